@@ -1,0 +1,5 @@
+"""Allow ``python -m assessment``."""
+
+from assessment.cli import main
+
+raise SystemExit(main())
