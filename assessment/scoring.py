@@ -153,8 +153,6 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
 
     index = _index(elements, settings.amber, framework.levels, warnings)
     _points_at_stake(kpis, elements)
-    for row in by_area.get("renewal", []):
-        row["points_at_stake"] = None
 
     questionnaires = {
         qid: _questionnaire(framework, qid, intake.answers.get(qid, {}), warnings)
