@@ -1,0 +1,168 @@
+"""The ``support-excellence`` command line: a thin layer over the library.
+
+Exit codes: 0 success, 2 invalid input (every problem is printed as ``Sheet!Cell: message``;
+nothing is written), 1 an output could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assessment import __version__
+from assessment.errors import InputError
+
+EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
+DEFAULT_OUT = "reports"
+DEFAULT_MAX_MB = 20
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="support-excellence",
+        description="Assess a technical support organization across Profit, Reputation, "
+                    "Efficiency, Effectiveness and contract renewals, and write consultant-"
+                    "ready scorecards.",
+        epilog="Typical use: 'support-excellence template --out intake.xlsx', send it to the "
+               "client, then 'support-excellence score intake.xlsx --out reports'.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def framework_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--framework", metavar="FILE", type=Path,
+                       help="your own framework YAML (KPIs, targets, weights, settings); "
+                            "default: the framework shipped with the toolkit")
+
+    p = sub.add_parser("template", help="write the blank intake workbook for clients",
+                       description="Write the blank intake workbook generated from the "
+                                   "framework, ready to send to a client.")
+    p.add_argument("--out", metavar="PATH", type=Path, default=Path("intake.xlsx"),
+                   help="where to write it (default: %(default)s)")
+    framework_option(p)
+
+    p = sub.add_parser("score", help="validate a filled intake and write its scorecards",
+                       description="Validate a filled intake workbook and write, in "
+                                   "OUT/<organization-slug>/, the Excel scorecard, the HTML "
+                                   "scorecard and results.json. On invalid input every "
+                                   "problem is printed as 'Sheet!Cell: message', nothing is "
+                                   "written, and the exit code is 2.")
+    p.add_argument("intake", metavar="INTAKE", type=Path, help="the filled intake (.xlsx/.xlsm)")
+    p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
+                   help="output folder (default: %(default)s)")
+    p.add_argument("--format", default="xlsx,html,json", metavar="LIST",
+                   help="comma-separated outputs among xlsx, html, json (default: %(default)s)")
+    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
+                   help="refuse intake files larger than this (default: %(default)s MB)")
+    p.add_argument("--quiet", action="store_true", help="do not print the summary table")
+    framework_option(p)
+
+    p = sub.add_parser("validate", help="check a filled intake without writing anything",
+                       description="Check a filled intake workbook and list every problem.")
+    p.add_argument("intake", metavar="INTAKE", type=Path)
+    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB")
+    framework_option(p)
+
+    p = sub.add_parser("demo", help="score the bundled sample organizations",
+                       description="Score the three bundled fictional organizations and "
+                                   "write their scorecards.")
+    p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
+                   help="output folder (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as error:
+        print_issues(error)
+        return EXIT_INVALID
+
+
+def print_issues(error: InputError) -> None:
+    what = "framework" if error.kind == "framework" else "intake"
+    print(f"error: the {what} {error.source} has {len(error.issues)} problem(s); "
+          "nothing was written.", file=sys.stderr)
+    for issue in error.issues:
+        print(f"  {issue}", file=sys.stderr)
+
+
+def _framework(args: argparse.Namespace):
+    from assessment.framework import load_framework
+
+    return load_framework(args.framework)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from assessment.template import write_template
+
+    path = write_template(_framework(args), args.out)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _read(args: argparse.Namespace, framework):
+    from assessment.intake import read_intake
+
+    return read_intake(args.intake, framework, max_bytes=int(args.max_size * 1024 * 1024))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    data = _read(args, _framework(args))
+    for warning in data.warnings:
+        print(f"warning: {warning}")
+    print(f"{args.intake}: valid ({data.organization})")
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from assessment.exports import parse_formats
+
+    try:
+        formats = parse_formats(args.format)
+    except ValueError as exc:
+        print(f"error: --format: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    framework = _framework(args)
+    return _score_one(framework, _read(args, framework), args.out, formats, args.quiet)
+
+
+def _score_one(framework, data, out: Path, formats, quiet: bool = False) -> int:
+    from assessment.exports import write_outputs
+    from assessment.scoring import score
+    from assessment.summary import summary_text
+
+    results = score(framework, data)
+    try:
+        written = write_outputs(results, out, formats)
+    except OSError as exc:
+        print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    if not quiet:
+        print(summary_text(results))
+        print()
+    for path in written.values():
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assessment.framework import load_framework
+    from assessment.intake import read_intake
+    from assessment.samples import sample_workbooks
+
+    framework = load_framework()
+    status = EXIT_OK
+    for path in sample_workbooks():
+        print(f"=== {path.name}")
+        status = max(status, _score_one(framework, read_intake(path, framework), args.out,
+                                        ("xlsx", "html", "json")))
+        print()
+    print(f"Scorecards are in {args.out.resolve()}")
+    return status
+
+
+COMMANDS = {"template": cmd_template, "score": cmd_score, "validate": cmd_validate,
+            "demo": cmd_demo}

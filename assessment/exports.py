@@ -1,0 +1,61 @@
+"""Write one organization's deliverables: Excel scorecard, HTML scorecard and results.json.
+
+Everything is rendered in memory first and only then written, each file atomically, so a
+failure in any renderer leaves no new or half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from assessment.writing import atomic_write, safe_slug
+
+FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
+
+
+def results_json(results: dict[str, Any]) -> str:
+    """Serialize results deterministically (strict JSON: no NaN)."""
+    return json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def output_dir(results: dict[str, Any], out: str | Path) -> Path:
+    """The folder for one organization: ``OUT/<slug of its name>``."""
+    return Path(out) / safe_slug(results["organization"].get("name"))
+
+
+def output_paths(results: dict[str, Any], out: str | Path,
+                 formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+    folder = output_dir(results, out)
+    slug = folder.name
+    names = {"xlsx": f"{slug}-scorecard.xlsx", "html": f"{slug}-scorecard.html",
+             "json": "results.json"}
+    return {fmt: folder / names[fmt] for fmt in formats}
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"xlsx,html"`` -> ``("xlsx", "html")``; raises ValueError naming unknown formats."""
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _renderers() -> dict[str, Callable[[dict[str, Any]], bytes | str]]:
+    from assessment.excel import excel_bytes
+    from assessment.html import render_html
+
+    return {"xlsx": excel_bytes, "html": render_html, "json": results_json}
+
+
+def write_outputs(results: dict[str, Any], out: str | Path,
+                  formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+    """Render the chosen formats, then write them; returns format -> written path."""
+    paths = output_paths(results, out, formats)
+    renderers = _renderers()
+    rendered = {fmt: renderers[fmt](results) for fmt in paths}
+    return {fmt: atomic_write(paths[fmt], rendered[fmt]) for fmt in paths}

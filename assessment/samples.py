@@ -1,0 +1,89 @@
+"""The bundled fictional sample organizations.
+
+Each sample is data (``assessment/samples/<name>.yaml``); its intake workbook
+(``<name>.xlsx``, beside it) is generated from that data with the intake template, so the two
+never drift apart. ``python -m assessment.samples --regenerate`` rewrites the workbooks and the
+committed blank template ``templates/intake.xlsx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assessment.framework import Framework, load_framework
+from assessment.model import NA, IntakeData
+
+SAMPLES_DIR = Path(str(resources.files("assessment") / "samples"))
+REPO_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "intake.xlsx"
+
+
+def sample_names() -> list[str]:
+    return sorted(p.stem for p in SAMPLES_DIR.glob("*.yaml"))
+
+
+def sample_workbooks() -> list[Path]:
+    """The bundled sample intake workbooks, in name order."""
+    return [SAMPLES_DIR / f"{name}.xlsx" for name in sample_names()]
+
+
+def sample_data(name: str) -> IntakeData:
+    """One sample organization as :class:`IntakeData` (what a perfect reader would return)."""
+    path = SAMPLES_DIR / f"{name}.yaml"
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kpis = raw.get("kpis") or {}
+    return IntakeData(
+        profile={k: v for k, v in raw["profile"].items() if v is not None},
+        current={k: _number(v.get("current")) for k, v in kpis.items()},
+        targets={k: float(v["target"]) for k, v in kpis.items() if v.get("target") is not None},
+        notes={k: str(v["note"]) for k, v in kpis.items() if v.get("note")},
+        answers={q: {item: (NA if a == NA else a) for item, a in answers.items()}
+                 for q, answers in (raw.get("answers") or {}).items()},
+        ratings={d: {k: _number(v) for k, v in r.items()}
+                 for d, r in (raw.get("ratings") or {}).items()},
+        source=str(path),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def regenerate(framework: Framework | None = None, template: Path | None = REPO_TEMPLATE,
+               ) -> list[Path]:
+    """Rewrite every sample workbook (and the blank template); returns the written paths."""
+    from assessment.template import write_intake, write_template
+
+    framework = framework or load_framework()
+    written = []
+    if template is not None:
+        write_template(framework, template)
+        written.append(template)
+    for name in sample_names():
+        path = SAMPLES_DIR / f"{name}.xlsx"
+        write_intake(framework, sample_data(name), path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assessment.samples",
+        description="Regenerate the bundled sample intake workbooks and templates/intake.xlsx "
+                    "from their data.")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the workbooks")
+    args = parser.parse_args(argv)
+    if not args.regenerate:
+        print("\n".join(str(p) for p in sample_workbooks()))
+        return 0
+    for path in regenerate():
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
