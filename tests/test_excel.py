@@ -1,0 +1,568 @@
+"""The Excel scorecard: layout, formats, charts, print setup, text safety, reproducibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, LineChart
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment import excel
+from assessment.excel import SHEETS, build_workbook, excel_bytes, safe_text, write_excel
+from assessment.framework import Framework, load_framework
+from assessment.model import NA, IntakeData
+from assessment.scoring import score
+
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+HOSTILE_NOTES = {"csat": "+1+2", "nps": "-3", "cost_per_case": "@SUM(A1)",
+                 "reopen_rate": "\t=cmd|' /C calc'!A0", "sla_attainment": "#N/A"}
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+# --------------------------------------------------------------------------- fixtures
+
+FULL_CURRENT: dict[str, float] = {
+    "support_cost_pct_revenue": 0.08, "support_gross_margin": 0.62,
+    "support_revenue_growth": 0.03, "cost_per_customer": 420.0,
+    "support_sourced_revenue": 0.05, "csat": 0.83, "nps": 31.0,
+    "customer_effort_score": 0.71, "customer_retention_rate": 0.9, "escalation_rate": 0.07,
+    "cost_per_case": 31.5, "cases_per_engineer_month": 160.0,
+    "self_service_resolution_rate": 0.12, "engineer_utilization": 0.72,
+    "support_demand_per_customer": 3.1, "engineer_satisfaction": 0.74,
+    "first_contact_resolution": 0.66, "time_to_resolve": 36.0, "time_to_first_response": 2.5,
+    "sla_attainment": 0.91, "reopen_rate": 0.05, "contract_renewal_rate": 0.86,
+    "recurring_revenue_rate": 0.97, "on_time_renewal_rate": 0.7, "attach_rate": 0.78,
+    "win_back_rate": 0.1, "annual_price_uplift": 0.03,
+}
+
+
+def _answers(framework: Framework, cycle: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for qid in ("renewal_practices", "excellence_practices"):
+        items = framework.questionnaires[qid].items
+        out[qid] = {item.id: cycle[n % len(cycle)] for n, item in enumerate(items)}
+    return out
+
+
+def _ratings(framework: Framework) -> dict[str, dict[str, float | None]]:
+    items = framework.questionnaires["customer_expectations"].items
+    return {item.id: {"importance": 5 - n % 3, "performance": 2 + n % 4, "priority": 1 + n % 5}
+            for n, item in enumerate(items)}
+
+
+def _profile(name: str = "Acme Support & Co", **extra: Any) -> dict[str, Any]:
+    return {"organization": name, "industry": "Software", "support_model": "blended",
+            "currency": "USD", "assessment_date": dt.date(2024, 5, 17), **extra}
+
+
+@pytest.fixture(scope="module")
+def framework() -> Framework:
+    return load_framework()
+
+
+@pytest.fixture(scope="module")
+def full_intake(framework: Framework) -> IntakeData:
+    """Every KPI filled in, all questionnaires answered (with one n/a), one target overridden."""
+    return IntakeData(
+        profile=_profile(region="EMEA", employees=1200),
+        current=dict(FULL_CURRENT),
+        targets={"csat": 0.9},
+        notes={"csat": "Measured quarterly by survey.",
+               "time_to_resolve": "Business hours, excluding waiting on customer."},
+        answers=_answers(framework, (3, 2, 4, 1, 0, NA, 2, 3)),
+        ratings=_ratings(framework),
+        warnings=["Intake: the NPS sample is small (n=41)."],
+    )
+
+
+@pytest.fixture(scope="module")
+def full(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
+    return score(framework, full_intake)
+
+
+@pytest.fixture(scope="module")
+def sparse(framework: Framework) -> dict[str, Any]:
+    """Most KPIs missing: no element is scored, no index, no renewal health, no ratings."""
+    return score(framework, IntakeData(
+        profile=_profile("Sparse Ltd", currency="CHF"),
+        current={"csat": 0.8, "time_to_resolve": 50.0},
+        answers={"excellence_practices": {"strategic_role": 2, "kpi_targets": NA}},
+    ))
+
+
+@pytest.fixture(scope="module")
+def partial(framework: Framework) -> dict[str, Any]:
+    """Two elements scored: element chart present but no index."""
+    keep = [k.id for k in framework.kpis if k.element in ("profit", "reputation")]
+    return score(framework, IntakeData(
+        profile=_profile("Partial GmbH", currency="EUR"),
+        current={k: FULL_CURRENT[k] for k in keep},
+        answers=_answers(framework, (1, 2)), ratings=_ratings(framework)))
+
+
+@pytest.fixture(scope="module")
+def hostile(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
+    intake = IntakeData(
+        profile=_profile(HOSTILE_NAME, industry="-3", region="\tTabbed",
+                         contact="@evil", note="\rreturn"),
+        current=dict(FULL_CURRENT), notes=dict(HOSTILE_NOTES),
+        answers=full_intake.answers, ratings=full_intake.ratings,
+        warnings=["=1+1", "plain warning", "bell\x07 and \x00 null"],
+    )
+    return score(framework, intake)
+
+
+@pytest.fixture(scope="module")
+def full_book(full: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_excel(full, tmp_path_factory.mktemp("xlsx") / "full.xlsx")
+
+
+@pytest.fixture(scope="module")
+def wb(full_book: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(full_book)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def find(ws: Worksheet, label: str, col: int = 1) -> int:
+    """Row of the first cell in column ``col`` whose value is ``label``."""
+    for (cell,) in ws.iter_rows(min_col=col, max_col=col):
+        if cell.value == label:
+            return cell.row
+    raise AssertionError(f"{label!r} not found in column {col} of {ws.title}")
+
+
+def kpi_row(ws: Worksheet, kpi_id: str) -> dict[str, Any]:
+    """The KPI sheet row of ``kpi_id`` as header -> cell."""
+    headers = [c.value for c in ws[4]]
+    row = find(ws, kpi_id, col=3)
+    return dict(zip(headers, ws[row], strict=False))
+
+
+def sheet_xml(path: Path, index: int) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read(f"xl/worksheets/sheet{index + 1}.xml")
+
+
+def has_formula(xml: bytes, coordinate: str) -> bool:
+    root = ElementTree.fromstring(xml)
+    cell = root.find(f".//m:c[@r='{coordinate}']", NS)
+    assert cell is not None, coordinate
+    return cell.find("m:f", NS) is not None
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_sheet_names_and_order(wb: openpyxl.Workbook) -> None:
+    assert wb.sheetnames == list(SHEETS)
+    assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in wb.sheetnames)
+
+
+def test_every_sheet_has_title_row_and_print_setup(wb: openpyxl.Workbook) -> None:
+    for ws in wb.worksheets:
+        assert ws["A1"].value == "Acme Support & Co"
+        assert ws["A1"].font.bold
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert int(ws.page_setup.fitToWidth) == 1
+        assert int(ws.page_setup.fitToHeight) == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows and ws.print_title_rows.startswith("$1:")
+        assert "Acme Support && Co" in ws.oddHeader.left.text
+        assert "&P" in ws.oddFooter.center.text
+        assert ws.freeze_panes is not None
+
+
+def test_document_properties_pinned(wb: openpyxl.Workbook) -> None:
+    props = wb.properties
+    assert "Acme Support & Co" in props.title
+    assert props.creator == "support-excellence"
+    assert props.subject and props.keywords
+    assert props.created == dt.datetime(2024, 5, 17)
+    assert props.modified == dt.datetime(2024, 5, 17)
+
+
+# --------------------------------------------------------------------------- Summary
+
+
+def test_summary_index_elements_and_gaps(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
+    ws = wb["Summary"]
+    row = find(ws, "Support Excellence Index")
+    assert ws.cell(row, 2).value == pytest.approx(full["index"]["score"])
+    assert ws.cell(row, 2).number_format == "0.0"
+    assert ws.cell(row, 2).fill.fgColor.rgb.endswith(
+        excel.RAG_COLOURS[full["index"]["rag"]][0])
+    assert full["index"]["level_name"] in ws.cell(row + 1, 2).value
+
+    for element in full["elements"].values():
+        r = find(ws, element["name"])
+        assert ws.cell(r, 2).value == pytest.approx(element["score"])
+        assert ws.cell(r, 3).value == pytest.approx(element["coverage"])
+        assert ws.cell(r, 3).number_format == "0%"
+
+    top = find(ws, "Top five gaps by index points at stake") + 2
+    ids = [ws.cell(top + n, 2).value for n in range(5)]
+    assert ids == [g["id"] for g in full["gaps"][:5]]
+    assert ws.cell(top, 5).value == pytest.approx(full["gaps"][0]["points_at_stake"])
+
+
+def test_summary_profile_renewal_and_alignment(wb: openpyxl.Workbook,
+                                               full: dict[str, Any]) -> None:
+    ws = wb["Summary"]
+    assert ws.cell(find(ws, "Industry"), 2).value == "Software"
+    assert ws.cell(find(ws, "Support model"), 2).value == "blended"
+    assert ws.cell(find(ws, "Region"), 2).value == "EMEA"
+    assert ws.cell(find(ws, "Employees"), 2).value == 1200
+    date_cell = ws.cell(find(ws, "Assessment date"), 2)
+    assert date_cell.value == dt.datetime(2024, 5, 17) and date_cell.is_date
+    assert ws.cell(find(ws, "Renewal health"), 2).value == pytest.approx(
+        full["renewal"]["health"])
+    row = find(ws, "Expectations alignment (0–10)")
+    assert ws.cell(row, 2).value == pytest.approx(full["expectations"]["alignment"])
+    assert ws.cell(row, 3).value == "HDI survey average"
+    assert ws.cell(row, 4).value == 6.6
+
+
+def test_summary_bar_chart(wb: openpyxl.Workbook) -> None:
+    charts = wb["Summary"]._charts
+    assert len(charts) == 1
+    chart = charts[0]
+    assert isinstance(chart, BarChart)
+    assert chart.y_axis.scaling.min == 0 and chart.y_axis.scaling.max == 100
+    first, last = find(wb["Summary"], "Profit"), find(wb["Summary"], "Effectiveness")
+    assert chart.series[0].cat.strRef.f == f"'Summary'!$A${first}:$A${last}"
+    assert chart.series[0].val.numRef.f == f"'Summary'!$B${first}:$B${last}"
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def test_kpi_sheet_lists_every_kpi(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
+    ws = wb["KPIs"]
+    ids = [ws.cell(r, 3).value for r in range(5, ws.max_row + 1)]
+    assert ids == [k["id"] for k in full["kpis"]]
+    for k in full["kpis"]:
+        row = kpi_row(ws, k["id"])
+        assert row["Score"].value == pytest.approx(k["score"])
+        assert row["Score"].number_format == "0.0"
+        assert row["Status"].value == excel.STATUS_LABELS[k["status"]]
+
+
+def test_kpi_unit_number_formats(wb: openpyxl.Workbook) -> None:
+    ws = wb["KPIs"]
+    assert kpi_row(ws, "csat")["Current"].number_format == "0.0%"
+    assert kpi_row(ws, "csat")["Current"].value == pytest.approx(0.83)
+    assert kpi_row(ws, "cost_per_case")["Current"].number_format == '"$"#,##0.00'
+    assert kpi_row(ws, "time_to_resolve")["Current"].number_format == '0.0 "h"'
+    assert kpi_row(ws, "cases_per_engineer_month")["Current"].number_format == "#,##0"
+    assert kpi_row(ws, "support_demand_per_customer")["Current"].number_format == "0.00"
+    assert kpi_row(ws, "nps")["Current"].number_format == "0"
+    assert kpi_row(ws, "csat")["Current"].alignment.horizontal == "right"
+
+
+def test_kpi_targets_bands_and_benchmarks(wb: openpyxl.Workbook) -> None:
+    ws = wb["KPIs"]
+    csat = kpi_row(ws, "csat")
+    assert csat["Target"].value == pytest.approx(0.9)
+    assert csat["Target set by"].value == "Client (framework 85.0%)"
+    assert csat["Benchmark"].value == pytest.approx(0.82)
+    assert csat["Benchmark source"].value == "Zendesk Benchmark, 2013"
+    assert kpi_row(ws, "sla_attainment")["Target set by"].value == "Framework"
+    band = kpi_row(ws, "engineer_utilization")
+    assert band["Target"].value == "band 50.0%–60.0%"
+    assert band["Floor (scores 0)"].value == "below 30.0% / above 85.0%"
+    assert kpi_row(ws, "cost_per_case")["Benchmark"].value == "$6.00–$40.00"
+
+
+def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> None:
+    ws = wb["KPIs"]
+    status_col = openpyxl.utils.get_column_letter(excel.KPI_HEADERS.index("Status") + 1)
+    rules = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            rules[rule.formula[0]] = (str(cf.sqref), rule)
+    assert set(rules) == {'"Met"', '"Near"', '"Off"', '"No data"'}
+    for sqref, rule in rules.values():
+        assert sqref.startswith(f"{status_col}5:")
+        assert rule.type == "cellIs" and rule.operator == "equal"
+        assert rule.dxf.fill is not None
+    assert rules['"Met"'][1].dxf.fill.fgColor.rgb.endswith("C6EFCE")
+    assert rules['"Off"'][1].dxf.fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.freeze_panes == "C5"
+    assert ws.auto_filter.ref == f"A4:P{ws.max_row}"
+    assert ws.print_title_rows == "$1:$4"
+
+
+# --------------------------------------------------------------------------- other sheets
+
+
+def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
+    ws = wb["Renewal"]
+    assert ws.cell(find(ws, "Renewal KPI score"), 2).value == pytest.approx(
+        full["renewal"]["kpi_score"])
+    assert ws.cell(find(ws, "Renewal practices score"), 2).value == pytest.approx(
+        full["renewal"]["practices_score"])
+    q = full["questionnaires"]["renewal_practices"]
+    first = q["items"][0]
+    row = find(ws, first["id"], col=3)
+    assert ws.cell(row, 5).value == first["answer"]
+    assert ws.cell(row, 6).value == first["label"]
+    assert ws.cell(row, 7).value == pytest.approx(first["answer"] / 4 * 100)
+    na = next(i for i in q["items"] if i["na"])
+    assert ws.cell(find(ws, na["id"], col=3), 5).value == "n/a"
+
+    start = find(ws, "Contract year") + 1
+    for n, point in enumerate(full["renewal"]["projection"]):
+        assert ws.cell(start + n, 1).value == point["year"]
+        assert ws.cell(start + n, 2).value == pytest.approx(point["client"])
+        assert ws.cell(start + n, 3).value == pytest.approx(point["industry"])
+        assert ws.cell(start + n, 5).value == pytest.approx(point["client_value"])
+        assert ws.cell(start + n, 2).number_format == "0.0%"
+    assert ws.cell(start + 4, 3).value == pytest.approx(0.461, abs=1e-3)
+    charts = ws._charts
+    assert len(charts) == 1 and isinstance(charts[0], LineChart)
+    assert len(charts[0].series) == 3
+
+
+def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
+                                                full: dict[str, Any]) -> None:
+    ws = wb["Practices"]
+    q = full["questionnaires"]["excellence_practices"]
+    assert ws.cell(find(ws, "Questionnaire score"), 2).value == pytest.approx(q["score"])
+    assert q["level_name"] in ws.cell(find(ws, "Maturity level"), 2).value
+    assert [ws.cell(r, 3).value for r in range(5, 5 + len(q["items"]))] == [
+        i["id"] for i in q["items"]]
+
+    ws = wb["Expectations"]
+    dims = full["expectations"]["dimensions"]
+    focus = next(d for d in dims if d["quadrant"] == "concentrate_here")
+    row = find(ws, focus["id"], col=2)
+    assert ws.cell(row, 7).value == "Concentrate here"
+    assert ws.cell(row, 6).value == pytest.approx(focus["gap"])
+    row = find(ws, "Alignment (0–10)")
+    assert ws.cell(row, 2).value == pytest.approx(full["expectations"]["alignment"])
+    assert ws.cell(row + 1, 2).value == 6.6
+
+    ws = wb["Recommendations"]
+    recs = full["recommendations"]
+    assert recs, "the full fixture should produce recommendations"
+    assert ws.cell(5, 1).value == 1
+    assert ws.cell(5, 5).value == recs[0]["id"]
+    assert ws.cell(5, 6).value == pytest.approx(recs[0]["priority"])
+    assert ws.cell(5, 7).value == recs[0]["basis"]
+    assert ws.cell(5, 8).value == recs[0]["text"]
+    assert ws.cell(5, 8).alignment.wrap_text
+    long_row = next(r for r in range(5, 5 + len(recs)) if len(ws.cell(r, 8).value) > 100)
+    assert ws.row_dimensions[long_row].height >= 30
+    assert ws.cell(4 + len(recs), 1).value == len(recs)
+
+
+def test_data_quality_and_method(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
+    ws = wb["Data quality"]
+    assert [ws.cell(5 + n, 2).value for n in range(len(full["warnings"]))] == full["warnings"]
+    ws = wb["Method"]
+    assert ws.cell(find(ws, "Framework"), 2).value == full["framework"]["name"]
+    assert ws.cell(find(ws, "Version"), 2).value == full["framework"]["version"]
+    assert ws.cell(find(ws, "Amber threshold"), 2).value == 80
+    assert ws.cell(find(ws, "Industry renewal rate"), 2).value == pytest.approx(0.824)
+    for topic in ("Support Excellence Index", "Points at stake", "Renewal health", "Quadrants"):
+        assert ws.cell(find(ws, topic), 2).value
+
+
+# --------------------------------------------------------------------------- null-heavy
+
+
+def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
+                                                     tmp_path: Path) -> None:
+    assert sparse["index"]["score"] is None and sparse["renewal"]["health"] is None
+    path = write_excel(sparse, tmp_path / "sparse.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == list(SHEETS)
+    ws = book["Summary"]
+    cell = ws.cell(find(ws, "Support Excellence Index"), 2)
+    assert cell.value == "not computed"
+    assert cell.fill.fgColor.rgb.endswith(excel.RAG_COLOURS["grey"][0])
+    assert ws._charts == []
+    assert ws["H4"].value.startswith("No chart")
+    assert ws.cell(find(ws, "Renewal health"), 2).value == "not computed"
+    assert ws.cell(find(ws, "Top five gaps by index points at stake") + 2, 1).value.startswith(
+        "No gaps")
+    renewal = book["Renewal"]
+    assert renewal._charts == []
+    assert any(str(c.value).startswith("No chart") for row in renewal.iter_rows()
+               for c in row if c.value)
+    kpis = book["KPIs"]
+    csat = kpi_row(kpis, "csat")
+    assert csat["Status"].value == "Near" or csat["Status"].value in excel.STATUS_LABELS.values()
+    missing = kpi_row(kpis, "nps")
+    assert missing["Current"].value is None and missing["Status"].value == "No data"
+    assert kpi_row(kpis, "cost_per_case")["Current"].number_format == '"CHF" #,##0.00'
+    practices = book["Practices"]
+    assert practices.cell(find(practices, "kpi_targets", col=3), 5).value == "n/a"
+    assert practices.cell(find(practices, "quantified_benefits", col=3), 5).value is None
+    assert book["Recommendations"]["A5"].value == "No recommendations"
+
+
+def test_partial_results_chart_elements_without_index(partial: dict[str, Any],
+                                                      tmp_path: Path) -> None:
+    assert partial["index"]["score"] is None
+    book = openpyxl.load_workbook(write_excel(partial, tmp_path / "partial.xlsx"))
+    ws = book["Summary"]
+    assert len(ws._charts) == 1
+    assert ws.cell(find(ws, "Efficiency"), 5).value == "insufficient data"
+    assert kpi_row(book["KPIs"], "cost_per_customer")["Current"].number_format == \
+        '"€"#,##0.00'
+
+
+def test_empty_warnings_and_minimal_results(full: dict[str, Any], tmp_path: Path) -> None:
+    minimal = {"schema": full["schema"], "organization": {"name": None}, "warnings": [],
+               "recommendations": [], "gaps": []}
+    book = openpyxl.load_workbook(write_excel(minimal, tmp_path / "minimal.xlsx"))
+    assert book.sheetnames == list(SHEETS)
+    assert book["Data quality"]["A5"].value == "No warnings"
+    assert book["Summary"]["A1"].value == "Unnamed organization"
+    blank = {**minimal, "organization": {"name": "\x00\x01 "}}
+    assert build_workbook(blank)["KPIs"]["A1"].value == "Unnamed organization"
+
+
+# --------------------------------------------------------------------------- text safety
+
+
+def test_safe_text_strips_illegal_characters() -> None:
+    assert safe_text("a\x00b\x07c\x1fd\te\nf\rg\r\nh") == "abcd\te\nf\ng\nh"
+    assert safe_text("x" * 40000) == "x" * 32767
+    assert safe_text("bad\ud800surrogate") == "badsurrogate"
+
+
+def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path) -> None:
+    path = write_excel(hostile, tmp_path / "hostile.xlsx")
+    book = openpyxl.load_workbook(path)
+    for n, ws in enumerate(book.worksheets):
+        assert ws["A1"].value == HOSTILE_NAME
+        assert ws["A1"].data_type == "s"
+        xml = sheet_xml(path, n)
+        assert not re.search(rb"<f[ >]", xml), ws.title
+        assert not has_formula(xml, "A1")
+
+    summary = book["Summary"]
+    for label, expected in (("Industry", "-3"), ("Region", "\tTabbed"), ("Contact", "@evil"),
+                            ("Note", "\nreturn")):
+        cell = summary.cell(find(summary, label), 2)
+        assert cell.value == expected and cell.data_type == "s"
+        assert cell.quotePrefix
+
+    kpis = book["KPIs"]
+    for kpi_id, note in HOSTILE_NOTES.items():
+        cell = kpi_row(kpis, kpi_id)["Client note"]
+        assert cell.value == note
+        assert cell.data_type == "s"
+        assert not has_formula(sheet_xml(path, 1), cell.coordinate)
+
+    warnings = book["Data quality"]
+    assert warnings["B5"].value == "=1+1" and warnings["B5"].data_type == "s"
+    assert "bell and  null" in [warnings.cell(r, 2).value for r in range(5, warnings.max_row + 1)]
+    assert HOSTILE_NAME in book.properties.title
+
+
+def test_header_footer_escapes_ampersand_and_stays_short(full: dict[str, Any]) -> None:
+    long_name = "R&D " + "x" * 300
+    results = {**full, "organization": {**full["organization"], "name": long_name}}
+    ws = build_workbook(results)["KPIs"]
+    text = ws.oddHeader.left.text
+    assert text.startswith("R&&D ") and len(text) < 100
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_output_is_byte_identical(full: dict[str, Any], tmp_path: Path) -> None:
+    a = write_excel(full, tmp_path / "a.xlsx").read_bytes()
+    b = write_excel(full, tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+    assert excel_bytes(full) == a
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        core = z.read("docProps/core.xml").decode()
+        assert all(info.date_time[:3] == (2024, 5, 17) for info in z.infolist())
+    assert "2024-05-17T00:00:00Z" in core
+
+
+def test_same_bytes_from_results_json_in_another_process(full: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """Results read back from results.json, in a fresh interpreter, give the same file."""
+    source = tmp_path / "results.json"
+    source.write_text(json.dumps(full), encoding="utf-8")
+    target = tmp_path / "other.xlsx"
+    code = ("import json, sys; from assessment.excel import write_excel; "
+            "write_excel(json.load(open(sys.argv[1], encoding='utf-8')), sys.argv[2])")
+    env = {**os.environ, "PYTHONHASHSEED": "12345",
+           "PYTHONPATH": os.pathsep.join([str(Path(excel.__file__).parent.parent),
+                                          os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-c", code, str(source), str(target)], env=env, check=True,
+                   timeout=120)
+    assert target.read_bytes() == excel_bytes(full)
+
+
+def test_no_formulas_anywhere(full_book: Path) -> None:
+    with zipfile.ZipFile(full_book) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(SHEETS)
+        for name in sheets:
+            assert not re.search(rb"<f[ >]", z.read(name)), name
+
+
+def test_failed_render_leaves_no_file(full: dict[str, Any], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_args: Any, **_kwargs: Any) -> bytes:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(excel, "workbook_bytes", boom)
+    target = tmp_path / "out" / "scorecard.xlsx"
+    with pytest.raises(OSError, match="disk on fire"):
+        write_excel(full, target)
+    assert not target.exists()
+    assert not target.parent.exists() or list(target.parent.iterdir()) == []
+
+
+def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "scorecard.xlsx"
+    target.write_bytes(b"previous")
+
+    def boom(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("rename failed")
+
+    monkeypatch.setattr("assessment.writing.os.replace", boom)
+    with pytest.raises(OSError, match="rename failed"):
+        write_excel(full, target)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["scorecard.xlsx"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_round_trip(full_book: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the scorecard and converts it without complaint."""
+    profile = (tmp_path / "lo-profile").as_uri()
+    out = tmp_path / "converted"
+    proc = subprocess.run(
+        [shutil.which("soffice"), f"-env:UserInstallation={profile}", "--headless",
+         "--convert-to", "xlsx", "--outdir", str(out), str(full_book)],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    converted = out / full_book.name
+    assert converted.exists(), proc.stdout + proc.stderr
+    book = openpyxl.load_workbook(converted)
+    assert book.sheetnames == list(SHEETS)
+    assert book["Summary"]["A1"].value == "Acme Support & Co"
