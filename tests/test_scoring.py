@@ -180,7 +180,8 @@ def test_points_at_stake_equal_true_index_gain(fw):
 
 def test_gaps_and_recommendations_ranked_by_points(fw):
     cur = full_current(100.0)
-    cur.update(profit_a=0.0, efficiency_b=50.0)  # p: profit_a 1/4·1/4·100=6.25; eff_b 1/4·3/4·50=9.375
+    # p: profit_a 1/4·1/4·100 = 6.25; efficiency_b 1/4·3/4·50 = 9.375
+    cur.update(profit_a=0.0, efficiency_b=50.0)
     r = score(fw, intake(cur))
     assert [g["id"] for g in r["gaps"]] == ["efficiency_b", "profit_a"]
     kpi_recs = [x for x in r["recommendations"] if x["source"] == "kpi"]

@@ -1,0 +1,726 @@
+"""Read a filled intake workbook into :class:`~assessment.model.IntakeData`.
+
+The file comes from a client and is untrusted. Before parsing, its size, type and unpacked size
+are checked; XML is parsed through defusedxml; macros are dropped, never run; formulas are never
+evaluated (their cached results are used, and a formula without one is an error); text is kept
+as plain text with control characters removed. Tables are found by their machine-key header row,
+so added or reordered human columns do not matter. Every problem is collected and raised in one
+:class:`~assessment.errors.IntakeError`, each located as ``Sheet!Cell``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import defusedxml  # openpyxl parses through defusedxml when it is importable
+import openpyxl
+import openpyxl.xml
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment.errors import IntakeError, Issue
+from assessment.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, Answer, IntakeData
+from assessment.template import (
+    HEADER_SCAN_ROWS,
+    INFO_CELLS,
+    NA_LABEL,
+    SHEETS,
+    SUPPORTED_VERSIONS,
+    VERSION_LABEL,
+    VERSION_NAME,
+    answer_labels,
+)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: Upper bound of the unpacked size, whatever ``max_bytes`` is (zip-bomb guard).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+#: Rows read below a header; intake tables are far shorter.
+MAX_TABLE_ROWS = 5000
+
+_SAVE_AS_XLSX = "save it as an Excel workbook (.xlsx) and try again"
+_FRESH = "download a fresh template with `support-excellence template`"
+_FORMULA_HELP = ("the reader never guesses a formula's value — enter the value itself, or open "
+                 "and save the file in Excel/LibreOffice so the result is stored")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NUMBER = re.compile(
+    r"(?P<sign>[-+−]?)\s*(?:(?P<code>[A-Za-z]{3})\s*)?(?P<sym>[$€£¥])?\s*(?P<sign2>[-+−]?)\s*"
+    r"(?P<num>\d[\d ,]*(?:\.\d*)?|\.\d+)\s*(?P<sym2>[$€£¥])?\s*(?P<code2>[A-Za-z]{3})?\s*"
+    r"(?P<pct>%)?")
+_GROUPED = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d{1,3}(?: \d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+")
+_LEADING_ANSWER = re.compile(r"([0-4])(?:\.0+)?(?:\s*[-–—:)]\s*\S.*|\.\s+\S.*|\s+\D.*)?")
+_NA_TEXTS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
+
+
+class _Invalid:
+    """Marks a cell whose problem has already been reported."""
+
+
+INVALID = _Invalid()
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, expected: str = "") -> None:
+        super().__init__(message)
+        self.message, self.expected = message, expected
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def read_intake(path: str | Path, framework: Framework, *,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> IntakeData:
+    """Read and validate the intake workbook at ``path`` against ``framework``.
+
+    Raises :class:`IntakeError` listing every problem found; warnings (values accepted but
+    worth a look) are returned in ``IntakeData.warnings``.
+    """
+    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise RuntimeError("defusedxml must be installed to read untrusted workbooks safely")
+    source = str(path)
+    content, file_warnings = _check_file(Path(path), max_bytes)
+    formulas, values = _load(content, Path(path).name, source)
+    reader = _Reader(framework, formulas, values)
+    data = reader.read()
+    if reader.issues:
+        raise IntakeError(reader.issues, source)
+    data.warnings[:0] = file_warnings
+    data.source = source
+    return data
+
+
+# ----------------------------------------------------------------------------- file checks
+
+
+def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str]]:
+    """The file's bytes, after every check that can be made before parsing."""
+    name = path.name
+
+    def fail(message: str, expected: str = _SAVE_AS_XLSX) -> IntakeError:
+        return IntakeError([Issue(message, expected)], str(path))
+
+    if not path.exists():
+        raise fail(f"file '{name}' not found", "the path of a filled .xlsx intake workbook")
+    if not path.is_file():
+        raise fail(f"'{name}' is not a file", "the path of a filled .xlsx intake workbook")
+    size = path.stat().st_size
+    if size == 0:
+        raise fail(f"file '{name}' is empty (0 bytes)", _SAVE_AS_XLSX)
+    if size > max_bytes:
+        raise fail(f"file '{name}' is {_size(size)}, over the {_size(max_bytes)} limit",
+                   "an intake workbook without pasted images or extra data")
+    with path.open("rb") as handle:
+        content = handle.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise fail(f"file '{name}' is over the {_size(max_bytes)} limit")
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise fail(f"file '{name}' is an old Excel 97-2003 (.xls) file or a password-protected "
+                   "workbook", "remove any password and " + _SAVE_AS_XLSX)
+    if not content.startswith(b"PK"):
+        raise fail(f"file '{name}' is not an Excel workbook (it looks like "
+                   f"{'text or CSV' if _looks_like_text(content) else 'another kind of file'})")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise fail(f"file '{name}' is damaged: it cannot be opened as an Excel workbook "
+                   "(truncated or corrupted)",
+                   "save it again from Excel as .xlsx, or send the original file") from None
+    limit = min(10 * max_bytes, MAX_UNPACKED_BYTES)
+    unpacked = sum(info.file_size for info in infos)  # zipfile never inflates past these
+    if unpacked > limit or len(infos) > MAX_ZIP_MEMBERS:
+        raise fail(f"file '{name}' unpacks to {_size(unpacked)} in {len(infos)} parts, over the "
+                   f"{_size(limit)} limit (refused as a possible zip bomb)",
+                   "an ordinary intake workbook; remove pasted images or extra data")
+    members = {info.filename for info in infos}
+    if "mimetype" in members and b"opendocument" in archive.read("mimetype")[:100]:
+        raise fail(f"file '{name}' is an OpenDocument spreadsheet (.ods)")
+    if "xl/workbook.bin" in members:
+        raise fail(f"file '{name}' is an Excel binary workbook (.xlsb)")
+    if "xl/workbook.xml" not in members:
+        raise fail(f"file '{name}' is a zip archive but not an Excel workbook")
+    notes = []
+    if any(m.lower().endswith("vbaproject.bin") for m in members):
+        notes.append(f"{name}: the workbook contains macros; they were ignored and never run")
+    return content, notes
+
+
+def _load(content: bytes, name: str, source: str) -> tuple[Workbook, Workbook]:
+    """Load twice: with formulas (to spot them) and with cached values (to read them)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            books = tuple(
+                openpyxl.load_workbook(io.BytesIO(content), data_only=flag, keep_vba=False,
+                                       keep_links=False, rich_text=False)
+                for flag in (False, True))
+    except Exception as exc:  # any parser failure means the same to the client
+        chain = [exc, exc.__cause__, exc.__context__]
+        reason = ("unsafe XML: entity declarations are refused" if any(
+            isinstance(e, defusedxml.DefusedXmlException) for e in chain)
+            else type(exc).__name__)
+        raise IntakeError([Issue(
+            f"file '{name}' could not be read as an Excel workbook ({reason})",
+            "save it again from Excel as .xlsx, or send the original file")], source) from None
+    return books[0], books[1]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _looks_like_text(content: bytes) -> bool:
+    head = content[:2048]
+    return b"\x00" not in head and sum(b < 9 or 13 < b < 32 for b in head) == 0
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def clean_text(value: Any, multiline: bool = False) -> str:
+    """Untrusted cell content as plain text: control characters removed, whitespace trimmed."""
+    if isinstance(value, bool):
+        text = "TRUE" if value else "FALSE"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, (dt.date, dt.time)):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if multiline else " ".join(text.split())
+    return _CONTROL.sub("", text).strip()
+
+
+def parse_number(value: Any) -> tuple[float, bool]:
+    """A cell value as a number, and whether it was text with a % sign.
+
+    Accepts numbers and text such as ``"85%"``, ``"1,200"``, ``"1 200"``, ``"$1,200.50"``,
+    ``"€40"``, ``"USD 40"``. Booleans, dates and other text raise ``_Bad``.
+    """
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
+        raise _Bad(f"{clean_text(value)} is not a number")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise _Bad(f"{value} is not a number")
+        return float(value), False
+    text = clean_text(value)  # also turns no-break spaces (1\u00a0200) into plain ones
+    if len(text) > 40:
+        raise _Bad(f"{text[:40]!r}… is not a number")
+    match = _NUMBER.fullmatch(text)
+    if not match or not _GROUPED.fullmatch(match["num"].strip()):
+        raise _Bad(f"{text!r} is not a number")
+    codes = [c for c in (match["code"], match["code2"]) if c]
+    money = len(codes) + bool(match["sym"]) + bool(match["sym2"])
+    if (codes and not all(c.isupper() for c in codes)) or money > 1 or (money and match["pct"]):
+        raise _Bad(f"{text!r} is not a number")
+    if match["sign"] and match["sign2"]:
+        raise _Bad(f"{text!r} is not a number")
+    number = float(match["num"].replace(",", "").replace(" ", ""))
+    if (match["sign"] or match["sign2"]) in ("-", "−"):
+        number = -number
+    return number, bool(match["pct"])
+
+
+def percent_value(number: float, typed_percent: bool, number_format: str,
+                  lo: float | None, hi: float | None) -> tuple[float, bool]:
+    """Interpret a percent KPI's cell; returns (fraction, needs_warning) or raises ``_Bad``.
+
+    ``[lo, hi]`` is the KPI's valid range in fractions and ``v`` the number in the cell:
+
+    - text with a % sign ("85%"): ``v / 100``, no warning (then range-checked);
+    - (a) ``lo <= v <= hi`` and (``v <= 1`` or the cell is percent-formatted): ``v`` as is;
+    - (b) ``lo <= v/100 <= hi`` while ``v`` is outside ``[lo, hi]``: ``v / 100``, with a warning
+      ("85 read as 85%");
+    - (c) both ``v`` and ``v/100`` in range, ``v > 1`` and no percent format (150 vs 1.5% for a
+      KPI whose maximum is 300%): ambiguous, refused;
+    - (d) anything else: out of range, refused with the range in percent.
+    """
+    def inside(x: float) -> bool:
+        return (lo is None or x >= lo) and (hi is None or x <= hi)
+
+    span = f"a percentage from {_pct(lo)} to {_pct(hi)}" if lo is not None and hi is not None \
+        else "a percentage in the valid range"
+    if typed_percent:
+        if inside(number / 100):
+            return number / 100, False
+        raise _Bad(f"{_num(number)}% is out of range", span)
+    formatted = "%" in (number_format or "")
+    if inside(number) and (number <= 1 or formatted):
+        return number, False
+    if inside(number / 100) and not inside(number):
+        return number / 100, True
+    if inside(number) and inside(number / 100):
+        raise _Bad(f"{_num(number)} is ambiguous: it could mean {_pct(number)} or "
+                   f"{_num(number)}%", f"type it with a % sign, as {_pct(number)} or "
+                   f"{_num(number)}%")
+    shown = _pct(number) if formatted else _num(number)
+    hint = f"; to mean {_pct(number)} type it as {_pct(number)}" if inside(number) else ""
+    raise _Bad(f"{shown} is out of range", span + hint)
+
+
+def parse_answer(value: Any, labels: list[str]) -> Answer:
+    """A practice answer: 0-4, :data:`NA`, or raises ``_Bad``."""
+    allowed = "one of " + ", ".join([*labels, NA_LABEL])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 0 <= value <= 4:
+            return int(value)
+        raise _Bad(f"{_num(float(value))} is outside the list of answers", allowed)
+    text = clean_text(value)
+    if text.lower() in _NA_TEXTS:
+        return NA
+    match = _LEADING_ANSWER.fullmatch(text)
+    if match:
+        return int(match[1])
+    names = {label.split(" – ", 1)[1].lower(): i for i, label in enumerate(labels)}
+    if text.lower() in names:
+        return names[text.lower()]
+    raise _Bad(f"{text!r} is outside the list of answers", allowed)
+
+
+def _num(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def _pct(x: float | None) -> str:
+    return "?" if x is None else f"{x * 100:.10g}%"
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+@dataclass
+class _Table:
+    title: str
+    formulas: Worksheet
+    values: Worksheet
+    header: int
+    cols: dict[str, int]
+
+    def rows(self) -> range:
+        last = min(self.values.max_row, self.header + MAX_TABLE_ROWS)
+        return range(self.header + 1, last + 1)
+
+    def coord(self, row: int, key: str) -> str:
+        return self.values.cell(row, self.cols[key]).coordinate
+
+
+class _Reader:
+    """One pass over the workbook, collecting issues and warnings."""
+
+    def __init__(self, framework: Framework, formulas: Workbook, values: Workbook) -> None:
+        self.fw = framework
+        self.formulas, self.values = formulas, values
+        self.issues: list[Issue] = []
+        self.warnings: list[str] = []
+
+    def issue(self, sheet: str | None, cell: str | None, message: str, expected: str = "") -> None:
+        self.issues.append(Issue(message, expected, sheet=sheet, cell=cell))
+
+    def warn(self, sheet: str, cell: str | None, text: str) -> None:
+        self.warnings.append(f"{sheet}!{cell}: {text}" if cell else f"{sheet}: {text}")
+
+    # ------------------------------------------------------------------- structure
+
+    def read(self) -> IntakeData:
+        if not self.version_ok():
+            return IntakeData(profile={})
+        self.check_framework()
+        data = IntakeData(profile=self.profile(), warnings=self.warnings)
+        self.kpis(data)
+        for qid in PRACTICE_QUESTIONNAIRES:
+            data.answers[qid] = self.practices(qid, data.notes)
+        data.ratings = self.expectations(data.notes)
+        return data
+
+    def sheet(self, role: str, report: bool = True) -> tuple[Worksheet, Worksheet] | None:
+        wanted = SHEETS[role]
+        titles = self.values.sheetnames
+        match = next((t for t in titles if t == wanted), None) or next(
+            (t for t in titles if t.strip().lower() == wanted.lower()), None)
+        if match is None or not isinstance(self.values[match], Worksheet):
+            if report:
+                self.issue(wanted, None, f"sheet '{wanted}' not found (renamed or missing "
+                           f"sheet); sheets found: {', '.join(titles)}",
+                           f"a sheet named '{wanted}' — rename it back, or {_FRESH}")
+            return None
+        return self.formulas[match], self.values[match]
+
+    def table(self, role: str, required: tuple[str, ...]) -> _Table | None:
+        found = self.sheet(role)
+        if found is None:
+            return None
+        formulas, values = found
+        title = values.title
+        id_key = required[0]
+        for row in range(1, min(values.max_row, HEADER_SCAN_ROWS) + 1):
+            keys: dict[str, int] = {}
+            for cell in values[row]:
+                if isinstance(cell.value, str) and cell.value.strip():
+                    keys.setdefault(cell.value.strip().lower(), cell.column)
+            if id_key not in keys:
+                continue
+            missing = [k for k in required if k not in keys]
+            if missing:
+                self.issue(title, f"A{row}", f"the header row {row} lacks the column key(s) "
+                           f"{', '.join(missing)}",
+                           f"the grey key row with {', '.join(required)} — {_FRESH}")
+                return None
+            return _Table(title, formulas, values, row, keys)
+        self.issue(title, None, f"no header row with the column keys {', '.join(required)} "
+                   f"in the first {HEADER_SCAN_ROWS} rows",
+                   f"the grey key row of the template left as it was — {_FRESH}")
+        return None
+
+    def raw(self, formulas: Worksheet, values: Worksheet, row: int, col: int) -> Any:
+        """A cell's value (cached for formulas); reports and returns INVALID when unusable."""
+        fcell, vcell = formulas.cell(row, col), values.cell(row, col)
+        value = vcell.value
+        is_formula = fcell.data_type == "f" or isinstance(
+            fcell.value, (ArrayFormula, DataTableFormula))
+        if is_formula and value is None:
+            self.issue(values.title, vcell.coordinate,
+                       "the cell holds a formula with no stored result", _FORMULA_HELP)
+            return INVALID
+        if vcell.data_type == "e":
+            self.issue(values.title, vcell.coordinate, f"the cell shows the error {value}",
+                       "a value, or a formula that gives one")
+            return INVALID
+        if isinstance(value, str):
+            value = clean_text(value, multiline=True)
+        return None if value == "" else value
+
+    def cell(self, t: _Table, row: int, key: str) -> Any:
+        if key not in t.cols:
+            return None
+        return self.raw(t.formulas, t.values, row, t.cols[key])
+
+    def text(self, t: _Table, row: int, key: str, multiline: bool = False) -> Any:
+        value = self.cell(t, row, key)
+        if value is None or value is INVALID:
+            return value
+        return clean_text(value, multiline) or None
+
+    # ------------------------------------------------------------------- version
+
+    def version_ok(self) -> bool:
+        """Check the template version; False stops reading (another layout: noise follows)."""
+        sheet, cell = SHEETS["instructions"], INFO_CELLS[VERSION_NAME]
+        expected = f"template version {' or '.join(SUPPORTED_VERSIONS)} — {_FRESH}"
+        where = self.defined_cell(VERSION_NAME) or self.labelled_cell(VERSION_LABEL)
+        if where is None:
+            self.issue(sheet, cell, "the template version is missing", expected)
+            return True
+        formulas, values, cell = where
+        value = self.raw(formulas, values, *coordinate_to_tuple(cell))
+        sheet = values.title
+        if value is None or value is INVALID:
+            if value is None:
+                self.issue(sheet, cell, "the template version is missing", expected)
+            return True
+        version = clean_text(value)
+        if isinstance(value, float):
+            version = repr(value)
+        if version not in SUPPORTED_VERSIONS:
+            self.issue(sheet, cell, f"template version {version!r} is not supported", expected)
+            return False
+        return True
+
+    def defined_cell(self, name: str) -> tuple[Worksheet, Worksheet, str] | None:
+        try:
+            defined = self.formulas.defined_names.get(name)
+            destinations = list(defined.destinations) if defined is not None else []
+        except Exception:  # a malformed name is the same as a missing one
+            return None
+        for title, ref in destinations:
+            cell = ref.replace("$", "")
+            if title in self.values.sheetnames and re.fullmatch(r"[A-Z]{1,3}\d{1,7}", cell):
+                return self.formulas[title], self.values[title], cell
+        return None
+
+    def labelled_cell(self, label: str) -> tuple[Worksheet, Worksheet, str] | None:
+        found = self.sheet("instructions", report=False)
+        if found is None:
+            return None
+        for row in range(1, min(found[1].max_row, 30) + 1):
+            if clean_text(found[1].cell(row, 1).value or "").lower() == label.lower():
+                return found[0], found[1], f"B{row}"
+        return None
+
+    def check_framework(self) -> None:
+        for name, expected in (("framework_name", self.fw.name),
+                               ("framework_version", self.fw.version)):
+            where = self.defined_cell(name)
+            if where is None:
+                continue
+            value = where[1][where[2]].value
+            if value is not None and clean_text(value) != str(expected):
+                self.warn(where[1].title, where[2],
+                          f"the workbook was made for {name.replace('_', ' ')} "
+                          f"{clean_text(value)!r}, it is read with {expected!r}; "
+                          "KPIs and items are matched by key")
+
+    # ------------------------------------------------------------------- profile
+
+    def profile(self) -> dict[str, Any]:
+        t = self.table("profile", ("field", "value"))
+        if t is None:
+            return {}
+        out: dict[str, Any] = {}
+        seen: dict[str, str] = {}
+        for row in t.rows():
+            key = self.text(t, row, "field")
+            if key is INVALID:
+                continue
+            value = self.cell(t, row, "value")
+            if key is None:
+                if value is not None and value is not INVALID:
+                    self.issue(t.title, t.coord(row, "value"), "a value without a field key",
+                               "a key in the 'field' column, or no value")
+                continue
+            key = key.lower()
+            if key in seen:
+                self.issue(t.title, t.coord(row, "field"),
+                           f"field '{key}' appears twice (first at {seen[key]})", "each once")
+                continue
+            seen[key] = t.coord(row, "field")
+            if value is INVALID:
+                continue
+            try:
+                parsed = _profile_value(key, value)
+            except _Bad as bad:
+                self.issue(t.title, t.coord(row, "value"), bad.message, bad.expected)
+                continue
+            if parsed is None and key in PROFILE_REQUIRED:
+                self.issue(t.title, t.coord(row, "value"), f"{key} is required",
+                           _PROFILE_EXPECTED[key])
+            elif parsed is not None:
+                out[key] = parsed
+        for key in PROFILE_REQUIRED:
+            if key not in seen:
+                self.issue(t.title, None, f"the required field '{key}' is missing",
+                           f"a row with '{key}' in the field column — {_FRESH}")
+        return out
+
+    # ------------------------------------------------------------------- KPIs
+
+    def kpis(self, data: IntakeData) -> None:
+        data.current.update(dict.fromkeys(k.id for k in self.fw.kpis))
+        t = self.table("kpis", ("kpi_id", "current", "target"))
+        if t is None:
+            return
+        known = {k.id: k for k in self.fw.kpis}
+        for kpi_id, kpi, row in self.keyed_rows(t, "kpi_id", known, "KPI", ("current", "target")):
+            current = self.kpi_value(t, row, "current", kpi)
+            if current is not INVALID:
+                data.current[kpi_id] = current
+            if kpi.direction != "band":
+                target = self.kpi_value(t, row, "target", kpi)
+                if target is not None and target is not INVALID:
+                    self.target(t, row, kpi, target, data.targets)
+            note = self.text(t, row, "notes", multiline=True)
+            if isinstance(note, str):
+                data.notes[kpi_id] = note
+
+    def kpi_value(self, t: _Table, row: int, key: str, kpi: Kpi) -> Any:
+        value = self.cell(t, row, key)
+        if value is None or value is INVALID:
+            return value
+        coord = t.coord(row, key)
+        lo, hi = self.fw.valid_range(kpi)
+        example = "85% or 0.85" if kpi.unit == "percent" else "1200 or 1,200.50"
+        try:
+            number, typed_percent = parse_number(value)
+            if kpi.unit == "percent":
+                fmt = t.values[coord].number_format
+                fraction, warn = percent_value(number, typed_percent, fmt, lo, hi)
+                if warn:
+                    self.warn(t.title, coord, f"{_num(number)} read as {_num(number)}% "
+                              "(percent typed as a whole number) — check it")
+                return fraction
+            if typed_percent:
+                raise _Bad(f"{clean_text(value)!r} has a % sign but {kpi.name} is not a "
+                           f"percentage (unit: {kpi.unit})",
+                           f"a plain number such as {_num(number)}")
+        except _Bad as bad:
+            self.issue(t.title, coord, bad.message, bad.expected or f"a number such as {example}")
+            return INVALID
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            self.issue(t.title, coord, f"{_num(number)} is out of range for {kpi.name}",
+                       _span(lo, hi))
+            return INVALID
+        return number
+
+    def target(self, t: _Table, row: int, kpi: Kpi, target: float,
+               targets: dict[str, float]) -> None:
+        floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
+        show = _pct if kpi.unit == "percent" else _num
+        wrong = floor is not None and (
+            (kpi.direction == "higher" and not target > floor)
+            or (kpi.direction == "lower" and not target < floor))
+        if wrong:
+            side = "above" if kpi.direction == "higher" else "below"
+            self.issue(t.title, t.coord(row, "target"),
+                       f"target {show(target)} for {kpi.name} ({kpi.id}) is on the wrong side "
+                       f"of its floor {show(floor)}",
+                       f"a target {side} {show(floor)} ({kpi.direction} is better), or the "
+                       f"framework's {show(kpi.target)}")
+        elif kpi.target is None or not math.isclose(target, kpi.target, rel_tol=1e-9,
+                                                    abs_tol=1e-12):
+            targets[kpi.id] = target
+
+    def keyed_rows(self, t: _Table, id_key: str, known: dict[str, Any], what: str,
+                   inputs: tuple[str, ...]) -> list[tuple[str, Any, int]]:
+        """Rows with a known, first-seen id; reports unknown/duplicate ids and orphan values."""
+        seen: dict[str, str] = {}
+        out = []
+        for row in t.rows():
+            raw_id = self.text(t, row, id_key)
+            if raw_id is INVALID:
+                continue
+            coord = t.coord(row, id_key)
+            if raw_id is None:
+                for key in inputs:
+                    value = self.cell(t, row, key)
+                    if value is not None and value is not INVALID:
+                        self.issue(t.title, t.coord(row, key),
+                                   f"a value in a row without a {id_key}",
+                                   f"values only on the rows of the template, next to a {id_key}")
+                continue
+            item_id = raw_id.lower()
+            if item_id not in known:
+                self.issue(t.title, coord, f"unknown {what} id {raw_id!r}",
+                           f"one of the {what} keys of the framework; do not edit the key "
+                           "column — put comments in Notes")
+            elif item_id in seen:
+                self.issue(t.title, coord,
+                           f"duplicate {what} id {item_id!r} (first at {seen[item_id]})",
+                           f"each {what} once — delete one of the rows")
+            else:
+                seen[item_id] = coord
+                out.append((item_id, known[item_id], row))
+        for item_id, item in known.items():
+            if item_id not in seen:
+                self.warn(t.title, None, f"no row for {what} '{item_id}' ({item.name}); "
+                          "treated as missing data")
+        return out
+
+    # ------------------------------------------------------------------- questionnaires
+
+    def practices(self, qid: str, notes: dict[str, str]) -> dict[str, Answer]:
+        items = {item.id: item for item in self.fw.questionnaires[qid].items}
+        answers: dict[str, Answer] = dict.fromkeys(items)
+        t = self.table(qid, ("item_id", "answer"))
+        if t is None:
+            return answers
+        labels = answer_labels(self.fw)
+        for item_id, _item, row in self.keyed_rows(t, "item_id", items, "practice", ("answer",)):
+            value = self.cell(t, row, "answer")
+            if value is not None and value is not INVALID:
+                try:
+                    answers[item_id] = parse_answer(value, labels)
+                except _Bad as bad:
+                    self.issue(t.title, t.coord(row, "answer"), bad.message, bad.expected)
+            note = self.text(t, row, "notes", multiline=True)
+            if isinstance(note, str):
+                notes[f"{qid}.{item_id}"] = note
+        return answers
+
+    def expectations(self, notes: dict[str, str]) -> dict[str, dict[str, float | None]]:
+        qid = "customer_expectations"
+        items = {item.id: item for item in self.fw.questionnaires[qid].items}
+        ratings = {item_id: dict.fromkeys(RATING_KEYS) for item_id in items}
+        t = self.table(qid, ("dimension_id", *RATING_KEYS))
+        if t is None:
+            return ratings
+        for dim_id, _item, row in self.keyed_rows(t, "dimension_id", items, "dimension",
+                                                  RATING_KEYS):
+            for key in RATING_KEYS:
+                value = self.cell(t, row, key)
+                if value is None or value is INVALID:
+                    continue
+                try:
+                    number, typed_percent = parse_number(value)
+                    if typed_percent or not 1 <= number <= 5:
+                        raise _Bad(f"{clean_text(value)} is not a rating from 1 to 5")
+                    ratings[dim_id][key] = number
+                except _Bad as bad:
+                    self.issue(t.title, t.coord(row, key), bad.message,
+                               "a rating from 1 (very low) to 5 (very high); decimals allowed")
+            note = self.text(t, row, "notes", multiline=True)
+            if isinstance(note, str):
+                notes[f"{qid}.{dim_id}"] = note
+        return ratings
+
+
+# ----------------------------------------------------------------------------- profile values
+
+_PROFILE_EXPECTED = {
+    "organization": "the organization's name",
+    "industry": "the industry, e.g. enterprise software",
+    "support_model": "one of " + ", ".join(SUPPORT_MODELS),
+    "currency": "a 3-letter currency code such as USD or EUR",
+    "assessment_date": "a date such as 2025-03-31",
+}
+_PROFILE_NUMBERS = ("annual_revenue", "active_customers", "support_headcount")
+
+
+def _profile_value(key: str, value: Any) -> Any:
+    """Parse one profile value (None when blank); raises ``_Bad``."""
+    if value is None:
+        return None
+    if key == "assessment_date":
+        return _date(value)
+    if key in _PROFILE_NUMBERS:
+        number, typed_percent = parse_number(value)
+        if typed_percent or number < 0:
+            raise _Bad(f"{clean_text(value)!r} is not a valid {key.replace('_', ' ')}",
+                       "a number of 0 or more")
+        return int(number) if number.is_integer() and key != "annual_revenue" else number
+    if key not in PROFILE_REQUIRED:
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return value.date() if isinstance(value, dt.datetime) else value
+        return clean_text(value, multiline=True) or None
+    text = clean_text(value)
+    if key == "support_model":
+        if text.lower() not in SUPPORT_MODELS:
+            raise _Bad(f"{text!r} is not a support model", _PROFILE_EXPECTED[key])
+        return text.lower()
+    if key == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", text):
+            raise _Bad(f"{text!r} is not a currency code", _PROFILE_EXPECTED[key])
+        return text.upper()
+    return text or None
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = clean_text(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise _Bad(f"{text!r} is not a date", "a date such as 2025-03-31 (YYYY-MM-DD)")
+
+
+def _span(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"a number from {_num(lo)} to {_num(hi)}"
+    if lo is not None:
+        return f"a number of {_num(lo)} or more"
+    return f"a number of {_num(hi)} or less" if hi is not None else "a number"

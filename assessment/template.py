@@ -1,0 +1,634 @@
+"""The intake workbook: the blank template clients fill in, and filled copies of it.
+
+Layout (methodology §7): an Instructions sheet, a Profile sheet, a KPI sheet and one sheet per
+questionnaire. Every table has a human label row and, below it, a row of stable machine keys
+(``kpi_id``, ``current``, ``target`` …) that :mod:`assessment.intake` finds tables by. Input
+cells are yellow, unlocked and validated; everything else is locked on sheets protected without
+a password. The template version sits in a locked cell on Instructions that the workbook-level
+defined name ``template_version`` points to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.writing import atomic_write, workbook_bytes
+
+#: Layout version of the intake workbook; bump it whenever the reader's expectations change.
+TEMPLATE_VERSION = "1.0"
+#: Versions :func:`assessment.intake.read_intake` accepts.
+SUPPORTED_VERSIONS: tuple[str, ...] = (TEMPLATE_VERSION,)
+#: Fixed timestamp of the blank template, so regenerating it gives identical bytes.
+TEMPLATE_DATE = dt.datetime(2025, 1, 1)
+
+SHEETS: dict[str, str] = {
+    "instructions": "Instructions",
+    "profile": "Profile",
+    "kpis": "KPIs",
+    "renewal_practices": "Renewal practices",
+    "excellence_practices": "Excellence practices",
+    "customer_expectations": "Customer expectations",
+}
+
+#: Where the version and framework identity are recorded (cells on Instructions + names).
+VERSION_NAME = "template_version"
+VERSION_LABEL = "Template version"
+INFO_CELLS: dict[str, str] = {
+    VERSION_NAME: "B3", "framework_name": "B4", "framework_version": "B5",
+}
+
+#: Rows of every table sheet: title, help line, human labels, machine keys, then data.
+LABEL_ROW, KEY_ROW, FIRST_ROW = 3, 4, 5
+#: How far down the reader looks for the machine-key row.
+HEADER_SCAN_ROWS = 15
+
+NA_LABEL = "n/a"
+CURRENCIES: tuple[str, ...] = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR", "BRL", "CNY",
+    "HKD", "SGD", "NZD", "ZAR", "MXN", "PLN", "CZK", "HUF", "ILS", "KRW", "TRY", "AED", "SAR",
+)
+#: What each step of the 0-4 practice scale means (methodology §4).
+ANSWER_MEANINGS: tuple[str, ...] = (
+    "the practice does not exist",
+    "it happens sometimes, depending on individuals",
+    "it is documented and mostly followed",
+    "it is followed consistently, measured and reviewed",
+    "it is measured, continuously improved and tied to business outcomes",
+)
+RATING_LABELS: dict[str, str] = {
+    "importance": "Importance to customers",
+    "performance": "Performance as customers see it",
+    "priority": "Support team's own priority",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: float
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    key: str
+    label: str
+    kind: str  # text | choice | currency | date | amount | count
+    required: bool
+    help: str
+
+
+PROFILE_FIELDS: tuple[ProfileField, ...] = (
+    ProfileField("organization", "Organization", "text", True, "Name of the support organization"),
+    ProfileField("industry", "Industry", "text", True, "e.g. enterprise software, healthcare"),
+    ProfileField("support_model", "Support model", "choice", True,
+                 "internal (IT help desk), external (customer support) or blended"),
+    ProfileField("currency", "Currency", "currency", True,
+                 "ISO code of the currency all amounts are in, e.g. USD"),
+    ProfileField("assessment_date", "Assessment date", "date", True,
+                 "Date the figures refer to, YYYY-MM-DD"),
+    ProfileField("consultant", "Consultant", "text", False, "Optional"),
+    ProfileField("region", "Region", "text", False, "Optional, e.g. EMEA"),
+    ProfileField("annual_revenue", "Annual revenue", "amount", False,
+                 "Optional, company revenue in the currency above"),
+    ProfileField("active_customers", "Active customers", "count", False, "Optional"),
+    ProfileField("support_headcount", "Support headcount", "count", False,
+                 "Optional, full-time equivalents"),
+)
+
+KPI_COLUMNS: tuple[Column, ...] = (
+    Column("kpi_id", "KPI key", 26), Column("name", "KPI", 30, True),
+    Column("definition", "Definition", 52, True), Column("unit", "Unit", 16, True),
+    Column("direction", "Better is", 13), Column("current", "Current value", 15),
+    Column("target", "Target", 15), Column("notes", "Notes", 36, True),
+    Column("floor", "Floor (scores 0)", 15), Column("benchmark", "Benchmark", 44, True),
+)
+PRACTICE_COLUMNS: tuple[Column, ...] = (
+    Column("item_id", "Practice key", 26), Column("practice", "Practice", 30, True),
+    Column("statement", "Statement", 64, True), Column("answer", "Answer (0–4 or n/a)", 28),
+    Column("notes", "Notes", 40, True),
+)
+EXPECTATION_COLUMNS: tuple[Column, ...] = (
+    Column("dimension_id", "Dimension key", 26), Column("dimension", "Dimension", 28, True),
+    Column("satisfiers", "What satisfies customers", 40, True),
+    Column("dissatisfiers", "What dissatisfies customers", 40, True),
+    *(Column(key, f"{RATING_LABELS[key]} (1–5)", 16, True) for key in RATING_KEYS),
+    Column("notes", "Notes", 36, True),
+)
+PROFILE_COLUMNS: tuple[Column, ...] = (
+    Column("field", "Key", 20), Column("label", "Profile item", 24),
+    Column("value", "Your answer", 34), Column("help", "Help", 56, True),
+)
+
+UNIT_LABELS = {"percent": "percent", "currency": "currency (see Profile)", "hours": "hours",
+               "count": "count", "score": "score", "ratio": "ratio"}
+UNIT_FORMATS = {"percent": "0.0%", "currency": "#,##0.00", "hours": "#,##0.0",
+                "count": "#,##0", "score": "0.0", "ratio": "0.00"}
+PROFILE_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0", "count": "#,##0"}
+DIRECTION_LABELS = {"higher": "higher", "lower": "lower", "band": "within band"}
+
+# ----------------------------------------------------------------------------- styles
+
+_THIN = Side(style="thin", color="B7B7B7")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TITLE_FONT = Font(bold=True, size=14, color="1F4E79")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_KEY_FONT = Font(size=8, italic=True, color="808080")
+_LOCKED = Protection(locked=True)
+_UNLOCKED = Protection(locked=False)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def answer_labels(framework: Framework) -> list[str]:
+    """Dropdown labels of the 0-4 answers, e.g. ``"0 – Not in place"`` (no commas: list syntax)."""
+    return [f"{i} – {text.replace(',', ';')}" for i, text in enumerate(framework.answer_scale)]
+
+
+def build_template(framework: Framework) -> Workbook:
+    """The blank intake workbook for ``framework``."""
+    wb = Workbook()
+    _instructions(wb.active, framework)
+    _profile(wb.create_sheet(SHEETS["profile"]))
+    _kpis(wb.create_sheet(SHEETS["kpis"]), framework)
+    for qid in PRACTICE_QUESTIONNAIRES:
+        _practices(wb.create_sheet(SHEETS[qid]), framework, qid)
+    _expectations(wb.create_sheet(SHEETS["customer_expectations"]), framework)
+    for name, cell in INFO_CELLS.items():
+        ref = f"{quote_sheetname(SHEETS['instructions'])}!${cell[0]}${cell[1:]}"
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    props = wb.properties
+    props.title = f"Support excellence intake — {framework.name}"
+    props.subject = "Technical support excellence assessment: intake workbook"
+    props.creator = props.lastModifiedBy = "support-excellence"
+    props.keywords = f"template_version={TEMPLATE_VERSION}"
+    props.version = TEMPLATE_VERSION
+    props.description = (f"Intake template {TEMPLATE_VERSION} for framework "
+                         f"{framework.name} {framework.version}")
+    return wb
+
+
+def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
+    """The template with the values of ``data`` in its input cells.
+
+    Percents are written as fractions in percent-formatted cells, answers as dropdown labels,
+    n/a as ``"n/a"``; blanks (None) stay blank. Notes of questionnaire items are looked up
+    under ``"<questionnaire>.<item id>"``, as :func:`assessment.intake.read_intake` stores them.
+    """
+    wb = build_template(framework)
+    _fill_profile(wb[SHEETS["profile"]], data.profile)
+    ws = wb[SHEETS["kpis"]]
+    cols = _key_columns(ws)
+    for kpi_id, row in _id_rows(ws).items():
+        kpi = framework.kpi(kpi_id)
+        _put(ws.cell(row, cols["current"]), data.current.get(kpi_id))
+        if kpi_id in data.targets and kpi.direction != "band":
+            _put(ws.cell(row, cols["target"]), data.targets[kpi_id])
+        _put(ws.cell(row, cols["notes"]), data.notes.get(kpi_id))
+    labels = answer_labels(framework)
+    for qid in PRACTICE_QUESTIONNAIRES:
+        ws = wb[SHEETS[qid]]
+        cols = _key_columns(ws)
+        answers = data.answers.get(qid, {})
+        for item_id, row in _id_rows(ws).items():
+            answer = answers.get(item_id)
+            value = NA_LABEL if answer == NA else None if answer is None else labels[int(answer)]
+            _put(ws.cell(row, cols["answer"]), value)
+            _put(ws.cell(row, cols["notes"]), data.notes.get(f"{qid}.{item_id}"))
+    ws = wb[SHEETS["customer_expectations"]]
+    cols = _key_columns(ws)
+    for dim_id, row in _id_rows(ws).items():
+        for key in RATING_KEYS:
+            _put(ws.cell(row, cols[key]), data.ratings.get(dim_id, {}).get(key))
+        _put(ws.cell(row, cols["notes"]), data.notes.get(f"customer_expectations.{dim_id}"))
+    return wb
+
+
+def write_template(framework: Framework, path: str | Path) -> Path:
+    """Write the blank template to ``path``, byte for byte reproducibly."""
+    return atomic_write(path, workbook_bytes(build_template(framework), TEMPLATE_DATE))
+
+
+def write_intake(framework: Framework, data: IntakeData, path: str | Path) -> Path:
+    """Write a filled intake workbook, timestamped with the assessment date."""
+    when = data.assessment_date or TEMPLATE_DATE
+    return atomic_write(path, workbook_bytes(fill_intake(framework, data), when))
+
+
+# ----------------------------------------------------------------------------- sheets
+
+
+def _instructions(ws: Worksheet, fw: Framework) -> None:
+    ws.title = SHEETS["instructions"]
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 100
+    ws["A1"] = "Support excellence assessment — intake workbook"
+    ws["A1"].font = _TITLE_FONT
+    for cell, label, value in zip(
+            INFO_CELLS.values(), (VERSION_LABEL, "Framework", "Framework version"),
+            (TEMPLATE_VERSION, fw.name, fw.version), strict=True):
+        ws[f"A{cell[1:]}"] = label
+        ws[f"A{cell[1:]}"].font = Font(bold=True)
+        _text(ws[cell], value)
+    labels = answer_labels(fw)
+    sections: list[tuple[str, list[str]]] = [
+        ("How to fill it in", [
+            "Type only in the yellow cells; everything else is locked. The sheets are protected "
+            "without a password, only to prevent accidental edits.",
+            "Profile: who you are. KPIs: your current figures and, if you want, your own "
+            "targets. Renewal practices and Excellence practices: how established each "
+            "practice is. Customer expectations: three 1–5 ratings per dimension.",
+            "Do not rename the sheets or change the small grey key row under each header: the "
+            "scoring tool finds every table by those keys. You may add notes.",
+            "Formulas are fine, but save the file in Excel or LibreOffice so their results are "
+            "stored: the scoring tool never calculates a formula itself.",
+        ]),
+        ("Blank means missing", [
+            "Leave a cell blank when you do not have the figure. Blank means missing data and "
+            "is never read as zero; type 0 only when the true value is zero.",
+        ]),
+        ("Units", [
+            "Percentages: type them as percentages, e.g. 85% (Excel stores this as 0.85). "
+            "Typing 0.85 also works.",
+            "Currency: amounts in the currency chosen on the Profile sheet, without symbols.",
+            "Hours: decimal hours, e.g. 1.5 for 90 minutes. Scores (such as NPS): -100 to 100.",
+            "Targets are pre-filled with the framework's targets; change them to use your own. "
+            "Targets of band KPIs (best inside a range) are fixed and shown as text.",
+        ]),
+        ("Practice answers (0–4)", [
+            *(f"{label}: {meaning}." for label, meaning in zip(labels, ANSWER_MEANINGS,
+                                                              strict=True)),
+            f"{NA_LABEL}: the practice does not apply to you; it is left out of the score. "
+            "Leave the answer blank if you do not know.",
+        ]),
+        ("Customer expectation ratings (1–5)", [
+            "For each dimension rate, from 1 (very low) to 5 (very high): how important it is "
+            "to your customers, how customers see your current performance, and how high your "
+            "support team itself ranks it. Averages of survey results such as 3.7 are fine.",
+        ]),
+        ("Version", [
+            f"This is intake template version {TEMPLATE_VERSION} for the framework "
+            f"'{fw.name}' version {fw.version}. Workbooks of other template versions are "
+            "refused: download a fresh template with `support-excellence template`.",
+        ]),
+    ]
+    row = 7
+    for heading, lines in sections:
+        ws.cell(row, 1, heading).font = Font(bold=True, size=12, color="1F4E79")
+        row += 1
+        for line in lines:
+            ws.cell(row, 2, line).alignment = _WRAP
+            row += 1
+        row += 1
+    _finish(ws, freeze=None)
+
+
+def _profile(ws: Worksheet) -> None:
+    _table_head(ws, "Organization profile",
+                "Required: organization, industry, support model, currency and assessment "
+                "date.", PROFILE_COLUMNS)
+    for row, spec in enumerate(PROFILE_FIELDS, FIRST_ROW):
+        ws.cell(row, 1, spec.key)
+        ws.cell(row, 2, spec.label + (" *" if spec.required else "")).font = Font(
+            bold=spec.required)
+        ws.cell(row, 4, spec.help).alignment = _WRAP
+        cell = ws.cell(row, 3)
+        _input(cell)
+        cell.number_format = PROFILE_FORMATS.get(spec.kind, "@")
+        _validate(ws, cell, *_profile_rule(spec))
+    _finish(ws, freeze=f"A{FIRST_ROW}")
+
+
+def _profile_rule(spec: ProfileField) -> tuple[dict[str, Any], str, str]:
+    if spec.kind == "choice":
+        return _list_rule(SUPPORT_MODELS), spec.label, "Choose " + " / ".join(SUPPORT_MODELS)
+    if spec.kind == "currency":
+        rule = {**_list_rule(CURRENCIES), "errorStyle": "warning"}
+        return rule, spec.label, "Choose the 3-letter ISO code, or type another one (e.g. THB)."
+    if spec.kind == "date":
+        rule = {"type": "date", "operator": "between",
+                "formula1": _num(to_excel(dt.date(2000, 1, 1))),
+                "formula2": _num(to_excel(dt.date(2100, 12, 31)))}
+        return rule, spec.label, "A date such as 2025-03-31."
+    if spec.kind in ("amount", "count"):
+        rule = {"type": "decimal" if spec.kind == "amount" else "whole",
+                "operator": "greaterThanOrEqual", "formula1": "0"}
+        return rule, spec.label, f"{spec.help}. A number of 0 or more; blank if unknown."
+    required = "Required." if spec.required else "Optional."
+    return _text_rule(200), spec.label, f"{spec.help}. {required}"
+
+
+def _kpis(ws: Worksheet, fw: Framework) -> None:
+    _table_head(ws, "Key performance indicators",
+                "Enter current values in the yellow cells; leave blank when unknown (blank is "
+                "missing, never zero). Percentages: type 85%.", KPI_COLUMNS)
+    row = FIRST_ROW
+    for area in AREAS:
+        kpis = fw.kpis_of(area)
+        if not kpis:
+            continue
+        name = fw.element_names.get(area, "Renewal")
+        for col in range(1, len(KPI_COLUMNS) + 1):
+            ws.cell(row, col).fill = _SECTION_FILL
+        ws.cell(row, 2, name).font = Font(bold=True, size=12)
+        ws.cell(row, 3, fw.element_descriptions.get(area) or (
+            "Contract renewals and recurring revenue." if area == "renewal" else ""))
+        ws.cell(row, 3).font = Font(italic=True, color="595959")
+        ws.cell(row, 3).alignment = _WRAP
+        row += 1
+        for kpi in kpis:
+            _kpi_row(ws, fw, kpi, row)
+            row += 1
+    _finish(ws, freeze=f"C{FIRST_ROW}")
+
+
+def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
+    fmt = UNIT_FORMATS[kpi.unit]
+    lo, hi = fw.valid_range(kpi)
+    ws.cell(row, 1, kpi.id)
+    ws.cell(row, 2, kpi.name).font = Font(bold=True)
+    ws.cell(row, 3, kpi.definition)
+    ws.cell(row, 4, UNIT_LABELS[kpi.unit] + _range_note(kpi, lo, hi))
+    ws.cell(row, 5, DIRECTION_LABELS[kpi.direction])
+    current, target, notes = ws.cell(row, 6), ws.cell(row, 7), ws.cell(row, 8)
+    inputs = [current]
+    if kpi.direction == "band":
+        assert kpi.band is not None
+        _text(target, f"{_show(kpi.band[0], kpi.unit)}–{_show(kpi.band[1], kpi.unit)} (band)")
+        floor = kpi.floor if isinstance(kpi.floor, tuple) else (kpi.floor, kpi.floor)
+        _text(ws.cell(row, 9), f"{_show(floor[0], kpi.unit)} / {_show(floor[1], kpi.unit)}")
+    else:
+        target.value = kpi.target
+        ws.cell(row, 9, kpi.floor).number_format = fmt
+        inputs.append(target)
+    for cell in inputs:
+        _input(cell)
+        cell.number_format = fmt
+    ws.cell(row, 10, _benchmark_text(kpi))
+    example = "85%" if kpi.unit == "percent" else "a number"
+    prompt = (f"{kpi.name}: {_range_text(kpi, lo, hi)}. Type e.g. {example}. "
+              "Blank = no data (never read as 0).")
+    error = f"Enter {_range_text(kpi, lo, hi)}, e.g. {example}, or leave it blank."
+    _validate(ws, current, _number_rule(lo, hi), "Current value", prompt, error)
+    if len(inputs) > 1:
+        side = "above" if kpi.direction == "higher" else "below"
+        prompt = (f"Your target for {kpi.name}; pre-filled with the framework's. It must be "
+                  f"{side} the floor {_show(kpi.floor, kpi.unit)}; "
+                  f"{_range_text(kpi, lo, hi)}.")
+        _validate(ws, target, _number_rule(lo, hi), "Target", prompt, error)
+    _input(notes)
+    _validate(ws, notes, _text_rule(2000), "Notes", "Optional: source, period, caveats.")
+    for col in range(1, len(KPI_COLUMNS) + 1):
+        cell = ws.cell(row, col)
+        cell.border = _BORDER
+        if col not in (6, 7, 8):
+            cell.alignment = _WRAP if KPI_COLUMNS[col - 1].wrap else _TOP
+
+
+def _practices(ws: Worksheet, fw: Framework, qid: str) -> None:
+    questionnaire = fw.questionnaires[qid]
+    _table_head(ws, questionnaire.name,
+                "Answer each practice on the 0–4 scale (see Instructions) or n/a; leave blank "
+                "if you do not know.", PRACTICE_COLUMNS)
+    choices = [*answer_labels(fw), NA_LABEL]
+    dv = _validation(ws, _list_rule(choices), "Answer",
+                     "0 not in place … 4 optimized, or n/a if it does not apply. "
+                     "Blank = unknown.")
+    notes_dv = _validation(ws, _text_rule(2000), "Notes", "Optional: evidence, context.")
+    for row, item in enumerate(questionnaire.items, FIRST_ROW):
+        ws.cell(row, 1, item.id)
+        ws.cell(row, 2, item.name).font = Font(bold=True)
+        ws.cell(row, 3, item.text)
+        for col in range(1, 6):
+            ws.cell(row, col).border = _BORDER
+            ws.cell(row, col).alignment = _WRAP
+        _input(ws.cell(row, 4))
+        dv.add(ws.cell(row, 4))
+        _input(ws.cell(row, 5))
+        notes_dv.add(ws.cell(row, 5))
+    _finish(ws, freeze=f"A{FIRST_ROW}")
+
+
+def _expectations(ws: Worksheet, fw: Framework) -> None:
+    questionnaire = fw.questionnaires["customer_expectations"]
+    _table_head(ws, questionnaire.name,
+                "Rate each dimension from 1 (very low) to 5 (very high); decimals such as "
+                "survey averages are fine. Blank = unknown.", EXPECTATION_COLUMNS)
+    rating_dvs = {key: _validation(ws, {"type": "decimal", "operator": "between",
+                                        "formula1": "1", "formula2": "5"},
+                                   RATING_LABELS[key][:32], "A rating from 1 to 5, e.g. 4.")
+                  for key in RATING_KEYS}
+    notes_dv = _validation(ws, _text_rule(2000), "Notes", "Optional.")
+    for row, item in enumerate(questionnaire.items, FIRST_ROW):
+        values = (item.id, item.name, item.satisfiers or "", item.dissatisfiers or "")
+        for col, value in enumerate(values, 1):
+            ws.cell(row, col, value)
+        ws.cell(row, 2).font = Font(bold=True)
+        for col in range(1, len(EXPECTATION_COLUMNS) + 1):
+            ws.cell(row, col).border = _BORDER
+            ws.cell(row, col).alignment = _WRAP
+        for offset, key in enumerate(RATING_KEYS):
+            cell = ws.cell(row, 5 + offset)
+            _input(cell)
+            cell.number_format = "0.0"
+            rating_dvs[key].add(cell)
+        _input(ws.cell(row, 8))
+        notes_dv.add(ws.cell(row, 8))
+    _finish(ws, freeze=f"C{FIRST_ROW}")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _table_head(ws: Worksheet, title: str, help_text: str, columns: Iterable[Column]) -> None:
+    ws["A1"] = title
+    ws["A1"].font = _TITLE_FONT
+    ws["A2"] = help_text
+    ws["A2"].font = Font(italic=True, color="595959")
+    for col, spec in enumerate(columns, 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = spec.width
+        label = ws.cell(LABEL_ROW, col, spec.label)
+        label.font, label.fill, label.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        label.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.cell(KEY_ROW, col, spec.key).font = _KEY_FONT
+
+
+def _finish(ws: Worksheet, freeze: str | None) -> None:
+    ws.freeze_panes = freeze
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # let people widen columns…
+    ws.protection.formatRows = False  # …and rows, on the protected sheet
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if freeze:
+        ws.print_title_rows = f"{LABEL_ROW}:{KEY_ROW}"
+
+
+def _input(cell: Cell) -> None:
+    cell.fill, cell.border, cell.protection = _INPUT_FILL, _BORDER, _UNLOCKED
+    cell.alignment = _TOP
+
+
+def _text(cell: Cell, value: str) -> None:
+    """Store ``value`` as plain text even if it starts with '=' (never a formula)."""
+    cell.value = value
+    cell.data_type = "s"
+    cell.protection = _LOCKED
+
+
+def _put(cell: Cell, value: Any) -> None:
+    """Write a value; text stays text (never a formula), minus characters XML cannot hold."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _validation(ws: Worksheet, rule: dict[str, Any], title: str, prompt: str,
+                error: str | None = None) -> DataValidation:
+    dv = DataValidation(
+        allow_blank=True, showInputMessage=True, showErrorMessage=True,
+        promptTitle=title[:32], prompt=prompt[:255],
+        errorTitle="Not accepted", error=(error or _error_text(rule))[:255], **rule,
+    )
+    ws.add_data_validation(dv)
+    return dv
+
+
+def _validate(ws: Worksheet, cell: Cell, rule: dict[str, Any], title: str, prompt: str,
+              error: str | None = None) -> None:
+    _validation(ws, rule, title, prompt, error).add(cell)
+
+
+def _error_text(rule: dict[str, Any]) -> str:
+    kind, op = rule.get("type"), rule.get("operator")
+    if kind == "list":
+        return "Choose a value from the dropdown list."
+    if kind == "textLength":
+        return f"Keep it under {rule['formula1']} characters."
+    if kind == "date":
+        return "Enter a date such as 2025-03-31."
+    if op == "between":
+        return f"Enter a number between {rule['formula1']} and {rule['formula2']}."
+    return f"Enter a number of at least {rule['formula1']}."
+
+
+def _list_rule(choices: Iterable[str]) -> dict[str, Any]:
+    return {"type": "list", "formula1": '"' + ",".join(choices) + '"'}
+
+
+def _text_rule(max_length: int) -> dict[str, Any]:
+    return {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(max_length)}
+
+
+def _number_rule(lo: float | None, hi: float | None) -> dict[str, Any]:
+    if lo is not None and hi is not None:
+        return {"type": "decimal", "operator": "between",
+                "formula1": _num(lo), "formula2": _num(hi)}
+    if lo is not None:
+        return {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": _num(lo)}
+    if hi is not None:
+        return {"type": "decimal", "operator": "lessThanOrEqual", "formula1": _num(hi)}
+    return {"type": "decimal", "operator": "between", "formula1": "-1E+300", "formula2": "1E+300"}
+
+
+def _num(value: float) -> str:
+    """A number for a validation formula: no exponent, no trailing '.0'."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _show(value: Any, unit: str) -> str:
+    """A value as people read it: 85% for 0.85, 1,200 for 1200."""
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if unit == "percent":
+        return f"{value * 100:.10g}%"
+    return f"{value:,.10g}" if abs(value) < 1e15 else str(value)
+
+
+def _range_note(kpi: Kpi, lo: float | None, hi: float | None) -> str:
+    if kpi.unit == "percent" and (lo, hi) != (0.0, 1.0):
+        return f" ({_show(lo, 'percent')} to {_show(hi, 'percent')})"
+    if kpi.unit == "score":
+        return f" ({_show(lo, 'score')} to {_show(hi, 'score')})"
+    return ""
+
+
+def _range_text(kpi: Kpi, lo: float | None, hi: float | None) -> str:
+    what = "a percentage" if kpi.unit == "percent" else "a number"
+    if lo is not None and hi is not None:
+        return f"{what} from {_show(lo, kpi.unit)} to {_show(hi, kpi.unit)}"
+    if lo is not None:
+        return f"{what} of {_show(lo, kpi.unit)} or more"
+    if hi is not None:
+        return f"{what} of {_show(hi, kpi.unit)} or less"
+    return what
+
+
+def _benchmark_text(kpi: Kpi) -> str:
+    bench = kpi.benchmark
+    if bench is None:
+        return ""
+    if bench.value is not None:
+        figure = _show(bench.value, kpi.unit)
+    elif bench.range is not None:
+        figure = f"{_show(bench.range[0], kpi.unit)}–{_show(bench.range[1], kpi.unit)}"
+    else:
+        figure = ""
+    source = ", ".join(str(x) for x in (bench.source, bench.year) if x not in (None, ""))
+    text = f"{figure} ({source})".strip()
+    return f"{text}. {bench.note}" if bench.note else text
+
+
+def _key_columns(ws: Worksheet) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[KEY_ROW] if c.value}
+
+
+def _id_rows(ws: Worksheet) -> dict[str, int]:
+    """Id -> row of the data rows of a sheet built by this module (id in column A)."""
+    return {str(ws.cell(row, 1).value): row for row in range(FIRST_ROW, ws.max_row + 1)
+            if ws.cell(row, 1).value}
+
+
+def _fill_profile(ws: Worksheet, profile: dict[str, Any]) -> None:
+    rows = _id_rows(ws)
+    for key, value in profile.items():
+        if key not in rows:  # an extra field: append a row for it
+            row = ws.max_row + 1
+            rows[key] = row
+            _text(ws.cell(row, 1), key)
+            _text(ws.cell(row, 2), key.replace("_", " ").capitalize())
+            _input(ws.cell(row, 3))
+            rule = _text_rule(2000) if isinstance(value, str) else _number_rule(None, None)
+            _validate(ws, ws.cell(row, 3), rule, key[:32], "Additional field.")
+        cell = ws.cell(rows[key], 3)
+        _put(cell, value)
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"

@@ -1,0 +1,659 @@
+"""Reading intake workbooks: the round trip, and one test per kind of bad input."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl.xml
+import pytest
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+
+from assessment.errors import IntakeError
+from assessment.framework import Framework
+from assessment.intake import parse_answer, parse_number, percent_value, read_intake
+from assessment.model import NA, IntakeData
+from assessment.template import KEY_ROW, SHEETS, answer_labels, fill_intake, write_template
+
+Make = Callable[..., Path]
+
+
+def cell(wb: Workbook, role: str, row_id: str, key: str) -> Cell:
+    """The cell of a table row (by its id in column A) and column (by machine key)."""
+    ws = wb[SHEETS[role]]
+    col = next(c.column for c in ws[KEY_ROW] if c.value == key)
+    row = next(r for r in range(KEY_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == row_id)
+    return ws.cell(row, col)
+
+
+def where(wb: Workbook, role: str, row_id: str, key: str) -> str:
+    return f"{SHEETS[role]}!{cell(wb, role, row_id, key).coordinate}"
+
+
+def edits(*changes: tuple[str, str, str, Any], general: bool = False) -> Callable:
+    """An ``edit`` that sets cells by (role, row id, key, value)."""
+    def edit(wb: Workbook) -> None:
+        for role, row_id, key, value in changes:
+            target = cell(wb, role, row_id, key)
+            target.value = value
+            if general:
+                target.number_format = "General"
+    return edit
+
+
+def problems(path: Path, framework: Framework, **kwargs: Any) -> dict[str, str]:
+    """Location -> str(issue) of every issue the reader reports."""
+    with pytest.raises(IntakeError) as caught:
+        read_intake(path, framework, **kwargs)
+    return {issue.location: str(issue) for issue in caught.value.issues}
+
+
+def locate(framework: Framework, sample: IntakeData, role: str, row_id: str, key: str) -> str:
+    """Where the template puts a cell (found independently of the reader)."""
+    return where(fill_intake(framework, sample), role, row_id, key)
+
+
+# ----------------------------------------------------------------------------- round trip
+
+
+def test_round_trip_default_framework(framework: Framework, sample: IntakeData,
+                                      tmp_intake: Make) -> None:
+    data = copy.deepcopy(sample)
+    data.current["csat"] = None
+    data.current["recurring_revenue_rate"] = 1.5
+    data.current["nps"] = -12.5
+    data.targets = {"csat": 0.9, "time_to_resolve": 12.0}
+    data.notes = {"csat": "from the Q1 survey\nn=420",
+                  "renewal_practices.auto_renewal": "only on new contracts",
+                  "customer_expectations.availability": "24x7 for premium"}
+    data.profile.update(region="EMEA", consultant="J. Doe", active_customers=1200,
+                        annual_revenue=12_500_000.5, custom_field="kept")
+    data.ratings["availability"]["priority"] = None
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert read.profile == data.profile
+    assert read.current == data.current
+    assert read.targets == data.targets
+    assert read.notes == data.notes
+    assert read.answers == data.answers
+    assert read.ratings == data.ratings
+    assert read.warnings == []
+    assert isinstance(read.profile["assessment_date"], dt.date)
+
+
+def test_round_trip_custom_framework(sample_intake: Callable[[Framework], IntakeData],
+                                     mini_framework: Framework, tmp_intake: Make) -> None:
+    mini = mini_framework
+    data = sample_intake(mini)
+    data.targets = {"revenue_kept": 1.2}
+    data.current["revenue_kept"] = 2.5  # 250%: percent-formatted, so taken as is
+    read = read_intake(tmp_intake(mini, data), mini)
+    assert (read.current, read.targets, read.answers, read.ratings) == (
+        data.current, data.targets, data.answers, data.ratings)
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def test_text_in_a_number_cell(framework: Framework, sample: IntakeData,
+                               tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", "abc")))
+    loc = locate(framework, sample, "kpis", "csat", "current")
+    assert re.fullmatch(r"KPIs!F\d+", loc)
+    assert problems(path, framework) == {
+        loc: f"{loc}: 'abc' is not a number — a number such as 85% or 0.85"}
+
+
+def test_boolean_is_not_a_number(framework: Framework, sample: IntakeData,
+                                 tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "cost_per_case", "current", True)))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "kpis", "cost_per_case", "current")
+    assert list(found) == [loc] and "TRUE is not a number" in found[loc]
+
+
+@pytest.mark.parametrize(("kpi_id", "value", "message"), [
+    ("nps", 150, "150 is out of range for Net Promoter Score (NPS) — a number from -100 to 100"),
+    ("time_to_resolve", -5, "out of range"),
+    ("csat", "120%", "120% is out of range — a percentage from 0% to 100%"),
+    ("csat", 250, "out of range — a percentage from 0% to 100%"),
+])
+def test_out_of_range(framework: Framework, sample: IntakeData, tmp_intake: Make,
+                      kpi_id: str, value: Any, message: str) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", kpi_id, "current", value)))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "kpis", kpi_id, "current")
+    assert list(found) == [loc]
+    assert message in found[loc]
+
+
+def test_whole_number_in_percent_cell_accepted_with_warning(
+        framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", 85)))
+    read = read_intake(path, framework)
+    assert read.current["csat"] == pytest.approx(0.85)
+    loc = locate(framework, sample, "kpis", "csat", "current")
+    assert read.warnings == [
+        f"{loc}: 85 read as 85% (percent typed as a whole number) — check it"]
+
+
+def test_ambiguous_percent_refused(framework: Framework, sample: IntakeData,
+                                   tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("kpis", "recurring_revenue_rate", "current", 1.5), general=True))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "kpis", "recurring_revenue_rate", "current")
+    assert list(found) == [loc]
+    assert "ambiguous" in found[loc] and "150%" in found[loc] and "1.5%" in found[loc]
+
+
+def test_wide_percent_in_percent_formatted_cell_is_not_ambiguous(
+        framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "recurring_revenue_rate", "current",
+                                                1.5)))
+    assert read_intake(path, framework).current["recurring_revenue_rate"] == 1.5
+
+
+def test_text_numbers_parsed(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("kpis", "csat", "current", "85%"),
+        ("kpis", "cases_per_engineer_month", "current", "1,200"),
+        ("kpis", "cost_per_case", "current", "$1,200"),
+        ("kpis", "cost_per_customer", "current", " 1 200 "),
+        ("kpis", "nps", "current", "-12"),
+    ))
+    read = read_intake(path, framework)
+    assert read.current["csat"] == pytest.approx(0.85)
+    assert read.current["cases_per_engineer_month"] == 1200
+    assert read.current["cost_per_case"] == 1200
+    assert read.current["cost_per_customer"] == 1200
+    assert read.current["nps"] == -12
+    assert read.warnings == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("85%", (85.0, True)), ("1,200", (1200.0, False)), ("1 200", (1200.0, False)),
+    ("$1,200.50", (1200.5, False)), ("€40", (40.0, False)), ("£12", (12.0, False)),
+    ("USD 40", (40.0, False)), ("40 EUR", (40.0, False)), ("  7.5 ", (7.5, False)),
+    ("-5%", (-5.0, True)), ("1\u00a0200", (1200.0, False)), (".5", (0.5, False)),
+    (3, (3.0, False)), (0.25, (0.25, False)),
+])
+def test_parse_number_accepts(text: Any, expected: tuple[float, bool]) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2", "12,34,5", "$€5", "5 %%", "usd 5", "$5%",
+                                  "1.2.3", True, dt.date(2025, 1, 1), float("nan"), "--5"])
+def test_parse_number_refuses(text: Any) -> None:
+    with pytest.raises(Exception, match="is not a number"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(("value", "fmt", "lo", "hi", "result"), [
+    (0.85, "General", 0, 1, (0.85, False)),     # (a) a fraction
+    (1.0, "General", 0, 1, (1.0, False)),       # (a) 100%
+    (1.5, "0.0%", 0, 3, (1.5, False)),          # (a) percent-formatted
+    (85, "General", 0, 1, (0.85, True)),        # (b) whole number, warned
+    (85, "0%", 0, 1, (0.85, True)),             # (b) even in a percent cell
+    (-5, "General", -1, 5, (-0.05, True)),      # (b) below lo as is, fine /100
+])
+def test_percent_rule(value: float, fmt: str, lo: float, hi: float,
+                      result: tuple[float, bool]) -> None:
+    fraction, warn = percent_value(value, False, fmt, lo, hi)
+    assert (fraction, warn) == (pytest.approx(result[0]), result[1])
+
+
+@pytest.mark.parametrize(("value", "fmt", "lo", "hi", "match"), [
+    (1.5, "General", 0, 3, "ambiguous"),        # (c)
+    (3, "General", -1, 5, "ambiguous"),         # (c)
+    (250, "General", 0, 1, "out of range"),     # (d)
+    (-0.5, "0%", 0, 1, "out of range"),         # (d)
+])
+def test_percent_rule_refuses(value: float, fmt: str, lo: float, hi: float, match: str) -> None:
+    with pytest.raises(Exception, match=match):
+        percent_value(value, False, fmt, lo, hi)
+
+
+def test_blank_is_missing_not_zero(framework: Framework, sample: IntakeData,
+                                   tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", None),
+                                               ("kpis", "nps", "current", "   ")))
+    read = read_intake(path, framework)
+    assert read.current["csat"] is None and read.current["nps"] is None
+    assert read.current["time_to_resolve"] == sample.current["time_to_resolve"]
+
+
+# ----------------------------------------------------------------------------- formulas
+
+
+def test_formula_without_cached_value_refused(framework: Framework, sample: IntakeData,
+                                              tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", "=0.5+0.3")))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "kpis", "csat", "current")
+    assert list(found) == [loc]
+    assert "formula" in found[loc] and "never guesses" in found[loc]
+
+
+def test_formula_with_cached_value_accepted(framework: Framework, sample: IntakeData,
+                                            tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", "=0.5+0.3")))
+    # what Excel stores on save: the formula and its result
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    sheet = next(n for n, d in parts.items() if b"<f>0.5+0.3</f>" in d)
+    parts[sheet] = parts[sheet].replace(b"<f>0.5+0.3</f><v />", b"<f>0.5+0.3</f><v>0.8</v>")
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    assert read_intake(path, framework).current["csat"] == pytest.approx(0.8)
+
+
+# ----------------------------------------------------------------------------- ids
+
+
+def test_unknown_kpi_id(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "kpi_id", "csat_typo")))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "kpis", "csat", "kpi_id")
+    assert list(found) == [loc]
+    assert "unknown KPI id 'csat_typo'" in found[loc]
+
+
+def test_duplicate_kpi_id(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "nps", "kpi_id", "csat")))
+    found = problems(path, framework)
+    first = locate(framework, sample, "kpis", "csat", "kpi_id")
+    second = locate(framework, sample, "kpis", "nps", "kpi_id")
+    assert list(found) == [second]
+    assert f"duplicate KPI id 'csat' (first at {first.split('!')[1]})" in found[second]
+
+
+def test_kpi_row_removed_is_missing_with_warning(framework: Framework, sample: IntakeData,
+                                                 tmp_intake: Make) -> None:
+    def drop(wb: Workbook) -> None:
+        target = cell(wb, "kpis", "nps", "kpi_id")
+        wb[SHEETS["kpis"]].delete_rows(target.row)
+
+    read = read_intake(tmp_intake(framework, sample, drop), framework)
+    assert read.current["nps"] is None
+    assert any("'nps'" in w and "missing data" in w for w in read.warnings)
+
+
+def test_unknown_and_duplicate_item_ids(framework: Framework, sample: IntakeData,
+                                        tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("renewal_practices", "auto_renewal", "item_id", "made_up"),
+        ("excellence_practices", "goal_cascade", "item_id", "strategic_role")))
+    found = problems(path, framework)
+    assert set(found) == {locate(framework, sample, "renewal_practices", "auto_renewal",
+                                 "item_id"),
+                          locate(framework, sample, "excellence_practices", "goal_cascade",
+                                 "item_id")}
+
+
+def test_value_in_a_row_without_id(framework: Framework, sample: IntakeData,
+                                   tmp_intake: Make) -> None:
+    def orphan(wb: Workbook) -> None:
+        ws = wb[SHEETS["kpis"]]
+        section = cell(wb, "kpis", "support_cost_pct_revenue", "current").row - 1
+        ws.cell(section, 6).value = 0.5
+
+    found = problems(tmp_intake(framework, sample, orphan), framework)
+    assert len(found) == 1 and "without a kpi_id" in next(iter(found.values()))
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+def test_answer_outside_the_list(framework: Framework, sample: IntakeData,
+                                 tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("excellence_practices", "strategic_role", "answer", "maybe")))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "excellence_practices", "strategic_role", "answer")
+    assert re.fullmatch(r"Excellence practices!D\d+", loc)
+    assert list(found) == [loc]
+    assert "'maybe' is outside the list of answers" in found[loc]
+    assert "0 – Not in place" in found[loc] and "n/a" in found[loc]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (0, 0), (4, 4), (2.0, 2), ("3", 3), ("3 - Managed", 3), ("1 – Ad hoc", 1), ("2: defined", 2),
+    ("4 – Optimized", 4), ("n/a", NA), ("N/A", NA), ("na", NA), ("Defined", 2),
+])
+def test_answers_accepted(framework: Framework, value: Any, expected: Any) -> None:
+    assert parse_answer(value, answer_labels(framework)) == expected
+
+
+@pytest.mark.parametrize("value", [5, -1, 2.5, "3.5", "34", "five", True, "5 - best"])
+def test_answers_refused(framework: Framework, value: Any) -> None:
+    with pytest.raises(Exception, match="outside the list of answers"):
+        parse_answer(value, answer_labels(framework))
+
+
+def test_rating_outside_1_to_5(framework: Framework, sample: IntakeData,
+                               tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("customer_expectations", "availability", "importance", 6),
+        ("customer_expectations", "self_help", "performance", 3.7)))
+    found = problems(path, framework)
+    loc = locate(framework, sample, "customer_expectations", "availability", "importance")
+    assert list(found) == [loc] and "rating from 1 to 5" in found[loc]
+
+
+# ----------------------------------------------------------------------------- version, sheets
+
+
+def test_missing_template_version(framework: Framework, sample: IntakeData,
+                                  tmp_intake: Make) -> None:
+    def blank(wb: Workbook) -> None:
+        wb["Instructions"]["B3"].value = None
+
+    found = problems(tmp_intake(framework, sample, blank), framework)
+    assert list(found) == ["Instructions!B3"]
+    assert "template version is missing" in found["Instructions!B3"]
+    assert "1.0" in found["Instructions!B3"]
+    assert "support-excellence template" in found["Instructions!B3"]
+
+
+def test_unknown_template_version(framework: Framework, sample: IntakeData,
+                                  tmp_intake: Make) -> None:
+    def old(wb: Workbook) -> None:
+        wb["Instructions"]["B3"].value = "0.9"
+
+    found = problems(tmp_intake(framework, sample, old), framework)
+    assert found == {"Instructions!B3": "Instructions!B3: template version '0.9' is not "
+                     "supported — template version 1.0 — download a fresh template with "
+                     "`support-excellence template`"}
+
+
+def test_version_found_by_label_without_defined_name(framework: Framework, sample: IntakeData,
+                                                     tmp_intake: Make) -> None:
+    def drop_name(wb: Workbook) -> None:
+        del wb.defined_names["template_version"]
+
+    assert read_intake(tmp_intake(framework, sample, drop_name), framework).current
+
+
+def test_no_version_anywhere(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    def strip(wb: Workbook) -> None:
+        del wb.defined_names["template_version"]
+        wb["Instructions"]["A3"].value = None
+
+    assert "Instructions!B3" in problems(tmp_intake(framework, sample, strip), framework)
+
+
+def test_renamed_sheet(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    def rename(wb: Workbook) -> None:
+        wb["Renewal practices"].title = "Renewals"
+
+    found = problems(tmp_intake(framework, sample, rename), framework)
+    assert list(found) == ["Renewal practices"]
+    assert "renamed or missing sheet" in found["Renewal practices"]
+    assert "Renewals" in found["Renewal practices"]
+
+
+def test_missing_sheet(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    def remove(wb: Workbook) -> None:
+        del wb["Customer expectations"]
+
+    found = problems(tmp_intake(framework, sample, remove), framework)
+    assert list(found) == ["Customer expectations"]
+    assert "sheet 'Customer expectations' not found" in found["Customer expectations"]
+
+
+def test_sheet_title_case_tolerated(framework: Framework, sample: IntakeData,
+                                    tmp_intake: Make) -> None:
+    def rename(wb: Workbook) -> None:
+        wb["KPIs"].title = "kpis "
+
+    read = read_intake(tmp_intake(framework, sample, rename), framework)
+    assert read.current == sample.current
+
+
+def test_missing_key_column(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    def unkey(wb: Workbook) -> None:
+        cell(wb, "kpis", "csat", "target").parent.cell(KEY_ROW, 7).value = "Target!"
+
+    found = problems(tmp_intake(framework, sample, unkey), framework)
+    assert list(found) == [f"KPIs!A{KEY_ROW}"]
+    assert f"header row {KEY_ROW} lacks the column key(s) target" in found[f"KPIs!A{KEY_ROW}"]
+
+
+def test_added_and_reordered_columns(framework: Framework, sample: IntakeData,
+                                     tmp_intake: Make) -> None:
+    def reshape(wb: Workbook) -> None:
+        ws = wb[SHEETS["kpis"]]
+        ws.insert_cols(2, 2)  # two new human columns
+        ws.move_range("H1:H200", cols=5)  # 'current' moved to the far right
+
+    read = read_intake(tmp_intake(framework, sample, reshape), framework)
+    assert read.current == sample.current
+
+
+# ----------------------------------------------------------------------------- file checks
+
+
+def _only_issue(path: Path, framework: Framework, **kwargs: Any) -> str:
+    with pytest.raises(IntakeError) as caught:
+        read_intake(path, framework, **kwargs)
+    (issue,) = caught.value.issues
+    assert issue.sheet is None and issue.cell is None
+    assert caught.value.source == str(path)
+    return str(issue)
+
+
+def test_missing_file(framework: Framework, tmp_path: Path) -> None:
+    assert "'nowhere.xlsx' not found" in _only_issue(tmp_path / "nowhere.xlsx", framework)
+
+
+def test_csv_renamed_xlsx(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "intake.xlsx"
+    path.write_text("kpi_id,current\ncsat,0.85\n")
+    text = _only_issue(path, framework)
+    assert "'intake.xlsx' is not an Excel workbook" in text
+    assert "save it as an Excel workbook (.xlsx)" in text
+
+
+def test_old_xls(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "intake.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert "save it as an Excel workbook (.xlsx)" in _only_issue(path, framework)
+
+
+def test_ods(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "intake.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    text = _only_issue(path, framework)
+    assert "OpenDocument" in text and "(.xlsx)" in text
+
+
+def test_corrupted_zip(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample)
+    path.write_bytes(path.read_bytes()[:3000])
+    assert "damaged" in _only_issue(path, framework)
+
+
+def test_empty_file(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "intake.xlsx"
+    path.write_bytes(b"")
+    assert "'intake.xlsx' is empty" in _only_issue(path, framework)
+
+
+def test_file_over_max_bytes(framework: Framework, sample: IntakeData,
+                             tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample)
+    assert "over the 1,000 bytes limit" in _only_issue(path, framework, max_bytes=1000)
+
+
+def test_zip_bomb_refused(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * 5_000_000)
+    assert path.stat().st_size < 50_000
+    assert "zip bomb" in _only_issue(path, framework, max_bytes=100_000)
+
+
+def test_macros_ignored_with_warning(framework: Framework, sample: IntakeData,
+                                     tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, name="intake.xlsm")
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    parts["xl/vbaProject.bin"] = b"not run"
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    read = read_intake(path, framework)
+    assert b"macroEnabled" in parts["[Content_Types].xml"]
+    assert read.current == sample.current
+    assert read.warnings == [
+        "intake.xlsm: the workbook contains macros; they were ignored and never run"]
+
+
+# ----------------------------------------------------------------------------- targets
+
+
+def test_target_on_the_wrong_side_of_its_floor(framework: Framework, sample: IntakeData,
+                                               tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "target", 0.5),
+                                               ("kpis", "time_to_resolve", "target", 200)))
+    found = problems(path, framework)
+    csat = locate(framework, sample, "kpis", "csat", "target")
+    ttr = locate(framework, sample, "kpis", "time_to_resolve", "target")
+    assert re.fullmatch(r"KPIs!G\d+", csat)
+    assert set(found) == {csat, ttr}
+    assert found[csat] == (
+        f"{csat}: target 50% for Customer satisfaction (CSAT) (csat) is on the wrong side of "
+        "its floor 60% — a target above 60% (higher is better), or the framework's 85%")
+    assert "target 200 for Time to resolve (time_to_resolve)" in found[ttr]
+    assert "a target below 120 (lower is better)" in found[ttr]
+
+
+def test_percent_sign_on_a_non_percent_kpi(framework: Framework, sample: IntakeData,
+                                           tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "nps", "current", "36%")))
+    loc = locate(framework, sample, "kpis", "nps", "current")
+    assert "has a % sign but Net Promoter Score (NPS) is not a percentage" in problems(
+        path, framework)[loc]
+
+
+def test_workbook_of_another_framework_warns(framework: Framework, sample: IntakeData,
+                                             tmp_intake: Make) -> None:
+    def other(wb: Workbook) -> None:
+        wb["Instructions"]["B4"].value = "Client framework"
+
+    read = read_intake(tmp_intake(framework, sample, other), framework)
+    assert read.warnings == [
+        "Instructions!B4: the workbook was made for framework name 'Client framework', it is "
+        f"read with '{framework.name}'; KPIs and items are matched by key"]
+
+
+def test_blank_or_equal_target_is_no_override(framework: Framework, sample: IntakeData,
+                                              tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "target", None),
+                                               ("kpis", "nps", "target", "40"),
+                                               ("kpis", "cost_per_case", "target", 30)))
+    assert read_intake(path, framework).targets == {"cost_per_case": 30}
+
+
+# ----------------------------------------------------------------------------- profile
+
+
+def test_profile_values_normalized(framework: Framework, sample: IntakeData,
+                                   tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("profile", "support_model", "value", "Internal"),
+        ("profile", "currency", "value", " eur "),
+        ("profile", "assessment_date", "value", "2025-06-30"),
+        ("profile", "organization", "value", "  Acme\tSupport\u202e "),
+    ))
+    profile = read_intake(path, framework).profile
+    assert profile["support_model"] == "internal"
+    assert profile["currency"] == "EUR"
+    assert profile["assessment_date"] == dt.date(2025, 6, 30)
+    assert profile["organization"] == "Acme Support"
+
+
+def test_untrusted_text_kept_as_plain_text(framework: Framework, sample: IntakeData,
+                                           tmp_intake: Make) -> None:
+    data = copy.deepcopy(sample)
+    data.profile["organization"] = "=cmd|' /C calc'!A0\x07"
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert read.profile["organization"] == "=cmd|' /C calc'!A0"
+
+
+def test_profile_problems(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("profile", "organization", "value", None),
+        ("profile", "support_model", "value", "outsourced"),
+        ("profile", "currency", "value", "Euro"),
+        ("profile", "assessment_date", "value", "31/03/2025"),
+    ))
+    found = problems(path, framework)
+    assert set(found) == {locate(framework, sample, "profile", key, "value")
+                          for key in ("organization", "support_model", "currency",
+                                      "assessment_date")}
+    assert all(loc.startswith("Profile!C") for loc in found)
+
+
+# ----------------------------------------------------------------------------- all at once
+
+
+def test_multiple_problems_reported_together(framework: Framework, sample: IntakeData,
+                                             tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(
+        ("profile", "support_model", "value", "outsourced"),
+        ("kpis", "csat", "current", "abc"),
+        ("kpis", "nps", "current", 500),
+        ("kpis", "support_gross_margin", "target", 0.1),
+        ("renewal_practices", "auto_renewal", "answer", "sometimes"),
+        ("customer_expectations", "self_help", "priority", 0),
+    ))
+    found = problems(path, framework)
+    assert set(found) == {
+        locate(framework, sample, "profile", "support_model", "value"),
+        locate(framework, sample, "kpis", "csat", "current"),
+        locate(framework, sample, "kpis", "nps", "current"),
+        locate(framework, sample, "kpis", "support_gross_margin", "target"),
+        locate(framework, sample, "renewal_practices", "auto_renewal", "answer"),
+        locate(framework, sample, "customer_expectations", "self_help", "priority"),
+    }
+    with pytest.raises(IntakeError) as caught:
+        read_intake(path, framework)
+    assert caught.value.report().startswith("6 problem(s) in intake")
+
+
+def test_template_itself_reads_as_empty_intake(framework: Framework, tmp_path: Path) -> None:
+    path = write_template(framework, tmp_path / "blank.xlsx")
+    found = problems(path, framework)
+    assert set(found) == {f"Profile!C{r}" for r in range(5, 10)}  # the five required fields
+
+
+def test_xml_entities_refused(framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    """XML is parsed through defusedxml: entity tricks (billion laughs, XXE) are refused."""
+    assert openpyxl.xml.DEFUSEDXML
+    path = tmp_intake(framework, sample)
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["xl/workbook.xml"] = (b'<!DOCTYPE w [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+                                + parts["xl/workbook.xml"])
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    assert "unsafe XML: entity declarations are refused" in _only_issue(path, framework)
+
+
+def test_long_text_is_not_a_number_quickly() -> None:
+    with pytest.raises(Exception, match="is not a number"):
+        parse_number("1 " * 10_000 + "x")

@@ -1,0 +1,304 @@
+"""The blank intake template: layout, validation, protection, version and determinism."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment.framework import Framework
+from assessment.template import (
+    FIRST_ROW,
+    KEY_ROW,
+    SHEETS,
+    TEMPLATE_DATE,
+    TEMPLATE_VERSION,
+    answer_labels,
+    build_template,
+    write_template,
+)
+from assessment.writing import workbook_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "templates" / "intake.xlsx"
+
+#: Input columns of each table sheet, by machine key.
+INPUT_KEYS: dict[str, tuple[str, ...]] = {
+    "profile": ("value",),
+    "kpis": ("current", "target", "notes"),
+    "renewal_practices": ("answer", "notes"),
+    "excellence_practices": ("answer", "notes"),
+    "customer_expectations": ("importance", "performance", "priority", "notes"),
+}
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "profile": ("field", "value"),
+    "kpis": ("kpi_id", "current", "target"),
+    "renewal_practices": ("item_id", "answer"),
+    "excellence_practices": ("item_id", "answer"),
+    "customer_expectations": ("dimension_id", "importance", "performance", "priority"),
+}
+
+
+@pytest.fixture(scope="module")
+def book(framework: Framework) -> openpyxl.Workbook:
+    """The template as a client opens it (saved and loaded again)."""
+    raw = workbook_bytes(build_template(framework), TEMPLATE_DATE)
+    return openpyxl.load_workbook(io.BytesIO(raw))
+
+
+def key_columns(ws: Worksheet) -> dict[str, int]:
+    return {c.value: c.column for c in ws[KEY_ROW] if c.value}
+
+
+def data_rows(ws: Worksheet) -> dict[str, int]:
+    return {ws.cell(r, 1).value: r for r in range(FIRST_ROW, ws.max_row + 1)
+            if ws.cell(r, 1).value}
+
+
+def expected_inputs(ws: Worksheet, role: str, framework: Framework) -> set[str]:
+    cols = key_columns(ws)
+    out = set()
+    for row_id, row in data_rows(ws).items():
+        for key in INPUT_KEYS[role]:
+            if role == "kpis" and key == "target" and framework.kpi(row_id).direction == "band":
+                continue
+            out.add(ws.cell(row, cols[key]).coordinate)
+    return out
+
+
+def validations(ws: Worksheet) -> dict[str, Any]:
+    found = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row,
+                                    min_col=rng.min_col, max_col=rng.max_col):
+                for cell in row:
+                    found[cell.coordinate] = dv
+    return found
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def test_six_sheets_in_order(book: openpyxl.Workbook) -> None:
+    assert book.sheetnames == list(SHEETS.values())
+    assert list(SHEETS) == ["instructions", "profile", "kpis", "renewal_practices",
+                            "excellence_practices", "customer_expectations"]
+
+
+@pytest.mark.parametrize("role", list(REQUIRED_KEYS))
+def test_machine_key_row_under_a_label_row(book: openpyxl.Workbook, role: str) -> None:
+    ws = book[SHEETS[role]]
+    keys = key_columns(ws)
+    assert set(REQUIRED_KEYS[role]) <= set(keys)
+    for col in keys.values():
+        assert ws.cell(KEY_ROW - 1, col).value, "every key has a human label above it"
+        assert ws.cell(KEY_ROW, col).font.sz == 8  # discreet, but present
+
+
+def test_every_framework_row_present(book: openpyxl.Workbook, framework: Framework) -> None:
+    assert set(data_rows(book[SHEETS["kpis"]])) == {k.id for k in framework.kpis}
+    for qid, questionnaire in framework.questionnaires.items():
+        assert list(data_rows(book[SHEETS[qid]])) == [i.id for i in questionnaire.items]
+    profile = data_rows(book[SHEETS["profile"]])
+    assert {"organization", "industry", "support_model", "currency",
+            "assessment_date"} <= set(profile)
+
+
+def test_kpis_grouped_by_element_with_section_rows(book: openpyxl.Workbook,
+                                                   framework: Framework) -> None:
+    ws = book[SHEETS["kpis"]]
+    sections = [ws.cell(r, 2).value for r in range(FIRST_ROW, ws.max_row + 1)
+                if ws.cell(r, 1).value is None and ws.cell(r, 2).value]
+    assert sections == [*(framework.element_names[e] for e in
+                          ("profit", "reputation", "efficiency", "effectiveness")), "Renewal"]
+    rows = data_rows(ws)
+    order = sorted(rows, key=rows.get)
+    areas = [framework.kpi(k).element for k in order]
+    assert areas == sorted(areas, key=["profit", "reputation", "efficiency", "effectiveness",
+                                       "renewal"].index)
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+@pytest.mark.parametrize("role", list(INPUT_KEYS))
+def test_inputs_unlocked_everything_else_locked(book: openpyxl.Workbook, framework: Framework,
+                                                role: str) -> None:
+    ws = book[SHEETS[role]]
+    inputs = expected_inputs(ws, role, framework)
+    assert inputs
+    unlocked = {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
+    assert unlocked == inputs
+    for coord in inputs:
+        assert ws[coord].fill.fgColor.rgb.endswith("FFF2CC"), coord
+
+
+def test_instructions_sheet_has_no_inputs(book: openpyxl.Workbook) -> None:
+    ws = book[SHEETS["instructions"]]
+    assert all(c.protection.locked for row in ws.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("role", list(INPUT_KEYS))
+def test_every_input_validated_with_messages_shown(book: openpyxl.Workbook,
+                                                   framework: Framework, role: str) -> None:
+    ws = book[SHEETS[role]]
+    found = validations(ws)
+    for coord in expected_inputs(ws, role, framework):
+        dv = found.get(coord)
+        assert dv is not None, f"{ws.title}!{coord} has no data validation"
+        assert dv.showErrorMessage is True and dv.showInputMessage is True, coord
+        assert dv.prompt and dv.promptTitle and dv.error and dv.errorTitle, coord
+        assert len(dv.prompt) <= 255 and len(dv.promptTitle) <= 32
+
+
+def test_numeric_ranges_from_framework(book: openpyxl.Workbook, framework: Framework) -> None:
+    ws = book[SHEETS["kpis"]]
+    cols, rows, found = key_columns(ws), data_rows(ws), validations(ws)
+
+    def rule(kpi_id: str) -> tuple[str, str, str | None, str | None]:
+        dv = found[ws.cell(rows[kpi_id], cols["current"]).coordinate]
+        return dv.type, dv.operator, dv.formula1, dv.formula2
+
+    assert rule("csat") == ("decimal", "between", "0", "1")
+    assert rule("nps") == ("decimal", "between", "-100", "100")
+    assert rule("recurring_revenue_rate") == ("decimal", "between", "0", "3")
+    assert rule("cost_per_case") == ("decimal", "greaterThanOrEqual", "0", None)
+    target = found[ws.cell(rows["csat"], cols["target"]).coordinate]
+    assert (target.formula1, target.formula2) == ("0", "1")
+
+
+def test_answer_and_profile_dropdowns(book: openpyxl.Workbook, framework: Framework) -> None:
+    ws = book[SHEETS["excellence_practices"]]
+    dv = validations(ws)[ws.cell(FIRST_ROW, key_columns(ws)["answer"]).coordinate]
+    assert dv.type == "list"
+    choices = dv.formula1.strip('"').split(",")
+    assert choices == [*answer_labels(framework), "n/a"]
+    assert choices[0] == "0 – Not in place" and choices[4] == "4 – Optimized"
+    profile = book[SHEETS["profile"]]
+    rows, found = data_rows(profile), validations(profile)
+    model = found[f"C{rows['support_model']}"]
+    assert model.formula1 == '"internal,external,blended"'
+    currency = found[f"C{rows['currency']}"].formula1.strip('"').split(",")
+    assert {"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR",
+            "BRL"} <= set(currency)
+    assert found[f"C{rows['assessment_date']}"].type == "date"
+    ratings = book[SHEETS["customer_expectations"]]
+    dv = validations(ratings)[ratings.cell(FIRST_ROW, key_columns(ratings)["importance"])
+                              .coordinate]
+    assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "1", "5")
+
+
+def test_percent_inputs_formatted_as_percent(book: openpyxl.Workbook,
+                                             framework: Framework) -> None:
+    ws = book[SHEETS["kpis"]]
+    cols, rows = key_columns(ws), data_rows(ws)
+    for kpi in framework.kpis:
+        current = ws.cell(rows[kpi.id], cols["current"])
+        if kpi.unit == "percent":
+            assert current.number_format == "0.0%", kpi.id
+            if kpi.direction != "band":
+                assert ws.cell(rows[kpi.id], cols["target"]).number_format == "0.0%"
+        else:
+            assert "%" not in current.number_format, kpi.id
+
+
+def test_targets_prefilled_and_band_target_locked_text(book: openpyxl.Workbook,
+                                                       framework: Framework) -> None:
+    ws = book[SHEETS["kpis"]]
+    cols, rows = key_columns(ws), data_rows(ws)
+    assert ws.cell(rows["csat"], cols["target"]).value == pytest.approx(0.85)
+    band = ws.cell(rows["engineer_utilization"], cols["target"])
+    assert band.value == "50%–60% (band)"
+    assert band.protection.locked
+
+
+# ----------------------------------------------------------------------------- sheet setup
+
+
+@pytest.mark.parametrize("role", list(SHEETS))
+def test_sheets_protected_without_password(book: openpyxl.Workbook, role: str) -> None:
+    protection = book[SHEETS[role]].protection
+    assert protection.sheet is True
+    assert not protection.password
+
+
+@pytest.mark.parametrize("role", list(INPUT_KEYS))
+def test_panes_frozen_below_headers(book: openpyxl.Workbook, role: str) -> None:
+    pane = book[SHEETS[role]].freeze_panes
+    assert pane is not None and pane.endswith(str(FIRST_ROW))
+
+
+def test_template_version_recorded(book: openpyxl.Workbook, framework: Framework) -> None:
+    names = book.defined_names
+    assert list(names["template_version"].destinations) == [("Instructions", "$B$3")]
+    cell = book["Instructions"]["B3"]
+    assert cell.value == TEMPLATE_VERSION == "1.0"
+    assert cell.protection.locked
+    assert book["Instructions"]["A3"].value == "Template version"
+    for name, value in (("framework_name", framework.name),
+                        ("framework_version", framework.version)):
+        ((sheet, ref),) = names[name].destinations
+        assert book[sheet][ref.replace("$", "")].value == value
+    assert book.properties.creator == "support-excellence"
+    assert book.properties.title
+
+
+def test_instructions_explain_the_rules(book: openpyxl.Workbook) -> None:
+    text = " ".join(str(c.value) for row in book["Instructions"].iter_rows() for c in row
+                    if c.value)
+    for phrase in ("85%", "0.85", "never read as zero", "n/a", "0 – Not in place",
+                   "4 – Optimized", "1 (very low) to 5 (very high)", "version 1.0",
+                   "support-excellence template"):
+        assert phrase in text, phrase
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _members(raw: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_shipped_template_is_up_to_date(framework: Framework, tmp_path: Path) -> None:
+    assert SHIPPED.exists(), "templates/intake.xlsx is missing: run `make templates`"
+    fresh = write_template(framework, tmp_path / "intake.xlsx").read_bytes()
+    shipped, expected = _members(SHIPPED.read_bytes()), _members(fresh)
+    assert sorted(shipped) == sorted(expected), "run `make templates`"
+    for name, data in expected.items():
+        assert shipped[name] == data, f"templates/intake.xlsx is stale ({name}): " \
+                                      "run `make templates`"
+
+
+def test_generation_is_deterministic(framework: Framework, tmp_path: Path) -> None:
+    first = write_template(framework, tmp_path / "a.xlsx").read_bytes()
+    second = write_template(framework, tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+
+
+def test_custom_framework_gives_matching_template(mini_framework: Framework,
+                                                  tmp_path: Path) -> None:
+    mini = mini_framework
+    book = openpyxl.load_workbook(write_template(mini, tmp_path / "mini.xlsx"))
+    assert book.sheetnames == list(SHEETS.values())
+    kpis = book[SHEETS["kpis"]]
+    rows, cols = data_rows(kpis), key_columns(kpis)
+    assert set(rows) == {k.id for k in mini.kpis}
+    assert kpis.cell(rows["busy"], cols["target"]).value == "50%–60% (band)"
+    found = validations(kpis)
+    wide = found[kpis.cell(rows["revenue_kept"], cols["current"]).coordinate]
+    assert (wide.formula1, wide.formula2) == ("0", "3")
+    assert list(data_rows(book[SHEETS["excellence_practices"]])) == ["exc_1", "exc_2", "exc_3"]
+    assert list(data_rows(book[SHEETS["customer_expectations"]])) == ["dim_1", "dim_2"]
+    answer = validations(book[SHEETS["renewal_practices"]])[f"D{FIRST_ROW}"]
+    # commas would break the dropdown list syntax
+    assert answer.formula1 == ('"0 – None,1 – Some,2 – Defined; documented,3 – Managed,'
+                               '4 – Optimized,n/a"')
+    assert book["Instructions"]["B4"].value == "Mini"
+    assert book["Instructions"]["B5"].value == "0.1"
