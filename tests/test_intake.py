@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl.xml
 import pytest
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from workbooks import cell, edits, where
 
 from assessment.errors import IntakeError
 from assessment.framework import Framework
@@ -22,29 +22,6 @@ from assessment.model import NA, IntakeData
 from assessment.template import KEY_ROW, SHEETS, answer_labels, fill_intake, write_template
 
 Make = Callable[..., Path]
-
-
-def cell(wb: Workbook, role: str, row_id: str, key: str) -> Cell:
-    """The cell of a table row (by its id in column A) and column (by machine key)."""
-    ws = wb[SHEETS[role]]
-    col = next(c.column for c in ws[KEY_ROW] if c.value == key)
-    row = next(r for r in range(KEY_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == row_id)
-    return ws.cell(row, col)
-
-
-def where(wb: Workbook, role: str, row_id: str, key: str) -> str:
-    return f"{SHEETS[role]}!{cell(wb, role, row_id, key).coordinate}"
-
-
-def edits(*changes: tuple[str, str, str, Any], general: bool = False) -> Callable:
-    """An ``edit`` that sets cells by (role, row id, key, value)."""
-    def edit(wb: Workbook) -> None:
-        for role, row_id, key, value in changes:
-            target = cell(wb, role, row_id, key)
-            target.value = value
-            if general:
-                target.number_format = "General"
-    return edit
 
 
 def problems(path: Path, framework: Framework, **kwargs: Any) -> dict[str, str]:

@@ -1,0 +1,252 @@
+"""The command line: outputs for good intakes, exit 2 and nothing written for bad ones."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from assessment.cli import main
+from assessment.framework import Framework
+from assessment.model import IntakeData
+from assessment.samples import sample_workbooks
+from assessment.template import fill_intake
+from assessment.writing import safe_slug
+from workbooks import cell, edits, where
+
+Make = Callable[..., Path]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def files_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def _rename_sheet(wb: Workbook) -> None:
+    wb["Renewal practices"].title = "Renewals"
+
+
+def _general(role: str, row_id: str, key: str, value: object) -> Callable[[Workbook], None]:
+    return edits((role, row_id, key, value), general=True)
+
+
+#: case -> (edit, (role, row id, key) of the cell the message must name)
+CELL_CASES = {
+    "text in a number cell": (edits(("kpis", "csat", "current", "about 80")),
+                              ("kpis", "csat", "current")),
+    "out of range": (edits(("kpis", "nps", "current", 250)), ("kpis", "nps", "current")),
+    "ambiguous percent": (_general("kpis", "recurring_revenue_rate", "current", 1.5),
+                          ("kpis", "recurring_revenue_rate", "current")),
+    "formula without cached value": (edits(("kpis", "csat", "current", "=0.5+0.3")),
+                                     ("kpis", "csat", "current")),
+    "unknown KPI id": (edits(("kpis", "csat", "kpi_id", "happiness")),
+                       ("kpis", "csat", "kpi_id")),
+    "target on the wrong side of its floor": (edits(("kpis", "csat", "target", 0.5)),
+                                              ("kpis", "csat", "target")),
+    "answer outside the list": (edits(("renewal_practices", "renewal_ownership", "answer", 7)),
+                                ("renewal_practices", "renewal_ownership", "answer")),
+    "rating outside 1-5": (edits(("customer_expectations", "availability", "importance", 9)),
+                           ("customer_expectations", "availability", "importance")),
+}
+
+
+@pytest.mark.parametrize("case", list(CELL_CASES))
+def test_bad_cell_exits_2_names_cell_writes_nothing(case, framework: Framework,
+                                                    sample: IntakeData, tmp_intake: Make,
+                                                    tmp_path: Path, capsys) -> None:
+    edit, (role, row_id, key) = CELL_CASES[case]
+    location = where(fill_intake(framework, sample), role, row_id, key)
+    path = tmp_intake(framework, sample, edit)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, "score", path, "--out", out)
+    assert code == 2
+    assert f"  {location}: " in stderr
+    assert "nothing was written" in stderr
+    assert "Traceback" not in stderr + stdout
+    assert files_in(out) == []
+
+
+def test_duplicate_kpi_id_names_second_row(framework, sample, tmp_intake, tmp_path, capsys):
+    wb = fill_intake(framework, sample)
+    second = where(wb, "kpis", "nps", "kpi_id")
+    path = tmp_intake(framework, sample, edits(("kpis", "nps", "kpi_id", "csat")))
+    code, _, stderr = run(capsys, "score", path, "--out", tmp_path / "out")
+    assert code == 2 and f"  {second}: duplicate" in stderr
+    assert files_in(tmp_path / "out") == []
+
+
+def _version(wb: Workbook) -> None:
+    wb["Instructions"]["B3"] = "0.9"
+
+
+@pytest.mark.parametrize(("case", "edit", "location"), [
+    ("wrong template version", _version, "Instructions!B3"),
+    ("renamed sheet", _rename_sheet, "Renewal practices"),
+])
+def test_workbook_level_problems(case, edit, location, framework, sample, tmp_intake, tmp_path,
+                                 capsys):
+    path = tmp_intake(framework, sample, edit)
+    code, _, stderr = run(capsys, "score", path, "--out", tmp_path / "out")
+    assert code == 2 and f"  {location}: " in stderr
+    assert files_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(("case", "content", "phrase"), [
+    ("empty file", b"", "is empty"),
+    ("not an Excel file", b"kpi_id,current\ncsat,0.8\n", "not an excel workbook"),
+    ("corrupted workbook", None, "corrupt"),
+])
+def test_unreadable_files(case, content, phrase, framework, sample, tmp_intake, tmp_path,
+                          capsys):
+    path = tmp_path / "intake.xlsx"
+    if content is None:
+        good = tmp_intake(framework, sample).read_bytes()
+        content = good[: len(good) // 2]
+    path.write_bytes(content)
+    code, _, stderr = run(capsys, "score", path, "--out", tmp_path / "out")
+    assert code == 2 and phrase in stderr.lower()
+    assert files_in(tmp_path / "out") == []
+
+
+def test_file_over_size_limit(framework, sample, tmp_intake, tmp_path, capsys):
+    path = tmp_intake(framework, sample)
+    code, _, stderr = run(capsys, "score", path, "--out", tmp_path / "out", "--max-size", "0.001")
+    assert code == 2 and "limit" in stderr
+    assert files_in(tmp_path / "out") == []
+
+
+def test_missing_file(tmp_path, capsys):
+    code, _, stderr = run(capsys, "score", tmp_path / "nope.xlsx", "--out", tmp_path / "out")
+    assert code == 2 and "nope.xlsx" in stderr
+
+
+def test_bad_custom_framework_names_yaml_path(tmp_path, capsys):
+    custom = tmp_path / "fw.yaml"
+    custom.write_text("name: x\nversion: 1\nkpis: []\n", encoding="utf-8")
+    code, _, stderr = run(capsys, "template", "--framework", custom, "--out", tmp_path / "t.xlsx")
+    assert code == 2 and "  kpis: must be a non-empty list" in stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_unknown_format_refused(tmp_path, capsys):
+    code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", tmp_path,
+                          "--format", "pdf")
+    assert code == 2 and "unknown format(s) pdf" in stderr
+
+
+# ----------------------------------------------------------------------------- good input
+
+
+def test_percent_typed_as_whole_number_warns_in_results(framework, sample, tmp_intake,
+                                                        tmp_path, capsys):
+    location = where(fill_intake(framework, sample), "kpis", "csat", "current")
+    path = tmp_intake(framework, sample, _general("kpis", "csat", "current", 85))
+    code, _, _ = run(capsys, "score", path, "--out", tmp_path, "--format", "json")
+    assert code == 0
+    results = json.loads((tmp_path / safe_slug(sample.organization) / "results.json").read_text())
+    csat = next(k for k in results["kpis"] if k["id"] == "csat")
+    assert csat["current"] == pytest.approx(0.85)
+    assert any(w.startswith(f"{location}: 85 read as 85%") for w in results["warnings"])
+
+
+#: methodology §8, key for key
+CONTRACT = {
+    "top": {"schema", "organization", "framework", "index", "elements", "kpis", "renewal",
+            "questionnaires", "expectations", "recommendations", "warnings"},
+    "organization": {"name", "industry", "support_model", "assessment_date"},
+    "framework": {"name", "version"},
+    "index": {"score", "coverage"},
+    "element": {"score", "coverage", "weight"},
+    "kpi": {"id", "element", "unit", "direction", "current", "target", "floor", "band",
+            "weight", "score", "status", "points_at_stake", "benchmark"},
+    "renewal": {"health", "kpi_score", "practices_score", "projection"},
+    "projection": {"year", "client", "industry", "target"},
+    "questionnaire": {"score", "coverage", "level", "items"},
+    "item": {"id", "answer", "weight"},
+    "expectations": {"alignment", "dimensions"},
+    "dimension": {"id", "importance", "performance", "priority", "gap", "quadrant"},
+    "recommendation": {"source", "id", "priority", "text"},
+}
+
+
+def check_contract(r: dict) -> None:
+    def has(obj: dict, key: str) -> None:
+        missing = CONTRACT[key] - set(obj)
+        assert not missing, f"{key} lacks {missing}"
+
+    has(r, "top")
+    assert r["schema"] == "support-excellence/results@1"
+    has(r["organization"], "organization")
+    has(r["framework"], "framework")
+    has(r["index"], "index")
+    assert set(r["elements"]) == {"profit", "reputation", "efficiency", "effectiveness"}
+    for element in r["elements"].values():
+        has(element, "element")
+    for kpi in r["kpis"]:
+        has(kpi, "kpi")
+        assert kpi["status"] in {"met", "near", "off", "no_data"}
+    has(r["renewal"], "renewal")
+    assert [p["year"] for p in r["renewal"]["projection"]] == [1, 2, 3, 4, 5]
+    for year in r["renewal"]["projection"]:
+        has(year, "projection")
+    assert {"renewal_practices", "excellence_practices"} <= set(r["questionnaires"])
+    for q in ("renewal_practices", "excellence_practices"):
+        has(r["questionnaires"][q], "questionnaire")
+        for item in r["questionnaires"][q]["items"]:
+            has(item, "item")
+    has(r["expectations"], "expectations")
+    for dim in r["expectations"]["dimensions"]:
+        has(dim, "dimension")
+    for rec in r["recommendations"]:
+        has(rec, "recommendation")
+        assert rec["source"] in {"kpi", "practice", "expectation"}
+    assert all(isinstance(w, str) for w in r["warnings"])
+
+
+@pytest.mark.parametrize("workbook", sample_workbooks(), ids=lambda p: p.stem)
+def test_score_sample_writes_contract_results(workbook: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run(capsys, "score", workbook, "--out", tmp_path, "--format", "json")
+    assert code == 0 and "Support Excellence Index" in out
+    [results_path] = files_in(tmp_path)
+    assert results_path.name == "results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    check_contract(results)
+    assert results_path.parent.name == safe_slug(results["organization"]["name"])
+
+
+def test_score_writes_three_files_and_rerun_is_identical(tmp_path, capsys):
+    workbook = sample_workbooks()[0]
+    assert run(capsys, "score", workbook, "--out", tmp_path)[0] == 0
+    first = {p: p.read_bytes() for p in files_in(tmp_path)}
+    assert sorted(p.suffix for p in first) == [".html", ".json", ".xlsx"]
+    assert run(capsys, "score", workbook, "--out", tmp_path, "--quiet")[0] == 0
+    assert {p: p.read_bytes() for p in files_in(tmp_path)} == first
+
+
+def test_template_command(tmp_path, capsys):
+    code, out, _ = run(capsys, "template", "--out", tmp_path / "blank.xlsx")
+    assert code == 0 and (tmp_path / "blank.xlsx").stat().st_size > 0
+
+
+def test_validate_command(capsys):
+    code, out, _ = run(capsys, "validate", sample_workbooks()[0])
+    assert code == 0 and "valid" in out
+
+
+def test_python_dash_m_help():
+    done = subprocess.run([sys.executable, "-m", "assessment", "score", "--help"],
+                          capture_output=True, text=True, check=True)
+    assert "Sheet!Cell" in done.stdout and "--format" in done.stdout
