@@ -39,12 +39,8 @@ def summary_text(results: dict[str, Any], top: int = 5) -> str:
         level = f"level {q['level']} {q['level_name']}" if q["level"] else "not scored"
         lines.append(_row(f"  {q['name']}", q["score"], q["coverage"], level))
     exp = results["expectations"]
-    align = "n/a" if exp["alignment"] is None else f"{exp['alignment']:.1f} / 10"
-    lines += [
-        f"  {'Alignment with customers':<32}{align:>7}  (HDI survey average "
-        f"{exp['survey_average']:g})",
-        "",
-    ]
+    lines += [_row("Alignment with customers (0-10)", exp["alignment"], None,
+                   f"HDI survey average {exp['survey_average']:g}"), ""]
     rate = renewal.get("contract_renewal_rate")
     if rate is not None:
         year5 = renewal["projection"][-1]
