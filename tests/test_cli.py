@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from workbooks import edits, where
 
 from assessment.cli import main
 from assessment.framework import Framework
@@ -17,7 +18,6 @@ from assessment.model import IntakeData
 from assessment.samples import sample_workbooks
 from assessment.template import fill_intake
 from assessment.writing import safe_slug
-from workbooks import cell, edits, where
 
 Make = Callable[..., Path]
 
