@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
 
-.PHONY: demo test lint install install-test templates benchmark clean
+.PHONY: demo test lint install install-test system-deps templates benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,19 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/support-excellence demo --out $(OUT)
 
+## system-deps: LibreOffice and Chromium for the round-trip tests (apt-get, when root)
+system-deps:
+	@if command -v soffice >/dev/null && command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing LibreOffice Calc and Chromium for the round-trip tests"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+			libreoffice-calc-nogui chromium >/dev/null; \
+	else \
+		echo "note: soffice/chromium missing and not installable here; their tests will skip"; \
+	fi
+
 ## test: install the test extras, then lint, unit tests and notebook checks
-test: install-test
+test: install-test system-deps
 	$(BIN)/ruff check assessment tests benchmarks
 	$(BIN)/python -m pytest -q
 

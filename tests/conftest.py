@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -124,3 +126,21 @@ def tmp_intake(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture
+def system_tool() -> Callable[[str], str]:
+    """Find a system program a round-trip test needs (soffice, chromium).
+
+    Locally a missing program skips the test; in CI (``CI`` set) it fails it, because
+    ``make test`` installs both there.
+    """
+    def find(name: str) -> str:
+        path = shutil.which(name)
+        if path is None:
+            if os.environ.get("CI"):
+                pytest.fail(f"{name} is required in CI; `make test` installs it with apt-get")
+            pytest.skip(f"{name} is not installed (`make test` installs it when run as root)")
+        return path
+
+    return find

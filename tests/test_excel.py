@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -551,13 +550,12 @@ def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["scorecard.xlsx"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_round_trip(full_book: Path, tmp_path: Path) -> None:
+def test_libreoffice_round_trip(full_book: Path, tmp_path: Path, system_tool) -> None:
     """LibreOffice opens the scorecard and converts it without complaint."""
     profile = (tmp_path / "lo-profile").as_uri()
     out = tmp_path / "converted"
     proc = subprocess.run(
-        [shutil.which("soffice"), f"-env:UserInstallation={profile}", "--headless",
+        [system_tool("soffice"), f"-env:UserInstallation={profile}", "--headless",
          "--convert-to", "xlsx", "--outdir", str(out), str(full_book)],
         capture_output=True, text=True, timeout=180, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -334,12 +333,11 @@ def test_failure_mid_write_leaves_no_file(tmp_path, full, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["acme.html"]
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
-def test_renders_in_headless_chromium(tmp_path, full):
+def test_renders_in_headless_chromium(tmp_path, full, system_tool):
     page_path = write_html(full, tmp_path / "scorecard.html")
     shot = tmp_path / "shot.png"
     subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        [system_tool("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000",
          f"--screenshot={shot}", page_path.as_uri()],

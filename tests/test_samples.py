@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -61,3 +62,22 @@ def test_sample_stories(framework: Framework) -> None:
     rrr = next(k for k in northwind["kpis"] if k["id"] == "recurring_revenue_rate")
     assert rrr["current"] > 1.0                               # above 100% with uplift/upsell
     assert northwind["index"]["coverage"] == 1.0
+
+
+def test_workbook_saved_by_libreoffice_reads_the_same(framework: Framework, tmp_path: Path,
+                                                      system_tool) -> None:
+    """A client who fills the intake in LibreOffice: its re-saved file reads identically."""
+    source = SAMPLES_DIR / "ironclad-systems.xlsx"
+    subprocess.run(
+        [system_tool("soffice"), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+         "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir",
+         str(tmp_path / "out"), str(source)],
+        check=True, capture_output=True, timeout=180)
+    resaved = read_intake(tmp_path / "out" / source.name, framework)
+    original = read_intake(source, framework)
+    assert resaved.profile == original.profile
+    assert resaved.current == pytest.approx(original.current)
+    assert resaved.targets == pytest.approx(original.targets)
+    assert resaved.answers == original.answers
+    assert resaved.ratings == original.ratings
+    assert resaved.notes == original.notes
