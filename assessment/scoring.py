@@ -20,6 +20,9 @@ SCHEMA = "support-excellence/results@1"
 RENEWAL_RATE_KPI = "contract_renewal_rate"
 PRICE_UPLIFT_KPI = "annual_price_uplift"
 PROJECTION_YEARS = 5
+#: Slack when a score is compared with a threshold, so binary floating-point noise
+#: (0.24 / 0.30 = 0.7999999999999999) never flips a status, colour or level.
+EPSILON = 1e-9
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -53,18 +56,18 @@ def kpi_status(score: float | None, amber: float) -> str:
     """``met`` at 100, ``near`` from amber up, ``off`` below amber, ``no_data`` when missing."""
     if score is None:
         return "no_data"
-    if score >= 100.0:
+    if score >= 100.0 - EPSILON:
         return "met"
-    return "near" if score >= amber else "off"
+    return "near" if score >= amber - EPSILON else "off"
 
 
 def rag(score: float | None, amber: float) -> str | None:
     """Traffic light for an aggregate score: green from amber, amber 20 points below, red under."""
     if score is None:
         return None
-    if score >= amber:
+    if score >= amber - EPSILON:
         return "green"
-    return "amber" if score >= amber - 20 else "red"
+    return "amber" if score >= amber - 20 - EPSILON else "red"
 
 
 def weighted_mean(pairs: Iterable[tuple[float, float | None]],
@@ -78,14 +81,14 @@ def weighted_mean(pairs: Iterable[tuple[float, float | None]],
     present = [(w, s) for w, s in pairs if s is not None]
     covered = sum(w for w, _ in present)
     coverage = covered / total if total else 0.0
-    if not present or coverage < min_coverage:
+    if not present or coverage < min_coverage - EPSILON:
         return None, coverage
     return sum(w * s for w, s in present) / covered, coverage
 
 
 def maturity_level(score: float | None) -> int | None:
     """Level 1–5 from a 0–100 questionnaire score: ``min(5, floor(Q / 20) + 1)``."""
-    return None if score is None else min(5, math.floor(score / 20) + 1)
+    return None if score is None else min(5, math.floor(score / 20 + EPSILON) + 1)
 
 
 def questionnaire_score(items: Sequence[tuple[float, Answer]],

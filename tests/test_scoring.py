@@ -104,6 +104,14 @@ def test_band_both_sides(c, expected):
     assert kpi_score("band", c, None, (0.30, 0.85), (0.50, 0.60)) == pytest.approx(expected)
 
 
+def test_thresholds_ignore_floating_point_noise():
+    # by hand (0.74 − 0.50) / (0.80 − 0.50) = 0.8 exactly; in binary it is 0.7999999999999999
+    s = kpi_score("higher", 0.74, 0.80, 0.50)
+    assert s == pytest.approx(80.0) and kpi_status(s, 80) == "near"
+    q = kpi_score("higher", 0.33, 0.55, 0.0)  # 60 by hand, 59.99999999999999 in binary
+    assert q == pytest.approx(60.0) and maturity_level(q) == 4
+
+
 def test_status_thresholds():
     assert kpi_status(100.0, 80) == "met"
     assert kpi_status(80.0, 80) == "near"
