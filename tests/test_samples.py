@@ -81,3 +81,18 @@ def test_workbook_saved_by_libreoffice_reads_the_same(framework: Framework, tmp_
     assert resaved.answers == original.answers
     assert resaved.ratings == original.ratings
     assert resaved.notes == original.notes
+
+
+def test_methodology_worked_example_matches_the_engine(framework: Framework) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "methodology.md").read_text("utf-8")
+    r = score(framework, sample_data("northwind-cloud"))
+    quoted = {
+        "index": r["index"]["score"],
+        "reputation": r["elements"]["reputation"]["score"],
+        "renewal KPIs": r["renewal"]["kpi_score"],
+        "renewal practices": r["questionnaires"]["renewal_practices"]["score"],
+        "renewal health": r["renewal"]["health"],
+        "alignment": r["expectations"]["alignment"],
+    }
+    for name, value in quoted.items():
+        assert f"**{value:.2f}**" in doc, f"docs/methodology.md: {name} is not {value:.2f}"
