@@ -5,9 +5,10 @@
   results always give byte-identical files.
 - :func:`write_excel` writes those bytes atomically: a failure leaves no file behind.
 
-Every string that reaches a cell goes through :func:`set_text`. It removes characters that XML
-forbids and forces the cell to plain text, so intake text such as ``=HYPERLINK(...)``,
-``+1+2``, ``@SUM(A1)`` or ``#N/A`` is shown as typed and never becomes a formula or an error.
+Every string that reaches a cell goes through :func:`assessment.xlsx.set_text`. It removes
+characters that XML forbids and forces the cell to plain text, so intake text such as
+``=HYPERLINK(...)``, ``+1+2``, ``@SUM(A1)`` or ``#N/A`` is shown as typed and never becomes a
+formula or an error.
 """
 
 from __future__ import annotations
@@ -33,48 +34,12 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.writing import atomic_write, workbook_bytes
+from assessment.xlsx import fit_row_heights, safe_text, set_text
 
 SHEETS: tuple[str, ...] = (
     "Summary", "KPIs", "Renewal", "Practices", "Expectations", "Recommendations",
     "Data quality", "Method",
 )
-
-# --------------------------------------------------------------------------- text safety
-
-#: Characters XML 1.0 forbids (openpyxl raises IllegalCharacterError on the C0 ones), plus
-#: lone surrogates and the two non-characters, which cannot be encoded.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: A cell holds at most this many characters in Excel.
-_MAX_CELL = 32767
-#: Leading characters that spreadsheet programs may read as the start of a formula.
-#: (A leading carriage return is stored as a line feed, see :func:`safe_text`.)
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_text(value: Any) -> str:
-    """``value`` as a string that is safe to store.
-
-    Characters XML forbids are removed, line ends become ``\n`` (XML would turn a bare ``\r``
-    into ``\n`` on reading anyway) and the text is cut to Excel's cell limit.
-    """
-    text = _ILLEGAL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    return text[:_MAX_CELL]
-
-
-def set_text(cell: Cell, value: Any) -> Cell:
-    """Store ``value`` in ``cell`` as plain text, never as a formula or an error value.
-
-    openpyxl turns a string starting with ``=`` into a formula and ``#N/A`` into an error;
-    forcing the data type back to ``s`` writes an inline string instead. Text that a spreadsheet
-    could read as a formula also gets Excel's quote prefix, so it stays text when edited.
-    """
-    text = safe_text(value)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-    return cell
-
 
 # --------------------------------------------------------------------------- styles
 
@@ -368,32 +333,12 @@ def _status(status: str | None) -> str:
     return STATUS_LABELS.get(status or "no_data", _label(status or ""))
 
 
-def fit_row_heights(ws: Worksheet, line_height: float = 15.0) -> None:
-    """Give rows with wrapped text room for all their lines (Excel does not do it on opening).
-
-    The line count is an estimate from the text length and the column width.
-    """
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if not (cell.alignment and cell.alignment.wrap_text and isinstance(cell.value, str)):
-                continue
-            width = ws.column_dimensions[cell.column_letter].width or 8.43
-            per_line = max(1, int(width * 1.15))
-            needed = sum(max(1, math.ceil(len(part) / per_line))
-                         for part in cell.value.split("\n"))
-            lines = max(lines, needed)
-        if lines > 1:
-            dims = ws.row_dimensions[row[0].row]
-            dims.height = max(dims.height or 0, min(409, line_height * lines))
-
-
 # --------------------------------------------------------------------------- 1. Summary
 
 
 def _summary(wb: Workbook, results: dict[str, Any]) -> None:
     ws = _new_sheet(wb, "Summary", results, "Support excellence scorecard",
-                    [30, 22, 14, 14, 16, 16, 3])
+                    [38, 26, 20, 14, 16, 16, 3])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
     org = _org(results)
@@ -405,8 +350,7 @@ def _summary(wb: Workbook, results: dict[str, Any]) -> None:
     when = assessment_date(results)
     if when:
         profile[4] = ("Assessment date", when)
-    profile += [(_label(k), v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
-                for k, v in org.items() if k not in known]
+    profile += [(_label(k), _profile_value(v)) for k, v in org.items() if k not in known]
     row = _pairs(ws, row, profile)
 
     index = results.get("index") or {}
@@ -444,9 +388,16 @@ def _summary(wb: Workbook, results: dict[str, Any]) -> None:
     row = _section(ws, row + 1, "Top five gaps by index points at stake", span=6)
     _table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake"], [
         [g.get("name") or g.get("id"), g.get("id"), _area_name(results, g.get("element") or ""),
-         V(g.get("score"), SCORE), V(g.get("points_at_stake"), "0.0")]
+         V(g.get("score"), SCORE), V(g.get("points_at_stake"), "0.00")]
         for g in (results.get("gaps") or [])[:5]],
         empty="No gaps to rank: every scored KPI meets its target, or too little is scored.")
+
+
+def _profile_value(value: Any) -> Any:
+    """A profile value for a cell: numbers with thousands separators, anything else as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return V(value, "#,##0" if float(value).is_integer() else "#,##0.##")
+    return value if isinstance(value, str) or value is None else str(value)
 
 
 def _element_chart(ws: Worksheet, results: dict[str, Any], first: int, last: int) -> None:
@@ -471,7 +422,8 @@ def _element_chart(ws: Worksheet, results: dict[str, Any], first: int, last: int
                    titles_from_data=True)
     names = Reference(ws, min_col=1, min_row=first, max_row=last)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))  # text categories
-    chart.dataLabels = DataLabelList(showVal=True)
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                     showLegendKey=False, showPercent=False)
     chart.width, chart.height = 16, 8
     ws.add_chart(chart, anchor)
 

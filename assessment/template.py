@@ -18,7 +18,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
@@ -29,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessment.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.writing import atomic_write, workbook_bytes
+from assessment.xlsx import fit_row_heights, set_text
 
 #: Layout version of the intake workbook; bump it whenever the reader's expectations change.
 TEMPLATE_VERSION = "1.0"
@@ -177,6 +177,8 @@ def build_template(framework: Framework) -> Workbook:
     for qid in PRACTICE_QUESTIONNAIRES:
         _practices(wb.create_sheet(SHEETS[qid]), framework, qid)
     _expectations(wb.create_sheet(SHEETS["customer_expectations"]), framework)
+    for ws in wb.worksheets:
+        fit_row_heights(ws)
     for name, cell in INFO_CELLS.items():
         ref = f"{quote_sheetname(SHEETS['instructions'])}!${cell[0]}${cell[1:]}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
@@ -495,17 +497,15 @@ def _input(cell: Cell) -> None:
 
 
 def _text(cell: Cell, value: str) -> None:
-    """Store ``value`` as plain text even if it starts with '=' (never a formula)."""
-    cell.value = value
-    cell.data_type = "s"
+    """Store ``value`` as locked plain text (never a formula)."""
+    set_text(cell, value)
     cell.protection = _LOCKED
 
 
 def _put(cell: Cell, value: Any) -> None:
     """Write a value; text stays text (never a formula), minus characters XML cannot hold."""
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"
+        set_text(cell, value)
     else:
         cell.value = value
 
