@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from results_data import empty_results, full_results, sparse_results
 
 from assessment import charts
 from assessment.charts import (
@@ -19,63 +20,9 @@ from assessment.charts import (
     to_altair,
     to_svg,
 )
-from assessment.framework import load_framework
-from assessment.model import NA, IntakeData
-from assessment.scoring import score
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
 
-CURRENT = {
-    "support_cost_pct_revenue": 0.085, "support_gross_margin": 0.62,
-    "support_revenue_growth": 0.03, "cost_per_customer": 455.5, "support_sourced_revenue": 0.02,
-    "csat": 0.81, "nps": 31, "customer_effort_score": 0.7, "customer_retention_rate": 0.9,
-    "escalation_rate": 0.08, "cost_per_case": 31.25, "cases_per_engineer_month": 160,
-    "self_service_resolution_rate": 0.12, "engineer_utilization": 0.72,
-    "support_demand_per_customer": 3.1, "engineer_satisfaction": 0.74,
-    "first_contact_resolution": 0.66, "time_to_resolve": 30.5, "time_to_first_response": 2.5,
-    "sla_attainment": 0.93, "reopen_rate": 0.06, "contract_renewal_rate": 0.86,
-    "recurring_revenue_rate": 0.97, "on_time_renewal_rate": 0.7, "attach_rate": 0.78,
-    "win_back_rate": 0.08, "annual_price_uplift": 0.03,
-}
-
-
-def full_results(org: str = "Acme Support GmbH", note: str = "Survey changed in Q2"
-                 ) -> dict[str, Any]:
-    fw = load_framework()
-    renewal = [i.id for i in fw.questionnaires["renewal_practices"].items]
-    excellence = [i.id for i in fw.questionnaires["excellence_practices"].items]
-    dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
-    answers = {
-        "renewal_practices": {k: [0, 1, 2, 3, 4, NA, 2][n % 7] for n, k in enumerate(renewal)},
-        "excellence_practices": {k: [3, 2, 1, 4, 0, 2, 3, 3, None, 2][n % 10]
-                                 for n, k in enumerate(excellence)},
-    }
-    ratings = {d: {"importance": [5, 4, 4, 3, 5, 4, 5, 3, 2][n % 9],
-                   "performance": [3, 4, 3, 4, 2, 4, 3, 3, 4][n % 9],
-                   "priority": [4, 4, 5, 3, 3, 4, 4, 2, 3][n % 9]} for n, d in enumerate(dims)}
-    intake = IntakeData(
-        profile={"organization": org, "industry": "Software", "support_model": "blended",
-                 "currency": "EUR", "assessment_date": dt.date(2024, 5, 17)},
-        current=dict(CURRENT), targets={"csat": 0.88}, notes={"csat": note},
-        answers=answers, ratings=ratings, warnings=["KPIs!C12: check this value"])
-    return score(fw, intake)
-
-
-def sparse_results(org: str = "Sparse Co") -> dict[str, Any]:
-    """Only a few reputation/effectiveness KPIs: the index is null, most charts are empty."""
-    intake = IntakeData(
-        profile={"organization": org, "industry": "Retail", "support_model": "internal",
-                 "currency": "USD", "assessment_date": dt.date(2024, 1, 2)},
-        current={"csat": 0.8, "nps": 20, "customer_retention_rate": 0.88,
-                 "first_contact_resolution": 0.7})
-    return score(load_framework(), intake)
-
-
-def empty_results() -> dict[str, Any]:
-    intake = IntakeData(profile={"organization": "Empty", "industry": "x",
-                                 "support_model": "internal", "currency": "USD",
-                                 "assessment_date": dt.date(2024, 1, 1)})
-    return score(load_framework(), intake)
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +82,13 @@ def test_specs_are_deterministic(full):
 
 
 def test_building_specs_does_not_import_altair():
-    code = ("import sys; from tests.test_charts import full_results; "
+    code = ("import sys; from results_data import full_results; "
             "from assessment.charts import build_charts, to_svg; "
             "[to_svg(c) for c in build_charts(full_results()) if c.spec]; "
             "assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules")
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root,
-                   env={"PYTHONPATH": str(root), "PATH": ""})
+                   env={"PYTHONPATH": f"{root}{os.pathsep}{root / 'tests'}", "PATH": ""})
 
 
 def test_element_chart_values_equal_results(full):
