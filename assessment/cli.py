@@ -103,14 +103,14 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read(args: argparse.Namespace, framework):
-    from assessment.intake import read_intake
-
-    return read_intake(args.intake, framework, max_bytes=int(args.max_size * 1024 * 1024))
+def _max_bytes(args: argparse.Namespace) -> int:
+    return int(args.max_size * 1024 * 1024)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    data = _read(args, _framework(args))
+    from assessment.intake import read_intake
+
+    data = read_intake(args.intake, _framework(args), max_bytes=_max_bytes(args))
     for warning in data.warnings:
         print(f"warning: {warning}")
     print(f"{args.intake}: valid ({data.organization})")
@@ -125,40 +125,36 @@ def cmd_score(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --format: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    framework = _framework(args)
-    return _score_one(framework, _read(args, framework), args.out, formats, args.quiet)
+    return _score_one(args.intake, args.out, framework=_framework(args), formats=formats,
+                      max_bytes=_max_bytes(args), quiet=args.quiet)
 
 
-def _score_one(framework, data, out: Path, formats, quiet: bool = False) -> int:
-    from assessment.exports import write_outputs
-    from assessment.scoring import score
+def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
+    from assessment.pipeline import run
     from assessment.summary import summary_text
 
-    results = score(framework, data)
     try:
-        written = write_outputs(results, out, formats)
+        outcome = run(intake, out, **options)
     except OSError as exc:
         print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     if not quiet:
-        print(summary_text(results))
+        print(summary_text(outcome.results))
         print()
-    for path in written.values():
+    for path in outcome.written.values():
         print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment.framework import load_framework
-    from assessment.intake import read_intake
     from assessment.samples import sample_workbooks
 
     framework = load_framework()
     status = EXIT_OK
     for path in sample_workbooks():
         print(f"=== {path.name}")
-        status = max(status, _score_one(framework, read_intake(path, framework), args.out,
-                                        ("xlsx", "html", "json")))
+        status = max(status, _score_one(path, args.out, framework=framework))
         print()
     print(f"Scorecards are in {args.out.resolve()}")
     return status

@@ -7,6 +7,7 @@ failure in any renderer leaves no new or half-written file behind.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from assessment.writing import atomic_write, safe_slug
 
 FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def results_json(results: dict[str, Any]) -> str:
@@ -22,14 +24,21 @@ def results_json(results: dict[str, Any]) -> str:
 
 
 def output_dir(results: dict[str, Any], out: str | Path) -> Path:
-    """The folder for one organization: ``OUT/<slug of its name>``."""
-    return Path(out) / safe_slug(results["organization"].get("name"))
+    """The folder of one assessment: ``OUT/<organization slug>-<assessment date>``.
+
+    The date keeps a re-assessment of the same organization beside the earlier one.
+    """
+    slug = safe_slug(results["organization"].get("name"))
+    date = str(results["organization"].get("assessment_date") or "")
+    return Path(out) / (f"{slug}-{date}" if _ISO_DATE.fullmatch(date) else slug)
 
 
 def output_paths(results: dict[str, Any], out: str | Path,
                  formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+    """Where each format goes: ``<slug>-scorecard.xlsx``, ``<slug>-scorecard.html``,
+    ``results.json``, all in :func:`output_dir`."""
     folder = output_dir(results, out)
-    slug = folder.name
+    slug = safe_slug(results["organization"].get("name"))
     names = {"xlsx": f"{slug}-scorecard.xlsx", "html": f"{slug}-scorecard.html",
              "json": "results.json"}
     return {fmt: folder / names[fmt] for fmt in formats}

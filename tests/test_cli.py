@@ -154,9 +154,10 @@ def test_percent_typed_as_whole_number_warns_in_results(framework, sample, tmp_i
                                                         tmp_path, capsys):
     location = where(fill_intake(framework, sample), "kpis", "csat", "current")
     path = tmp_intake(framework, sample, _general("kpis", "csat", "current", 85))
-    code, _, _ = run(capsys, "score", path, "--out", tmp_path, "--format", "json")
+    code, _, _ = run(capsys, "score", path, "--out", tmp_path / "out", "--format", "json")
     assert code == 0
-    results = json.loads((tmp_path / safe_slug(sample.organization) / "results.json").read_text())
+    [results_path] = files_in(tmp_path / "out")
+    results = json.loads(results_path.read_text())
     csat = next(k for k in results["kpis"] if k["id"] == "csat")
     assert csat["current"] == pytest.approx(0.85)
     assert any(w.startswith(f"{location}: 85 read as 85%") for w in results["warnings"])
@@ -224,7 +225,8 @@ def test_score_sample_writes_contract_results(workbook: Path, tmp_path: Path, ca
     assert results_path.name == "results.json"
     results = json.loads(results_path.read_text(encoding="utf-8"))
     check_contract(results)
-    assert results_path.parent.name == safe_slug(results["organization"]["name"])
+    org = results["organization"]
+    assert results_path.parent.name == f"{safe_slug(org['name'])}-{org['assessment_date']}"
 
 
 def test_score_writes_three_files_and_rerun_is_identical(tmp_path, capsys):

@@ -20,8 +20,9 @@ def members(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_three_samples() -> None:
-    assert sample_names() == ["harbor-city-it", "ironclad-systems", "northwind-cloud"]
+def test_four_samples_one_reassessed() -> None:
+    assert sample_names() == ["harbor-city-it", "ironclad-systems", "northwind-cloud",
+                              "northwind-cloud-2026-04"]
 
 
 @pytest.mark.parametrize("name", sample_names())

@@ -72,7 +72,7 @@ def test_hostile_name_stays_inside_the_output_folder(framework: Framework, sampl
     written = exports.write_outputs(score(framework, sample), tmp_path / "out")
     for path in written.values():
         assert path.resolve().is_relative_to((tmp_path / "out").resolve())
-    assert written["json"].parent.name == "etc-passwd"
+    assert written["json"].parent.name == "etc-passwd-2026-01-02"
 
 
 def test_parse_formats() -> None:
