@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
 
-.PHONY: demo test lint install install-test system-deps templates benchmark clean
+.PHONY: demo test lint install install-test system-deps templates notebooks benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,16 @@ system-deps:
 
 ## test: install the test extras, then lint, unit tests and notebook checks
 test: install-test system-deps
-	$(BIN)/ruff check assessment tests benchmarks
+	$(BIN)/ruff check assessment tests benchmarks notebooks
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env notebooks
 
 lint: install-test
-	$(BIN)/ruff check assessment tests benchmarks
+	$(BIN)/ruff check assessment tests benchmarks notebooks
+
+## notebooks: re-execute the notebooks with default parameters and rewrite their outputs
+notebooks: install
+	$(BIN)/python -m assessment.notebook refresh notebooks/*.ipynb
 
 ## templates: regenerate templates/intake.xlsx and the bundled sample intakes
 templates: install

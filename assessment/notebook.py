@@ -1,0 +1,518 @@
+"""Display helpers for the notebooks: tables, charts and input problems, cheap and deterministic.
+
+``notebooks/scorecard.ipynb`` calls :func:`assessment.pipeline.run` (the same call as the
+``score`` command) and shows the results with the helpers below. They only format what the
+package already computes (:func:`assessment.html.context` for display values,
+:mod:`assessment.charts` for the static SVG charts), so the notebook, the HTML page and the
+Excel workbook always agree.
+
+Every output carries a ``text/plain`` form next to its HTML or SVG, holds no clock, random id or
+absolute path, and imports neither pandas nor Altair, so that a notebook executed twice gives
+identical outputs (nbval compares them) and a warm kernel scores an organization quickly.
+
+- Inputs: :func:`intake_path`, :func:`output_folder`, :func:`framework` (cached per file).
+- Problems: :func:`show_issues` shows every ``Sheet!Cell`` problem of an
+  :class:`~assessment.errors.InputError` as a table and raises :class:`InvalidInput`, whose
+  short message (and notebook traceback) is just those lines.
+- Display: :class:`Table`, :func:`show_table`, :func:`show_charts`, :func:`show_text`,
+  :func:`show_written`, and one table builder per scorecard section (:func:`element_table`,
+  :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
+  :func:`assessment.html.context` returns.
+- Maintenance: ``python -m assessment.notebook refresh NOTEBOOK...`` re-executes notebooks
+  with their default parameters and rewrites them with their outputs and without run metadata
+  (see docs/notebooks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import re
+import tempfile
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from assessment.errors import InputError
+from assessment.framework import Framework, default_framework_path, load_framework
+
+#: The bundled sample the scorecard notebook shows when no intake is given.
+DEFAULT_SAMPLE = "northwind-cloud"
+#: Widest a text/plain table cell gets before it wraps.
+WRAP = 60
+DASH = "\u2014"
+
+# --------------------------------------------------------------------------- inputs
+
+
+def default_intake() -> Path:
+    """The bundled Northwind sample intake workbook (an absolute path inside the package)."""
+    from assessment.samples import SAMPLES_DIR
+
+    return SAMPLES_DIR / f"{DEFAULT_SAMPLE}.xlsx"
+
+
+def intake_path(intake: str | Path = "") -> Path:
+    """The intake to score: ``intake`` (``~`` expanded), or the bundled sample when empty.
+
+    A relative path is relative to the kernel's working directory: where papermill was started
+    from (the batch never changes it), or the notebook's folder in Jupyter.
+    """
+    return Path(intake).expanduser() if str(intake).strip() else default_intake()
+
+
+def output_folder(output_dir: str | Path = "") -> Path:
+    """Where the scorecards go: ``output_dir``, or a fresh temporary folder when empty.
+
+    A given folder is not created here: :func:`assessment.pipeline.run` creates it only once
+    the intake is valid, so a bad intake leaves nothing behind.
+    """
+    if str(output_dir).strip():
+        return Path(output_dir).expanduser()
+    return Path(tempfile.mkdtemp(prefix="scorecard-"))
+
+
+def framework(path: str | Path | None = "") -> Framework:
+    """The framework at ``path`` (the shipped default when empty), loaded once per kernel.
+
+    The cache is keyed by the file's resolved path, size and modification time, so an edited
+    file is reloaded. Raises :class:`~assessment.errors.FrameworkError` like
+    :func:`~assessment.framework.load_framework`.
+    """
+    file = Path(path).expanduser() if path and str(path).strip() else default_framework_path()
+    try:
+        stat = file.stat()
+    except OSError:
+        return load_framework(file)  # raises FrameworkError naming the file
+    return _load_framework(str(file.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_framework(path: str, mtime_ns: int, size: int) -> Framework:
+    return load_framework(path)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+class InvalidInput(Exception):
+    """An intake or framework has problems; nothing was written.
+
+    ``str()`` is the headline and one ``Sheet!Cell: message — expected`` line per problem. In
+    IPython the traceback is exactly that text (no stack): papermill's
+    ``PapermillExecutionError`` then reports ``ename == "InvalidInput"`` and those lines.
+    """
+
+    def __init__(self, error: InputError) -> None:
+        self.kind = error.kind
+        self.source = error.source
+        self.issues = list(error.issues)
+        what = "framework" if error.kind == "framework" else "intake"
+        source = f" {error.source}" if error.source else ""
+        head = (f"the {what}{source} has {len(self.issues)} problem(s); nothing was written")
+        super().__init__("\n".join([head, *(f"  {issue}" for issue in self.issues)]))
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a stack trace."""
+        return f"{type(self).__name__}: {self}".splitlines()
+
+
+def issues_table(error: InputError) -> Table:
+    """Every problem of ``error``: where (``Sheet!Cell``), what is wrong, what is expected."""
+    return Table(["Where", "Problem", "Expected"],
+                 [[issue.location or DASH, issue.message, issue.expected or DASH]
+                  for issue in error.issues],
+                 caption=f"{len(error.issues)} problem(s) found; nothing was written")
+
+
+def show_issues(error: InputError) -> NoReturn:
+    """Show every problem of ``error`` as a table, then stop the notebook with
+    :class:`InvalidInput` (a short message listing the same ``Sheet!Cell`` lines)."""
+    show_table(issues_table(error))
+    raise InvalidInput(error) from None
+
+
+# --------------------------------------------------------------------------- display
+
+
+_NUMERIC = re.compile(r"^[+\-\u2212]?[A-Z]{0,3} ?[\d.,]+ ?(%|h)?$|^\u2014?$")
+
+
+class Table:
+    """A small display table: HTML for Jupyter, aligned text for ``text/plain`` (and nbval).
+
+    ``rows`` are sequences of already formatted cells (None shows a dash). Columns whose
+    cells all look numeric are right-aligned. Long text wraps in the plain-text form.
+    """
+
+    def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                 caption: str | None = None) -> None:
+        self.columns = [str(c) for c in columns]
+        self.rows = [[DASH if v is None else str(v) for v in row] for row in rows]
+        self.caption = caption
+        self.numeric = [bool(self.rows) and all(_NUMERIC.match(r[i]) for r in self.rows)
+                        for i in range(len(self.columns))]
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any]],
+                     columns: Mapping[str, str] | Sequence[str] | None = None,
+                     caption: str | None = None) -> Table:
+        """A table of dicts; ``columns`` maps keys to headers (default: every key)."""
+        records = list(records)
+        if columns is None:
+            columns = list(records[0]) if records else []
+        mapping = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
+        return cls(list(mapping.values()), [[r.get(k) for k in mapping] for r in records],
+                   caption)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _repr_html_(self) -> str:
+        def cell(tag: str, text: str, right: bool) -> str:
+            style = ' style="text-align:right"' if right else ' style="text-align:left"'
+            return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+
+        parts = ['<table class="se-table">']
+        if self.caption:
+            parts.append(f'<caption style="text-align:left">{html.escape(self.caption)}'
+                         "</caption>")
+        parts.append("<thead><tr>" + "".join(
+            cell("th", c, n) for c, n in zip(self.columns, self.numeric, strict=True))
+            + "</tr></thead><tbody>")
+        for row in self.rows:
+            parts.append("<tr>" + "".join(
+                cell("td", v, n) for v, n in zip(row, self.numeric, strict=True)) + "</tr>")
+        parts.append("</tbody></table>")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        wrapped = [[textwrap.wrap(v, WRAP, break_long_words=False, break_on_hyphens=False)
+                    or [""] for v in row] for row in self.rows]
+        widths = [max([len(c)] + [len(line) for row in wrapped for line in row[i]])
+                  for i, c in enumerate(self.columns)]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n
+                             in zip(cells, widths, self.numeric, strict=True)).rstrip()
+
+        out = [self.caption] if self.caption else []
+        out += [line(self.columns), line(["-" * w for w in widths])]
+        for row in wrapped:
+            for k in range(max(len(cell) for cell in row)):
+                out.append(line([cell[k] if k < len(cell) else "" for cell in row]))
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+def _display(bundle: dict[str, str]) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+def show_table(table: Table | Iterable[Mapping[str, Any]],
+               columns: Mapping[str, str] | Sequence[str] | None = None, *,
+               caption: str | None = None) -> None:
+    """Display a :class:`Table`, or records (dicts) as one, as HTML with a text form."""
+    if not isinstance(table, Table):
+        table = Table.from_records(table, columns, caption)
+    _display(table._repr_mimebundle_())
+
+
+def show_text(text: str) -> None:
+    """Display a paragraph of (untrusted) text: escaped HTML plus the same plain text."""
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in str(text).split("\n\n"))
+    _display({"text/plain": str(text), "text/html": paragraphs})
+
+
+def chart_ids(results: dict[str, Any]) -> list[str]:
+    """The ids of every chart of the scorecard, in reading order."""
+    from assessment.charts import build_charts
+
+    return [chart.id for chart in build_charts(results)]
+
+
+def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None) -> None:
+    """Display scorecard charts as static SVG (the renderer of the HTML scorecard).
+
+    ``results`` is the results structure, or the display values from
+    :func:`assessment.html.context`, whose charts are already drawn (cheaper). ``ids`` are
+    chart ids, with or without the ``chart-`` prefix (``"elements"``, ``"kpis-profit"``,
+    ``"projection"``; see :func:`chart_ids`); default: every chart. Each chart's
+    ``text/plain`` form is its title and description, which state the values drawn; a chart
+    without data shows its note instead.
+    """
+    from assessment.charts import build_charts, to_svg
+
+    if "figures" in results:  # display values: charts built and drawn once by context()
+        figures = {key: (f["chart"], f["svg"]) for key, f in results["figures"].items()}
+    else:
+        figures = {c.id: (c, None) for c in build_charts(results)}
+    wanted = list(figures) if ids is None else [ids] if isinstance(ids, str) else list(ids)
+    for ident in wanted:
+        key = ident if ident.startswith("chart-") else f"chart-{ident}"
+        if key not in figures:
+            raise KeyError(f"no chart {ident!r}; charts: {', '.join(figures)}")
+        chart, svg = figures[key]
+        if chart.spec is None:
+            show_text(f"{chart.title}: {chart.note}")
+            continue
+        text = f"{chart.title}. {chart.description}"
+        if chart.note:
+            text += f" ({chart.note})"
+        _display({"text/plain": text,
+                  "image/svg+xml": standalone_svg(str(svg) if svg else to_svg(chart))})
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def standalone_svg(svg: str) -> str:
+    """``svg`` with the SVG namespace on its root. Inline in HTML it is optional, but Jupyter
+    and nbconvert show ``image/svg+xml`` through an ``<img>``, which draws nothing without it.
+    """
+    head, sep, rest = svg.partition(">")
+    if "xmlns=" in head or not head.startswith("<svg"):
+        return svg
+    return f'<svg xmlns="{SVG_NS}"{head[4:]}{sep}{rest}'
+
+
+def written_table(written: Mapping[str, Path], root: str | Path) -> Table:
+    """The files :func:`~assessment.pipeline.run` wrote, relative to ``root`` (no absolute
+    path, so the output does not depend on where the notebook ran)."""
+    root = Path(root)
+
+    def rel(path: Path) -> str:
+        try:
+            return Path(path).relative_to(root).as_posix()
+        except ValueError:
+            return Path(path).name
+
+    return Table(["Format", "File"], [[fmt, rel(path)] for fmt, path in written.items()])
+
+
+def show_written(written: Mapping[str, Path], root: str | Path, temporary: bool = False) -> None:
+    """Show the files written under ``root`` (the ``output_dir`` parameter, or a temporary
+    folder when ``temporary``), by their paths relative to it."""
+    table = written_table(written, root)
+    where = "a new temporary folder (its path is in out_dir)" if temporary else "output_dir"
+    table.caption = f"{len(table)} file(s) written under {where}"
+    show_table(table)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def profile_table(view: dict[str, Any]) -> Table:
+    """The organization's profile, as given in the intake."""
+    org = view["org"]
+    return Table(["Field", "Value"], [["Organization", org["name"]], *org["profile"]])
+
+
+def element_table(view: dict[str, Any], framework: Framework) -> Table:
+    """Each element: what it measures (the framework's description), weight, score, coverage
+    and status, with the Support Excellence Index on top."""
+    index = view["index"]
+    level = f"level {index['level']} {index['level_name']}" if index.get("level") else ""
+    rows = [["Support Excellence Index", "The weighted average of the four element scores.",
+             "", index["score"], index["coverage"],
+             " \u00b7 ".join(x for x in (index["rag_label"], level) if x)]]
+    for e in view["elements"]:
+        status = e["rag_label"] if e["score"] != DASH else "insufficient data"
+        rows.append([e["name"], framework.element_descriptions.get(e["key"]) or DASH,
+                     e["weight"], e["score"], e["coverage"], status])
+    return Table(["Area", "What it measures", "Weight", "Score", "Coverage", "Status"], rows)
+
+
+def kpi_table(view: dict[str, Any], area: str) -> Table:
+    """The KPIs of one element (or ``"renewal"``): value, target, benchmark, score, status
+    and index points at stake (renewal KPIs: renewal-health points)."""
+    rows = (view["renewal"]["rows"] if area == "renewal"
+            else next(e["rows"] for e in view["elements"] if e["key"] == area))
+    return Table(["KPI", "Current", "Target", "Benchmark", "Score", "Status", "Points at stake"],
+                 [[r["name"], r["current"],
+                   r["target"] + (" (client)" if r["target_overridden"] else ""),
+                   r["benchmark"], r["score"], r["status_label"], r["points"]] for r in rows])
+
+
+def gap_table(view: dict[str, Any]) -> Table:
+    """The five KPIs with the most index points at stake."""
+    return Table(["Rank", "KPI", "Element", "Score", "Index points at stake"],
+                 [[n, g["name"], g["area"], g["score"], g["points"]]
+                  for n, g in enumerate(view["gaps"], start=1)])
+
+
+def renewal_table(view: dict[str, Any]) -> Table:
+    """Renewal health and its two parts."""
+    r = view["renewal"]
+    return Table(["Measure", "Value"], [
+        ["Renewal health", f"{r['health']} ({r['rag_label']})"],
+        ["Renewal KPI score", r["kpi_score"]],
+        ["Renewal practices score", r["practices_score"]],
+        ["Weight of the KPIs in the blend", r["blend"]],
+        ["Contract renewal rate", r["rate"]],
+        ["Industry renewal rate", r["industry_rate"]],
+        ["Annual price uplift", r["price_uplift"]],
+    ])
+
+
+def projection_table(view: dict[str, Any]) -> Table:
+    """Share of a starting cohort still under contract, by contract year."""
+    rows = view["renewal"]["projection"]
+    columns = {"year": "Contract year", "client": "Client", "industry": "Industry",
+               "target": "At target rate"}
+    if any(p["client_value"] != DASH for p in rows):
+        columns["client_value"] = "Client value (with uplift)"
+    return Table.from_records(rows, columns)
+
+
+def practice_table(view: dict[str, Any], questionnaire: str) -> Table:
+    """One practice questionnaire's answers (0-4) and item scores."""
+    q = view["questionnaires"][questionnaire]
+    return Table(["Practice", "Answer", "Meaning", "Weight", "Score"],
+                 [[i["name"], i["answer"], i["label"], i["weight"], i["score"]]
+                  for i in q["items"]],
+                 caption=f"{q['name']}: score {q['score']}, coverage {q['coverage']}"
+                 + (f", level {q['level']} {q['level_name']}" if q.get("level") else ""))
+
+
+def expectations_table(view: dict[str, Any]) -> Table:
+    """The nine dimensions: importance, performance, the team's priority, gap, quadrant."""
+    e = view["expectations"]
+    return Table(["#", "Dimension", "Importance", "Performance", "Team priority", "Gap",
+                  "Quadrant"],
+                 [[d["n"], d["name"], d["importance"], d["performance"], d["priority"],
+                   d["gap"], d["quadrant"]] for d in e["rows"]],
+                 caption=f"Alignment with customers: {e['alignment']} out of 10 "
+                         f"(HDI survey average {e['survey_average']}); quadrant threshold "
+                         f"{e['threshold']}")
+
+
+def recommendation_table(view: dict[str, Any], top: int | None = 10) -> Table:
+    """The ranked recommendations (the first ``top``; None for all)."""
+    recs = view["recommendations"]
+    shown = recs if top is None else recs[:top]
+    caption = (f"Top {len(shown)} of {len(recs)} recommendations (all are in the scorecards)"
+               if len(shown) < len(recs) else f"{len(recs)} recommendations")
+    return Table(["Rank", "Area", "For", "Recommendation", "Priority"],
+                 [[r["rank"], r["area"], r["name"], r["text"], r["priority"]] for r in shown],
+                 caption=caption)
+
+
+def about(framework: Framework, questionnaire: str) -> str:
+    """The framework's description of a questionnaire (for the narrative)."""
+    q = framework.questionnaires[questionnaire]
+    return f"{q.name}: {q.description}" if q.description else q.name
+
+
+def reading_key(view: dict[str, Any]) -> str:
+    """How to read the scores, from the framework's settings and level names."""
+    s = view["settings"]
+    levels = ", ".join(f"{n} {name}" for n, name in enumerate(view["levels"], start=1))
+    text = ("Every score runs from 0 (at or beyond the floor) to 100 (the target is met). "
+            f"The index, the elements, renewal health and the questionnaires are green from "
+            f"{s['amber']}, amber from {s['amber_low']} and red below that. A KPI is met at "
+            f"100, near from {s['amber']} and off target below. An element needs "
+            f"{s['min_coverage']} of its KPI weight to have data to be scored.")
+    if levels:
+        text += f" Levels by score, every 20 points: {levels}."
+    return text
+
+
+def warnings_text(results: dict[str, Any]) -> str:
+    """The data-quality warnings, one per line, or a line saying there are none."""
+    warnings = results.get("warnings") or []
+    if not warnings:
+        return "No data-quality warnings."
+    return "\n".join([f"{len(warnings)} data-quality warning(s):",
+                      *(f"- {w}" for w in warnings)])
+
+
+# --------------------------------------------------------------------------- maintenance
+
+
+#: Cell metadata kept when a notebook is refreshed (``tags`` holds ``parameters``).
+KEEP_CELL_METADATA = ("tags", "jupyter")
+
+
+def clean(nb: Any) -> Any:
+    """Strip what varies between runs from an executed notebook (in place; returned).
+
+    Drops papermill's and nbclient's run metadata (times, durations, status), the Python
+    version, and any other notebook metadata but the kernel spec (load a cleaned notebook with
+    ``papermill.iorw.load_notebook_node`` before ``parameterize_notebook``: it adds back the
+    empty tags and metadata papermill expects); merges consecutive stream outputs, whose split
+    depends on timing.
+    """
+    kernelspec = nb.metadata.get("kernelspec") or {
+        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nb.metadata = type(nb.metadata)(
+        kernelspec=kernelspec,
+        language_info=type(nb.metadata)(name="python", file_extension=".py",
+                                        mimetype="text/x-python"))
+    for cell in nb.cells:
+        cell.metadata = type(cell.metadata)(
+            {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA and v})
+        if cell.cell_type != "code":
+            continue
+        merged: list[Any] = []
+        for out in cell.outputs:
+            if (out.get("output_type") == "stream" and merged
+                    and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == out.get("name")):
+                merged[-1]["text"] += out["text"]
+            else:
+                merged.append(out)
+        cell.outputs = merged
+    return nb
+
+
+def refresh(path: str | Path, kernel_name: str | None = None) -> Path:
+    """Re-execute ``path`` with its default parameters and rewrite it with the new outputs,
+    cleaned by :func:`clean`. A notebook that fails is left unchanged (the error is raised)."""
+    import nbformat
+    import papermill
+
+    from assessment.writing import atomic_write
+
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        executed = papermill.execute_notebook(
+            str(path), str(Path(tmp) / path.name), kernel_name=kernel_name,
+            progress_bar=False, report_mode=False)
+    for cell in executed.cells:
+        if cell.cell_type == "code" and any(o.get("output_type") == "error"
+                                            for o in cell.get("outputs", [])):
+            raise RuntimeError(f"{path}: a cell raised an error; the notebook was not rewritten")
+    text = nbformat.writes(clean(executed), version=4)
+    return atomic_write(path, text if text.endswith("\n") else text + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assessment.notebook",
+        description="Maintain the committed notebooks: 'refresh' re-executes them with their "
+                    "default parameters and rewrites them with deterministic outputs, ready "
+                    "for nbval.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("refresh", help="re-execute notebooks and rewrite their outputs")
+    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    p.add_argument("--kernel", default=None,
+                   help="kernel name (default: the notebook's own, normally python3)")
+    args = parser.parse_args(argv)
+    for nb_path in args.notebooks:
+        refresh(nb_path, args.kernel)
+        print(f"refreshed {nb_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,180 @@
+"""notebooks/scorecard.ipynb: parameters, committed outputs, and runs through papermill.
+
+nbval re-executes the committed notebook and compares every output (``make test``); these
+tests cover what nbval cannot: the papermill parameters, the files written compared with the
+``score`` command, and a bad intake stopping the notebook with its ``Sheet!Cell`` messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import pytest
+import yaml
+from workbooks import edits, where
+
+from assessment.cli import main as cli
+from assessment.framework import Framework, default_framework_path
+from assessment.model import IntakeData
+from assessment.notebook import default_intake
+from assessment.pipeline import run
+from assessment.samples import sample_workbooks
+from assessment.summary import summary_text
+from assessment.template import fill_intake
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
+PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date"}
+
+Make = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def kernel_finds_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels inherit the environment: make ``import assessment`` work in them from any
+    working directory, even when the package is not installed (``PYTHONPATH=.`` is relative)."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+
+
+def execute(output: Path, **parameters: Any) -> nbformat.NotebookNode:
+    return papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=parameters,
+                                      progress_bar=False)
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def texts(cell: nbformat.NotebookNode) -> str:
+    """Every text/plain and stream text of a cell's outputs."""
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append(out.get("text", ""))
+        parts.append(out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------- no kernel
+
+
+def test_parameters_are_listed_with_types_and_help() -> None:
+    params = papermill.inspect_notebook(str(NOTEBOOK))
+    assert set(params) == PARAMETERS
+    for name, param in params.items():
+        assert param["inferred_type_name"] == "str", name
+        assert len(param["help"]) > 20, f"{name} has no help comment"
+    assert params["formats"]["default"] == '"xlsx,html,json"'
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+
+
+def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path) -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert set(nb.metadata) == {"kernelspec", "language_info"}
+    assert "version" not in nb.metadata["language_info"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    for cell in nb.cells:
+        assert set(cell.metadata) <= {"tags", "jupyter"}, cell.id
+        for out in cell.get("outputs", []):
+            assert out["output_type"] in ("stream", "display_data", "execute_result"), cell.id
+            assert out.get("name", "stdout") == "stdout", f"{cell.id} writes to stderr"
+            for mime in out.get("data", {}):
+                assert mime in ("text/plain", "text/html", "image/svg+xml"), (cell.id, mime)
+                assert "text/plain" in out["data"], cell.id
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    for needle in ("/tmp/", str(ROOT), str(Path.home()), '"papermill":', "scorecard-"):
+        assert needle not in text, needle
+    # The committed scores are those of the current code (nbval checks every output too).
+    results = run(default_intake(), tmp_path, formats=("json",)).results
+    glance = next(c for c in nb.cells if c.get("id") == "glance")
+    assert summary_text(results) in texts(glance)
+
+
+# ----------------------------------------------------------------------------- papermill
+
+
+def test_bad_intake_stops_early_with_cell_messages_and_writes_nothing(
+        framework: Framework, sample: IntakeData, tmp_intake: Make, tmp_path: Path) -> None:
+    changes = [("kpis", "csat", "current", "about 80"),
+               ("customer_expectations", "availability", "importance", 9)]
+    wb = fill_intake(framework, sample)
+    locations = [where(wb, role, row, key) for role, row, key, _ in changes]
+    intake = tmp_intake(framework, sample, edits(*changes))
+    out = tmp_path / "out"
+    executed = tmp_path / "executed.ipynb"
+
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        execute(executed, intake=str(intake), output_dir=str(out))
+
+    error = caught.value
+    assert error.ename == "InvalidInput"
+    message = str(error)
+    for location in locations:
+        assert f"  {location}: " in message
+        assert f"  {location}: " in error.evalue
+    assert "2 problem(s); nothing was written" in message
+    assert "pipeline.py" not in message, "the error should be the problems, not a stack"
+    assert not out.exists()
+    assert files_in(out) == {}
+
+    nb = nbformat.read(executed, as_version=4)
+    score = next(c for c in nb.cells if c.get("id") == "score")
+    shown = texts(score)
+    assert all(location in shown for location in locations)  # the problems table
+    later = [c for c in nb.cells if c.cell_type == "code" and c.get("id") == "glance"]
+    assert later[0].execution_count is None, "the notebook must stop at the bad intake"
+
+
+def test_writes_the_same_files_as_the_score_command(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths resolve against the process's working directory (papermill's ``cwd``
+    is never set), and the files are byte-identical to ``support-excellence score``."""
+    source = next(p for p in sample_workbooks() if p.stem == "harbor-city-it")
+    shutil.copy(source, tmp_path / "client.xlsx")
+    monkeypatch.chdir(tmp_path)
+
+    execute(tmp_path / "client.ipynb", intake="client.xlsx", output_dir="nb-out")
+    assert cli(["score", "client.xlsx", "--out", "cli-out", "--quiet"]) == 0
+
+    notebook_files, cli_files = files_in(tmp_path / "nb-out"), files_in(tmp_path / "cli-out")
+    assert sorted(notebook_files) == sorted(cli_files)
+    assert len(cli_files) == 3
+    for name, content in cli_files.items():
+        assert notebook_files[name] == content, f"{name} differs"
+
+
+def test_framework_formats_and_date_parameters(sample: IntakeData, framework: Framework,
+                                               tmp_intake: Make, tmp_path: Path) -> None:
+    raw = yaml.safe_load(default_framework_path().read_text(encoding="utf-8"))
+    raw.setdefault("settings", {})["element_weights"] = {"profit": 3}
+    custom = tmp_path / "custom.yaml"
+    custom.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    intake = tmp_intake(framework, sample)
+
+    nb = execute(tmp_path / "executed.ipynb", intake=str(intake), output_dir=str(tmp_path / "nb"),
+                 framework=str(custom), formats="json", assessment_date="2027-01-31")
+
+    written = files_in(tmp_path / "nb")
+    assert list(written) == ["acme-support-2027-01-31/results.json"]
+    expected = run(intake, tmp_path / "lib", framework=custom, formats=("json",),
+                   assessment_date="2027-01-31")
+    assert written["acme-support-2027-01-31/results.json"] == \
+        expected.written["json"].read_bytes()
+    results = json.loads(written["acme-support-2027-01-31/results.json"])
+    assert results["elements"]["profit"]["weight"] == 3
+    shown = "\n".join(texts(c) for c in nb.cells if c.cell_type == "code")
+    assert str(tmp_path) not in shown, "outputs name files relative to output_dir"
