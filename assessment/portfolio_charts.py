@@ -1,0 +1,422 @@
+"""Portfolio charts as static inline SVG, drawn with the scorecard's canvas (fast, offline).
+
+Each builder takes a :class:`~assessment.portfolio.Portfolio` and returns a :class:`Figure`
+whose ``svg`` is None (with a ``note``) when there is nothing to draw. Every text is escaped
+by the canvas, ids are stable and nothing depends on the clock, so the same portfolio always
+gives the same bytes (the notebook's committed outputs rely on it).
+
+- :func:`index_chart`: the index per client (RAG bar) with its four element scores.
+- :func:`distribution_chart`: each KPI's spread across clients next to its benchmark.
+- :func:`trend_charts`: one line chart per client assessed more than once; a method change
+  breaks the lines and is marked, never drawn as movement.
+- :func:`sensitivity_chart`: each client's index range under the alternative weightings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from assessment.charts import (
+    GRID,
+    INK,
+    MUTED,
+    RAG_COLORS,
+    TRACK,
+    Chart,
+    _Canvas,
+    _label_column,
+    _width,
+    _x_axis,
+    format_score,
+    format_value,
+)
+from assessment.framework import ELEMENTS
+from assessment.portfolio import Portfolio
+from assessment.scoring import rag
+
+#: Element colour (Okabe–Ito, colour-blind safe) and marker shape, so print in grey still reads.
+ELEMENT_STYLE: dict[str, tuple[str, str]] = {
+    "profit": ("#0072b2", "circle"), "reputation": ("#cc79a7", "square"),
+    "efficiency": ("#d55e00", "triangle"), "effectiveness": ("#009e73", "diamond"),
+}
+ELEMENT_NAMES = {e: e.capitalize() for e in ELEMENTS}
+NAVY = "#1f3a5f"
+BOX = "#c6d7ea"
+CHANGE = "#c62828"
+TICKS = [0, 20, 40, 60, 80, 100]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One portfolio chart: inline SVG text, or None with a ``note`` saying why."""
+
+    id: str
+    title: str
+    description: str
+    svg: str | None
+    note: str | None = None
+
+
+def _render(c: _Canvas, fid: str, title: str, description: str, width: float,
+            height: float) -> str:
+    """The canvas as SVG; with the SVG namespace so it also stands alone (notebooks, files)."""
+    svg = c.svg(Chart(fid, "portfolio", "portfolio", title, description, None), width, height)
+    return svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+
+
+def _marker(c: _Canvas, shape: str, x: float, y: float, r: float, fill: str) -> None:
+    edge = ' stroke="#ffffff" stroke-width="1"'
+    if shape == "square":
+        c.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7, fill, edge)
+    elif shape == "triangle":
+        c.parts.append(f'<path d="M{x:.1f} {y - r:.1f}L{x + r:.1f} {y + r * 0.8:.1f}'
+                       f'L{x - r:.1f} {y + r * 0.8:.1f}Z" fill="{fill}"{edge}/>')
+    elif shape == "diamond":
+        c.diamond(x, y, r * 1.15, fill)
+    else:
+        c.circle(x, y, r, fill, edge)
+
+
+def _legend(c: _Canvas, y: float, x0: float, width: float,
+            items: list[tuple[str, str, str]]) -> float:
+    """Legend rows from ``(x0, y)``; items are ``(kind, colour, label)`` with kinds ``box``,
+    ``range``, ``tick``, ``dash``, ``line`` or a marker shape. Returns the height used."""
+    x, row = x0, 0
+    for kind, color, label in items:
+        need = 24 + _width(label, 11) + 16
+        if x > x0 and x + need > x0 + width:
+            x, row = x0, row + 1
+        cy = y + 8 + row * 20
+        if kind == "box":
+            c.rect(x, cy - 5, 12, 10, color)
+        elif kind == "range":
+            c.rect(x, cy - 1.5, 16, 3, color)
+        elif kind == "tick":
+            c.rect(x + 6, cy - 7, 2.5, 14, color)
+        elif kind == "dash":
+            c.line(x + 7, cy - 8, x + 7, cy + 8, color, 1.4, "4 3")
+        elif kind == "line":
+            c.line(x, cy, x + 18, cy, color, 3)
+        else:
+            _marker(c, kind, x + 7, cy, 5, color)
+        c.text(x + 22, cy, label, 11, fill="#424242")
+        x += need
+    return (row + 1) * 20 + 4
+
+
+def _element_names(portfolio: Portfolio) -> dict[str, str]:
+    names = dict(ELEMENT_NAMES)
+    for rank in portfolio.percentiles:
+        if rank["kind"] == "element":
+            names[rank["metric"]] = rank["name"]
+    return names
+
+
+def _element_items(names: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [(ELEMENT_STYLE[e][1], ELEMENT_STYLE[e][0], names[e]) for e in ELEMENTS]
+
+
+# --------------------------------------------------------------------------- index per client
+
+
+def index_chart(portfolio: Portfolio) -> Figure:
+    """Index per client (bar in its RAG colour) and the four element scores below it."""
+    fid, title = "chart-portfolio-index", "Index and elements per client"
+    clients = portfolio.clients
+    names = _element_names(portfolio)
+    parts = []
+    for row in clients:
+        elements = ", ".join(f"{names[e]} {format_score(row[e])}" for e in ELEMENTS)
+        parts.append(f"{row['organization']}: index {format_score(row['index'])} ({elements})")
+    description = ("Horizontal bars of the Support Excellence Index per client on a 0 to 100 "
+                   "scale, latest assessment, with the element scores as markers. "
+                   + "; ".join(parts) + ".")
+    if not any(row["index"] is not None or any(row[e] is not None for e in ELEMENTS)
+               for row in clients):
+        return Figure(fid, title, description, None, "No client has a scored index or element.")
+    left = _label_column([r["organization"] for r in clients], 12)
+    plot_w, row_h, top = 420.0, 48.0, 24.0
+    labels = [_index_label(r) for r in clients]
+    right = min(max((_width(t, 12) for t in labels), default=40) + 24, 260)
+    width = left + plot_w + right
+    bottom = top + row_h * len(clients)
+    c = _Canvas()
+    _x_axis(c, left, plot_w, top, bottom, TICKS, 0, 100, lambda t: f"{t:g}",
+            "Score (0\u2013100)")
+    for i, row in enumerate(clients):
+        y = top + i * row_h
+        c.text(left - 8, y + 14, row["organization"], 12, "end", limit=38)
+        c.rect(left, y + 7, plot_w, 15, TRACK)
+        if row["index"] is not None:
+            color = RAG_COLORS.get((rag(row["index"], row["amber"]) or "").capitalize(), MUTED)
+            c.rect(left, y + 7, plot_w * row["index"] / 100, 15, color)
+        c.text(left + plot_w + 10, y + 14, labels[i], 12,
+               fill=INK if row["index"] is not None else MUTED,
+               weight="bold" if row["index"] is not None else None)
+        c.line(left, y + 34, left + plot_w, y + 34, "#cfd8dc", 1)
+        for e in ELEMENTS:
+            if row[e] is not None:
+                color, shape = ELEMENT_STYLE[e]
+                _marker(c, shape, left + plot_w * row[e] / 100, y + 34, 5, color)
+    ambers = {row["amber"] for row in clients}
+    if len(ambers) == 1:
+        amber = ambers.pop()
+        xa = left + plot_w * amber / 100
+        c.line(xa, top - 6, xa, bottom, "#424242", 1.2, "4 3")
+        c.text(xa, top - 13, f"amber threshold {amber:g}", 10, "middle", "#424242")
+    items = [("box", color, f"Index {label.lower()}") for label, color in RAG_COLORS.items()]
+    used = _legend(c, bottom + 40, 8, width - 16, items + _element_items(names))
+    return Figure(fid, title, description, _render(c, fid, title, description, width,
+                                                 bottom + 40 + used))
+
+
+def _index_label(row: dict[str, Any]) -> str:
+    return "index not computed" if row["index"] is None else f"{row['index']:.1f}"
+
+
+# --------------------------------------------------------------------------- KPI distribution
+
+
+def distribution_label(row: dict[str, Any]) -> str:
+    """A distribution row's display name: the KPI name, with its currency when it has one."""
+    return f"{row['name']} ({row['currency']})" if row.get("currency") else str(row["name"])
+
+
+def benchmark_text(row: dict[str, Any]) -> str:
+    """The benchmark of a distribution row in its unit, with source and year, or ``""``."""
+    bench = row.get("benchmark") or {}
+    unit, currency = row.get("unit") or "", None  # a framework benchmark has no currency
+    if bench.get("value") is not None:
+        value = format_value(bench["value"], unit, currency)
+    elif bench.get("range"):
+        lo, hi = bench["range"]
+        value = f"{format_value(lo, unit, currency)} to {format_value(hi, unit, currency)}"
+    else:
+        return ""
+    source = ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
+                       if x not in (None, ""))
+    return f"{value} ({source})" if source else value
+
+
+def _domain(row: dict[str, Any]) -> tuple[float, float]:
+    bench = row.get("benchmark") or {}
+    points = [row["min"], row["max"]]
+    if bench.get("value") is not None:
+        points.append(bench["value"])
+    points += list(bench.get("range") or [])
+    lo, hi = min(points), max(points)
+    pad = (hi - lo) * 0.06 or (abs(lo) * 0.1 or 1.0)
+    return lo - pad, hi + pad
+
+
+def distribution_chart(portfolio: Portfolio) -> Figure:
+    """Per KPI on its own scale: clients' values (dots), quartile box, median, range and the
+    published benchmark (diamond, or a dark bar for a range)."""
+    fid, title = "chart-portfolio-distribution", "KPI distribution against benchmarks"
+    rows = [r for r in portfolio.distributions if r["n"]]
+    missing = len(portfolio.distributions) - len(rows)
+    description = ("For each KPI, the current values of the clients (latest assessment) on the "
+                   "KPI's own scale: range, quartile box, median and the published benchmark. "
+                   + "; ".join(f"{distribution_label(r)}: n {r['n']}, median "
+                               f"{format_value(r['median'], r['unit'], r['currency'])}"
+                               + (f", benchmark {benchmark_text(r)}" if benchmark_text(r)
+                                  else "") for r in rows) + ".")
+    note = (f"{missing} KPI row(s) without any client value are left out of the chart."
+            if missing else None)
+    if not rows:
+        return Figure(fid, title, description, None, "No client has a value for any KPI.")
+    names = _element_names(portfolio)
+    labels = [distribution_label(r) for r in rows]
+    left = _label_column(labels, 11)
+    plot_w, row_h, head_h, top = 300.0, 38.0, 24.0, 8.0
+    texts = [_distribution_text(r) for r in rows]
+    right = min(max((_width(t, 10) for t in texts), default=40) + 24, 330)
+    width = left + plot_w + right
+    c = _Canvas()
+    y, element = top, None
+    for r, label, text in zip(rows, labels, texts, strict=True):
+        if r["element"] != element:
+            element = r["element"]
+            c.text(8, y + head_h / 2 + 2, names.get(element, str(element).capitalize()), 12,
+                   fill=NAVY, weight="bold")
+            c.line(8, y + head_h - 2, width - 8, y + head_h - 2, GRID)
+            y += head_h
+        _distribution_row(c, r, label, text, left, plot_w, y + row_h / 2)
+        y += row_h
+    items = [("circle", NAVY, "client"), ("box", BOX, "middle half (Q1\u2013Q3)"),
+             ("tick", INK, "median"), ("diamond", "#b26a00", "benchmark"),
+             ("range", "#b26a00", "benchmark range")]
+    used = _legend(c, y + 12, 8, width - 16, items)
+    return Figure(fid, title, description,
+                  _render(c, fid, title, description, width, y + 12 + used), note)
+
+
+def _distribution_text(row: dict[str, Any]) -> str:
+    unit, currency = row["unit"] or "", row["currency"]
+    text = f"median {format_value(row['median'], unit, currency)} \u00b7 n {row['n']}"
+    bench = benchmark_text(row)
+    return f"{text} \u00b7 benchmark {bench}" if bench else text
+
+
+def _distribution_row(c: _Canvas, r: dict[str, Any], label: str, text: str, left: float,
+                      plot_w: float, cy: float) -> None:
+    lo, hi = _domain(r)
+
+    def px(v: float) -> float:
+        return left + plot_w * (v - lo) / (hi - lo)
+
+    unit, currency = r["unit"] or "", r["currency"]
+    c.text(left - 8, cy, label, 11, "end", limit=38)
+    c.rect(left, cy - 8, plot_w, 16, "#f5f7f9")
+    c.line(px(r["min"]), cy, px(r["max"]), cy, MUTED, 1.2)
+    c.rect(px(r["q1"]), cy - 6, max(px(r["q3"]) - px(r["q1"]), 1.5), 12, BOX,
+           f' stroke="{NAVY}" stroke-width="0.8"')
+    c.rect(px(r["median"]) - 1.1, cy - 8, 2.2, 16, INK)
+    bench = r.get("benchmark") or {}
+    if bench.get("range"):
+        b_lo, b_hi = bench["range"]
+        c.rect(px(min(b_lo, b_hi)), cy + 9, abs(px(b_hi) - px(b_lo)), 3, "#b26a00")
+    if bench.get("value") is not None:
+        c.diamond(px(bench["value"]), cy - 11, 4.5, "#b26a00")
+    for v in r["values"]:
+        c.circle(px(v["value"]), cy, 3.2, NAVY, ' stroke="#ffffff" stroke-width="0.8"')
+    c.text(left + plot_w + 10, cy, text, 10, fill="#424242", limit=60)
+    c.text(px(r["min"]) + 4, cy + 18, format_value(r["min"], unit, currency), 8, "end", MUTED)
+    if r["max"] != r["min"]:
+        c.text(px(r["max"]) - 4, cy + 18, format_value(r["max"], unit, currency), 8, fill=MUTED)
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def trend_charts(portfolio: Portfolio) -> list[Figure]:
+    """One chart per client assessed more than once (index and elements over time)."""
+    names = _element_names(portfolio)
+    return [_trend_chart(n, trend, names) for n, trend in enumerate(portfolio.trends, start=1)]
+
+
+def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure:
+    fid = f"chart-portfolio-trend-{n}"
+    org, points = trend["organization"], trend["points"]
+    title = f"Trend: {org}"
+    steps = []
+    for p in points:
+        flag = " (method change: not comparable with the previous assessment)" \
+            if p["method_changed"] else ""
+        steps.append(f"{p['assessment_date']} index {format_score(p['index'])}{flag}")
+    description = (f"Index and element scores of {org} at each assessment, 0 to 100. "
+                   "Lines join only assessments made with the same method. "
+                   + "; ".join(steps) + ".")
+    dates = [dt.date.fromisoformat(p["assessment_date"]) for p in points]
+    left, top, plot_w, plot_h, right = 48.0, 28.0, 460.0, 220.0, 40.0
+    width, bottom = left + plot_w + right, top + plot_h
+    span = (dates[-1] - dates[0]).days or 1
+
+    def px(i: int) -> float:
+        return left + 30 + (plot_w - 60) * (dates[i] - dates[0]).days / span
+
+    def py(v: float) -> float:
+        return bottom - plot_h * v / 100
+
+    c = _Canvas()
+    for t in TICKS:
+        c.line(left, py(t), left + plot_w, py(t))
+        c.text(left - 6, py(t), f"{t:g}", 10, "end", MUTED)
+    for i, d in enumerate(dates):
+        c.line(px(i), bottom, px(i), bottom + 4, MUTED)
+        c.text(px(i), bottom + 13, d.isoformat(), 10, "middle", MUTED)
+    c.text(left + plot_w / 2, bottom + 30, "Assessment date", 11, "middle", MUTED)
+    for i, p in enumerate(points):
+        if p["method_changed"]:
+            x = (px(i - 1) + px(i)) / 2
+            c.line(x, top - 8, x, bottom, CHANGE, 1.5, "5 3")
+            c.text(x, top - 16, "method change", 10, "middle", CHANGE, weight="bold")
+    styles = [("index", NAVY, "line", 3.0, 4.5)]
+    styles += [(e, ELEMENT_STYLE[e][0], ELEMENT_STYLE[e][1], 1.5, 4.0) for e in ELEMENTS]
+    for key, color, shape, stroke, r in styles:
+        for i in range(1, len(points)):
+            a, b = points[i - 1][key], points[i][key]
+            if a is not None and b is not None and not points[i]["method_changed"]:
+                c.line(px(i - 1), py(a), px(i), py(b), color, stroke)
+        for i, p in enumerate(points):
+            if p[key] is not None:
+                _marker(c, "circle" if shape == "line" else shape, px(i), py(p[key]), r, color)
+    last = points[-1]
+    if last["index"] is not None:
+        c.text(px(len(points) - 1) + 8, py(last["index"]) - 10, f"{last['index']:.1f}", 11,
+               fill=NAVY, weight="bold")
+    items = [("line", NAVY, "Index")] + _element_items(names)
+    if any(p["method_changed"] for p in points):
+        items.append(("dash", CHANGE, "method change (not movement)"))
+    used = _legend(c, bottom + 44, 8, width - 16, items)
+    return Figure(fid, title, description,
+                  _render(c, fid, title, description, width, bottom + 44 + used))
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def sensitivity_chart(portfolio: Portfolio) -> Figure:
+    """Each client's index range across the weighting scenarios, base index marked."""
+    fid, title = "chart-portfolio-sensitivity", "Index range under alternative element weights"
+    rows = portfolio.sensitivity
+    description = (f"For each client, the lowest and highest index when each element's weight "
+                   f"is multiplied by {portfolio.factor:g} in turn, with the base index marked. "
+                   + "; ".join(f"{r['organization']}: {_range_text(r)}" for r in rows) + ".")
+    ranged = [r for r in rows if r["index_min"] is not None]
+    if not ranged:
+        return Figure(fid, title, description, None,
+                      "No client has an index (at least 3 scored elements are needed).")
+    lo = max(0.0, math.floor(min(r["index_min"] for r in ranged) / 10) * 10 - 10)
+    hi = min(100.0, math.ceil(max(r["index_max"] for r in ranged) / 10) * 10 + 10)
+    left = _label_column([r["organization"] for r in rows], 12)
+    plot_w, row_h, top = 380.0, 32.0, 10.0
+    labels = [_rank_text(r) for r in rows]
+    right = min(max((_width(t, 11) for t in labels), default=40) + 24, 260)
+    width, bottom = left + plot_w + right, top + row_h * len(rows)
+
+    def px(v: float) -> float:
+        return left + plot_w * (v - lo) / (hi - lo)
+
+    c = _Canvas()
+    ticks = [t for t in range(int(lo), int(hi) + 1, 10)]
+    _x_axis(c, left, plot_w, top, bottom, ticks, lo, hi, lambda t: f"{t:g}", "Index")
+    for i, r in enumerate(rows):
+        cy = top + i * row_h + row_h / 2
+        c.text(left - 8, cy, r["organization"], 12, "end", limit=38)
+        if r["index_min"] is not None:
+            c.rect(px(r["index_min"]), cy - 6, max(px(r["index_max"]) - px(r["index_min"]), 2),
+                   12, BOX, f' stroke="{NAVY}" stroke-width="0.8"')
+            c.rect(px(r["index"]["base"]) - 1.25, cy - 9, 2.5, 18, INK)
+        c.text(left + plot_w + 10, cy, labels[i], 11,
+               fill=INK if r["index_min"] is not None else MUTED)
+    used = _legend(c, bottom + 40, 8, width - 16,
+                   [("box", BOX, f"index range (each element \u00d7{portfolio.factor:g})"),
+                    ("tick", INK, "base weights")])
+    return Figure(fid, title, description,
+                  _render(c, fid, title, description, width, bottom + 40 + used))
+
+
+def _range_text(r: dict[str, Any]) -> str:
+    if r["index_min"] is None:
+        return "no index, not ranked"
+    return (f"index {r['index_min']:.1f} to {r['index_max']:.1f}, "
+            f"rank {r['rank_min']} to {r['rank_max']} of {r['ranked']}")
+
+
+def _rank_text(r: dict[str, Any]) -> str:
+    if r["rank_min"] is None:
+        return "not ranked (no index)"
+    ranks = (f"rank {r['rank_min']}" if r["rank_min"] == r["rank_max"]
+             else f"rank {r['rank_min']}\u2013{r['rank_max']}")
+    return f"{ranks} of {r['ranked']}"
+
+
+def portfolio_figures(portfolio: Portfolio) -> dict[str, Any]:
+    """Every portfolio chart: ``index``, ``distribution``, ``sensitivity`` and ``trends``
+    (a list, one per client assessed more than once)."""
+    return {"index": index_chart(portfolio), "distribution": distribution_chart(portfolio),
+            "trends": trend_charts(portfolio), "sensitivity": sensitivity_chart(portfolio)}

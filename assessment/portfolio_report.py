@@ -1,0 +1,662 @@
+"""The portfolio summary as Excel and offline HTML, and the helpers the portfolio notebook calls.
+
+- :func:`build` loads a folder of ``results.json`` files (or scores the bundled samples) into a
+  :class:`~assessment.portfolio.Portfolio`.
+- :func:`portfolio_workbook_bytes` / :func:`write_portfolio_excel`: the workbook, with every
+  timestamp pinned to the latest assessment date (same portfolio, same bytes).
+- :func:`render_portfolio_html` / :func:`write_portfolio_html`: one self-contained page, inline
+  CSS and SVG charts, no external resource, client text escaped by Jinja's autoescape.
+- :func:`write_portfolio` writes ``portfolio.xlsx`` and ``portfolio.html`` atomically.
+- :func:`tables` gives the notebook its display tables (pandas, rounded for reading).
+
+The workbook reuses the scorecard's styles and helpers (:mod:`assessment.excel`); every
+string reaches a cell through :func:`assessment.xlsx.set_text`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment import portfolio as pf
+from assessment.charts import format_score, format_value
+from assessment.excel import (
+    COVERAGE,
+    FONT_NAME,
+    RAG_COLOURS,
+    SCORE,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    V,
+    _hf,
+    _note,
+    _print_setup,
+    _table,
+    unit_format,
+)
+from assessment.framework import ELEMENTS
+from assessment.portfolio import Portfolio
+from assessment.portfolio_charts import (
+    Figure,
+    benchmark_text,
+    distribution_label,
+    portfolio_figures,
+)
+from assessment.scoring import rag
+from assessment.writing import atomic_write, workbook_bytes
+from assessment.xlsx import fit_row_heights, safe_text, set_text
+
+TEMPLATE = "portfolio.html.j2"
+FILES = {"xlsx": "portfolio.xlsx", "html": "portfolio.html"}
+SHEETS: tuple[str, ...] = ("Clients", "Assessments", "Percentiles", "KPI distribution",
+                           "Trends", "Weight sensitivity", "Data quality", "Method")
+DASH = "\u2014"
+DELTA = "+0.0;-0.0;0.0"
+
+#: The definitions shown on the Method sheet and in the HTML (docs/portfolio.md has the detail).
+METHOD: tuple[tuple[str, str], ...] = (
+    ("Clients", "An organization, by name (case and extra spaces ignored). The comparison, "
+     "percentiles, distributions and sensitivity use each client's latest assessment; "
+     "the Assessments sheet lists every assessment."),
+    ("Percentile rank", "100 × (other clients scoring strictly lower + half of those tied) ÷ "
+     "other clients with a value. 100 = better than every other client, 0 = below all of them, "
+     "50 = the middle. Missing values are left out; with no other client it is blank."),
+    ("KPI percentiles", "Higher is always better: KPIs where lower is better rank by the "
+     "lowest value, band KPIs by their score (distance from the band), and currency KPIs only "
+     "among clients reporting in the same currency (values are never converted)."),
+    ("Quartiles", "Q1, median and Q3 by linear interpolation between the sorted values, as "
+     "Excel's QUARTILE.INC. Benchmarks are published figures shown as context with their "
+     "source and year, never as a target."),
+    ("Trend rule", "A client assessed on more than one date gets a trend. When the framework "
+     "name or version, the element weights or the minimum coverage differ from the previous "
+     "assessment, the step is flagged as a method change and no change is computed: it is "
+     "never shown as movement, and the chart does not join the two points."),
+    ("Weight sensitivity", "The index is recomputed from the element scores (methodology §3, "
+     "at least 3 elements scored) under the client's own element weights (base) and with each "
+     "element's weight multiplied by the factor in turn. Ranks are competition ranks among the "
+     "clients with an index (ties share the better rank)."),
+)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def score_samples(folder: str | Path) -> list[Path]:
+    """Score the bundled sample intakes into ``folder`` (results.json only); returns the files."""
+    from assessment.pipeline import run
+    from assessment.samples import sample_workbooks
+
+    return [run(book, folder, formats=("json",)).written["json"] for book in sample_workbooks()]
+
+
+def build(results_dir: str | Path | None = None, factor: float = 2.0) -> Portfolio:
+    """The portfolio of every ``results.json`` below ``results_dir``.
+
+    With no folder (None or ``""``) the bundled sample organizations are scored into a
+    temporary folder first, so the result is the same on every machine. A folder with no valid
+    results gives an empty portfolio with a warning; a missing folder raises FileNotFoundError.
+    """
+    if not results_dir:
+        with tempfile.TemporaryDirectory(prefix="portfolio-samples-") as tmp:
+            score_samples(tmp)
+            loaded = pf.load_results(tmp)
+        return pf.summarize(loaded.results, loaded.warnings, factor, "the bundled samples")
+    loaded = pf.load_results(results_dir)
+    warnings = list(loaded.warnings)
+    if not loaded.results:
+        warnings.append("No valid results.json was found below the results folder.")
+    return pf.summarize(loaded.results, warnings, factor,
+                        Path(results_dir).name or str(results_dir))
+
+
+def _portfolio(source: str | Path | Portfolio | Iterable[dict[str, Any]],
+               factor: float) -> Portfolio:
+    if isinstance(source, Portfolio):
+        return source
+    if isinstance(source, (str, Path)):
+        return build(source, factor)
+    return pf.summarize(list(source), factor=factor)
+
+
+# --------------------------------------------------------------------------- shared values
+
+
+def element_names(p: Portfolio) -> dict[str, str]:
+    names = {e: e.capitalize() for e in ELEMENTS}
+    names.update({r["metric"]: r["name"] for r in p.percentiles if r["kind"] == "element"})
+    return names
+
+
+def _index_percentiles(p: Portfolio) -> dict[str, float | None]:
+    return {r["organization"]: r["percentile"] for r in p.percentiles if r["kind"] == "index"}
+
+
+def _sensitivity(p: Portfolio) -> dict[str, dict[str, Any]]:
+    return {r["organization"]: r for r in p.sensitivity}
+
+
+def _subtitle(p: Portfolio) -> str:
+    clients, assessments = len(p.clients), len(p.assessments)
+    text = f"{clients} client(s), {assessments} assessment(s)"
+    return text + (f" · latest assessment {p.as_of}" if p.as_of else "")
+
+
+def _moment(p: Portfolio) -> dt.datetime:
+    when = dt.date.fromisoformat(p.as_of) if p.as_of else dt.date(2000, 1, 1)
+    return dt.datetime(when.year, when.month, when.day)
+
+
+def _rank_range(row: dict[str, Any] | None) -> str | None:
+    if not row or row["rank_min"] is None:
+        return None
+    if row["rank_min"] == row["rank_max"]:
+        return f"{row['rank_min']} of {row['ranked']}"
+    return f"{row['rank_min']}–{row['rank_max']} of {row['ranked']}"
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _sheet(wb: Workbook, p: Portfolio, title: str, subtitle: str, widths: Sequence[float],
+           header_row: int = 4) -> Worksheet:
+    """A sheet with title rows, widths, print setup (landscape, fit to width, title rows)."""
+    ws = wb.create_sheet(title)
+    set_text(ws.cell(row=1, column=1), "Support excellence portfolio").font = TITLE_FONT
+    set_text(ws.cell(row=2, column=1), f"{subtitle} · {_subtitle(p)}").font = SUBTITLE_FONT
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    when = dt.date.fromisoformat(p.as_of) if p.as_of else None
+    _print_setup(ws, "Support excellence portfolio", when, f"1:{header_row}")
+    ws.oddFooter.left.text = _hf(f"Latest assessment {p.as_of}" if p.as_of else "")
+    ws.oddFooter.right.text = "Support excellence portfolio"
+    ws.freeze_panes = f"B{header_row + 1}"
+    return ws
+
+
+def _rag_rules(ws: Worksheet, ref: str, first_col: str, first_row: int, amber_col: str) -> None:
+    """Green / amber / red fills for scores, against each row's own amber threshold."""
+    cell, amber = f"{first_col}{first_row}", f"${amber_col}{first_row}"
+    rules = (("green", f"AND(ISNUMBER({cell}),{cell}>={amber}-0.000000001)"),
+             ("amber", f"AND(ISNUMBER({cell}),{cell}>={amber}-20.000000001)"),
+             ("red", f"ISNUMBER({cell})"))
+    for key, formula in rules:
+        fill, font = RAG_COLOURS[key]
+        ws.conditional_formatting.add(ref, FormulaRule(
+            formula=[formula], stopIfTrue=True,
+            fill=PatternFill("solid", start_color=fill, end_color=fill),
+            font=Font(color=font, bold=True)))
+
+
+def _percentile_rules(ws: Worksheet, ref: str) -> None:
+    ws.conditional_formatting.add(ref, ColorScaleRule(
+        start_type="num", start_value=0, start_color="F8CBAD",
+        mid_type="num", mid_value=50, mid_color="FFF2CC",
+        end_type="num", end_value=100, end_color="C6EFCE"))
+
+
+def _filter(ws: Worksheet, header: int, last: int, columns: int) -> None:
+    if last > header:
+        ws.auto_filter.ref = f"A{header}:{get_column_letter(columns)}{last}"
+
+
+def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
+    names = element_names(p)
+    headers = ["Organization", "Assessed", "Framework", "Index", *(names[e] for e in ELEMENTS),
+               "Renewal health", "Maturity level", "Alignment (0–10)", "Index percentile",
+               "Rank (base weights)", "Rank range (weights)", "Index min (weights)",
+               "Index max (weights)", "Amber threshold"]
+    ws = _sheet(wb, p, "Clients", "Latest assessment of each client",
+                [34, 12, 38, 9, 10, 11, 10, 13, 10, 16, 11, 11, 12, 14, 12, 12, 10])
+    pct, sens = _index_percentiles(p), _sensitivity(p)
+    rows = []
+    for c in p.clients:
+        s = sens.get(c["organization"])
+        rows.append([
+            c["organization"], _date(c["assessment_date"]),
+            f"{c['framework']} {c['framework_version']}", V(c["index"], SCORE),
+            *(V(c[e], SCORE) for e in ELEMENTS), V(c["renewal_health"], SCORE),
+            _level(c), V(c["alignment"], "0.0"), V(pct.get(c["organization"]), "0"),
+            V(s["rank"]["base"] if s else None, "0"), _rank_range(s),
+            V(s["index_min"] if s else None, SCORE), V(s["index_max"] if s else None, SCORE),
+            V(c["amber"], "0")])
+    header, last = _table(ws, 4, headers, rows, empty="No assessments found.")
+    _filter(ws, header, last, len(headers))
+    if rows:
+        _rag_rules(ws, f"D{header + 1}:I{last}", "D", header + 1, "Q")
+        _index_bar_chart(ws, header, last)
+    _note(ws, last + 2, "Blank score: not scored (insufficient data; the index needs at least "
+          "3 of the 4 elements). Colours: green from the amber threshold, amber up to 20 "
+          "points below it, red under that.")
+
+
+def _index_bar_chart(ws: Worksheet, header: int, last: int) -> None:
+    """A native bar chart of the index per client, below the table."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Support Excellence Index per client (0–100)"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.number_format = "0"
+    chart.x_axis.scaling.orientation = "maxMin"  # first client on top, like the table
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=4, min_row=header, max_row=last),
+                   titles_from_data=True)
+    names = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
+    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                     showLegendKey=False, showPercent=False)
+    chart.width, chart.height = 22, max(6.0, 1.2 + 0.9 * (last - header))
+    ws.add_chart(chart, f"A{last + 4}")
+
+
+def _date(text: str) -> Any:
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def _level(row: dict[str, Any]) -> str | None:
+    if not row.get("level"):
+        return None
+    name = row.get("level_name")
+    return f"{row['level']} · {name}" if name else str(row["level"])
+
+
+def _assessments_sheet(wb: Workbook, p: Portfolio) -> None:
+    names = element_names(p)
+    headers = ["Organization", "Assessed", "Framework", "Version", "Index",
+               *(names[e] for e in ELEMENTS), "Renewal health", "Maturity level",
+               "Index coverage", "Alignment (0–10)", "Latest", "Warnings", "Amber threshold"]
+    ws = _sheet(wb, p, "Assessments", "Every assessment, one row each",
+                [34, 12, 36, 9, 9, 10, 11, 10, 13, 10, 16, 10, 11, 8, 10, 10])
+    rows = [[a["organization"], _date(a["assessment_date"]), a["framework"],
+             a["framework_version"], V(a["index"], SCORE), *(V(a[e], SCORE) for e in ELEMENTS),
+             V(a["renewal_health"], SCORE), _level(a), V(a["coverage"], COVERAGE),
+             V(a["alignment"], "0.0"), "Yes" if a["latest"] else "No", V(a["warnings"], "0"),
+             V(a["amber"], "0")] for a in p.assessments]
+    header, last = _table(ws, 4, headers, rows, empty="No assessments found.")
+    ws.freeze_panes = "C5"
+    _filter(ws, header, last, len(headers))
+    if rows:
+        _rag_rules(ws, f"E{header + 1}:J{last}", "E", header + 1, "P")
+
+
+def _percentiles_sheet(wb: Workbook, p: Portfolio) -> None:
+    metrics, rows = pf.percentile_table(p.percentiles, ("index", "element", "kpi"))
+    headers = ["Organization", "Assessed", *(m["name"] for m in metrics)]
+    ws = _sheet(wb, p, "Percentiles", "Percentile rank of each client in the portfolio "
+                "(100 = better than every other client)", [34, 12] + [12] * len(metrics))
+    body = [[r["organization"], _date(r["assessment_date"]),
+             *(V(r.get(m["metric"]), "0") for m in metrics)] for r in rows]
+    header, last = _table(ws, 4, headers, body, empty="No clients.")
+    ws.freeze_panes = "C5"
+    _filter(ws, header, last, len(headers))
+    if body:
+        _percentile_rules(ws, f"C{header + 1}:{get_column_letter(len(headers))}{last}")
+    _note(ws, last + 2, "Percentile = 100 × (other clients strictly lower + ½ × tied) ÷ other "
+          "clients with a value. KPIs: higher is always better (lower-is-better KPIs rank by the "
+          "lowest value, band KPIs by their score); currency KPIs only within one currency. "
+          "Blank: no value, or no other client to compare with.")
+
+
+def _distribution_sheet(wb: Workbook, p: Portfolio) -> None:
+    names = element_names(p) | {"renewal": "Renewal"}
+    headers = ["KPI", "Element", "Currency", "Direction", "Clients (n)", "Min", "Q1", "Median",
+               "Q3", "Max", "Framework target", "Benchmark", "Benchmark source", "Year",
+               "Benchmark note"]
+    ws = _sheet(wb, p, "KPI distribution", "Current values across clients (latest assessment) "
+                "next to the published benchmark", [34, 13, 9, 11, 8, 11, 11, 11, 11, 11, 12,
+                                                     16, 24, 7, 60])
+    rows = []
+    for d in p.distributions:
+        fmt = unit_format(d["unit"], d["currency"])
+        bench = d["benchmark"] or {}
+        if bench.get("value") is not None:
+            bench_cell: Any = V(bench["value"], unit_format(d["unit"], None))
+        elif bench.get("range"):
+            bench_cell = benchmark_text({**d, "benchmark": {"range": bench["range"]}})
+        else:
+            bench_cell = None
+        target: Any = V(d["target"], fmt)
+        if d["direction"] == "band" and d.get("band"):
+            lo, hi = d["band"]
+            target = f"{format_value(lo, d['unit'])} to {format_value(hi, d['unit'])}"
+        rows.append([
+            distribution_label(d), names.get(d["element"], d["element"]), d["currency"],
+            {"higher": "Higher", "lower": "Lower", "band": "Band"}.get(d["direction"],
+                                                                       d["direction"]),
+            V(d["n"], "0"), *(V(d[k], fmt) for k in ("min", "q1", "median", "q3", "max")),
+            target, bench_cell, bench.get("source"), V(bench.get("year"), "0"),
+            V(bench.get("note"), wrap=True)])
+    header, last = _table(ws, 4, headers, rows, empty="No KPIs.")
+    _filter(ws, header, last, len(headers))
+    _note(ws, last + 2, "Quartiles by linear interpolation (Excel QUARTILE.INC). Currency KPIs "
+          "have one row per currency; values are never converted. Benchmarks are context from "
+          "published sources, not targets.")
+
+
+def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
+    names = element_names(p)
+    headers = ["Organization", "Assessed", "Framework", "Index", "Δ index"]
+    for e in ELEMENTS:
+        headers += [names[e], f"Δ {names[e].lower()}"]
+    headers += ["Method change", "Note"]
+    ws = _sheet(wb, p, "Trends", "Clients assessed more than once; a method change is never "
+                "shown as movement", [34, 12, 38] + [11, 11] * 5 + [10, 60])
+    rows = []
+    for t in p.trends:
+        for pt in t["points"]:
+            delta = pt["delta"] or {}
+            cells: list[Any] = [t["organization"], _date(pt["assessment_date"]),
+                                f"{pt['framework']} {pt['framework_version']}"]
+            for key in pf.SERIES:
+                cells += [V(pt[key], SCORE), V(delta.get(key), DELTA)]
+            cells += ["Yes" if pt["method_changed"] else "No", V(pt["note"], wrap=True)]
+            rows.append(cells)
+    header, last = _table(ws, 4, headers, rows,
+                          empty="No client has been assessed on more than one date.")
+    ws.freeze_panes = "C5"
+    if rows:
+        col = get_column_letter(headers.index("Method change") + 1)
+        fill, font = RAG_COLOURS["red"]
+        ws.conditional_formatting.add(f"{col}{header + 1}:{col}{last}", CellIsRule(
+            operator="equal", formula=['"Yes"'],
+            fill=PatternFill("solid", start_color=fill, end_color=fill),
+            font=Font(color=font, bold=True)))
+    _note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
+          "first assessment and for a method change (framework name or version, element "
+          "weights or minimum coverage changed): those scores are not comparable.")
+
+
+def _sensitivity_sheet(wb: Workbook, p: Portfolio) -> None:
+    names = element_names(p)
+    factor = f"{p.factor:g}"
+    headers = ["Organization", "Assessed", "Index (base)",
+               *(f"{names[e]} ×{factor}" for e in ELEMENTS), "Index min", "Index max",
+               "Rank (base)", "Best rank", "Worst rank", "Clients ranked"]
+    ws = _sheet(wb, p, "Weight sensitivity", f"Index and rank with each element's weight "
+                f"×{factor} in turn", [34, 12] + [12] * 11)
+    rows = [[s["organization"], _date(s["assessment_date"]),
+             *(V(s["index"][k], SCORE) for k in pf.scenarios()),
+             V(s["index_min"], SCORE), V(s["index_max"], SCORE),
+             *(V(s["rank"]["base"] if k == "base" else s[k], "0")
+               for k in ("base", "rank_min", "rank_max")), V(s["ranked"], "0")]
+            for s in p.sensitivity]
+    header, last = _table(ws, 4, headers, rows, empty="No clients.")
+    _filter(ws, header, last, len(headers))
+    _note(ws, last + 2, "Index = Σ weight × element score ÷ Σ weight over the scored elements "
+          "(at least 3). Base: the client's own element weights. Ranks: 1 = highest index; "
+          "ties share the better rank. Blank: fewer than 3 elements scored, not ranked.")
+
+
+def _quality_sheet(wb: Workbook, p: Portfolio) -> None:
+    ws = _sheet(wb, p, "Data quality", "Files skipped and assessments with warnings",
+                [16, 50, 90])
+    rows: list[list[Any]] = []
+    for warning in p.warnings:
+        where, _, text = warning.partition(": ")
+        rows.append(["Results file", where, V(text, wrap=True)] if text
+                    else ["Portfolio", None, V(warning, wrap=True)])
+    rows += [["Assessment", f"{a['organization']} ({a['assessment_date']})",
+              f"{a['warnings']} data-quality warning(s): see the client's scorecard."]
+             for a in p.assessments if a["warnings"]]
+    _table(ws, 4, ["Kind", "Where", "Warning"], rows,
+           empty="Every results file was read and no assessment has warnings.")
+
+
+def _method_sheet(wb: Workbook, p: Portfolio) -> None:
+    ws = _sheet(wb, p, "Method", "How the portfolio figures are computed", [28, 100])
+    ws.sheet_view.showGridLines = False
+    row = 4
+    for topic, text in METHOD:
+        set_text(ws.cell(row=row, column=1), topic).font = Font(name=FONT_NAME, bold=True)
+        set_text(ws.cell(row=row, column=2), text).alignment = Alignment(wrap_text=True,
+                                                                         vertical="top")
+        row += 1
+    _note(ws, row + 1, "Weight factor used: ×" + f"{p.factor:g}" + ". Sources of the results: "
+          + safe_text(p.source or "results.json files") + ".")
+
+
+def portfolio_workbook(p: Portfolio) -> Workbook:
+    """The portfolio summary workbook (sheets: :data:`SHEETS`)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in (_clients_sheet, _assessments_sheet, _percentiles_sheet, _distribution_sheet,
+                  _trends_sheet, _sensitivity_sheet, _quality_sheet, _method_sheet):
+        sheet(wb, p)
+    for ws in wb.worksheets:
+        fit_row_heights(ws)
+    wb.active = 0
+    props = wb.properties
+    props.title = "Support excellence portfolio"
+    props.subject = "Technical support excellence: portfolio comparison"
+    props.creator = props.lastModifiedBy = "support-excellence"
+    props.keywords = "support excellence, portfolio, benchmark, percentile, trend"
+    props.description = safe_text(_subtitle(p))[:250]
+    props.created = props.modified = _moment(p)
+    return wb
+
+
+def portfolio_workbook_bytes(p: Portfolio) -> bytes:
+    """The workbook as ``.xlsx`` bytes, timestamps pinned to the latest assessment date."""
+    return workbook_bytes(portfolio_workbook(p), when=_moment(p))
+
+
+def write_portfolio_excel(p: Portfolio, path: str | Path) -> Path:
+    """Write the portfolio workbook to ``path`` atomically; returns the path."""
+    return atomic_write(path, portfolio_workbook_bytes(p))
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _figure(fig: Figure) -> dict[str, Any]:
+    return {"id": fig.id, "title": fig.title, "note": fig.note,
+            "svg": Markup(fig.svg) if fig.svg else None}
+
+
+def _cell(value: float | None, amber: float | None = None) -> dict[str, Any]:
+    return {"text": format_score(value),
+            "rag": (rag(value, amber) or "none") if amber is not None else None}
+
+
+def _pct(value: float | None) -> str:
+    return DASH if value is None else f"{value:.0f}"
+
+
+def html_context(p: Portfolio) -> dict[str, Any]:
+    """Everything the HTML page shows, as display text (the template escapes it)."""
+    names = element_names(p)
+    figures = portfolio_figures(p)
+    pct, sens = _index_percentiles(p), _sensitivity(p)
+    metrics, ranks = pf.percentile_table(p.percentiles, ("index", "element"))
+    kpi_metrics, kpi_ranks = pf.percentile_table(p.percentiles, ("kpi",))
+    return {
+        "subtitle": _subtitle(p), "as_of": p.as_of or DASH, "source": p.source,
+        "factor": f"{p.factor:g}", "elements": [names[e] for e in ELEMENTS],
+        "frameworks": sorted({f"{a['framework']} {a['framework_version']}"
+                              for a in p.assessments}),
+        "counts": {"clients": len(p.clients), "assessments": len(p.assessments),
+                   "trends": len(p.trends)},
+        "figures": {"index": _figure(figures["index"]),
+                    "distribution": _figure(figures["distribution"]),
+                    "sensitivity": _figure(figures["sensitivity"]),
+                    "trends": [_figure(f) for f in figures["trends"]]},
+        "clients": [{
+            "name": c["organization"], "date": c["assessment_date"],
+            "framework": f"{c['framework']} {c['framework_version']}",
+            "index": _cell(c["index"], c["amber"]),
+            "elements": [_cell(c[e], c["amber"]) for e in ELEMENTS],
+            "renewal": _cell(c["renewal_health"], c["amber"]),
+            "level": _level(c) or DASH,
+            "alignment": DASH if c["alignment"] is None else f"{c['alignment']:.1f}",
+            "percentile": _pct(pct.get(c["organization"])),
+            "rank": _rank_range(sens.get(c["organization"])) or DASH,
+        } for c in p.clients],
+        "assessments": [{
+            "name": a["organization"], "date": a["assessment_date"],
+            "framework": f"{a['framework']} {a['framework_version']}",
+            "index": _cell(a["index"], a["amber"]),
+            "elements": [_cell(a[e], a["amber"]) for e in ELEMENTS],
+            "latest": a["latest"], "warnings": a["warnings"],
+        } for a in p.assessments],
+        "percentile_metrics": [m["name"] for m in metrics],
+        "percentiles": [{"name": r["organization"],
+                         "values": [_pct(r.get(m["metric"])) for m in metrics]} for r in ranks],
+        "kpi_clients": [r["organization"] for r in kpi_ranks],
+        "kpi_percentiles": [{"name": m["name"], "element": names.get(m["element"] or "", "Renewal"),
+                             "values": [_pct(r.get(m["metric"])) for r in kpi_ranks]}
+                            for m in kpi_metrics],
+        "distributions": [_distribution_view(d, names) for d in p.distributions],
+        "trends": [{"name": t["organization"], "points": [_trend_view(pt) for pt in t["points"]]}
+                   for t in p.trends],
+        "sensitivity": [{
+            "name": s["organization"],
+            "scenarios": [format_score(s["index"][k]) for k in pf.scenarios()],
+            "min": format_score(s["index_min"]), "max": format_score(s["index_max"]),
+            "rank": DASH if s["rank"]["base"] is None else str(s["rank"]["base"]),
+            "ranks": _rank_range(s) or "not ranked",
+        } for s in p.sensitivity],
+        "warnings": list(p.warnings),
+        "method": METHOD,
+    }
+
+
+def _distribution_view(d: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    bench = d["benchmark"] or {}
+
+    def fmt(value: float | None) -> str:
+        return format_value(value, d["unit"] or "", d["currency"])
+
+    return {"name": distribution_label(d), "element": names.get(d["element"], "Renewal"),
+            "n": d["n"], "min": fmt(d["min"]), "q1": fmt(d["q1"]), "median": fmt(d["median"]),
+            "q3": fmt(d["q3"]), "max": fmt(d["max"]),
+            "direction": {"higher": "higher is better", "lower": "lower is better",
+                          "band": "best inside the band"}.get(d["direction"], ""),
+            "benchmark": benchmark_text({**d, "benchmark": {k: bench.get(k) for k in
+                                                           ("value", "range")}}) or DASH,
+            "source": ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
+                                if x not in (None, "")),
+            "note": bench.get("note") or ""}
+
+
+def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
+    delta = pt["delta"] or {}
+    return {"date": pt["assessment_date"],
+            "framework": f"{pt['framework']} {pt['framework_version']}",
+            "values": [{"score": format_score(pt[k]),
+                        "delta": DASH if delta.get(k) is None else f"{delta[k]:+.1f}"}
+                       for k in pf.SERIES],
+            "changed": pt["method_changed"], "note": pt["note"]}
+
+
+def render_portfolio_html(p: Portfolio) -> str:
+    """The portfolio page as text: one file, no external resource."""
+    from assessment.html import environment
+
+    return environment().get_template(TEMPLATE).render(**html_context(p))
+
+
+def write_portfolio_html(p: Portfolio, path: str | Path) -> Path:
+    """Write the portfolio page to ``path`` atomically; returns the path."""
+    return atomic_write(path, render_portfolio_html(p))
+
+
+# --------------------------------------------------------------------------- both
+
+
+def write_portfolio(source: str | Path | Portfolio | Iterable[dict[str, Any]],
+                    out_dir: str | Path, *, factor: float = 2.0) -> dict[str, Path]:
+    """Write ``portfolio.xlsx`` and ``portfolio.html`` into ``out_dir``.
+
+    ``source`` is a folder of results (searched recursively), a list of results structures
+    or a :class:`Portfolio`. Both files are rendered before either is written, and each is
+    written atomically. Returns ``{"xlsx": path, "html": path}``.
+    """
+    p = _portfolio(source, factor)
+    rendered = {"xlsx": portfolio_workbook_bytes(p), "html": render_portfolio_html(p)}
+    out = Path(out_dir)
+    return {fmt: atomic_write(out / FILES[fmt], data) for fmt, data in rendered.items()}
+
+
+# --------------------------------------------------------------------------- notebook tables
+
+
+def tables(p: Portfolio) -> dict[str, Any]:
+    """Display tables (pandas DataFrames, rounded to one decimal) for the notebook.
+
+    Keys: ``clients``, ``assessments``, ``percentiles``, ``kpi_percentiles``,
+    ``distribution``, ``trends``, ``sensitivity``.
+    """
+    import pandas as pd
+
+    names = element_names(p)
+    pct, sens = _index_percentiles(p), _sensitivity(p)
+
+    def r1(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    def frame(rows: list[dict[str, Any]], index: str | None = "Organization") -> Any:
+        df = pd.DataFrame(rows)
+        if index and not df.empty:
+            df = df.set_index(index)
+        return df.astype(object).where(df.notna(), DASH)  # blanks read as a dash, not NaN
+
+    clients = frame([{
+        "Organization": c["organization"], "Assessed": c["assessment_date"],
+        "Index": r1(c["index"]), **{names[e]: r1(c[e]) for e in ELEMENTS},
+        "Renewal health": r1(c["renewal_health"]), "Alignment": r1(c["alignment"]),
+        "Index percentile": r1(pct.get(c["organization"])),
+        "Rank range": _rank_range(sens.get(c["organization"]))} for c in p.clients])
+    assessments = frame([{
+        "Organization": a["organization"], "Assessed": a["assessment_date"],
+        "Framework": f"{a['framework']} {a['framework_version']}", "Index": r1(a["index"]),
+        **{names[e]: r1(a[e]) for e in ELEMENTS}, "Latest": a["latest"]}
+        for a in p.assessments])
+    metrics, ranks = pf.percentile_table(p.percentiles, ("index", "element"))
+    percentiles = frame([{"Organization": r["organization"],
+                          **{m["name"]: r1(r.get(m["metric"])) for m in metrics}}
+                         for r in ranks])
+    kpi_metrics, kpi_ranks = pf.percentile_table(p.percentiles, ("kpi",))
+    kpi_percentiles = frame([{"KPI": m["name"],
+                              **{r["organization"]: r1(r.get(m["metric"])) for r in kpi_ranks}}
+                             for m in kpi_metrics], "KPI")
+    stats = {"min": "Min", "q1": "Q1", "median": "Median", "q3": "Q3", "max": "Max"}
+    distribution = frame([{
+        "KPI": distribution_label(d), "n": d["n"],
+        **{label: format_value(d[k], d["unit"] or "", d["currency"])
+           for k, label in stats.items()},
+        "Benchmark": benchmark_text(d) or DASH} for d in p.distributions], "KPI")
+    trends = frame([{
+        "Organization": t["organization"], "Assessed": pt["assessment_date"],
+        "Framework": f"{pt['framework']} {pt['framework_version']}", "Index": r1(pt["index"]),
+        "Δ index": r1((pt["delta"] or {}).get("index")),
+        **{names[e]: r1(pt[e]) for e in ELEMENTS},
+        "Method change": pt["method_changed"], "Note": pt["note"]}
+        for t in p.trends for pt in t["points"]])
+    sensitivity = frame([{
+        "Organization": s["organization"], "Index (base)": r1(s["index"]["base"]),
+        **{f"{names[e]} ×{p.factor:g}": r1(s["index"][e]) for e in ELEMENTS},
+        "Index min": r1(s["index_min"]), "Index max": r1(s["index_max"]),
+        "Rank (base)": s["rank"]["base"], "Rank range": _rank_range(s) or "not ranked"}
+        for s in p.sensitivity])
+    return {"clients": clients, "assessments": assessments, "percentiles": percentiles,
+            "kpi_percentiles": kpi_percentiles, "distribution": distribution,
+            "trends": trends, "sensitivity": sensitivity}

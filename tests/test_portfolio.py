@@ -1,0 +1,407 @@
+"""Portfolio analytics (hand-computed), the Excel/HTML portfolio summary and the notebook."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from results_data import full_results, sparse_results
+
+from assessment import portfolio as pf
+from assessment import portfolio_report as report
+from assessment.exports import results_json
+from assessment.portfolio_charts import portfolio_figures
+
+ROOT = Path(__file__).resolve().parents[1]
+ELEMENTS = ("profit", "reputation", "efficiency", "effectiveness")
+HOSTILE = "<script>alert(1)</script>"
+
+
+def make(org: str, date: str, scores: tuple[float | None, ...], *, version: str = "1.0",
+         weights: tuple[float, ...] = (1, 1, 1, 1), kpis: list[dict[str, Any]] | None = None,
+         currency: str = "USD", min_coverage: float = 0.5) -> dict[str, Any]:
+    """A minimal results structure (methodology §8) with the given element scores."""
+    pairs = [(w, s) for w, s in zip(weights, scores, strict=True) if s is not None]
+    index = (sum(w * s for w, s in pairs) / sum(w for w, _ in pairs)) if len(pairs) >= 3 else None
+    return {
+        "schema": "support-excellence/results@1",
+        "organization": {"name": org, "assessment_date": date, "currency": currency},
+        "framework": {"name": "Default", "version": version,
+                      "settings": {"amber": 80.0, "min_coverage": min_coverage,
+                                   "element_weights": dict(zip(ELEMENTS, weights,
+                                                               strict=True))}},
+        "index": {"score": index, "coverage": 1.0},
+        "elements": {e: {"name": e.capitalize(), "score": s, "coverage": 1.0, "weight": w}
+                     for e, s, w in zip(ELEMENTS, scores, weights, strict=True)},
+        "kpis": kpis or [],
+        "renewal": {"health": None}, "expectations": {"alignment": None}, "warnings": [],
+    }
+
+
+def kpi(kid: str, current: float | None, *, direction: str = "higher", unit: str = "percent",
+        score: float | None = None, benchmark: dict[str, Any] | None = None,
+        element: str = "effectiveness") -> dict[str, Any]:
+    return {"id": kid, "name": kid.replace("_", " ").title(), "element": element, "unit": unit,
+            "direction": direction, "current": current, "target": 1.0, "framework_target": 1.0,
+            "score": score, "benchmark": benchmark, "band": None}
+
+
+# --------------------------------------------------------------------------- percentile ranks
+
+
+def test_percentile_rank_counts_lower_and_half_of_ties() -> None:
+    # 50 among others [40, 50, 60, 70]: one lower, one tied -> (1 + 0.5) / 4 = 37.5
+    assert pf.percentile_rank(50, [40, 50, 60, 70]) == 37.5
+    assert pf.percentile_rank(80, [40, 50]) == 100.0
+    assert pf.percentile_rank(10, [40, 50]) == 0.0
+    assert pf.percentile_rank(50, [50]) == 50.0
+    assert pf.percentile_rank(None, [1, 2]) is None
+    assert pf.percentile_rank(5, []) is None
+
+
+def test_percentile_ranks_hand_computed() -> None:
+    results = [
+        make("A", "2025-01-01", (10, 10, 10, 10)),  # older: must be ignored
+        make("A", "2025-06-01", (80, 70, 50, 50), kpis=[
+            kpi("time_to_resolve", 10, direction="lower", unit="hours"),
+            kpi("cost_per_case", 10, direction="lower", unit="currency"),
+            kpi("utilization", 0.9, direction="band", score=60)]),
+        make("B", "2025-06-01", (60, 70, 50, 50), kpis=[
+            kpi("time_to_resolve", 20, direction="lower", unit="hours"),
+            kpi("cost_per_case", 20, direction="lower", unit="currency"),
+            kpi("utilization", 0.55, direction="band", score=100)]),
+        make("C", "2025-06-01", (60, 90, 50, 50), currency="EUR", kpis=[
+            kpi("time_to_resolve", 30, direction="lower", unit="hours"),
+            kpi("cost_per_case", 5, direction="lower", unit="currency"),
+            kpi("utilization", 0.3, direction="band", score=0)]),
+        make("D", "2025-06-01", (None, 50, 50, 50), kpis=[
+            kpi("time_to_resolve", None, direction="lower", unit="hours")]),
+    ]
+    ranks = {(r["organization"], r["metric"]): r for r in pf.percentile_ranks(results)}
+    # profit: A 80, B 60, C 60, D missing
+    assert ranks["A", "profit"]["percentile"] == 100.0
+    assert ranks["B", "profit"]["percentile"] == 25.0  # (0 + 0.5) / 2
+    assert ranks["C", "profit"]["percentile"] == 25.0
+    assert ranks["D", "profit"]["percentile"] is None and ranks["D", "profit"]["peers"] == 0
+    # reputation: A 70, B 70, C 90, D 50 -> A: (1 lower + 0.5 tie) / 3
+    assert ranks["A", "reputation"]["percentile"] == pytest.approx(50.0)
+    assert ranks["C", "reputation"]["percentile"] == 100.0
+    assert ranks["D", "reputation"]["percentile"] == 0.0
+    # lower is better: 10 h beats 20 h and 30 h; D has no value
+    assert [ranks[o, "time_to_resolve"]["percentile"] for o in "ABC"] == [100.0, 50.0, 0.0]
+    assert ranks["D", "time_to_resolve"]["percentile"] is None
+    assert ranks["A", "time_to_resolve"]["value"] == 10
+    # currency: only USD clients compare; C (EUR) has no peer
+    assert ranks["A", "cost_per_case"]["percentile"] == 100.0
+    assert ranks["B", "cost_per_case"]["percentile"] == 0.0
+    assert ranks["C", "cost_per_case"]["percentile"] is None
+    assert ranks["B", "cost_per_case"]["peers"] == 1
+    # band: by score, B inside the band is best
+    assert [ranks[o, "utilization"]["percentile"] for o in "ABC"] == [50.0, 100.0, 0.0]
+    # the index uses the latest assessment of A: (80+70+50+50)/4 = 62.5
+    assert ranks["A", "index"]["value"] == 62.5
+
+    metrics, rows = pf.percentile_table(pf.percentile_ranks(results))
+    assert [m["metric"] for m in metrics] == ["index", *ELEMENTS]
+    assert [r["organization"] for r in rows] == ["A", "B", "C", "D"]
+    assert rows[0]["profit"] == 100.0
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def test_quantiles_interpolate_like_quartile_inc() -> None:
+    values = [1.0, 2.0, 3.0, 4.0]
+    assert pf.quantile(values, 0.25) == 1.75
+    assert pf.quantile(values, 0.5) == 2.5
+    assert pf.quantile(values, 0.75) == 3.25
+    assert pf.quantile([7.0], 0.25) == 7.0
+    with pytest.raises(ValueError):
+        pf.quantile([], 0.5)
+
+
+def test_kpi_distribution_against_benchmark() -> None:
+    bench = {"value": 0.64, "range": None, "source": "HDI", "year": 2013, "note": "n=196"}
+    results = [make(o, "2025-01-01", (50, 50, 50, 50), kpis=[
+        kpi("fcr", v, benchmark=bench), kpi("empty", None),
+        kpi("cost", c, unit="currency", direction="lower")], currency=cur)
+        for o, v, c, cur in (("A", 0.4, 10, "USD"), ("B", 0.3, 20, "USD"), ("C", 0.1, 5, "EUR"),
+                             ("D", 0.2, 30, "USD"))]
+    rows = {(r["id"], r["currency"]): r for r in pf.kpi_distribution(results)}
+    fcr = rows["fcr", None]
+    assert (fcr["n"], fcr["min"], fcr["max"]) == (4, 0.1, 0.4)
+    assert fcr["q1"] == pytest.approx(0.175)
+    assert fcr["median"] == pytest.approx(0.25)
+    assert fcr["q3"] == pytest.approx(0.325)
+    assert fcr["benchmark"] == bench
+    assert [v["organization"] for v in fcr["values"]] == ["C", "D", "B", "A"]
+    assert rows["empty", None]["n"] == 0 and rows["empty", None]["median"] is None
+    assert rows["cost", "USD"]["n"] == 3 and rows["cost", "USD"]["median"] == 20
+    assert rows["cost", "EUR"]["n"] == 1 and rows["cost", "EUR"]["q1"] == 5
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def test_trend_flags_a_framework_version_change_and_shows_no_movement() -> None:
+    results = [
+        make("Acme", "2025-01-10", (60, 60, 60, 60)),
+        make("ACME ", "2025-07-10", (70, 60, 60, 70)),  # same client: case and spaces ignored
+        make("Acme", "2026-01-10", (40, 40, 40, 40), version="2.0"),
+        make("Acme", "2026-07-10", (45, 40, 40, 40), version="2.0"),
+        make("Solo", "2025-03-01", (50, 50, 50, 50)),
+    ]
+    trends = pf.trends(results)
+    assert [t["organization"] for t in trends] == ["Acme"]
+    points = trends[0]["points"]
+    assert [p["assessment_date"] for p in points] == ["2025-01-10", "2025-07-10", "2026-01-10",
+                                                      "2026-07-10"]
+    first, second, changed, after = points
+    assert first["delta"] is None and not first["method_changed"]
+    assert second["delta"]["index"] == pytest.approx(5.0)
+    assert second["delta"]["profit"] == pytest.approx(10.0)
+    assert second["delta"]["reputation"] == 0
+    assert changed["method_changed"] is True
+    assert changed["delta"] is None  # never shown as movement (it would read -25)
+    assert "1.0 to 2.0" in changed["method_change"]
+    assert "not comparable" in changed["note"]
+    assert not after["method_changed"]
+    assert after["delta"]["index"] == pytest.approx(1.25)
+
+
+def test_trend_flags_changed_element_weights_and_keeps_missing_deltas_empty() -> None:
+    results = [make("Acme", "2025-01-10", (60, 60, 60, None)),
+               make("Acme", "2025-07-10", (70, 60, 60, 80)),
+               make("Acme", "2026-01-10", (70, 60, 60, 80), weights=(2, 1, 1, 1))]
+    points = pf.trends(results)[0]["points"]
+    assert points[1]["delta"]["effectiveness"] is None  # was not scored before
+    assert points[1]["delta"]["profit"] == pytest.approx(10.0)
+    assert points[2]["method_changed"] and points[2]["delta"] is None
+    assert "element weights" in points[2]["method_change"]
+
+
+# --------------------------------------------------------------------------- weight sensitivity
+
+
+def sensitivity_clients() -> list[dict[str, Any]]:
+    return [make("A", "2025-01-01", (80, 60, 40, 20)), make("B", "2025-01-01", (52, 52, 52, 52)),
+            make("C", "2025-01-01", (20, 40, 60, 80)), make("D", "2025-01-01", (None, 90, 60, 30)),
+            make("E", "2025-01-01", (None, None, 70, 70))]
+
+
+def test_weight_sensitivity_hand_computed() -> None:
+    # Index per scenario (each weight x2 in turn):
+    #        base  profit  reputation  efficiency  effectiveness
+    #   A     50    56        52          48           44
+    #   B     52    52        52          52           52
+    #   C     50    44        48          52           56
+    #   D     60    60        67.5        60           52.5
+    # Ranks (ties share the better rank):
+    #   A     3     2         2           4            4
+    #   B     2     3         2           2            3
+    #   C     3     4         4           2            1
+    #   D     1     1         1           1            2
+    rows = {r["organization"]: r for r in pf.weight_sensitivity(sensitivity_clients())}
+    a, b, c, d, e = (rows[k] for k in "ABCDE")
+    assert a["index"] == pytest.approx({"base": 50, "profit": 56, "reputation": 52,
+                                        "efficiency": 48, "effectiveness": 44})
+    assert d["index"] == pytest.approx({"base": 60, "profit": 60, "reputation": 67.5,
+                                        "efficiency": 60, "effectiveness": 52.5})
+    assert (a["index_min"], a["index_max"]) == pytest.approx((44, 56))
+    assert (b["index_min"], b["index_max"]) == pytest.approx((52, 52))
+    assert (c["index_min"], c["index_max"]) == pytest.approx((44, 56))
+    assert (d["index_min"], d["index_max"]) == pytest.approx((52.5, 67.5))
+    assert a["rank"] == {"base": 3, "profit": 2, "reputation": 2, "efficiency": 4,
+                         "effectiveness": 4}
+    assert [(r["rank_min"], r["rank_max"]) for r in (a, b, c, d)] == [(2, 4), (2, 3), (1, 4),
+                                                                       (1, 2)]
+    assert e["index_min"] is None and e["rank_min"] is None and e["rank"]["base"] is None
+    assert a["ranked"] == 4
+
+
+def test_weight_sensitivity_factor() -> None:
+    rows = pf.weight_sensitivity(sensitivity_clients(), factor=3)
+    assert rows[0]["index"]["profit"] == pytest.approx(60.0)  # (3*80 + 60 + 40 + 20) / 6
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(ValueError):
+            pf.weight_sensitivity(sensitivity_clients(), factor=bad)
+
+
+def test_base_index_matches_the_scoring_engine() -> None:
+    results = full_results()
+    row = pf.weight_sensitivity([results])[0]
+    assert row["index"]["base"] == pytest.approx(results["index"]["score"])
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+
+
+def test_load_results_skips_bad_files_with_warnings(tmp_path: Path) -> None:
+    write_json(tmp_path / "b-2025" / "results.json", make("Beta", "2025-02-01", (1, 2, 3, 4)))
+    write_json(tmp_path / "deep" / "a" / "results.json", make("Alpha", "2025-03-01", (5, 6, 7, 8)))
+    write_json(tmp_path / "a-old" / "results.json", make("Alpha", "2024-03-01", (5, 6, 7, 8)))
+    write_json(tmp_path / "corrupt" / "results.json", '{"schema": "support-excellence/resu')
+    write_json(tmp_path / "other" / "results.json", {"schema": "something-else", "x": 1})
+    write_json(tmp_path / "nan" / "results.json",
+               json.dumps(make("Nan", "2025-01-01", (1, 2, 3, 4))).replace('"score": 1',
+                                                                          '"score": NaN'))
+    write_json(tmp_path / "z-dup" / "results.json", make("beta", "2025-02-01", (9, 9, 9, 9)))
+    write_json(tmp_path / "notes.json", {"ignored": True})
+    write_json(tmp_path / ".staging" / "x" / "results.json", make("Beta", "2025-02-01", (0,) * 4))
+
+    loaded = pf.load_results(tmp_path)
+    assert [(pf.org_name(r), pf.assessment_date(r)) for r in loaded.results] == [
+        ("Alpha", "2024-03-01"), ("Alpha", "2025-03-01"), ("Beta", "2025-02-01")]
+    warnings = "\n".join(loaded.warnings)
+    assert len(loaded.warnings) == 4
+    assert "corrupt/results.json: skipped, not readable JSON" in warnings
+    assert "other/results.json: skipped, schema" in warnings
+    assert "nan/results.json: skipped" in warnings
+    assert "z-dup/results.json: skipped, a second assessment" in warnings
+    assert str(tmp_path) not in warnings  # relative names only
+    results, _ = loaded  # unpacks like a tuple
+    assert len(results) == 3
+
+
+def test_load_results_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        pf.load_results(tmp_path / "nope")
+
+
+def test_comparison_rows() -> None:
+    rows = pf.comparison([make("B", "2025-01-01", (1, 2, 3, 4)),
+                          make("a", "2025-01-01", (10, 20, 30, None)),
+                          make("a", "2024-01-01", (5, 5, 5, 5), version="0.9")])
+    assert [(r["organization"], r["assessment_date"], r["latest"]) for r in rows] == [
+        ("a", "2024-01-01", False), ("a", "2025-01-01", True), ("B", "2025-01-01", True)]
+    assert rows[1]["index"] == 20.0 and rows[1]["effectiveness"] is None
+    assert rows[0]["framework_version"] == "0.9"
+    assert {"framework", "renewal_health", "alignment", *ELEMENTS} <= set(rows[0])
+
+
+# --------------------------------------------------------------------------- report files
+
+
+@pytest.fixture(scope="module")
+def portfolio_results() -> list[dict[str, Any]]:
+    first = full_results(org=HOSTILE)
+    later = copy.deepcopy(first)
+    later["organization"]["assessment_date"] = "2025-05-17"
+    later["framework"]["version"] = "2.0"
+    formula = full_results(org="=HYPERLINK(\"http://evil\",\"x\")")
+    formula["organization"]["assessment_date"] = "2024-09-01"
+    return [first, later, formula, sparse_results()]
+
+
+def test_workbook_structure(tmp_path: Path, portfolio_results: list[dict[str, Any]]) -> None:
+    written = report.write_portfolio(portfolio_results, tmp_path)
+    assert set(written) == {"xlsx", "html"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portfolio.html", "portfolio.xlsx"]
+    wb = load_workbook(written["xlsx"])
+    assert wb.sheetnames == list(report.SHEETS)
+    clients = wb["Clients"]
+    assert clients.freeze_panes == "B5"
+    assert len(clients._charts) == 1
+    assert clients.page_setup.orientation == "landscape"
+    assert clients.page_setup.fitToWidth == 1 and clients.sheet_properties.pageSetUpPr.fitToPage
+    assert clients.print_title_rows == "$1:$4"
+    assert clients.conditional_formatting  # RAG colours
+    assert wb["Percentiles"].conditional_formatting
+    assert wb["Trends"].conditional_formatting
+    assert wb.properties.created.date().isoformat() == "2025-05-17"  # the latest assessment
+    names = [clients.cell(row=r, column=1).value for r in range(5, 8)]
+    assert HOSTILE in names
+    hyperlink = next(c for c in clients["A"] if str(c.value).startswith("=HYPER"))
+    assert hyperlink.data_type == "s"  # text, never a formula
+    index_cell = clients.cell(row=names.index(HOSTILE) + 5, column=4)
+    assert isinstance(index_cell.value, float) and index_cell.number_format == "0.0"
+    trends = wb["Trends"]
+    flags = [trends.cell(row=r, column=14).value for r in range(5, 7)]
+    assert flags == ["No", "Yes"]
+    assert trends.cell(row=6, column=5).value is None  # no delta across the method change
+    for ws in wb.worksheets:
+        assert ws.freeze_panes, ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+
+
+def test_html_is_offline_and_escapes_client_text(portfolio_results: list[dict[str, Any]]) -> None:
+    page = report.render_portfolio_html(pf.summarize(portfolio_results))
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for attr in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page, flags=re.I):
+        assert attr.startswith("#"), attr
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "").replace(
+        "http://evil", "")
+    assert "<script" not in page.lower()
+    assert "@media print" in page
+    assert page.count("<svg") >= 4  # index, distribution, trend, sensitivity
+    assert "Method change" in page
+
+
+def test_outputs_are_byte_identical(tmp_path: Path,
+                                    portfolio_results: list[dict[str, Any]]) -> None:
+    one = report.write_portfolio(portfolio_results, tmp_path / "one")
+    two = report.write_portfolio(list(reversed(portfolio_results)), tmp_path / "two")
+    for fmt in one:
+        assert one[fmt].read_bytes() == two[fmt].read_bytes(), fmt
+
+
+def test_write_portfolio_from_a_folder(tmp_path: Path) -> None:
+    for r in (full_results(org="Alpha"), sparse_results()):
+        folder = tmp_path / "in" / pf.org_name(r)
+        folder.mkdir(parents=True)
+        (folder / "results.json").write_text(results_json(r), encoding="utf-8")
+    (tmp_path / "in" / "broken").mkdir()
+    (tmp_path / "in" / "broken" / "results.json").write_text("{", encoding="utf-8")
+    written = report.write_portfolio(tmp_path / "in", tmp_path / "out")
+    page = written["html"].read_text(encoding="utf-8")
+    assert "broken/results.json: skipped" in page
+    ws = load_workbook(written["xlsx"])["Data quality"]
+    assert ws.cell(row=5, column=2).value == "broken/results.json"
+
+
+def test_empty_portfolio_still_writes(tmp_path: Path) -> None:
+    written = report.write_portfolio([], tmp_path)
+    assert load_workbook(written["xlsx"]).sheetnames == list(report.SHEETS)
+    assert "No assessments found." in written["html"].read_text(encoding="utf-8")
+    assert all(f.svg is None for k, f in portfolio_figures(pf.summarize([])).items()
+               if k != "trends")
+
+
+def test_build_scores_the_bundled_samples() -> None:
+    p = report.build(None)
+    assert p.source == "the bundled samples"
+    assert len(p.clients) == 3 and len(p.assessments) == 4
+    assert [t["organization"] for t in p.trends] == ["Northwind Cloud Software"]
+    assert not p.trends[0]["points"][1]["method_changed"]
+
+
+# --------------------------------------------------------------------------- notebook
+
+
+def test_notebook_is_parameterized_and_has_no_machine_paths() -> None:
+    nb = json.loads((ROOT / "notebooks" / "portfolio.ipynb").read_text(encoding="utf-8"))
+    params = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(params) == 1
+    source = "".join(params[0]["source"])
+    for name in ("results_dir: str", "output_dir: str", "weight_factor: float"):
+        assert name in source
+    outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    assert "outputs" in json.dumps(nb["cells"][4]) and outputs.count("svg") >= 4
+    for machine in ("/tmp", "/home", "/work", "/Users", "C:\\\\"):
+        assert machine not in outputs, machine
+
+    papermill = pytest.importorskip("papermill")
+    inferred = papermill.inspect_notebook(str(ROOT / "notebooks" / "portfolio.ipynb"))
+    assert set(inferred) == {"results_dir", "output_dir", "weight_factor"}
+    assert all(p["help"] for p in inferred.values())  # every parameter is commented
