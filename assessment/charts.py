@@ -609,7 +609,7 @@ def _e(text: Any) -> str:
     return str(escape(str(text)))
 
 
-def _width(text: str, size: float) -> float:
+def text_width(text: str, size: float) -> float:
     """A rough width of ``text`` in a sans-serif font: good enough to lay out labels."""
     return len(text) * size * 0.56
 
@@ -623,7 +623,7 @@ def _title_desc(chart: Chart) -> str:
             f'<desc id="{chart.id}-svg-desc">{_e(chart.description)}</desc>')
 
 
-class _Canvas:
+class Canvas:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
@@ -658,7 +658,7 @@ class _Canvas:
         """
         x, row = x0, 0
         for kind, color, label in items:
-            need = 22 + _width(label, 11) + 16
+            need = 22 + text_width(label, 11) + 16
             if x > x0 and x + need > x0 + width:
                 x, row = x0, row + 1
             cy = y + 8 + row * 20
@@ -697,11 +697,11 @@ class _Canvas:
                 + "".join(self.parts) + "</svg>")
 
 
-def _label_column(labels: list[str], size: float = 11, limit: int = 38) -> float:
-    return min(max((_width(_clip(t, limit), size) for t in labels), default=40) + 14, 250)
+def label_column(labels: list[str], size: float = 11, limit: int = 38) -> float:
+    return min(max((text_width(_clip(t, limit), size) for t in labels), default=40) + 14, 250)
 
 
-def _x_axis(c: _Canvas, left: float, plot_w: float, top: float, bottom: float,
+def x_axis(c: Canvas, left: float, plot_w: float, top: float, bottom: float,
             ticks: list[float], lo: float, hi: float, fmt: Any, title: str) -> None:
     for t in ticks:
         x = left + plot_w * (t - lo) / (hi - lo)
@@ -713,13 +713,13 @@ def _x_axis(c: _Canvas, left: float, plot_w: float, top: float, bottom: float,
 def _svg_bars(chart: Chart) -> str:
     """Element scores: one bar per element on 0-100, amber rule, RAG colours."""
     rows, amber = chart.rows, chart.meta["amber"]
-    left = _label_column([r["element"] for r in rows])
+    left = label_column([r["element"] for r in rows])
     plot_w, row_h, bar_h, top = 400.0, 36.0, 22.0, 22.0
-    right = min(max((_width(r["label"], 12) for r in rows), default=40) + 24, 260)
+    right = min(max((text_width(r["label"], 12) for r in rows), default=40) + 24, 260)
     width = left + plot_w + right
     bottom = top + row_h * len(rows)
-    c = _Canvas()
-    _x_axis(c, left, plot_w, top, bottom, [0, 20, 40, 60, 80, 100], 0, 100, lambda t: f"{t:g}",
+    c = Canvas()
+    x_axis(c, left, plot_w, top, bottom, [0, 20, 40, 60, 80, 100], 0, 100, lambda t: f"{t:g}",
             "Score (0\u2013100)")
     for i, r in enumerate(rows):
         y = top + i * row_h + (row_h - bar_h) / 2
@@ -741,13 +741,13 @@ def _svg_bars(chart: Chart) -> str:
 def _svg_bullets(chart: Chart) -> str:
     """KPI bullets on the score scale: track, score bar, target tick, benchmark, amber rule."""
     rows, amber = chart.rows, chart.meta["amber"]
-    left = _label_column([r["kpi"] for r in rows])
+    left = label_column([r["kpi"] for r in rows])
     plot_w, row_h, top = 340.0, 30.0, 22.0
-    right = min(max((_width(r["label"], 11) for r in rows), default=40) + 24, 240)
+    right = min(max((text_width(r["label"], 11) for r in rows), default=40) + 24, 240)
     width = left + plot_w + right
     bottom = top + row_h * len(rows)
-    c = _Canvas()
-    _x_axis(c, left, plot_w, top, bottom, [0, 20, 40, 60, 80, 100], 0, 100, lambda t: f"{t:g}",
+    c = Canvas()
+    x_axis(c, left, plot_w, top, bottom, [0, 20, 40, 60, 80, 100], 0, 100, lambda t: f"{t:g}",
             "Score (0\u2013100; the target scores 100)")
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
@@ -777,13 +777,13 @@ def _svg_bullets(chart: Chart) -> str:
 def _svg_practices(chart: Chart) -> str:
     """Practice answers on the 0-4 scale; n/a and blanks are labelled, not drawn."""
     rows = chart.rows
-    left = _label_column([r["practice"] for r in rows])
+    left = label_column([r["practice"] for r in rows])
     plot_w, row_h, top = 280.0, 26.0, 8.0
-    right = min(max((_width(r["label"], 11) for r in rows), default=40) + 24, 240)
+    right = min(max((text_width(r["label"], 11) for r in rows), default=40) + 24, 240)
     width = left + plot_w + right
     bottom = top + row_h * len(rows)
-    c = _Canvas()
-    _x_axis(c, left, plot_w, top, bottom, [0, 1, 2, 3, 4], 0, 4, lambda t: f"{t:g}",
+    c = Canvas()
+    x_axis(c, left, plot_w, top, bottom, [0, 1, 2, 3, 4], 0, 4, lambda t: f"{t:g}",
             "Answer (0 not in place \u2013 4 optimized)")
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
@@ -812,7 +812,7 @@ def _svg_lines(chart: Chart) -> str:
     def py(share: float) -> float:
         return bottom - plot_h * max(0.0, min(1.0, share))
 
-    c = _Canvas()
+    c = Canvas()
     for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
         c.line(left, py(t), left + plot_w, py(t))
         c.text(left - 6, py(t), f"{t:.0%}", 10, "end", MUTED)
@@ -860,7 +860,7 @@ def _svg_scatter(chart: Chart) -> str:
     def py(v: float) -> float:
         return bottom - size * (v - 1) / 4
 
-    c = _Canvas()
+    c = Canvas()
     for t in (1, 2, 3, 4, 5):
         c.line(px(t), top, px(t), bottom)
         c.line(left, py(t), left + size, py(t))

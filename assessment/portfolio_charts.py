@@ -25,13 +25,13 @@ from assessment.charts import (
     MUTED,
     RAG_COLORS,
     TRACK,
+    Canvas,
     Chart,
-    _Canvas,
-    _label_column,
-    _width,
-    _x_axis,
     format_score,
     format_value,
+    label_column,
+    text_width,
+    x_axis,
 )
 from assessment.framework import ELEMENTS
 from assessment.portfolio import Portfolio
@@ -60,14 +60,14 @@ class Figure:
     note: str | None = None
 
 
-def _render(c: _Canvas, fid: str, title: str, description: str, width: float,
+def _render(c: Canvas, fid: str, title: str, description: str, width: float,
             height: float) -> str:
     """The canvas as SVG; with the SVG namespace so it also stands alone (notebooks, files)."""
     svg = c.svg(Chart(fid, "portfolio", "portfolio", title, description, None), width, height)
     return svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
 
 
-def _marker(c: _Canvas, shape: str, x: float, y: float, r: float, fill: str) -> None:
+def _marker(c: Canvas, shape: str, x: float, y: float, r: float, fill: str) -> None:
     edge = ' stroke="#ffffff" stroke-width="1"'
     if shape == "square":
         c.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7, fill, edge)
@@ -80,13 +80,13 @@ def _marker(c: _Canvas, shape: str, x: float, y: float, r: float, fill: str) -> 
         c.circle(x, y, r, fill, edge)
 
 
-def _legend(c: _Canvas, y: float, x0: float, width: float,
+def _legend(c: Canvas, y: float, x0: float, width: float,
             items: list[tuple[str, str, str]]) -> float:
     """Legend rows from ``(x0, y)``; items are ``(kind, colour, label)`` with kinds ``box``,
     ``range``, ``tick``, ``dash``, ``line`` or a marker shape. Returns the height used."""
     x, row = x0, 0
     for kind, color, label in items:
-        need = 24 + _width(label, 11) + 16
+        need = 24 + text_width(label, 11) + 16
         if x > x0 and x + need > x0 + width:
             x, row = x0, row + 1
         cy = y + 8 + row * 20
@@ -137,14 +137,14 @@ def index_chart(portfolio: Portfolio) -> Figure:
     if not any(row["index"] is not None or any(row[e] is not None for e in ELEMENTS)
                for row in clients):
         return Figure(fid, title, description, None, "No client has a scored index or element.")
-    left = _label_column([r["organization"] for r in clients], 12)
+    left = label_column([r["organization"] for r in clients], 12)
     plot_w, row_h, top = 420.0, 48.0, 24.0
     labels = [_index_label(r) for r in clients]
-    right = min(max((_width(t, 12) for t in labels), default=40) + 24, 260)
+    right = min(max((text_width(t, 12) for t in labels), default=40) + 24, 260)
     width = left + plot_w + right
     bottom = top + row_h * len(clients)
-    c = _Canvas()
-    _x_axis(c, left, plot_w, top, bottom, TICKS, 0, 100, lambda t: f"{t:g}",
+    c = Canvas()
+    x_axis(c, left, plot_w, top, bottom, TICKS, 0, 100, lambda t: f"{t:g}",
             "Score (0\u2013100)")
     for i, row in enumerate(clients):
         y = top + i * row_h
@@ -230,12 +230,12 @@ def distribution_chart(portfolio: Portfolio) -> Figure:
         return Figure(fid, title, description, None, "No client has a value for any KPI.")
     names = _element_names(portfolio)
     labels = [distribution_label(r) for r in rows]
-    left = _label_column(labels, 11)
+    left = label_column(labels, 11)
     plot_w, row_h, head_h, top = 300.0, 38.0, 24.0, 8.0
     texts = [_distribution_text(r) for r in rows]
-    right = min(max((_width(t, 10) for t in texts), default=40) + 24, 330)
+    right = min(max((text_width(t, 10) for t in texts), default=40) + 24, 330)
     width = left + plot_w + right
-    c = _Canvas()
+    c = Canvas()
     y, element = top, None
     for r, label, text in zip(rows, labels, texts, strict=True):
         if r["element"] != element:
@@ -261,7 +261,7 @@ def _distribution_text(row: dict[str, Any]) -> str:
     return f"{text} \u00b7 benchmark {bench}" if bench else text
 
 
-def _distribution_row(c: _Canvas, r: dict[str, Any], label: str, text: str, left: float,
+def _distribution_row(c: Canvas, r: dict[str, Any], label: str, text: str, left: float,
                       plot_w: float, cy: float) -> None:
     lo, hi = _domain(r)
 
@@ -321,7 +321,7 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
     def py(v: float) -> float:
         return bottom - plot_h * v / 100
 
-    c = _Canvas()
+    c = Canvas()
     for t in TICKS:
         c.line(left, py(t), left + plot_w, py(t))
         c.text(left - 6, py(t), f"{t:g}", 10, "end", MUTED)
@@ -372,18 +372,18 @@ def sensitivity_chart(portfolio: Portfolio) -> Figure:
                       "No client has an index (at least 3 scored elements are needed).")
     lo = max(0.0, math.floor(min(r["index_min"] for r in ranged) / 10) * 10 - 10)
     hi = min(100.0, math.ceil(max(r["index_max"] for r in ranged) / 10) * 10 + 10)
-    left = _label_column([r["organization"] for r in rows], 12)
+    left = label_column([r["organization"] for r in rows], 12)
     plot_w, row_h, top = 380.0, 32.0, 10.0
     labels = [_rank_text(r) for r in rows]
-    right = min(max((_width(t, 11) for t in labels), default=40) + 24, 260)
+    right = min(max((text_width(t, 11) for t in labels), default=40) + 24, 260)
     width, bottom = left + plot_w + right, top + row_h * len(rows)
 
     def px(v: float) -> float:
         return left + plot_w * (v - lo) / (hi - lo)
 
-    c = _Canvas()
+    c = Canvas()
     ticks = [t for t in range(int(lo), int(hi) + 1, 10)]
-    _x_axis(c, left, plot_w, top, bottom, ticks, lo, hi, lambda t: f"{t:g}", "Index")
+    x_axis(c, left, plot_w, top, bottom, ticks, lo, hi, lambda t: f"{t:g}", "Index")
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
         c.text(left - 8, cy, r["organization"], 12, "end", limit=38)
