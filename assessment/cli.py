@@ -1,7 +1,8 @@
 """The ``support-excellence`` command line: a thin layer over the library.
 
 Exit codes: 0 success, 2 invalid input (every problem is printed as ``Sheet!Cell: message``;
-nothing is written), 1 an output could not be written.
+nothing is written) or a usage error, 1 an output could not be written or, for ``batch`` and
+``demo``, an intake failed (listed in the summary).
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assessment import __version__
 from assessment.errors import InputError
 
+if TYPE_CHECKING:
+    from assessment.batch import BatchResult
+
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_OUT = "reports"
 DEFAULT_MAX_MB = 20
+DEFAULT_TIMEOUT_S = 600.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,11 +70,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB")
     framework_option(p)
 
-    p = sub.add_parser("demo", help="score the bundled sample organizations",
-                       description="Score the three bundled fictional organizations and "
-                                   "write their scorecards.")
+    p = sub.add_parser("batch", help="score many intakes through the scorecard notebook",
+                       description="Run notebooks/scorecard.ipynb through papermill for every "
+                                   "intake, keeping each executed notebook beside its "
+                                   "scorecards in OUT/<organization>-<date>/, then "
+                                   "notebooks/portfolio.ipynb over all results into "
+                                   "OUT/portfolio/. A broken intake does not stop the others; "
+                                   "it is listed with its 'Sheet!Cell: message' problems in "
+                                   "OUT/batch-summary.json and OUT/batch.log. Exit code 0 only "
+                                   "if everything succeeded, 1 if anything failed, 2 for "
+                                   "usage errors.",
+                       epilog="See docs/batch.md.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
+                   help="intake workbooks, or folders whose *.xlsx/*.xlsm are taken")
+    p.add_argument("--out", metavar="DIR", type=Path, required=True, help="output folder")
+    p.add_argument("--workers", type=int, metavar="N", default=None,
+                   help="worker processes, each with one warm kernel (default: min(2, CPUs))")
+    p.add_argument("--skip-existing", action="store_true",
+                   help="skip intakes whose results.json (from an earlier batch into DIR) is "
+                        "newer than the intake")
+    p.add_argument("--timeout", type=float, metavar="S", default=DEFAULT_TIMEOUT_S,
+                   help="longest a notebook cell may run before its kernel is replaced "
+                        "(default: %(default)g s)")
+    p.add_argument("--no-portfolio", action="store_true", help="do not run the portfolio")
+    framework_option(p)
+
+    p = sub.add_parser("demo", help="batch-score the bundled sample organizations",
+                       description="Run the batch on the bundled fictional organizations "
+                                   "(one of them assessed twice, so the portfolio shows a "
+                                   "trend) and print where the scorecards, the executed "
+                                   "notebooks and the portfolio are.")
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
                    help="output folder (default: %(default)s)")
+    p.add_argument("--workers", type=int, metavar="N", default=None,
+                   help="worker processes (default: min(2, CPUs))")
     return parser
 
 
@@ -146,19 +181,47 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
     return EXIT_OK
 
 
+def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
+    from assessment.batch import BatchError, run_batch, summary_text
+
+    try:
+        result = run_batch(inputs, out, **options)
+    except BatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID, None
+    except OSError as exc:
+        print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED, None
+    print(summary_text(result))
+    return result.exit_code, result
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    if args.framework:
+        _framework(args)  # a broken framework: every problem listed once, exit 2
+    return _batch(args.inputs, args.out, workers=args.workers,
+                  skip_existing=args.skip_existing, timeout=args.timeout,
+                  portfolio=not args.no_portfolio, framework=args.framework)[0]
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assessment.framework import load_framework
+    from assessment.batch import PORTFOLIO_NAME
     from assessment.samples import sample_workbooks
 
-    framework = load_framework()
-    status = EXIT_OK
-    for path in sample_workbooks():
-        print(f"=== {path.name}")
-        status = max(status, _score_one(path, args.out, framework=framework))
-        print()
-    print(f"Scorecards are in {args.out.resolve()}")
+    status, result = _batch(sample_workbooks(), args.out, workers=args.workers)
+    if result is None:
+        return status
+    out = args.out.resolve()
+    print()
+    print("Where things are:")
+    for r in result.intakes:
+        if r.folder:
+            print(f"  {out / r.folder}/  scorecards (.xlsx, .html, results.json) and the "
+                  f"executed notebook {Path(r.notebook or '').name}")
+    if (out / PORTFOLIO_NAME).is_dir():
+        print(f"  {out / PORTFOLIO_NAME}/  the portfolio across all organizations")
     return status
 
 
 COMMANDS = {"template": cmd_template, "score": cmd_score, "validate": cmd_validate,
-            "demo": cmd_demo}
+            "batch": cmd_batch, "demo": cmd_demo}
