@@ -52,8 +52,10 @@ notebooks: install
 templates: install
 	$(BIN)/python -m assessment.samples --regenerate
 
+## benchmark: time one score run and a 100-intake batch against their targets
 benchmark: install
 	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
