@@ -17,9 +17,11 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -28,6 +30,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -106,12 +109,19 @@ class V:
     wrap: bool = False
 
 
+#: Per workbook: style key -> the StyleArray of the first cell styled that way. openpyxl hashes
+#: every Font/Fill/Alignment it is given, which made styling half the cost of a workbook;
+#: copying a known StyleArray is cheap and gives the same style ids.
+_STYLE_CACHE: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], StyleArray]] = (
+    WeakKeyDictionary())
+
+
 def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -> Cell:
     """Write one value (plain or :class:`V`) with its style; every string goes via set_text."""
     spec = item if isinstance(item, V) else V(item)
     value = spec.value
     cell = ws.cell(row=row, column=col)
-    numeric = False
+    numeric = is_date = False
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         pass
     elif isinstance(value, bool):
@@ -121,12 +131,19 @@ def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -
         numeric = True
     elif isinstance(value, dt.date):
         cell.value = value
-        cell.number_format = DATE
-        numeric = True
+        numeric = is_date = True
     else:
         set_text(cell, value)
-    if spec.fmt and (numeric or value is None):
-        cell.number_format = spec.fmt  # blanks too, so a value typed in later is formatted
+    # blanks get the format too, so a value typed in later is formatted
+    fmt = spec.fmt if spec.fmt and (numeric or value is None) else (DATE if is_date else None)
+    key = (fmt, spec.rag, spec.italic, spec.bold, numeric or bool(spec.fmt), spec.wrap, border,
+           bool(cell.quotePrefix))
+    known = _STYLE_CACHE.setdefault(ws.parent, {})
+    if key in known:
+        cell._style = copy(known[key])
+        return cell
+    if fmt:
+        cell.number_format = fmt
     if spec.rag:
         cell.fill, cell.font = rag_style(spec.rag)
     elif spec.italic or spec.bold:
@@ -136,6 +153,7 @@ def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -
         vertical="top", wrap_text=spec.wrap or None)
     if border:
         cell.border = BORDER
+    known[key] = copy(cell._style)
     return cell
 
 
