@@ -158,14 +158,15 @@ def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str]]:
 
 
 def _load(content: bytes, name: str, source: str) -> tuple[Workbook, Workbook]:
-    """Load twice: with formulas (to spot them) and with cached values (to read them)."""
+    """The workbook with formulas (to spot them) and with cached values (to read them).
+
+    Most intakes hold no formula at all; then one load serves as both.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            books = tuple(
-                openpyxl.load_workbook(io.BytesIO(content), data_only=flag, keep_vba=False,
-                                       keep_links=False, rich_text=False)
-                for flag in (False, True))
+            formulas = _open(content, data_only=False)
+            values = _open(content, data_only=True) if _has_formulas(formulas) else formulas
     except Exception as exc:  # any parser failure means the same to the client
         chain = [exc, exc.__cause__, exc.__context__]
         reason = ("unsafe XML: entity declarations are refused" if any(
@@ -174,7 +175,17 @@ def _load(content: bytes, name: str, source: str) -> tuple[Workbook, Workbook]:
         raise IntakeError([Issue(
             f"file '{name}' could not be read as an Excel workbook ({reason})",
             "save it again from Excel as .xlsx, or send the original file")], source) from None
-    return books[0], books[1]
+    return formulas, values
+
+
+def _open(content: bytes, data_only: bool) -> Workbook:
+    return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only, keep_vba=False,
+                                  keep_links=False, rich_text=False)
+
+
+def _has_formulas(book: Workbook) -> bool:
+    return any(cell.data_type == "f" for ws in book.worksheets
+               for row in ws.iter_rows() for cell in row)
 
 
 def _size(n: int) -> str:
