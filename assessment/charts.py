@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -649,12 +650,13 @@ class Canvas:
         self.parts.append(f'<text x="{_n(x)}" y="{_n(y + 0.35 * size)}" font-size="{_n(size)}" '
                           f'fill="{fill}"{attrs}>{full}{_e(shown)}</text>')
 
-    def legend(self, y: float, x0: float, width: float,
-               items: list[tuple[str, str, str]]) -> float:
+    def legend(self, y: float, x0: float, width: float, items: list[tuple[str, str, str]],
+               marker: Callable[[Canvas, str, float, float, str], None] | None = None) -> float:
         """Swatches in rows from ``(x0, y)``; items are ``(kind, colour, label)``.
 
-        Kinds: ``box``, ``tick``, ``diamond``, ``range``, ``dash`` and ``line:<dasharray>``.
-        Returns the height used.
+        Kinds: ``box``, ``tick``, ``diamond``, ``range``, ``dash`` and ``line:<dasharray>``;
+        any other kind is drawn by ``marker(canvas, kind, x, y, colour)``. Returns the height
+        used.
         """
         x, row = x0, 0
         for kind, color, label in items:
@@ -676,6 +678,8 @@ class Canvas:
                 dash = kind[5:] or None
                 self.line(x, cy, x + 16, cy, color, 2, dash)
                 self.circle(x + 8, cy, 2.5, color)
+            elif marker is not None:
+                marker(self, kind, x + 6, cy, color)
             self.text(x + 20, cy, label, 11, fill="#424242")
             x += need
         return (row + 1) * 20 + 4

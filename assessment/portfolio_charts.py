@@ -82,29 +82,10 @@ def _marker(c: Canvas, shape: str, x: float, y: float, r: float, fill: str) -> N
 
 def _legend(c: Canvas, y: float, x0: float, width: float,
             items: list[tuple[str, str, str]]) -> float:
-    """Legend rows from ``(x0, y)``; items are ``(kind, colour, label)`` with kinds ``box``,
-    ``range``, ``tick``, ``dash``, ``line`` or a marker shape. Returns the height used."""
-    x, row = x0, 0
-    for kind, color, label in items:
-        need = 24 + text_width(label, 11) + 16
-        if x > x0 and x + need > x0 + width:
-            x, row = x0, row + 1
-        cy = y + 8 + row * 20
-        if kind == "box":
-            c.rect(x, cy - 5, 12, 10, color)
-        elif kind == "range":
-            c.rect(x, cy - 1.5, 16, 3, color)
-        elif kind == "tick":
-            c.rect(x + 6, cy - 7, 2.5, 14, color)
-        elif kind == "dash":
-            c.line(x + 7, cy - 8, x + 7, cy + 8, color, 1.4, "4 3")
-        elif kind == "line":
-            c.line(x, cy, x + 18, cy, color, 3)
-        else:
-            _marker(c, kind, x + 7, cy, 5, color)
-        c.text(x + 22, cy, label, 11, fill="#424242")
-        x += need
-    return (row + 1) * 20 + 4
+    """The shared legend, with this module's marker shapes (circle, square, triangle...)."""
+    return c.legend(y, x0, width, items,
+                    marker=lambda canvas, kind, x, cy, color: _marker(canvas, kind, x, cy, 5,
+                                                                      color))
 
 
 def _element_names(portfolio: Portfolio) -> dict[str, str]:
@@ -348,7 +329,7 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
     if last["index"] is not None:
         c.text(px(len(points) - 1) + 8, py(last["index"]) - 10, f"{last['index']:.1f}", 11,
                fill=NAVY, weight="bold")
-    items = [("line", NAVY, "Index")] + _element_items(names)
+    items = [("line:", NAVY, "Index")] + _element_items(names)
     if any(p["method_changed"] for p in points):
         items.append(("dash", CHANGE, "method change (not movement)"))
     used = _legend(c, bottom + 44, 8, width - 16, items)
