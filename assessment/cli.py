@@ -206,12 +206,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment.batch import PORTFOLIO_NAME
+    from assessment.portfolio import comparison, load_results
     from assessment.samples import sample_workbooks
+    from assessment.summary import comparison_text
 
     status, result = _batch(sample_workbooks(), args.out, workers=args.workers)
     if result is None:
         return status
     out = args.out.resolve()
+    results, _ = load_results(out)
+    print()
+    print("Scores (0-100):")
+    print(comparison_text(comparison(results)))
     print()
     print("Where things are:")
     for r in result.intakes:

@@ -60,3 +60,16 @@ def summary_text(results: dict[str, Any], top: int = 5) -> str:
 def _row(label: str, score: float | None, coverage: float | None, status: str) -> str:
     cov = "" if coverage is None else fmt_pct(coverage)
     return f"  {label:<32}{fmt_score(score):>7}  {cov:>8}  {status}"
+
+
+def comparison_text(rows: list[dict[str, Any]]) -> str:
+    """One line per assessment (rows of :func:`assessment.portfolio.comparison`)."""
+    head = (f"  {'Organization':<36}{'Assessed':<12}{'Index':>6}{'Profit':>8}{'Reput.':>8}"
+            f"{'Effic.':>8}{'Effect.':>8}{'Renewal':>9}")
+    lines = [head, "  " + "-" * (len(head) - 2)]
+    for r in rows:
+        scores = "".join(f"{fmt_score(r[k]):>8}" for k in
+                         ("profit", "reputation", "efficiency", "effectiveness"))
+        lines.append(f"  {str(r['organization'])[:35]:<36}{r['assessment_date'] or '':<12}"
+                     f"{fmt_score(r['index']):>6}{scores}{fmt_score(r['renewal_health']):>9}")
+    return "\n".join(lines)

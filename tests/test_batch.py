@@ -339,6 +339,9 @@ def test_demo_writes_the_expected_layout(tmp_path):
         assert {p.suffix for p in folder.iterdir()} == {".xlsx", ".html", ".json", ".ipynb"}
         assert str(folder) in printed
     assert (out / batch.SUMMARY_NAME).is_file() and (out / batch.LOG_NAME).is_file()
+    # the scores of every assessment, as the portfolio compares them
+    assert "Ironclad Systems                    2026-11-05    58.8    57.3" in printed
+    assert printed.count("Northwind Cloud Software") >= 2
     if batch.PORTFOLIO_NOTEBOOK.exists():
         assert (out / "portfolio" / "portfolio.ipynb").is_file()
         assert str(out / "portfolio") in printed
