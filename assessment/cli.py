@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="validate a filled intake and write its scorecards",
                        description="Validate a filled intake workbook and write, in "
-                                   "OUT/<organization-slug>/, the Excel scorecard, the HTML "
+                                   "OUT/<organization-slug>-<assessment-date>/, the Excel "
+                                   "scorecard, the HTML "
                                    "scorecard and results.json. On invalid input every "
                                    "problem is printed as 'Sheet!Cell: message', nothing is "
                                    "written, and the exit code is 2.")
