@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
 
-.PHONY: demo test lint install install-test system-deps templates notebooks benchmark clean
+.PHONY: demo test lint install install-test system-deps templates notebooks app benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,10 +52,15 @@ notebooks: install
 templates: install
 	$(BIN)/python -m assessment.samples --regenerate
 
+## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:8866
+app: install
+	$(BIN)/voila notebooks/interactive_assessment.ipynb --no-browser --port=8866
+
 ## benchmark: time one score run and a 100-intake batch against their targets
 benchmark: install
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,98 @@
+"""Named what-if scenarios of one assessment, compared side by side. Pure: no ipywidgets.
+
+A :class:`Scenario` is a snapshot of the inputs (:class:`~assessment.model.IntakeData`) and
+the results ``score()`` gave for them. :func:`compare` returns plain data (index, element
+scores and their deltas, the KPIs whose current value or effective target changed);
+:func:`render_comparison` turns it into an HTML table for the form's scenarios view.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from assessment.charts import format_score, format_value
+from assessment.model import IntakeData
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    data: IntakeData
+    results: dict[str, Any]
+
+
+def snapshot(name: str, data: IntakeData, results: dict[str, Any]) -> Scenario:
+    """A scenario holding deep copies, so later edits of the form never change it."""
+    return Scenario(name, copy.deepcopy(data), copy.deepcopy(results))
+
+
+def _delta(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else b - a
+
+
+def compare(a: Scenario, b: Scenario) -> dict[str, Any]:
+    """Scenario ``b`` against ``a``: index, elements and the KPIs that changed."""
+    ra, rb = a.results, b.results
+    index = {"a": ra["index"]["score"], "b": rb["index"]["score"],
+             "delta": _delta(ra["index"]["score"], rb["index"]["score"]),
+             "level_a": ra["index"]["level_name"], "level_b": rb["index"]["level_name"]}
+    elements = {
+        key: {"name": el["name"], "a": el["score"], "b": rb["elements"][key]["score"],
+              "delta": _delta(el["score"], rb["elements"][key]["score"])}
+        for key, el in ra["elements"].items()
+    }
+    kpis_b = {row["id"]: row for row in rb["kpis"]}
+    changed = []
+    for row in ra["kpis"]:
+        other = kpis_b.get(row["id"])
+        if other is None:
+            continue
+        fields = [f for f in ("current", "target") if row[f] != other[f]]
+        if fields:
+            changed.append({
+                "id": row["id"], "name": row["name"], "element": row["element"],
+                "unit": row["unit"], "fields": fields,
+                "current_a": row["current"], "current_b": other["current"],
+                "target_a": row["target"], "target_b": other["target"],
+                "score_a": row["score"], "score_b": other["score"],
+                "score_delta": _delta(row["score"], other["score"]),
+            })
+    return {"a": a.name, "b": b.name, "index": index, "elements": elements,
+            "changed_kpis": changed}
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def render_comparison(comparison: dict[str, Any]) -> str:
+    """The comparison as an HTML fragment (every text escaped)."""
+    a, b = escape(comparison["a"]), escape(comparison["b"])
+    idx = comparison["index"]
+    rows = [f"<tr><th>Support Excellence Index</th><td>{format_score(idx['a'])}</td>"
+            f"<td>{format_score(idx['b'])}</td><td>{_signed(idx['delta'])}</td></tr>"]
+    for el in comparison["elements"].values():
+        rows.append(f"<tr><td>{escape(el['name'])}</td><td>{format_score(el['a'])}</td>"
+                    f"<td>{format_score(el['b'])}</td><td>{_signed(el['delta'])}</td></tr>")
+    head = f"<tr><th></th><th>{a}</th><th>{b}</th><th>Δ</th></tr>"
+    parts = [f"<table class='se-compare'>{head}{''.join(rows)}</table>"]
+    changed = comparison["changed_kpis"]
+    if changed:
+        items = []
+        for k in changed:
+            bits = []
+            if "current" in k["fields"]:
+                bits.append(f"current {format_value(k['current_a'], k['unit'])} → "
+                            f"{format_value(k['current_b'], k['unit'])}")
+            if "target" in k["fields"]:
+                bits.append(f"target {format_value(k['target_a'], k['unit'])} → "
+                            f"{format_value(k['target_b'], k['unit'])}")
+            items.append(f"<li>{escape(k['name'])}: {escape('; '.join(bits))} "
+                         f"(score {_signed(k['score_delta'])})</li>")
+        parts.append(f"<p>KPIs changed ({len(changed)}):</p><ul>{''.join(items)}</ul>")
+    else:
+        parts.append("<p>No KPI changed.</p>")
+    return "".join(parts)

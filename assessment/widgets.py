@@ -1,0 +1,649 @@
+"""The interactive assessment form (ipywidgets): edit inputs, see the scores live.
+
+``form = AssessmentForm(framework=None, intake=None)`` builds the form for a framework (the
+shipped default when None), blank with the framework's targets or filled from an intake
+workbook (a path); ``form.widget`` is the root to display. Methods: :meth:`data`,
+:meth:`results`, :meth:`issues`, :meth:`export`, :meth:`save_intake`, :meth:`reset`,
+:meth:`load`, :meth:`snapshot`, :meth:`compare`; the same actions have buttons.
+
+Entry rules
+    - Percent KPIs are shown and entered as percentages: the box shows ``85`` for 0.85, next
+      to a ``%`` label; ``85`` and ``85%`` both mean 0.85. Other units are plain numbers.
+    - A blank current value is missing data (never zero); a target equal to the framework's
+      is not an override; band KPIs show their band, which is not editable.
+    - Validation uses the intake reader's parsing and its messages (number syntax, the valid
+      range of ``Framework.valid_range``, a target on the wrong side of its floor, ratings
+      1-5, profile fields). An invalid entry gets a red border, the CSS class ``se-invalid``
+      and the message beside it; it is left out of scoring (a KPI value counts as missing, a
+      target falls back to the framework's). Blank required profile fields are listed by
+      :meth:`issues` (as the reader does) but not marked red.
+    - A value loaded from a workbook keeps its exact float while its text is not edited, so
+      saving and re-reading an intake gives identical inputs.
+    - Callbacks never raise: an exception is logged in the form's error area.
+
+Charts
+    The charts (elements, the current tab's bullets/practices/expectations, the renewal
+    projection) are the Vega-Lite specs of :mod:`assessment.charts`, kept up to date in
+    :attr:`AssessmentForm.chart_specs`, and drawn as static SVG (:func:`assessment.charts.to_svg`)
+    in ``ipywidgets.HTML``. This is offline by construction (no CDN, no extra JS package, works
+    in Voila), takes a few milliseconds per edit and replaces the picture in place, so nothing
+    flickers. ``alt.JupyterChart`` was tried and not used: it needs ``anywidget`` (not a
+    dependency), ``enable_offline()`` took 1.6 s (over the 1 s build budget) and replacing
+    ``.chart`` on three charts took 250 ms an edit (schema validation), against about 2 ms an
+    edit here. :func:`assessment.charts.to_altair` turns any spec into an Altair chart.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from assessment.charts import (
+    STATUS_COLORS,
+    STATUS_LABELS,
+    Chart,
+    element_chart,
+    expectations_chart,
+    format_score,
+    format_value,
+    kpi_chart,
+    practices_chart,
+    projection_chart,
+    to_svg,
+)
+from assessment.errors import InputError, Issue
+from assessment.exports import FORMATS, write_outputs
+from assessment.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
+from assessment.intake import (
+    _PROFILE_EXPECTED,
+    _Bad,
+    _num,
+    _pct,
+    _profile_value,
+    _span,
+    clean_text,
+    parse_number,
+    percent_value,
+    read_intake,
+)
+from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.scenarios import Scenario, compare, render_comparison, snapshot
+from assessment.scoring import score
+from assessment.template import NA_LABEL, PROFILE_FIELDS, answer_labels, write_intake
+
+TABS: tuple[tuple[str, str], ...] = (
+    ("Profile", "profile"), ("Profit", "profit"), ("Reputation", "reputation"),
+    ("Efficiency", "efficiency"), ("Effectiveness", "effectiveness"), ("Renewal", "renewal"),
+    ("Practices", "practices"), ("Expectations", "customer_expectations"),
+)
+STATUS_COLOR: dict[str, str] = {s: STATUS_COLORS[label] for s, label in STATUS_LABELS.items()}
+INVALID_BORDER = "2px solid #c62828"
+INVALID_CLASS = "se-invalid"
+RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed"
+TOP_GAPS = 5
+
+Entry = tuple[Any, Issue | None]
+
+
+# --------------------------------------------------------------------------- pure entry rules
+
+
+def show_value(kpi: Kpi, value: float | None) -> str:
+    """The text a box shows for a value (percent KPIs in %)."""
+    if value is None:
+        return ""
+    return _num(value * 100) if kpi.unit == "percent" else _num(value)
+
+
+def parse_kpi_entry(framework: Framework, kpi: Kpi, text: str, field: str = "current") -> Entry:
+    """A typed KPI value -> (value in computation units or None, issue), reader's messages."""
+    text = clean_text(text or "")
+    if not text:
+        return None, None
+    where = f"{kpi.id}.{field}"
+    lo, hi = framework.valid_range(kpi)
+    example = "85 or 85%" if kpi.unit == "percent" else "1200 or 1,200.50"
+    try:
+        number, typed_percent = parse_number(text)
+        if kpi.unit == "percent":  # the box is in percent: 85 and 85% both mean 0.85
+            return percent_value(number, True, "", lo, hi)[0], None
+        if typed_percent:
+            raise _Bad(f"{text!r} has a % sign but {kpi.name} is not a percentage "
+                       f"(unit: {kpi.unit})", f"a plain number such as {_num(number)}")
+    except _Bad as bad:
+        return None, Issue(bad.message, bad.expected or f"a number such as {example}", path=where)
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        return None, Issue(f"{_num(number)} is out of range for {kpi.name}", _span(lo, hi),
+                           path=where)
+    return number, None
+
+
+def target_issue(kpi: Kpi, target: float) -> Issue | None:
+    """The reader's check of a target override against the KPI's floor."""
+    floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
+    if floor is None or (kpi.direction == "higher" and target > floor) or (
+            kpi.direction == "lower" and target < floor):
+        return None
+    show = _pct if kpi.unit == "percent" else _num
+    side = "above" if kpi.direction == "higher" else "below"
+    return Issue(f"target {show(target)} for {kpi.name} ({kpi.id}) is on the wrong side of its "
+                 f"floor {show(floor)}",
+                 f"a target {side} {show(floor)} ({kpi.direction} is better), or the "
+                 f"framework's {show(kpi.target)}", path=f"{kpi.id}.target")
+
+
+def parse_rating_entry(text: str, where: str) -> Entry:
+    text = clean_text(text or "")
+    if not text:
+        return None, None
+    try:
+        number, typed_percent = parse_number(text)
+        if typed_percent or not 1 <= number <= 5:
+            raise _Bad(f"{text} is not a rating from 1 to 5")
+    except _Bad as bad:
+        return None, Issue(bad.message, RATING_EXPECTED, path=where)
+    return number, None
+
+
+def parse_profile_entry(key: str, text: str) -> Entry:
+    try:
+        value = _profile_value(key, text if clean_text(text or "") else None)
+    except _Bad as bad:
+        return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
+    if value is None and key in PROFILE_REQUIRED:
+        return None, Issue(f"{key} is required", _PROFILE_EXPECTED[key], path=f"profile.{key}")
+    return value, None
+
+
+def _profile_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return _num(value) if isinstance(value, float) else str(value)
+
+
+# --------------------------------------------------------------------------- widget helpers
+
+
+class _Box:
+    """A text box that remembers the exact value it was filled with."""
+
+    def __init__(self, widget: w.Text, message: w.HTML) -> None:
+        self.widget, self.message = widget, message
+        self.shown: tuple[str, Any] = ("", None)
+
+    def fill(self, text: str, value: Any) -> None:
+        self.shown = (text, value)
+        self.widget.value = text
+
+    def exact(self) -> tuple[bool, Any]:
+        return self.widget.value == self.shown[0], self.shown[1]
+
+    def mark(self, issue: Issue | None, soft: bool = False) -> None:
+        invalid = issue is not None and not soft
+        border = INVALID_BORDER if invalid else ""
+        if self.widget.layout.border != border:
+            self.widget.layout.border = border
+        if invalid:
+            self.widget.add_class(INVALID_CLASS)
+        elif INVALID_CLASS in self.widget._dom_classes:
+            self.widget.remove_class(INVALID_CLASS)
+        text = "" if issue is None else html.escape(str(issue.message) + (
+            f" — {issue.expected}" if issue.expected else ""))
+        color = "#757575" if soft else "#c62828"
+        value = f"<span style='color:{color};font-size:90%'>{text}</span>" if text else ""
+        if self.message.value != value:
+            self.message.value = value
+
+
+def _box(width: str = "110px", placeholder: str = "") -> _Box:
+    return _Box(w.Text(placeholder=placeholder, layout=w.Layout(width=width)), w.HTML())
+
+
+class KpiRow:
+    """One KPI: current value, target (or band), live score with status colour, benchmark."""
+
+    def __init__(self, framework: Framework, kpi: Kpi) -> None:
+        self.kpi = kpi
+        unit = "%" if kpi.unit == "percent" else {"hours": "h", "currency": "cur."}.get(
+            kpi.unit, "")
+        self.current = _box(placeholder="blank = no data")
+        self.target: _Box | None = None
+        if kpi.direction == "band" and kpi.band:
+            lo, hi = kpi.band
+            band = f"band {format_value(lo, kpi.unit)}–{format_value(hi, kpi.unit)}"
+            target_widget: w.Widget = w.HTML(html.escape(band), layout=w.Layout(width="150px"))
+        else:
+            self.target = _box(width="90px")
+            target_widget = w.HBox([w.HTML("target"), self.target.widget])
+        self.score = w.HTML(layout=w.Layout(width="130px"))
+        self.status = "no_data"
+        self.color = STATUS_COLOR["no_data"]
+        bench = kpi.benchmark
+        bench_text, tip = "", ""
+        if bench is not None:
+            value = (format_value(bench.value, kpi.unit) if bench.value is not None else
+                     "–".join(format_value(x, kpi.unit) for x in bench.range or ()))
+            bench_text = f"bench. {value}"
+            tip = f"{bench.source}" + (f" ({bench.year})" if bench.year else "") + (
+                f" — {bench.note}" if bench.note else "")
+        self.benchmark = w.HTML(html.escape(bench_text), tooltip=tip,
+                                layout=w.Layout(width="130px"))
+        name = w.HTML(f"<b>{html.escape(kpi.name)}</b>", tooltip=kpi.definition,
+                      layout=w.Layout(width="240px"))
+        messages = [self.current.message] + ([self.target.message] if self.target else [])
+        self.widget = w.VBox([
+            w.HBox([name, self.current.widget, w.HTML(unit, layout=w.Layout(width="34px")),
+                    target_widget, self.score, self.benchmark]),
+            w.HBox(messages),
+        ])
+
+    def show_score(self, row: dict[str, Any]) -> None:
+        self.status = row["status"]
+        self.color = STATUS_COLOR[self.status]
+        label = STATUS_LABELS[self.status]
+        value = (f"<span class='se-status-{self.status}' style='background:{self.color};"
+                 f"color:white;padding:1px 6px;border-radius:3px'>"
+                 f"{format_score(row['score'])} {label}</span>")
+        if self.score.value != value:
+            self.score.value = value
+
+
+# --------------------------------------------------------------------------- the form
+
+
+class AssessmentForm:
+    """The interactive assessment; see the module docstring."""
+
+    def __init__(self, framework: Framework | None = None,
+                 intake: str | Path | None = None) -> None:
+        self.framework = framework or load_framework()
+        self.scenarios: dict[str, Scenario] = {}
+        self.chart_specs: dict[str, dict[str, Any] | None] = {}
+        self._loading = False
+        self._extra_profile: dict[str, Any] = {}
+        self._notes: dict[str, str] = {}
+        self._source = ""
+        self._results: dict[str, Any] = {}
+        self._issues: list[Issue] = []
+        self._build()
+        if intake is None:
+            self.reset()
+        else:
+            self.load(intake)
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        fw = self.framework
+        self.errors = w.HTML()
+        self.status_line = w.HTML()
+        self.profile: dict[str, _Box] = {}
+        self.support_model = w.Dropdown(options=["", *SUPPORT_MODELS], value="",
+                                        layout=w.Layout(width="200px"))
+        profile_rows = []
+        for spec in PROFILE_FIELDS:
+            label = w.HTML(html.escape(spec.label + (" *" if spec.required else "")),
+                           tooltip=spec.help, layout=w.Layout(width="160px"))
+            if spec.key == "support_model":
+                profile_rows.append(w.HBox([label, self.support_model]))
+                continue
+            box = _box(width="260px", placeholder=spec.help)
+            self.profile[spec.key] = box
+            profile_rows.append(w.HBox([label, box.widget, box.message]))
+        self.kpi_rows = {k.id: KpiRow(fw, k) for k in fw.kpis}
+        labels = answer_labels(fw)
+        choices = [("(blank)", ""), *((lab, str(i)) for i, lab in enumerate(labels)),
+                   (NA_LABEL, NA)]
+        self.answers: dict[str, dict[str, w.Dropdown]] = {}
+        practice_boxes = []
+        for qid in PRACTICE_QUESTIONNAIRES:
+            q = fw.questionnaires[qid]
+            self.answers[qid] = {}
+            practice_boxes.append(w.HTML(f"<h4>{html.escape(q.name)}</h4>"))
+            for item in q.items:
+                dd = w.Dropdown(options=choices, value="", layout=w.Layout(width="280px"))
+                self.answers[qid][item.id] = dd
+                practice_boxes.append(w.HBox([
+                    w.HTML(html.escape(item.name), tooltip=item.text,
+                           layout=w.Layout(width="300px")), dd]))
+        self.ratings: dict[str, dict[str, _Box]] = {}
+        rating_rows = [w.HTML("<i>Ratings 1 (very low) to 5 (very high); blank allowed.</i>"),
+                       w.HBox([w.HTML("", layout=w.Layout(width="240px")),
+                               *(w.HTML(f"<b>{k}</b>", layout=w.Layout(width="90px"))
+                                 for k in RATING_KEYS)])]
+        for item in fw.questionnaires["customer_expectations"].items:
+            self.ratings[item.id] = {k: _box(width="80px") for k in RATING_KEYS}
+            boxes = self.ratings[item.id]
+            rating_rows.append(w.HBox([
+                w.HTML(html.escape(item.name), tooltip=item.text, layout=w.Layout(width="240px")),
+                *(boxes[k].widget for k in RATING_KEYS), *(boxes[k].message for k in RATING_KEYS)]))
+        pages = []
+        for _title, area in TABS:
+            if area == "profile":
+                pages.append(w.VBox(profile_rows))
+            elif area == "practices":
+                pages.append(w.VBox(practice_boxes))
+            elif area == "customer_expectations":
+                pages.append(w.VBox(rating_rows))
+            else:
+                pages.append(w.VBox([r.widget for r in self.kpi_rows.values()
+                                     if r.kpi.element == area]))
+        self.tabs = w.Tab(children=pages, titles=[t for t, _ in TABS])
+        self.tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
+        self.summary = w.HTML()
+        self.chart_views = {key: w.HTML() for key in ("elements", "tab", "projection")}
+        self.scenario_view = w.HTML()
+        self._build_buttons()
+        for box in self._boxes():
+            box.widget.observe(self._guarded(self._changed), names="value")
+        for dd in self._dropdowns():
+            dd.observe(self._guarded(self._changed), names="value")
+        results = w.VBox([self.summary, *self.chart_views.values()])
+        self.widget = w.VBox([self.controls, self.status_line, self.errors,
+                              w.HBox([self.tabs, results]), self.scenario_box],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class("se-assessment-form")
+
+    def _build_buttons(self) -> None:
+        def button(text: str, action: Callable[[], Any]) -> w.Button:
+            b = w.Button(description=text)
+            b.on_click(self._guarded(lambda _b: action()))
+            return b
+
+        self.upload = w.FileUpload(accept=".xlsx", multiple=False, description="Load intake")
+        self.upload.observe(self._guarded(self._uploaded), names="value")
+        self.out_dir = w.Text(value="output", description="Output folder")
+        self.intake_path = w.Text(value="intake-filled.xlsx", description="Intake file")
+        self.scenario_name = w.Text(value="today", description="Scenario")
+        self.scenario_a = w.Dropdown(options=[], description="A")
+        self.scenario_b = w.Dropdown(options=[], description="B")
+        self.controls = w.VBox([
+            w.HBox([self.upload, button("Reset", self.reset)]),
+            w.HBox([self.out_dir, button("Export scorecards", self._export_clicked)]),
+            w.HBox([self.intake_path, button("Save intake", self._save_clicked)]),
+        ])
+        self.scenario_box = w.VBox([
+            w.HBox([self.scenario_name,
+                    button("Snapshot", lambda: self.snapshot(self.scenario_name.value))]),
+            w.HBox([self.scenario_a, self.scenario_b, button("Compare", self._compare_clicked)]),
+            self.scenario_view,
+        ])
+
+    def _boxes(self) -> Iterable[_Box]:
+        yield from self.profile.values()
+        for row in self.kpi_rows.values():
+            yield row.current
+            if row.target is not None:
+                yield row.target
+        for boxes in self.ratings.values():
+            yield from boxes.values()
+
+    def _dropdowns(self) -> Iterable[w.Dropdown]:
+        yield self.support_model
+        for items in self.answers.values():
+            yield from items.values()
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception:  # a callback must never raise into the front end
+                self.errors.value = ("<pre style='color:#c62828'>"
+                                     + html.escape(traceback.format_exc(limit=5)) + "</pre>")
+                return None
+        return run
+
+    def _changed(self, _change: Any = None) -> None:
+        if not self._loading:
+            self.refresh()
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[-1]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(str(upload["name"])).name
+            path.write_bytes(bytes(upload["content"]))
+            self.load(path)
+
+    def _export_clicked(self) -> None:
+        written = self.export(self.out_dir.value)
+        self.status_line.value = "Exported: " + ", ".join(
+            html.escape(str(p)) for p in written.values()) + self._left_out()
+
+    def _save_clicked(self) -> None:
+        path = self.save_intake(self.intake_path.value)
+        self.status_line.value = f"Intake saved: {html.escape(str(path))}" + self._left_out()
+
+    def _left_out(self) -> str:
+        n = len(self.issues())
+        return (f" <span style='color:#c62828'>({n} invalid or missing entr"
+                f"{'y' if n == 1 else 'ies'} not included)</span>") if n else ""
+
+    def _compare_clicked(self) -> None:
+        if self.scenario_a.value and self.scenario_b.value:
+            self.compare(self.scenario_a.value, self.scenario_b.value)
+
+    # ------------------------------------------------------------------ collecting
+
+    def _collect(self, mark: bool) -> tuple[IntakeData, list[Issue]]:
+        fw, issues = self.framework, []
+
+        def take(box: _Box, entry: Entry, soft: bool = False) -> Any:
+            same, exact = box.exact()
+            value, issue = (exact, None) if same and exact is not None else entry
+            if issue is not None:
+                issues.append(issue)
+            if mark:
+                box.mark(issue, soft)
+            return value
+
+        profile = dict(self._extra_profile)
+        for key, box in self.profile.items():
+            value, issue = parse_profile_entry(key, box.widget.value)
+            soft = issue is not None and not clean_text(box.widget.value or "")
+            value = take(box, (value, issue), soft)
+            if value is not None:
+                profile[key] = value
+        model, issue = parse_profile_entry("support_model", self.support_model.value)
+        if issue is not None:
+            issues.append(issue)
+        if model is not None:
+            profile["support_model"] = model
+        data = IntakeData(profile=profile, notes=dict(self._notes), source=self._source)
+        for kpi_id, row in self.kpi_rows.items():
+            kpi = row.kpi
+            data.current[kpi_id] = take(row.current,
+                                        parse_kpi_entry(fw, kpi, row.current.widget.value))
+            if row.target is None:
+                continue
+            target, problem = parse_kpi_entry(fw, kpi, row.target.widget.value, "target")
+            if target is not None and problem is None:
+                problem = target_issue(kpi, target)
+                target = None if problem else target
+            target = take(row.target, (target, problem))
+            if target is not None and target != kpi.target:
+                data.targets[kpi_id] = target
+        for qid, items in self.answers.items():
+            data.answers[qid] = {
+                item: (None if dd.value == "" else NA if dd.value == NA else int(dd.value))
+                for item, dd in items.items()}
+        for dim, boxes in self.ratings.items():
+            data.ratings[dim] = {
+                k: take(box, parse_rating_entry(box.widget.value, f"{dim}.{k}"))
+                for k, box in boxes.items()}
+        return data, issues
+
+    # ------------------------------------------------------------------ public API
+
+    def data(self) -> IntakeData:
+        """The valid inputs as :class:`IntakeData` (invalid entries left out)."""
+        return self._collect(mark=False)[0]
+
+    def issues(self) -> list[Issue]:
+        """Every problem of the current entries, with the intake reader's messages."""
+        return list(self._collect(mark=False)[1])
+
+    def results(self) -> dict[str, Any]:
+        """``score(framework, form.data())``."""
+        return score(self.framework, self.data())
+
+    def refresh(self) -> dict[str, Any]:
+        """Validate, mark, re-score and redraw; returns the results."""
+        data, self._issues = self._collect(mark=True)
+        self._results = score(self.framework, data)
+        for row in self._results["kpis"]:
+            self.kpi_rows[row["id"]].show_score(row)
+        summary = _summary_html(self._results, len(self._issues))
+        if self.summary.value != summary:
+            self.summary.value = summary
+        self._refresh_charts()
+        return self._results
+
+    def _refresh_charts(self, _change: Any = None) -> None:
+        if not self._results:
+            return
+        area = TABS[self.tabs.selected_index or 0][1]
+        charts = {"elements": element_chart(self._results),
+                  "tab": _tab_chart(self._results, area),
+                  "projection": projection_chart(self._results)}
+        for key, chart in charts.items():
+            self.chart_specs[key] = None if chart is None else chart.spec
+            view = _chart_html(chart)
+            if self.chart_views[key].value != view:
+                self.chart_views[key].value = view
+
+    def export(self, out_dir: str | Path,
+               formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+        """Write the scorecards through :func:`assessment.exports.write_outputs` (as the CLI)."""
+        return write_outputs(self.results(), out_dir, tuple(formats))
+
+    def save_intake(self, path: str | Path) -> Path:
+        """Save the inputs as a filled intake workbook (read back to identical inputs)."""
+        return write_intake(self.framework, self.data(), path)
+
+    def reset(self) -> None:
+        """Back to a blank form with the framework's default targets."""
+        self._fill(IntakeData(profile={}))
+
+    def load(self, path: str | Path) -> list[Issue]:
+        """Fill the form from an intake workbook; returns (and shows) the reader's issues."""
+        try:
+            data = read_intake(path, self.framework)
+        except InputError as error:
+            self._show_issues(error.issues)
+            return list(error.issues)
+        self._fill(data)
+        if data.warnings:
+            self.status_line.value = "<br>".join(html.escape(x) for x in data.warnings)
+        return []
+
+    def snapshot(self, name: str) -> Scenario:
+        """Keep the current inputs and results as the named scenario."""
+        name = clean_text(name or "") or f"scenario {len(self.scenarios) + 1}"
+        data = self.data()
+        self.scenarios[name] = snapshot(name, data, score(self.framework, data))
+        names = list(self.scenarios)
+        a, b = self.scenario_a.value, self.scenario_b.value
+        self.scenario_a.options = self.scenario_b.options = names
+        self.scenario_a.value = a if a in names else names[0]
+        self.scenario_b.value = b if b in names and b != self.scenario_a.value else names[-1]
+        return self.scenarios[name]
+
+    def compare(self, a: str, b: str) -> dict[str, Any]:
+        """Scenario ``b`` against ``a`` as plain data; the HTML goes to the scenarios view."""
+        comparison = compare(self.scenarios[a], self.scenarios[b])
+        self.scenario_view.value = render_comparison(comparison)
+        return comparison
+
+    # ------------------------------------------------------------------ filling
+
+    def _fill(self, data: IntakeData) -> None:
+        known = {spec.key for spec in PROFILE_FIELDS}
+        self._loading = True
+        try:
+            self._extra_profile = {k: v for k, v in data.profile.items() if k not in known}
+            self._notes = dict(data.notes)
+            self._source = data.source
+            for key, box in self.profile.items():
+                value = data.profile.get(key)
+                box.fill(_profile_text(value), value)
+            self.support_model.value = str(data.profile.get("support_model") or "")
+            for kpi_id, row in self.kpi_rows.items():
+                current = data.current.get(kpi_id)
+                row.current.fill(show_value(row.kpi, current), current)
+                if row.target is not None:
+                    target = data.targets.get(kpi_id, row.kpi.target)
+                    row.target.fill(show_value(row.kpi, target), target)
+            for qid, items in self.answers.items():
+                answers = data.answers.get(qid, {})
+                for item, dd in items.items():
+                    answer = answers.get(item)
+                    dd.value = "" if answer is None else str(answer)
+            for dim, boxes in self.ratings.items():
+                ratings = data.ratings.get(dim, {})
+                for key, box in boxes.items():
+                    value = ratings.get(key)
+                    box.fill("" if value is None else _num(value), value)
+        finally:
+            self._loading = False
+        self.errors.value = ""
+        self.refresh()
+
+    def _show_issues(self, issues: list[Issue]) -> None:
+        items = "".join(f"<li>{html.escape(str(i))}</li>" for i in issues)
+        self.errors.value = (f"<div style='color:#c62828'><b>The intake could not be loaded "
+                             f"({len(issues)} problem(s)):</b><ul>{items}</ul></div>")
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _tab_chart(results: dict[str, Any], area: str) -> Chart | None:
+    if area in results["elements"] or area == "renewal":
+        return kpi_chart(results, area)
+    if area == "practices":
+        return practices_chart(results, "excellence_practices")
+    if area == "customer_expectations":
+        return expectations_chart(results)
+    return None
+
+
+def _chart_html(chart: Chart | None) -> str:
+    if chart is None:
+        return ""
+    if chart.spec is None:
+        return f"<p><i>{html.escape(chart.note or chart.title)}</i></p>"
+    return f"<div class='se-chart' id='{chart.id}'>{to_svg(chart)}</div>"
+
+
+def _summary_html(results: dict[str, Any], n_issues: int) -> str:
+    idx = results["index"]
+    level = f" — level {idx['level']} {html.escape(idx['level_name'])}" if idx["level"] else ""
+    rows = "".join(
+        f"<tr><td>{html.escape(e['name'])}</td><td>{format_score(e['score'])}</td>"
+        f"<td>{html.escape(e['rag'] or 'not scored')}</td></tr>"
+        for e in results["elements"].values())
+    renewal = results["renewal"]
+    align = results["expectations"]["alignment"]
+    gaps = "".join(f"<li>{html.escape(g['name'])}: {g['points_at_stake']:.1f} points</li>"
+                   for g in results["gaps"][:TOP_GAPS]) or "<li>none</li>"
+    problems = (f"<p style='color:#c62828'>{n_issues} entr{'y' if n_issues == 1 else 'ies'} "
+                "left out (see the messages)</p>") if n_issues else ""
+    return (f"<div class='se-summary'><h3>Support Excellence Index: "
+            f"<span class='se-index'>{format_score(idx['score'])}</span>{level}</h3>"
+            f"<table>{rows}</table>"
+            f"<p>Renewal health: {format_score(renewal['health'])} · Alignment: "
+            f"{'—' if align is None else f'{align:.1f} / 10'}</p>"
+            f"<p>Top gaps by points at stake:</p><ol>{gaps}</ol>{problems}</div>")

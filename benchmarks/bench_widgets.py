@@ -1,0 +1,67 @@
+"""Benchmark: the interactive form's edit latency and build time, in-process.
+
+Targets (issue 5): median at most 100 ms from a widget value change to refreshed scores and
+chart specs over 100 edits; at most 1 s to build the form for the default framework.
+Prints the figures; exits 1 if a target is missed. Run ``python benchmarks/bench_widgets.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+EDIT_BUDGET_S = 0.100
+BUILD_BUDGET_S = 1.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=100)
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    from assessment.framework import load_framework
+    from assessment.samples import sample_workbooks
+    from assessment.widgets import AssessmentForm
+
+    framework = load_framework()
+    imported = time.perf_counter()
+    AssessmentForm(framework)
+    first = time.perf_counter() - imported
+    imports = imported - start
+    builds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        AssessmentForm(framework)
+        builds.append(time.perf_counter() - start)
+    build = statistics.median(builds)
+
+    form = AssessmentForm(framework, sample_workbooks()[0])
+    rows = [r for r in form.kpi_rows.values() if r.kpi.unit == "percent"]
+    latencies = []
+    for i in range(args.edits):
+        row = rows[i % len(rows)]
+        before = form.chart_specs.get("elements")
+        start = time.perf_counter()
+        row.current.widget.value = str(40 + i % 50 + 0.5)  # a new value each time
+        latencies.append(time.perf_counter() - start)
+        assert form.chart_specs.get("elements") is not before, "charts were not refreshed"
+    assert form.errors.value == "", form.errors.value
+    edit = statistics.median(latencies)
+
+    print(f"imports + framework load: {imports * 1000:.0f} ms; first build in the process: "
+          f"{first * 1000:.0f} ms")
+    print(f"form build (default framework, median of 5): {build * 1000:.0f} ms "
+          f"(budget {BUILD_BUDGET_S * 1000:.0f} ms)")
+    print(f"edit -> scores + chart specs, median of {args.edits}: {edit * 1000:.1f} ms, "
+          f"p90 {sorted(latencies)[int(0.9 * len(latencies))] * 1000:.1f} ms "
+          f"(budget {EDIT_BUDGET_S * 1000:.0f} ms)")
+    ok = max(first, build) <= BUILD_BUDGET_S and edit <= EDIT_BUDGET_S
+    print("OK" if ok else "MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

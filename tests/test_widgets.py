@@ -1,0 +1,236 @@
+"""The interactive form, driven headless: set widget values, check scores, exports, scenarios."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from assessment.exports import write_outputs
+from assessment.framework import Framework
+from assessment.intake import read_intake
+from assessment.samples import sample_workbooks
+from assessment.scoring import score
+from assessment.widgets import INVALID_BORDER, INVALID_CLASS, STATUS_COLOR, AssessmentForm
+
+INPUTS = ("profile", "current", "targets", "notes", "answers", "ratings")
+
+
+def _inputs(data: object) -> dict[str, object]:
+    return {key: getattr(data, key) for key in INPUTS}
+
+
+@pytest.fixture(scope="module")
+def sample() -> Path:
+    return sample_workbooks()[0]
+
+
+@pytest.fixture()
+def form(framework: Framework, sample: Path) -> AssessmentForm:
+    return AssessmentForm(framework, sample)
+
+
+def _kpi(framework: Framework, unit: str, direction: str = "higher") -> str:
+    return next(k.id for k in framework.kpis if k.unit == unit and k.direction == direction)
+
+
+def test_blank_form_has_default_targets(framework: Framework) -> None:
+    form = AssessmentForm(framework)
+    data = form.data()
+    assert data.targets == {}
+    assert all(v is None for v in data.current.values())
+    assert {i.path for i in form.issues()} >= {"profile.organization"}
+    assert form.errors.value == ""
+    assert form.widget.children  # a displayable root
+
+
+def test_editing_a_kpi_rescored_like_score(framework: Framework, form: AssessmentForm) -> None:
+    kpi_id = _kpi(framework, "percent")
+    row = form.kpi_rows[kpi_id]
+    row.current.widget.value = "85"
+    assert form.data().current[kpi_id] == pytest.approx(0.85)
+    expected = score(framework, form.data())
+    kpi = next(r for r in expected["kpis"] if r["id"] == kpi_id)
+    assert row.status == kpi["status"]
+    assert row.color == STATUS_COLOR[kpi["status"]]
+    assert f"{kpi['score']:.1f}" in row.score.value
+    assert f"{expected['index']['score']:.1f}" in form.summary.value
+    assert form.results() == expected
+    assert form.chart_specs["elements"] is not None
+
+
+def test_percent_entry_and_exact_values(framework: Framework, form: AssessmentForm) -> None:
+    kpi_id = _kpi(framework, "percent")
+    row = form.kpi_rows[kpi_id]
+    for text in ("85", "85%", " 85 "):
+        row.current.widget.value = text
+        assert form.data().current[kpi_id] == pytest.approx(0.85)
+    row.current.widget.value = ""
+    assert form.data().current[kpi_id] is None
+
+
+@pytest.mark.parametrize("field,text,message", [
+    ("current", "abc", "is not a number"),
+    ("current", "250", "out of range"),
+    ("target", "abc", "is not a number"),
+])
+def test_invalid_entry_is_marked_and_excluded(framework: Framework, form: AssessmentForm,
+                                              field: str, text: str, message: str) -> None:
+    kpi_id = _kpi(framework, "percent")
+    row = form.kpi_rows[kpi_id]
+    box = getattr(row, field)
+    box.widget.value = text  # must not raise
+    assert box.widget.layout.border == INVALID_BORDER
+    assert INVALID_CLASS in box.widget._dom_classes
+    assert message in box.message.value
+    assert any(message in i.message for i in form.issues())
+    data = form.data()
+    if field == "current":
+        assert data.current[kpi_id] is None
+    else:
+        assert kpi_id not in data.targets
+    assert form.errors.value == ""
+    box.widget.value = "50"
+    assert box.widget.layout.border == ""
+    assert INVALID_CLASS not in box.widget._dom_classes
+
+
+def test_target_on_wrong_side_of_floor(framework: Framework, form: AssessmentForm) -> None:
+    kpi = next(k for k in framework.kpis if k.direction == "higher" and k.unit != "percent"
+               and isinstance(k.floor, float) and k.floor >= 0
+               and framework.valid_range(k)[0] is not None
+               and framework.valid_range(k)[0] <= k.floor)
+    row = form.kpi_rows[kpi.id]
+    assert row.target is not None
+    row.target.widget.value = f"{kpi.floor:g}"
+    assert "wrong side of its floor" in row.target.message.value
+    assert row.target.widget.layout.border == INVALID_BORDER
+    assert kpi.id not in form.data().targets
+
+
+def test_non_number_target_override_and_band(framework: Framework, form: AssessmentForm) -> None:
+    kpi_id = _kpi(framework, "percent")
+    row = form.kpi_rows[kpi_id]
+    assert row.target is not None
+    row.target.widget.value = "99"
+    assert form.data().targets[kpi_id] == pytest.approx(0.99)
+    band = next((k for k in framework.kpis if k.direction == "band"), None)
+    if band is not None:
+        assert form.kpi_rows[band.id].target is None
+
+
+def test_ratings_and_answers(framework: Framework, form: AssessmentForm) -> None:
+    dim = next(iter(form.ratings))
+    box = form.ratings[dim]["importance"]
+    box.widget.value = "7"
+    assert "not a rating from 1 to 5" in box.message.value
+    assert form.data().ratings[dim]["importance"] is None
+    box.widget.value = "4.5"
+    assert form.data().ratings[dim]["importance"] == 4.5
+    qid = next(iter(form.answers))
+    item, dd = next(iter(form.answers[qid].items()))
+    dd.value = "n/a"
+    assert form.data().answers[qid][item] == "n/a"
+    dd.value = "3"
+    assert form.data().answers[qid][item] == 3
+    dd.value = ""
+    assert form.data().answers[qid][item] is None
+
+
+def test_callback_exception_is_logged_not_raised(form: AssessmentForm,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(form, "refresh", boom)
+    next(iter(form.kpi_rows.values())).current.widget.value = "1"
+    assert "kaboom" in form.errors.value
+
+
+@pytest.mark.parametrize("sample", sample_workbooks(), ids=lambda p: p.stem)
+def test_round_trip(framework: Framework, sample: Path, tmp_path: Path) -> None:
+    form = AssessmentForm(framework, sample)
+    original = read_intake(sample, framework)
+    assert _inputs(form.data()) == _inputs(original)
+    saved = form.save_intake(tmp_path / "saved.xlsx")
+    assert _inputs(read_intake(saved, framework)) == _inputs(original)
+
+
+def test_round_trip_after_edit(framework: Framework, form: AssessmentForm,
+                               tmp_path: Path) -> None:
+    kpi_id = _kpi(framework, "percent")
+    form.kpi_rows[kpi_id].current.widget.value = "42.5"
+    saved = form.save_intake(tmp_path / "edited.xlsx")
+    assert _inputs(read_intake(saved, framework)) == _inputs(form.data())
+
+
+def test_load_bad_workbook_shows_issues(framework: Framework, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    form = AssessmentForm(framework, bad)
+    assert "could not be loaded" in form.errors.value
+    assert form.load(tmp_path / "missing.xlsx")
+
+
+def test_upload_widget_loads_bytes(framework: Framework, sample: Path) -> None:
+    form = AssessmentForm(framework)
+    form.upload.value = ({"name": sample.name, "type": "", "size": sample.stat().st_size,
+                          "content": memoryview(sample.read_bytes()),
+                          "last_modified": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},)
+    assert _inputs(form.data()) == _inputs(read_intake(sample, framework))
+    assert form.errors.value == ""
+
+
+def test_export_same_bytes_as_cli(form: AssessmentForm, framework: Framework,
+                                  tmp_path: Path) -> None:
+    written = form.export(tmp_path / "form")
+    direct = write_outputs(score(framework, form.data()), tmp_path / "direct")
+    assert set(written) == {"xlsx", "html", "json"}
+    for fmt, path in written.items():
+        assert path.read_bytes() == direct[fmt].read_bytes(), fmt
+
+
+def test_reset(framework: Framework, form: AssessmentForm) -> None:
+    form.reset()
+    assert _inputs(form.data()) == _inputs(AssessmentForm(framework).data())
+
+
+def test_scenarios(framework: Framework, form: AssessmentForm) -> None:
+    form.snapshot("today")
+    kpi_id = _kpi(framework, "percent")
+    form.kpi_rows[kpi_id].current.widget.value = "99"
+    form.snapshot("plan")
+    result = form.compare("today", "plan")
+    today, plan = form.scenarios["today"].results, form.scenarios["plan"].results
+    assert [k["id"] for k in result["changed_kpis"]] == [kpi_id]
+    assert result["index"]["delta"] == pytest.approx(
+        plan["index"]["score"] - today["index"]["score"])
+    assert "today" in form.scenario_view.value and "plan" in form.scenario_view.value
+    assert dataclasses.asdict(form.scenarios["today"].data) != dataclasses.asdict(form.data())
+    assert list(form.scenario_a.options) == ["today", "plan"]
+
+
+def test_tab_switch_updates_tab_chart(form: AssessmentForm) -> None:
+    form.tabs.selected_index = 1
+    first = form.chart_specs["tab"]
+    form.tabs.selected_index = 2
+    assert form.chart_specs["tab"] != first
+    assert form.errors.value == ""
+
+
+def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None:
+    results = form.results()
+    text = form.summary.value
+    assert "Support Excellence Index" in text and "Renewal health" in text
+    assert "Alignment" in text and "points at stake" in text
+    top = results["gaps"][0]["name"]
+    assert top.replace("&", "&amp;") in text
+    form.out_dir.value = str(tmp_path / "out")
+    form.intake_path.value = str(tmp_path / "saved.xlsx")
+    for button in form.controls.children[1].children[1:] + form.controls.children[2].children[1:]:
+        button.click()
+    assert form.errors.value == ""
+    assert (tmp_path / "saved.xlsx").exists()
+    assert list((tmp_path / "out").rglob("results.json"))
