@@ -64,6 +64,50 @@ _LEADING_ANSWER = re.compile(r"([0-4])(?:\.0+)?(?:\s*[-–—:)]\s*\S.*|\.\s+\S.
 _NA_TEXTS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
 
 
+def kpi_number(kpi: Kpi, value: Any, lo: float | None, hi: float | None,
+               number_format: str = "", typed_in_percent: bool = False,
+               ) -> tuple[float, str | None]:
+    """One KPI entry in computation units by the reader's rules: ``(value, warning)``.
+
+    ``number_format`` is the cell's (it tells a percent-formatted cell); ``typed_in_percent``
+    says the entry box itself is in percent (the widgets' boxes). Raises
+    :class:`InvalidValue` with the message and what is expected.
+    """
+    number, typed_percent = parse_number(value)
+    if kpi.unit == "percent":
+        fraction, warn = percent_value(number, typed_percent or typed_in_percent, number_format,
+                                       lo, hi)
+        note = (f"{format_number(number)} read as {format_number(number)}% (percent typed as a "
+                "whole number) — check it") if warn else None
+        return fraction, note
+    if typed_percent:
+        raise InvalidValue(f"{clean_text(value)!r} has a % sign but {kpi.name} is not a "
+                           f"percentage (unit: {kpi.unit})",
+                           f"a plain number such as {format_number(number)}")
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        raise InvalidValue(f"{format_number(number)} is out of range for {kpi.name}",
+                           range_text(lo, hi))
+    return number, None
+
+
+def target_problem(kpi: Kpi, target: float) -> tuple[str, str] | None:
+    """``(message, expected)`` when a target override is on the wrong side of its floor."""
+    floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
+    if floor is None or (kpi.direction == "higher" and target > floor) or (
+            kpi.direction == "lower" and target < floor):
+        return None
+    show = format_percent if kpi.unit == "percent" else format_number
+    side = "above" if kpi.direction == "higher" else "below"
+    return (f"target {show(target)} for {kpi.name} ({kpi.id}) is on the wrong side of its "
+            f"floor {show(floor)}",
+            f"a target {side} {show(floor)} ({kpi.direction} is better), or the "
+            f"framework's {show(kpi.target)}")
+
+
+def _example(kpi: Kpi) -> str:
+    return "a number such as " + ("85% or 0.85" if kpi.unit == "percent" else "1200 or 1,200.50")
+
+
 class _Invalid:
     """Marks a cell whose problem has already been reported."""
 
@@ -71,7 +115,9 @@ class _Invalid:
 INVALID = _Invalid()
 
 
-class _Bad(Exception):
+class InvalidValue(Exception):
+    """A value that breaks a reader rule: ``message`` and what is ``expected`` instead."""
+
     def __init__(self, message: str, expected: str = "") -> None:
         super().__init__(message)
         self.message, self.expected = message, expected
@@ -218,26 +264,26 @@ def parse_number(value: Any) -> tuple[float, bool]:
     """A cell value as a number, and whether it was text with a % sign.
 
     Accepts numbers and text such as ``"85%"``, ``"1,200"``, ``"1 200"``, ``"$1,200.50"``,
-    ``"€40"``, ``"USD 40"``. Booleans, dates and other text raise ``_Bad``.
+    ``"€40"``, ``"USD 40"``. Booleans, dates and other text raise ``InvalidValue``.
     """
     if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
-        raise _Bad(f"{clean_text(value)} is not a number")
+        raise InvalidValue(f"{clean_text(value)} is not a number")
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
-            raise _Bad(f"{value} is not a number")
+            raise InvalidValue(f"{value} is not a number")
         return float(value), False
     text = clean_text(value)  # also turns no-break spaces (1\u00a0200) into plain ones
     if len(text) > 40:
-        raise _Bad(f"{text[:40]!r}… is not a number")
+        raise InvalidValue(f"{text[:40]!r}… is not a number")
     match = _NUMBER.fullmatch(text)
     if not match or not _GROUPED.fullmatch(match["num"].strip()):
-        raise _Bad(f"{text!r} is not a number")
+        raise InvalidValue(f"{text!r} is not a number")
     codes = [c for c in (match["code"], match["code2"]) if c]
     money = len(codes) + bool(match["sym"]) + bool(match["sym2"])
     if (codes and not all(c.isupper() for c in codes)) or money > 1 or (money and match["pct"]):
-        raise _Bad(f"{text!r} is not a number")
+        raise InvalidValue(f"{text!r} is not a number")
     if match["sign"] and match["sign2"]:
-        raise _Bad(f"{text!r} is not a number")
+        raise InvalidValue(f"{text!r} is not a number")
     number = float(match["num"].replace(",", "").replace(" ", ""))
     if (match["sign"] or match["sign2"]) in ("-", "−"):
         number = -number
@@ -246,7 +292,7 @@ def parse_number(value: Any) -> tuple[float, bool]:
 
 def percent_value(number: float, typed_percent: bool, number_format: str,
                   lo: float | None, hi: float | None) -> tuple[float, bool]:
-    """Interpret a percent KPI's cell; returns (fraction, needs_warning) or raises ``_Bad``.
+    """Interpret a percent KPI's cell; returns (fraction, needs_warning) or raises ``InvalidValue``.
 
     ``[lo, hi]`` is the KPI's valid range in fractions and ``v`` the number in the cell:
 
@@ -261,33 +307,34 @@ def percent_value(number: float, typed_percent: bool, number_format: str,
     def inside(x: float) -> bool:
         return (lo is None or x >= lo) and (hi is None or x <= hi)
 
-    span = f"a percentage from {_pct(lo)} to {_pct(hi)}" if lo is not None and hi is not None \
-        else "a percentage in the valid range"
+    pct, num = format_percent, format_number
+    span = (f"a percentage from {pct(lo)} to {pct(hi)}" if lo is not None and hi is not None
+            else "a percentage in the valid range")
     if typed_percent:
         if inside(number / 100):
             return number / 100, False
-        raise _Bad(f"{_num(number)}% is out of range", span)
+        raise InvalidValue(f"{num(number)}% is out of range", span)
     formatted = "%" in (number_format or "")
     if inside(number) and (number <= 1 or formatted):
         return number, False
     if inside(number / 100) and not inside(number):
         return number / 100, True
     if inside(number) and inside(number / 100):
-        raise _Bad(f"{_num(number)} is ambiguous: it could mean {_pct(number)} or "
-                   f"{_num(number)}%", f"type it with a % sign, as {_pct(number)} or "
-                   f"{_num(number)}%")
-    shown = _pct(number) if formatted else _num(number)
-    hint = f"; to mean {_pct(number)} type it as {_pct(number)}" if inside(number) else ""
-    raise _Bad(f"{shown} is out of range", span + hint)
+        raise InvalidValue(f"{num(number)} is ambiguous: it could mean {pct(number)} or "
+                           f"{num(number)}%",
+                           f"type it with a % sign, as {pct(number)} or {num(number)}%")
+    shown = pct(number) if formatted else num(number)
+    hint = f"; to mean {pct(number)} type it as {pct(number)}" if inside(number) else ""
+    raise InvalidValue(f"{shown} is out of range", span + hint)
 
 
 def parse_answer(value: Any, labels: list[str]) -> Answer:
-    """A practice answer: 0-4, :data:`NA`, or raises ``_Bad``."""
+    """A practice answer: 0-4, :data:`NA`, or raises ``InvalidValue``."""
     allowed = "one of " + ", ".join([*labels, NA_LABEL])
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer() and 0 <= value <= 4:
             return int(value)
-        raise _Bad(f"{_num(float(value))} is outside the list of answers", allowed)
+        raise InvalidValue(f"{format_number(float(value))} is outside the list of answers", allowed)
     text = clean_text(value)
     if text.lower() in _NA_TEXTS:
         return NA
@@ -297,14 +344,14 @@ def parse_answer(value: Any, labels: list[str]) -> Answer:
     names = {label.split(" – ", 1)[1].lower(): i for i, label in enumerate(labels)}
     if text.lower() in names:
         return names[text.lower()]
-    raise _Bad(f"{text!r} is outside the list of answers", allowed)
+    raise InvalidValue(f"{text!r} is outside the list of answers", allowed)
 
 
-def _num(x: float) -> str:
+def format_number(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _pct(x: float | None) -> str:
+def format_percent(x: float | None) -> str:
     return "?" if x is None else f"{x * 100:.10g}%"
 
 
@@ -509,13 +556,13 @@ class _Reader:
             if value is INVALID:
                 continue
             try:
-                parsed = _profile_value(key, value)
-            except _Bad as bad:
+                parsed = profile_value(key, value)
+            except InvalidValue as bad:
                 self.issue(t.title, t.coord(row, "value"), bad.message, bad.expected)
                 continue
             if parsed is None and key in PROFILE_REQUIRED:
                 self.issue(t.title, t.coord(row, "value"), f"{key} is required",
-                           _PROFILE_EXPECTED[key])
+                           PROFILE_EXPECTED[key])
             elif parsed is not None:
                 out[key] = parsed
         for key in PROFILE_REQUIRED:
@@ -550,43 +597,20 @@ class _Reader:
             return value
         coord = t.coord(row, key)
         lo, hi = self.fw.valid_range(kpi)
-        example = "85% or 0.85" if kpi.unit == "percent" else "1200 or 1,200.50"
         try:
-            number, typed_percent = parse_number(value)
-            if kpi.unit == "percent":
-                fmt = t.values[coord].number_format
-                fraction, warn = percent_value(number, typed_percent, fmt, lo, hi)
-                if warn:
-                    self.warn(t.title, coord, f"{_num(number)} read as {_num(number)}% "
-                              "(percent typed as a whole number) — check it")
-                return fraction
-            if typed_percent:
-                raise _Bad(f"{clean_text(value)!r} has a % sign but {kpi.name} is not a "
-                           f"percentage (unit: {kpi.unit})",
-                           f"a plain number such as {_num(number)}")
-        except _Bad as bad:
-            self.issue(t.title, coord, bad.message, bad.expected or f"a number such as {example}")
+            number, warning = kpi_number(kpi, value, lo, hi, t.values[coord].number_format)
+        except InvalidValue as bad:
+            self.issue(t.title, coord, bad.message, bad.expected or _example(kpi))
             return INVALID
-        if (lo is not None and number < lo) or (hi is not None and number > hi):
-            self.issue(t.title, coord, f"{_num(number)} is out of range for {kpi.name}",
-                       _span(lo, hi))
-            return INVALID
+        if warning:
+            self.warn(t.title, coord, warning)
         return number
 
     def target(self, t: _Table, row: int, kpi: Kpi, target: float,
                targets: dict[str, float]) -> None:
-        floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
-        show = _pct if kpi.unit == "percent" else _num
-        wrong = floor is not None and (
-            (kpi.direction == "higher" and not target > floor)
-            or (kpi.direction == "lower" and not target < floor))
-        if wrong:
-            side = "above" if kpi.direction == "higher" else "below"
-            self.issue(t.title, t.coord(row, "target"),
-                       f"target {show(target)} for {kpi.name} ({kpi.id}) is on the wrong side "
-                       f"of its floor {show(floor)}",
-                       f"a target {side} {show(floor)} ({kpi.direction} is better), or the "
-                       f"framework's {show(kpi.target)}")
+        problem = target_problem(kpi, target)
+        if problem:
+            self.issue(t.title, t.coord(row, "target"), *problem)
         elif kpi.target is None or not math.isclose(target, kpi.target, rel_tol=1e-9,
                                                     abs_tol=1e-12):
             targets[kpi.id] = target
@@ -641,7 +665,7 @@ class _Reader:
             if value is not None and value is not INVALID:
                 try:
                     answers[item_id] = parse_answer(value, labels)
-                except _Bad as bad:
+                except InvalidValue as bad:
                     self.issue(t.title, t.coord(row, "answer"), bad.message, bad.expected)
             note = self.text(t, row, "notes", multiline=True)
             if isinstance(note, str):
@@ -664,9 +688,9 @@ class _Reader:
                 try:
                     number, typed_percent = parse_number(value)
                     if typed_percent or not 1 <= number <= 5:
-                        raise _Bad(f"{clean_text(value)} is not a rating from 1 to 5")
+                        raise InvalidValue(f"{clean_text(value)} is not a rating from 1 to 5")
                     ratings[dim_id][key] = number
-                except _Bad as bad:
+                except InvalidValue as bad:
                     self.issue(t.title, t.coord(row, key), bad.message,
                                "a rating from 1 (very low) to 5 (very high); decimals allowed")
             note = self.text(t, row, "notes", multiline=True)
@@ -677,7 +701,7 @@ class _Reader:
 
 # ----------------------------------------------------------------------------- profile values
 
-_PROFILE_EXPECTED = {
+PROFILE_EXPECTED = {
     "organization": "the organization's name",
     "industry": "the industry, e.g. enterprise software",
     "support_model": "one of " + ", ".join(SUPPORT_MODELS),
@@ -687,8 +711,8 @@ _PROFILE_EXPECTED = {
 _PROFILE_NUMBERS = ("annual_revenue", "active_customers", "support_headcount")
 
 
-def _profile_value(key: str, value: Any) -> Any:
-    """Parse one profile value (None when blank); raises ``_Bad``."""
+def profile_value(key: str, value: Any) -> Any:
+    """Parse one profile value (None when blank); raises ``InvalidValue``."""
     if value is None:
         return None
     if key == "assessment_date":
@@ -696,7 +720,7 @@ def _profile_value(key: str, value: Any) -> Any:
     if key in _PROFILE_NUMBERS:
         number, typed_percent = parse_number(value)
         if typed_percent or number < 0:
-            raise _Bad(f"{clean_text(value)!r} is not a valid {key.replace('_', ' ')}",
+            raise InvalidValue(f"{clean_text(value)!r} is not a valid {key.replace('_', ' ')}",
                        "a number of 0 or more")
         return int(number) if number.is_integer() and key != "annual_revenue" else number
     if key not in PROFILE_REQUIRED:
@@ -706,11 +730,11 @@ def _profile_value(key: str, value: Any) -> Any:
     text = clean_text(value)
     if key == "support_model":
         if text.lower() not in SUPPORT_MODELS:
-            raise _Bad(f"{text!r} is not a support model", _PROFILE_EXPECTED[key])
+            raise InvalidValue(f"{text!r} is not a support model", PROFILE_EXPECTED[key])
         return text.lower()
     if key == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
-            raise _Bad(f"{text!r} is not a currency code", _PROFILE_EXPECTED[key])
+            raise InvalidValue(f"{text!r} is not a currency code", PROFILE_EXPECTED[key])
         return text.upper()
     return text or None
 
@@ -726,12 +750,12 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise _Bad(f"{text!r} is not a date", "a date such as 2025-03-31 (YYYY-MM-DD)")
+    raise InvalidValue(f"{text!r} is not a date", "a date such as 2025-03-31 (YYYY-MM-DD)")
 
 
-def _span(lo: float | None, hi: float | None) -> str:
+def range_text(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
-        return f"a number from {_num(lo)} to {_num(hi)}"
+        return f"a number from {format_number(lo)} to {format_number(hi)}"
     if lo is not None:
-        return f"a number of {_num(lo)} or more"
-    return f"a number of {_num(hi)} or less" if hi is not None else "a number"
+        return f"a number of {format_number(lo)} or more"
+    return f"a number of {format_number(hi)} or less" if hi is not None else "a number"

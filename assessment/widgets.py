@@ -61,16 +61,15 @@ from assessment.errors import InputError, Issue
 from assessment.exports import FORMATS, write_outputs
 from assessment.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.intake import (
-    _PROFILE_EXPECTED,
-    _Bad,
-    _num,
-    _pct,
-    _profile_value,
-    _span,
+    PROFILE_EXPECTED,
+    InvalidValue,
     clean_text,
+    format_number,
+    kpi_number,
     parse_number,
-    percent_value,
+    profile_value,
     read_intake,
+    target_problem,
 )
 from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.scenarios import Scenario, compare, render_comparison, snapshot
@@ -98,44 +97,30 @@ def show_value(kpi: Kpi, value: float | None) -> str:
     """The text a box shows for a value (percent KPIs in %)."""
     if value is None:
         return ""
-    return _num(value * 100) if kpi.unit == "percent" else _num(value)
+    return format_number(value * 100) if kpi.unit == "percent" else format_number(value)
 
 
 def parse_kpi_entry(framework: Framework, kpi: Kpi, text: str, field: str = "current") -> Entry:
-    """A typed KPI value -> (value in computation units or None, issue), reader's messages."""
+    """A typed KPI value -> (value in computation units or None, issue), reader's messages.
+
+    The boxes of percent KPIs are in percent: 85 and 85% both mean 0.85.
+    """
     text = clean_text(text or "")
     if not text:
         return None, None
-    where = f"{kpi.id}.{field}"
     lo, hi = framework.valid_range(kpi)
-    example = "85 or 85%" if kpi.unit == "percent" else "1200 or 1,200.50"
     try:
-        number, typed_percent = parse_number(text)
-        if kpi.unit == "percent":  # the box is in percent: 85 and 85% both mean 0.85
-            return percent_value(number, True, "", lo, hi)[0], None
-        if typed_percent:
-            raise _Bad(f"{text!r} has a % sign but {kpi.name} is not a percentage "
-                       f"(unit: {kpi.unit})", f"a plain number such as {_num(number)}")
-    except _Bad as bad:
-        return None, Issue(bad.message, bad.expected or f"a number such as {example}", path=where)
-    if (lo is not None and number < lo) or (hi is not None and number > hi):
-        return None, Issue(f"{_num(number)} is out of range for {kpi.name}", _span(lo, hi),
-                           path=where)
-    return number, None
+        return kpi_number(kpi, text, lo, hi, typed_in_percent=True)[0], None
+    except InvalidValue as bad:
+        example = "85 or 85%" if kpi.unit == "percent" else "1200 or 1,200.50"
+        return None, Issue(bad.message, bad.expected or f"a number such as {example}",
+                           path=f"{kpi.id}.{field}")
 
 
 def target_issue(kpi: Kpi, target: float) -> Issue | None:
     """The reader's check of a target override against the KPI's floor."""
-    floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
-    if floor is None or (kpi.direction == "higher" and target > floor) or (
-            kpi.direction == "lower" and target < floor):
-        return None
-    show = _pct if kpi.unit == "percent" else _num
-    side = "above" if kpi.direction == "higher" else "below"
-    return Issue(f"target {show(target)} for {kpi.name} ({kpi.id}) is on the wrong side of its "
-                 f"floor {show(floor)}",
-                 f"a target {side} {show(floor)} ({kpi.direction} is better), or the "
-                 f"framework's {show(kpi.target)}", path=f"{kpi.id}.target")
+    problem = target_problem(kpi, target)
+    return None if problem is None else Issue(*problem, path=f"{kpi.id}.target")
 
 
 def parse_rating_entry(text: str, where: str) -> Entry:
@@ -145,19 +130,19 @@ def parse_rating_entry(text: str, where: str) -> Entry:
     try:
         number, typed_percent = parse_number(text)
         if typed_percent or not 1 <= number <= 5:
-            raise _Bad(f"{text} is not a rating from 1 to 5")
-    except _Bad as bad:
+            raise InvalidValue(f"{text} is not a rating from 1 to 5")
+    except InvalidValue as bad:
         return None, Issue(bad.message, RATING_EXPECTED, path=where)
     return number, None
 
 
 def parse_profile_entry(key: str, text: str) -> Entry:
     try:
-        value = _profile_value(key, text if clean_text(text or "") else None)
-    except _Bad as bad:
+        value = profile_value(key, text if clean_text(text or "") else None)
+    except InvalidValue as bad:
         return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
     if value is None and key in PROFILE_REQUIRED:
-        return None, Issue(f"{key} is required", _PROFILE_EXPECTED[key], path=f"profile.{key}")
+        return None, Issue(f"{key} is required", PROFILE_EXPECTED[key], path=f"profile.{key}")
     return value, None
 
 
@@ -166,7 +151,7 @@ def _profile_text(value: Any) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return _num(value) if isinstance(value, float) else str(value)
+    return format_number(value) if isinstance(value, float) else str(value)
 
 
 # --------------------------------------------------------------------------- widget helpers
@@ -595,7 +580,7 @@ class AssessmentForm:
                 ratings = data.ratings.get(dim, {})
                 for key, box in boxes.items():
                     value = ratings.get(key)
-                    box.fill("" if value is None else _num(value), value)
+                    box.fill("" if value is None else format_number(value), value)
         finally:
             self._loading = False
         self.errors.value = ""
