@@ -549,16 +549,21 @@ def build_charts(results: dict[str, Any]) -> list[Chart]:
     return charts
 
 
-def to_altair(spec: dict[str, Any]) -> Any:
-    """The Altair chart object for a spec (imports Altair on first use; validates the spec)."""
+def to_altair(spec: dict[str, Any], validate: bool = True) -> Any:
+    """The Altair chart object for a spec (imports Altair on first use).
+
+    The spec is checked against the Vega-Lite schema unless ``validate`` is false; the live
+    form skips that check (most of a redraw's cost) because every spec builder is validated by
+    the test suite.
+    """
     import altair as alt
 
     for key, cls in (("layer", alt.LayerChart), ("vconcat", alt.VConcatChart),
                      ("hconcat", alt.HConcatChart), ("concat", alt.ConcatChart),
                      ("facet", alt.FacetChart), ("repeat", alt.RepeatChart)):
         if key in spec:
-            return cls.from_dict(spec)
-    return alt.Chart.from_dict(spec)
+            return cls.from_dict(spec, validate=validate)
+    return alt.Chart.from_dict(spec, validate=validate)
 
 
 def to_vega_svg(chart: Chart) -> str:

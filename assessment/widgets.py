@@ -1,8 +1,9 @@
 """The interactive assessment form (ipywidgets): edit inputs, see the scores live.
 
-``form = AssessmentForm(framework=None, intake=None)`` builds the form for a framework (the
-shipped default when None), blank with the framework's targets or filled from an intake
-workbook (a path); ``form.widget`` is the root to display. Methods: :meth:`data`,
+``form = AssessmentForm(framework=None, intake=None, charts="svg")`` builds the form for a
+framework (the shipped default when None), blank with the framework's targets or filled from an
+intake workbook (a path), with static SVG charts or ``charts="altair"`` (see Charts);
+``form.widget`` is the root to display. Methods: :meth:`data`,
 :meth:`results`, :meth:`issues`, :meth:`export`, :meth:`save_intake`, :meth:`reset`,
 :meth:`load`, :meth:`snapshot`, :meth:`compare`; the same actions have buttons.
 
@@ -27,10 +28,20 @@ Charts
     :attr:`AssessmentForm.chart_specs`, and drawn as static SVG (:func:`assessment.charts.to_svg`)
     in ``ipywidgets.HTML``. This is offline by construction (no CDN, no extra JS package, works
     in Voila), takes a few milliseconds per edit and replaces the picture in place, so nothing
-    flickers. ``alt.JupyterChart`` was tried and not used: it needs ``anywidget`` (not a
-    dependency), ``enable_offline()`` took 1.6 s (over the 1 s build budget) and replacing
-    ``.chart`` on three charts took 250 ms an edit (schema validation), against about 2 ms an
-    edit here. :func:`assessment.charts.to_altair` turns any spec into an Altair chart.
+    flickers. It is the default (``charts="svg"``), used by the notebook and the Voila app.
+
+    ``charts="altair"`` (opt-in) shows the same three panels as ``alt.JupyterChart`` widgets
+    (needs ``anywidget``), interactive (tooltips, Vega's export menu). Each chart is built
+    from the same spec with :func:`assessment.charts.to_altair` and assigned to the existing
+    JupyterChart's ``.chart`` only when its spec changed, so nothing is recreated and nothing
+    flickers; a panel with no chart is hidden, one without data shows its note.
+    ``alt.JupyterChart.enable_offline()`` (once a process) serves the JavaScript as a bundle
+    made by vl-convert, so nothing loads from a CDN (checked in headless Chromium with every
+    outside host blocked). Measured costs: the first build in a process about 3-4 s (Altair
+    import and the 1.7 s bundle), later builds about 0.25-0.4 s; specs go to Altair
+    unvalidated (``to_altair(spec, validate=False)``; the tests validate every builder), so an
+    edit takes a median of about 3 ms and one that redraws a chart about 120 ms (90th
+    percentile), against about 2 ms in SVG mode. Altair is only imported in this mode.
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ from assessment.charts import (
     kpi_chart,
     practices_chart,
     projection_chart,
+    to_altair,
     to_svg,
 )
 from assessment.errors import InputError, Issue
@@ -86,6 +98,8 @@ INVALID_BORDER = "2px solid #c62828"
 INVALID_CLASS = "se-invalid"
 RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed"
 TOP_GAPS = 5
+CHART_MODES = ("svg", "altair")
+CHART_KEYS = ("elements", "tab", "projection")
 
 Entry = tuple[Any, Issue | None]
 
@@ -248,8 +262,11 @@ class AssessmentForm:
     """The interactive assessment; see the module docstring."""
 
     def __init__(self, framework: Framework | None = None,
-                 intake: str | Path | None = None) -> None:
+                 intake: str | Path | None = None, charts: str = "svg") -> None:
+        if charts not in CHART_MODES:
+            raise ValueError(f"charts must be one of {', '.join(CHART_MODES)}, not {charts!r}")
         self.framework = framework or load_framework()
+        self.charts = charts
         self.scenarios: dict[str, Scenario] = {}
         self.chart_specs: dict[str, dict[str, Any] | None] = {}
         self._loading = False
@@ -324,14 +341,19 @@ class AssessmentForm:
         self.tabs = w.Tab(children=pages, titles=[t for t, _ in TABS])
         self.tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
         self.summary = w.HTML()
-        self.chart_views = {key: w.HTML() for key in ("elements", "tab", "projection")}
+        if self.charts == "altair":
+            self.chart_views = {key: _AltairView() for key in CHART_KEYS}
+            chart_boxes = [view.widget for view in self.chart_views.values()]
+        else:
+            self.chart_views = {key: w.HTML() for key in CHART_KEYS}
+            chart_boxes = list(self.chart_views.values())
         self.scenario_view = w.HTML()
         self._build_buttons()
         for box in self._boxes():
             box.widget.observe(self._guarded(self._changed), names="value")
         for dd in self._dropdowns():
             dd.observe(self._guarded(self._changed), names="value")
-        results = w.VBox([self.summary, *self.chart_views.values()])
+        results = w.VBox([self.summary, *chart_boxes])
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
                               w.HBox([self.tabs, results]), self.scenario_box],
                              layout=w.Layout(width="100%"))
@@ -505,6 +527,9 @@ class AssessmentForm:
                   "projection": projection_chart(self._results)}
         for key, chart in charts.items():
             self.chart_specs[key] = None if chart is None else chart.spec
+            if self.charts == "altair":
+                self.chart_views[key].show(chart)
+                continue
             view = _chart_html(chart)
             if self.chart_views[key].value != view:
                 self.chart_views[key].value = view
@@ -603,6 +628,41 @@ def _tab_chart(results: dict[str, Any], area: str) -> Chart | None:
     if area == "customer_expectations":
         return expectations_chart(results)
     return None
+
+
+class _AltairView:
+    """One chart panel as an ``alt.JupyterChart`` (offline JS bundle), updated in place.
+
+    The JupyterChart is created once; a new Altair chart is assigned to its ``.chart`` only
+    when the spec changed. A missing chart hides it; a chart without data shows its note.
+    """
+
+    def __init__(self) -> None:
+        import altair as alt
+
+        _enable_offline(alt)
+        self.spec: dict[str, Any] | None = None
+        self.chart = alt.JupyterChart(alt.Chart().mark_point(), layout=w.Layout(display="none"))
+        self.note = w.HTML()
+        self.widget = w.VBox([self.chart, self.note])
+
+    def show(self, chart: Chart | None) -> None:
+        spec = None if chart is None else chart.spec
+        if spec is not None and spec != self.spec:
+            self.chart.chart = to_altair(spec, validate=False)
+        self.spec = spec
+        display = "" if spec is not None else "none"
+        if self.chart.layout.display != display:
+            self.chart.layout.display = display
+        note = _chart_html(chart) if chart is not None and spec is None else ""
+        if self.note.value != note:
+            self.note.value = note
+
+
+def _enable_offline(alt: Any) -> None:
+    """Serve JupyterChart's JavaScript from the vl-convert bundle (no CDN), once a process."""
+    if not getattr(alt.JupyterChart, "_is_offline", False):
+        alt.JupyterChart.enable_offline()
 
 
 def _chart_html(chart: Chart | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +236,73 @@ def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None
     assert form.errors.value == ""
     assert (tmp_path / "saved.xlsx").exists()
     assert list((tmp_path / "out").rglob("results.json"))
+
+
+# --------------------------------------------------------------------------- altair chart mode
+
+
+@pytest.fixture(scope="module")
+def altair_form(sample: Path) -> AssessmentForm:
+    pytest.importorskip("anywidget")
+    return AssessmentForm(None, sample, charts="altair")
+
+
+def _jupyter_charts(widget: object) -> list[object]:
+    import altair as alt
+
+    found = [widget] if isinstance(widget, alt.JupyterChart) else []
+    for child in getattr(widget, "children", ()):
+        found += _jupyter_charts(child)
+    return found
+
+
+def _values(spec: dict) -> list[dict]:
+    data = spec["data"]
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def test_svg_mode_does_not_import_altair() -> None:
+    code = ("import sys; from assessment.widgets import AssessmentForm; AssessmentForm(); "
+            "assert 'altair' not in sys.modules and 'anywidget' not in sys.modules")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=120,
+                   env={"PYTHONPATH": str(root), "PATH": ""})
+
+
+def test_unknown_chart_mode_is_refused(framework: Framework) -> None:
+    with pytest.raises(ValueError, match="charts must be one of"):
+        AssessmentForm(framework, charts="png")
+
+
+def test_altair_mode_shows_three_offline_jupyter_charts(altair_form: AssessmentForm) -> None:
+    import altair as alt
+
+    charts = _jupyter_charts(altair_form.widget)
+    assert len(charts) == 3
+    assert charts == [view.chart for view in altair_form.chart_views.values()]
+    assert alt.JupyterChart._is_offline  # JS bundled by vl-convert, not fetched
+    assert "https://esm.sh" not in alt.JupyterChart._esm
+    assert altair_form.errors.value == ""
+
+
+def test_altair_mode_edit_updates_the_elements_chart(framework: Framework,
+                                                     altair_form: AssessmentForm) -> None:
+    row = altair_form.kpi_rows[_kpi(framework, "percent")]
+    row.current.widget.value = "12" if row.current.widget.value != "12" else "13"
+    chart = altair_form.chart_views["elements"].chart
+    expected = {k: e["score"] for k, e in altair_form.results()["elements"].items()}
+    assert {v["key"]: v["score"] for v in _values(chart.spec)} == pytest.approx(expected)
+    assert altair_form.chart_views["elements"].spec == altair_form.chart_specs["elements"]
+
+
+def test_altair_mode_reassigns_only_changed_charts(altair_form: AssessmentForm) -> None:
+    views = altair_form.chart_views
+    before = {key: view.chart.chart for key, view in views.items()}
+    altair_form.tabs.selected_index = 2  # another tab: only the tab chart changes
+    altair_form.tabs.selected_index = 3
+    assert views["elements"].chart.chart is before["elements"]
+    assert views["projection"].chart.chart is before["projection"]
+    assert views["tab"].chart.chart is not before["tab"]
+    assert views["tab"].chart.layout.display == ""
+    altair_form.tabs.selected_index = 0  # Profile has no chart: hidden, not replaced
+    assert views["tab"].chart.layout.display == "none"
