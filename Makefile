@@ -24,15 +24,17 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/support-excellence demo --out $(OUT)
 
-## system-deps: LibreOffice and Chromium for the round-trip tests (apt-get, when root)
+## system-deps: LibreOffice, Chromium and poppler for the real-application tests (apt-get)
 system-deps:
-	@if command -v soffice >/dev/null && command -v chromium >/dev/null; then :; \
+	@if command -v soffice >/dev/null && command -v chromium >/dev/null \
+		&& command -v pdftotext >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing LibreOffice Calc and Chromium for the round-trip tests"; \
+		echo "installing LibreOffice Calc, Chromium and poppler-utils for the round-trip tests"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-			libreoffice-calc-nogui chromium >/dev/null; \
+			libreoffice-calc-nogui chromium poppler-utils >/dev/null; \
 	else \
-		echo "note: soffice/chromium missing and not installable here; their tests will skip"; \
+		echo "WARNING: soffice/chromium/pdftotext missing and not installable here (needs root"; \
+		echo "and apt-get); the tests that open files in them will be SKIPPED"; \
 	fi
 
 ## test: install the test extras, then lint, unit tests and notebook checks
