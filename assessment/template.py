@@ -306,6 +306,7 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
             row += 1
         row += 1
     _finish(ws, freeze=None)
+    ws.page_setup.fitToHeight = 1  # one printed page
 
 
 def _profile(ws: Worksheet) -> None:
