@@ -1,7 +1,8 @@
 """The ``support-excellence`` command line: a thin layer over the library.
 
 Exit codes: 0 success, 2 invalid input (every problem is printed as ``Sheet!Cell: message``;
-nothing is written) or a usage error, 1 an output could not be written or, for ``batch`` and
+nothing is written) or a usage error, 1 an output could not be written (or the PDF could not be
+printed: Chromium missing or failing; nothing is written then) or, for ``batch`` and
 ``demo``, an intake failed (listed in the summary).
 """
 
@@ -23,6 +24,11 @@ EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_OUT = "reports"
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT_S = 600.0
+
+
+def _paper_name(text: str) -> str:
+    """``letter`` -> ``Letter``: the paper choice is case-insensitive."""
+    return {"a4": "A4", "letter": "Letter"}.get(text.strip().lower(), text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
                    help="output folder (default: %(default)s)")
     p.add_argument("--format", default="xlsx,html,json", metavar="LIST",
-                   help="comma-separated outputs among xlsx, html, json (default: %(default)s)")
+                   help="comma-separated outputs among xlsx, html, json, pdf (default: "
+                        "%(default)s); pdf prints the HTML scorecard with headless Chromium")
+    p.add_argument("--paper", choices=("A4", "Letter"), default="A4", type=_paper_name,
+                   help="page size of the PDF scorecard (default: %(default)s)")
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
                    help="refuse intake files larger than this (default: %(default)s MB)")
     p.add_argument("--quiet", action="store_true", help="do not print the summary table")
@@ -162,15 +171,19 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"error: --format: {exc}", file=sys.stderr)
         return EXIT_INVALID
     return _score_one(args.intake, args.out, framework=_framework(args), formats=formats,
-                      max_bytes=_max_bytes(args), quiet=args.quiet)
+                      max_bytes=_max_bytes(args), quiet=args.quiet, paper=args.paper)
 
 
 def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
+    from assessment.pdf import PdfError
     from assessment.pipeline import run
     from assessment.summary import summary_text
 
     try:
         outcome = run(intake, out, **options)
+    except PdfError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     except OSError as exc:
         print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED

@@ -1,4 +1,5 @@
-"""Write one organization's deliverables: Excel scorecard, HTML scorecard and results.json.
+"""Write one organization's deliverables: Excel scorecard, HTML scorecard and results.json
+(and, on request, the PDF scorecard).
 
 Everything is rendered in memory first and only then written, each file atomically, so a
 failure in any renderer leaves no new or half-written file behind.
@@ -15,6 +16,9 @@ from typing import Any
 from assessment.writing import atomic_write, safe_slug
 
 FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
+"""The default outputs."""
+ALL_FORMATS: tuple[str, ...] = (*FORMATS, "pdf")
+"""Every output; ``pdf`` (printed by headless Chromium, see :mod:`assessment.pdf`) is opt-in."""
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -36,35 +40,44 @@ def output_dir(results: dict[str, Any], out: str | Path) -> Path:
 def output_paths(results: dict[str, Any], out: str | Path,
                  formats: Iterable[str] = FORMATS) -> dict[str, Path]:
     """Where each format goes: ``<slug>-scorecard.xlsx``, ``<slug>-scorecard.html``,
-    ``results.json``, all in :func:`output_dir`."""
+    ``results.json``, ``<slug>-scorecard.pdf``, all in :func:`output_dir`."""
     folder = output_dir(results, out)
     slug = safe_slug(results["organization"].get("name"))
     names = {"xlsx": f"{slug}-scorecard.xlsx", "html": f"{slug}-scorecard.html",
-             "json": "results.json"}
+             "json": "results.json", "pdf": f"{slug}-scorecard.pdf"}
     return {fmt: folder / names[fmt] for fmt in formats}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """``"xlsx,html"`` -> ``("xlsx", "html")``; raises ValueError naming unknown formats."""
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
+    unknown = [f for f in chosen if f not in ALL_FORMATS]
     if unknown or not chosen:
         raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; "
-                         f"choose from {', '.join(FORMATS)}")
+                         f"choose from {', '.join(ALL_FORMATS)}")
     return chosen
 
 
-def _renderers() -> dict[str, Callable[[dict[str, Any]], bytes | str]]:
+def _renderers(paper: str) -> dict[str, Callable[[dict[str, Any]], bytes | str]]:
     from assessment.excel import excel_bytes
     from assessment.html import render_html
 
-    return {"xlsx": excel_bytes, "html": render_html, "json": results_json}
+    def pdf(results: dict[str, Any]) -> bytes:
+        from assessment.pdf import pdf_bytes
+
+        return pdf_bytes(results, paper=paper)
+
+    return {"xlsx": excel_bytes, "html": render_html, "json": results_json, "pdf": pdf}
 
 
 def write_outputs(results: dict[str, Any], out: str | Path,
-                  formats: Iterable[str] = FORMATS) -> dict[str, Path]:
-    """Render the chosen formats, then write them; returns format -> written path."""
+                  formats: Iterable[str] = FORMATS, *, paper: str = "A4") -> dict[str, Path]:
+    """Render the chosen formats, then write them; returns format -> written path.
+
+    ``paper`` (``A4`` or ``Letter``) is the PDF's page size. Any renderer failing, e.g.
+    :class:`assessment.pdf.PdfUnavailable` without Chromium, leaves no file written.
+    """
     paths = output_paths(results, out, formats)
-    renderers = _renderers()
+    renderers = _renderers(paper)
     rendered = {fmt: renderers[fmt](results) for fmt in paths}
     return {fmt: atomic_write(paths[fmt], rendered[fmt]) for fmt in paths}

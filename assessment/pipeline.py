@@ -32,12 +32,14 @@ def run(intake: str | Path, output_dir: str | Path, *,
         framework: str | Path | Framework | None = None,
         formats: Iterable[str] = FORMATS,
         assessment_date: str | dt.date | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
+        max_bytes: int = DEFAULT_MAX_BYTES, paper: str = "A4") -> Outcome:
     """Validate, score and write one organization.
 
     Raises :class:`~assessment.errors.IntakeError` or
     :class:`~assessment.errors.FrameworkError` (listing every problem) before anything is
     written. ``assessment_date`` (``YYYY-MM-DD``) overrides the date in the intake.
+    ``paper`` (``A4`` or ``Letter``) is the page size of the PDF scorecard (``formats``
+    with ``pdf``).
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     data = read_intake(intake, fw, max_bytes=max_bytes)
@@ -46,4 +48,4 @@ def run(intake: str | Path, output_dir: str | Path, *,
             assessment_date if isinstance(assessment_date, dt.date)
             else dt.date.fromisoformat(str(assessment_date)))
     results = score(fw, data)
-    return Outcome(results, write_outputs(results, output_dir, tuple(formats)))
+    return Outcome(results, write_outputs(results, output_dir, tuple(formats), paper=paper))

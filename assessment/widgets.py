@@ -535,9 +535,12 @@ class AssessmentForm:
                 self.chart_views[key].value = view
 
     def export(self, out_dir: str | Path,
-               formats: Iterable[str] = FORMATS) -> dict[str, Path]:
-        """Write the scorecards through :func:`assessment.exports.write_outputs` (as the CLI)."""
-        return write_outputs(self.results(), out_dir, tuple(formats))
+               formats: Iterable[str] = FORMATS, *, paper: str = "A4") -> dict[str, Path]:
+        """Write the scorecards through :func:`assessment.exports.write_outputs` (as the CLI).
+
+        ``formats`` may include ``pdf`` (headless Chromium, on ``paper`` A4 or Letter).
+        """
+        return write_outputs(self.results(), out_dir, tuple(formats), paper=paper)
 
     def save_intake(self, path: str | Path) -> Path:
         """Save the inputs as a filled intake workbook (read back to identical inputs)."""

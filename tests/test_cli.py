@@ -143,8 +143,8 @@ def test_bad_custom_framework_names_yaml_path(tmp_path, capsys):
 
 def test_unknown_format_refused(tmp_path, capsys):
     code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", tmp_path,
-                          "--format", "pdf")
-    assert code == 2 and "unknown format(s) pdf" in stderr
+                          "--format", "docx")
+    assert code == 2 and "unknown format(s) docx" in stderr
 
 
 # ----------------------------------------------------------------------------- good input
