@@ -36,6 +36,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.charts import QUADRANT_LABELS
 from assessment.writing import atomic_write, workbook_bytes
 from assessment.xlsx import fit_row_heights, safe_text, set_text
 
@@ -71,12 +72,6 @@ RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not com
 STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off", "no_data": "No data"}
 STATUS_RAG = {"met": "green", "near": "amber", "off": "red", "no_data": "grey"}
 
-QUADRANT_LABELS = {
-    "keep_up": "Keep up the good work",
-    "concentrate_here": "Concentrate here",
-    "possible_overkill": "Possible overkill",
-    "low_priority": "Low priority",
-}
 QUADRANT_RAG = {"keep_up": "green", "concentrate_here": "red", "possible_overkill": "amber",
                 "low_priority": "grey"}
 
