@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +144,32 @@ def system_tool() -> Callable[[str], str]:
         return path
 
     return find
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Debian's, driven by Playwright) shared by the browser tests.
+
+    Locally a missing browser or Playwright skips; in CI (``CI`` set) it fails, because
+    ``make test`` installs both.
+    """
+    def missing(what: str) -> None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is required in CI; `make test` installs it")
+        pytest.skip(f"{what} is not installed (`make test` installs it)")
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright (pip install -e '.[test]')")
+    from browser import launch
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        missing("chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = launch(playwright, executable)
+        try:
+            yield browser
+        finally:
+            browser.close()
