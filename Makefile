@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
 
-.PHONY: demo test lint install install-test system-deps templates notebooks app benchmark clean
+.PHONY: demo test test-fast lint install install-test system-deps templates notebooks app benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: install-test system-deps
 	$(BIN)/ruff check assessment tests benchmarks notebooks
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env notebooks
+
+## test-fast: lint and the unit tests only, leaving out those marked slow (real applications,
+## kernels, browsers) and nbval; no system packages needed
+test-fast: install-test
+	$(BIN)/ruff check assessment tests benchmarks notebooks
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install-test
 	$(BIN)/ruff check assessment tests benchmarks notebooks

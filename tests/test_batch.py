@@ -111,6 +111,7 @@ def by_name(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {Path(entry["intake"]).stem: entry for entry in summary["intakes"]}
 
 
+@pytest.mark.slow
 def test_good_intakes_get_scorecards_and_executed_notebook(real_batch):
     out, entries = real_batch["out"], by_name(real_batch["summary"])
     for stem in ("harbor-city-it", "northwind-cloud"):
@@ -132,6 +133,7 @@ def test_good_intakes_get_scorecards_and_executed_notebook(real_batch):
         assert counts == list(range(1, len(counts) + 1))  # a fresh session on a warm kernel
 
 
+@pytest.mark.slow
 def test_broken_intake_is_listed_with_its_cell_and_others_complete(real_batch):
     path, location = real_batch["broken"]
     entry = by_name(real_batch["summary"])["broken-client"]
@@ -147,6 +149,7 @@ def test_broken_intake_is_listed_with_its_cell_and_others_complete(real_batch):
     assert "ironclad" not in names  # the broken intake wrote nothing
 
 
+@pytest.mark.slow
 def test_portfolio_summary_and_no_leftovers(real_batch):
     out, summary = real_batch["out"], real_batch["summary"]
     if not batch.PORTFOLIO_NOTEBOOK.exists():
@@ -159,12 +162,14 @@ def test_portfolio_summary_and_no_leftovers(real_batch):
     assert_no_partial_files(out)
 
 
+@pytest.mark.slow
 def test_warm_kernels_ran_several_notebooks(real_batch):
     entries = [e for e in real_batch["summary"]["intakes"]]
     kernels = [e["kernel"] for e in entries] + [real_batch["summary"]["portfolio"].get("kernel")]
     assert len(set(kernels)) < len(kernels)  # at least one kernel ran two notebooks
 
 
+@pytest.mark.slow
 def test_skip_existing_skips_up_to_date_intakes(real_batch, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(real_batch["out"], out)
@@ -189,6 +194,7 @@ def test_skip_existing_skips_up_to_date_intakes(real_batch, tmp_path):
 # ----------------------------------------------------------------------------- warm kernels
 
 
+@pytest.mark.slow
 def test_reset_clears_what_the_previous_notebook_defined(tmp_path):
     """Without the reset, the second client sees the first one's variable; with it, not."""
     from jupyter_core.utils import run_sync
@@ -236,12 +242,14 @@ def stub_results(result: batch.BatchResult) -> dict[str, batch.JobResult]:
     return {Path(r.intake or "").stem.split("-", 1)[1]: r for r in result.intakes}
 
 
+@pytest.mark.slow
 def test_namespace_does_not_leak_between_clients_on_one_kernel(stub_batch):
     runs = stub_results(stub_batch)
     assert runs["a"].kernel == runs["b"].kernel  # the same warm kernel ...
     assert runs["b"].status == "succeeded", runs["b"].error  # ... and b saw nothing of a
 
 
+@pytest.mark.slow
 def test_dead_kernel_is_replaced_and_the_batch_goes_on(stub_batch):
     runs = stub_results(stub_batch)
     assert runs["die"].status == "failed" and "kernel died" in (runs["die"].error or "")
@@ -249,6 +257,7 @@ def test_dead_kernel_is_replaced_and_the_batch_goes_on(stub_batch):
     assert runs["hang"].kernel != runs["die"].kernel
 
 
+@pytest.mark.slow
 def test_hanging_cell_times_out_and_kernel_is_replaced(stub_batch):
     runs = stub_results(stub_batch)
     assert runs["hang"].status == "failed" and "timed out" in (runs["hang"].error or "")
@@ -262,6 +271,7 @@ def test_hanging_cell_times_out_and_kernel_is_replaced(stub_batch):
 # ----------------------------------------------------------------------------- atomicity
 
 
+@pytest.mark.slow
 def test_sigkill_leaves_no_partial_file_and_next_run_cleans_up(tmp_path):
     inputs = tmp_path / "intakes"
     for i in range(2):
@@ -329,6 +339,7 @@ def test_collect_intakes_takes_workbooks_of_folders_sorted(tmp_path):
     assert [p.name for p in found] == ["a.xlsm", "b.xlsx", "c.xlsx"]
 
 
+@pytest.mark.slow
 def test_demo_writes_the_expected_layout(tmp_path):
     out = tmp_path / "reports"
     code, printed = cli("demo", "--out", out)

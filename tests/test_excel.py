@@ -550,6 +550,7 @@ def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["scorecard.xlsx"]
 
 
+@pytest.mark.slow
 def test_libreoffice_round_trip(full_book: Path, tmp_path: Path, system_tool) -> None:
     """LibreOffice opens the scorecard and converts it without complaint."""
     profile = (tmp_path / "lo-profile").as_uri()

@@ -24,6 +24,8 @@ from assessment.scoring import score
 from assessment.template import SHEETS
 from tests.workbooks import cell, edits
 
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 240
 XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 

@@ -107,6 +107,7 @@ def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path
 # ----------------------------------------------------------------------------- papermill
 
 
+@pytest.mark.slow
 def test_bad_intake_stops_early_with_cell_messages_and_writes_nothing(
         framework: Framework, sample: IntakeData, tmp_intake: Make, tmp_path: Path) -> None:
     changes = [("kpis", "csat", "current", "about 80"),
@@ -139,6 +140,7 @@ def test_bad_intake_stops_early_with_cell_messages_and_writes_nothing(
     assert later[0].execution_count is None, "the notebook must stop at the bad intake"
 
 
+@pytest.mark.slow
 def test_writes_the_same_files_as_the_score_command(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Relative paths resolve against the process's working directory (papermill's ``cwd``
@@ -157,6 +159,7 @@ def test_writes_the_same_files_as_the_score_command(tmp_path: Path,
         assert notebook_files[name] == content, f"{name} differs"
 
 
+@pytest.mark.slow
 def test_framework_formats_and_date_parameters(sample: IntakeData, framework: Framework,
                                                tmp_intake: Make, tmp_path: Path) -> None:
     raw = yaml.safe_load(default_framework_path().read_text(encoding="utf-8"))

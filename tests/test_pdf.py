@@ -37,6 +37,7 @@ def score_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -
     return pdfs[0], json.loads(results_file.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_score_writes_pdf_scorecard(paper, tmp_path, capsys, system_tool) -> None:
     system_tool("chromium")

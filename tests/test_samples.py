@@ -65,6 +65,7 @@ def test_sample_stories(framework: Framework) -> None:
     assert northwind["index"]["coverage"] == 1.0
 
 
+@pytest.mark.slow
 def test_workbook_saved_by_libreoffice_reads_the_same(framework: Framework, tmp_path: Path,
                                                       system_tool) -> None:
     """A client who fills the intake in LibreOffice: its re-saved file reads identically."""
