@@ -159,6 +159,29 @@ def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
     return names
 
 
+def _notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
+                      paper: str | None) -> dict[str, str]:
+    """The scorecard notebook parameters every intake shares; checks formats and paper."""
+    from assessment.exports import parse_formats
+    from assessment.pdf import PAPERS, PdfUnavailable, find_chromium
+
+    options = {"framework": str(Path(framework).resolve())} if framework else {}
+    if formats is not None:
+        try:
+            chosen = parse_formats(",".join(formats))
+        except ValueError as exc:
+            raise BatchError(f"--format: {exc}") from None
+        if "pdf" in chosen and find_chromium() is None:
+            raise PdfUnavailable()
+        # results.json is what the batch publishes by, and what the portfolio reads
+        options["formats"] = ",".join(chosen if "json" in chosen else (*chosen, "json"))
+    if paper is not None:
+        if paper not in PAPERS:
+            raise BatchError(f"--paper: {paper!r}; choose from {', '.join(PAPERS)}")
+        options["paper"] = paper
+    return options
+
+
 def load_summary(out: Path) -> dict[str, Any]:
     """The previous ``batch-summary.json`` of ``out``, or ``{}``."""
     try:
@@ -187,12 +210,16 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
               workers: int | None = None, skip_existing: bool = False,
               timeout: float = DEFAULT_TIMEOUT, portfolio: bool = True,
               framework: str | Path | None = None,
+              formats: Sequence[str] | None = None, paper: str | None = None,
               scorecard_notebook: Path = SCORECARD_NOTEBOOK,
               portfolio_notebook: Path = PORTFOLIO_NOTEBOOK,
               progress: bool = True) -> BatchResult:
     """Score every intake of ``inputs`` into ``out``, then the portfolio; see the module doc.
 
-    Raises :class:`BatchError` for usage problems before anything is written.
+    ``formats`` (default: the notebook's own, xlsx, html and json) and ``paper`` reach the
+    scorecard notebook as its ``formats`` and ``paper`` parameters. Raises
+    :class:`BatchError` for usage problems, and :class:`~assessment.pdf.PdfUnavailable` when
+    ``pdf`` is asked for without Chromium, before anything is written.
     """
     started, clock = dt.datetime.now().astimezone(), time.perf_counter()
     workers = workers or default_workers()
@@ -201,13 +228,14 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     if timeout <= 0:
         raise BatchError("--timeout must be positive")
     intakes = collect_intakes(inputs)
-    declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir"))
+    options = _notebook_options(framework, formats, paper)
+    declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir",
+                                                        *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():
         notebook_parameters(portfolio_notebook, ("results_dir", "output_dir"))
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     previous = load_summary(out).get("index") or {}
-    options = {"framework": str(Path(framework).resolve())} if framework else {}
 
     with _staging(out) as staging:
         results: dict[Path, JobResult] = {}

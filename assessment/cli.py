@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="longest a notebook cell may run before its kernel is replaced "
                         "(default: %(default)g s)")
     p.add_argument("--no-portfolio", action="store_true", help="do not run the portfolio")
+    p.add_argument("--format", default=None, metavar="LIST",
+                   help="outputs per intake, comma-separated among xlsx, html, json, pdf "
+                        "(default: xlsx,html,json; json is always written, for the portfolio; "
+                        "pdf needs Chromium)")
+    p.add_argument("--paper", choices=("A4", "Letter"), default=None, type=_paper_name,
+                   help="page size of the PDF scorecards (default: A4)")
     framework_option(p)
 
     p = sub.add_parser("demo", help="batch-score the bundled sample organizations",
@@ -197,12 +203,16 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
 
 def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
     from assessment.batch import BatchError, run_batch, summary_text
+    from assessment.pdf import PdfError
 
     try:
         result = run_batch(inputs, out, **options)
     except BatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID, None
+    except PdfError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return EXIT_WRITE_FAILED, None
     except OSError as exc:
         print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED, None
@@ -213,9 +223,19 @@ def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResu
 def cmd_batch(args: argparse.Namespace) -> int:
     if args.framework:
         _framework(args)  # a broken framework: every problem listed once, exit 2
+    formats = None
+    if args.format is not None:
+        from assessment.exports import parse_formats
+
+        try:
+            formats = parse_formats(args.format)
+        except ValueError as exc:
+            print(f"error: --format: {exc}", file=sys.stderr)
+            return EXIT_INVALID
     return _batch(args.inputs, args.out, workers=args.workers,
                   skip_existing=args.skip_existing, timeout=args.timeout,
-                  portfolio=not args.no_portfolio, framework=args.framework)[0]
+                  portfolio=not args.no_portfolio, framework=args.framework,
+                  formats=formats, paper=args.paper)[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -303,6 +303,48 @@ def test_sigkill_leaves_no_partial_file_and_next_run_cleans_up(tmp_path):
     assert_no_partial_files(out)
 
 
+# ----------------------------------------------------------------------------- --format, --paper
+
+
+@pytest.mark.slow
+def test_format_pdf_and_paper_reach_every_scorecard(tmp_path, system_tool):
+    system_tool("chromium")
+    pdfinfo = system_tool("pdfinfo")
+    out = tmp_path / "out"
+    code, _ = cli("batch", SAMPLES["harbor-city-it"], SAMPLES["ironclad-systems"], "--out", out,
+                  "--format", "pdf,html", "--paper", "letter", "--no-portfolio")
+    assert code == 0
+    for folder in sorted(p.parent for p in out.glob("*/results.json")):
+        # json is always written: the batch publishes by it and the portfolio reads it
+        assert sorted(p.suffix for p in folder.iterdir()) == [".html", ".ipynb", ".json",
+                                                              ".pdf"], folder
+        info = subprocess.run([pdfinfo, str(next(folder.glob("*.pdf")))], check=True,
+                              capture_output=True, text=True, timeout=60).stdout
+        assert "612 x 792 pts" in info, info
+    assert len(list(out.glob("*/results.json"))) == 2
+
+
+def test_unknown_format_exits_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    assert cli("batch", SAMPLES["ironclad-systems"], "--out", out, "--format", "pdf,docx")[0] == 2
+    assert not out.exists()
+
+
+def test_pdf_without_chromium_exits_1_names_it_and_writes_nothing(tmp_path, monkeypatch,
+                                                                   capsys):
+    from assessment import pdf
+
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    out = tmp_path / "out"
+    code = main(["batch", str(SAMPLES["ironclad-systems"]), "--out", str(out),
+                 "--format", "xlsx,pdf"])
+    printed, errors = capsys.readouterr()
+    assert code == 1
+    assert "apt-get install chromium" in errors and "nothing was written" in errors
+    assert "Traceback" not in printed + errors
+    assert not out.exists()
+
+
 # ----------------------------------------------------------------------------- usage, demo
 
 

@@ -31,7 +31,7 @@ from assessment.template import fill_intake
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
-PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date"}
+PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date", "paper"}
 
 Make = Callable[..., Path]
 
