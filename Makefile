@@ -65,8 +65,11 @@ templates: install
 	$(BIN)/python -m assessment.samples --regenerate
 
 ## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:8866
+# JUPYTER_PATH makes Voila find share/jupyter/voila/templates/support-excellence, the lab
+# template without its two Font Awesome CDN links (the app works offline).
 app: install
-	$(BIN)/voila notebooks/interactive_assessment.ipynb --no-browser --port=8866
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila notebooks/interactive_assessment.ipynb \
+		--no-browser --port=8866 --template=support-excellence
 
 ## benchmark: time one score run and a 100-intake batch against their targets
 benchmark: install

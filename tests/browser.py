@@ -1,9 +1,10 @@
 """Headless Chromium for the browser tests, driven by Playwright over the DevTools protocol.
 
 Playwright drives the Debian ``chromium`` that ``make test`` installs with apt-get; it never
-downloads a browser of its own. :func:`watched_page` opens a page with the network cut off
-(``offline=True``: any request that is not ``file:`` or to 127.0.0.1 fails) and records every
-failed request, console error and uncaught page error, so a test can assert there were none.
+downloads a browser of its own. :func:`watched_page` opens a page, by default with the network
+cut off (``offline=True``: every request but ``file:`` fails, 127.0.0.1 included; a test of a
+local server aborts the requests that leave it instead), and records every failed request,
+console error and uncaught page error, so a test can assert there were none.
 """
 
 from __future__ import annotations
