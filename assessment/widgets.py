@@ -338,7 +338,9 @@ class AssessmentForm:
             else:
                 pages.append(w.VBox([r.widget for r in self.kpi_rows.values()
                                      if r.kpi.element == area]))
-        self.tabs = w.Tab(children=pages, titles=[t for t, _ in TABS])
+        # wide enough for every tab title in full (eight tabs of about 95 px)
+        self.tabs = w.Tab(children=pages, titles=[t for t, _ in TABS],
+                          layout=w.Layout(min_width="780px"))
         self.tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
         self.summary = w.HTML()
         if self.charts == "altair":
@@ -353,7 +355,8 @@ class AssessmentForm:
             box.widget.observe(self._guarded(self._changed), names="value")
         for dd in self._dropdowns():
             dd.observe(self._guarded(self._changed), names="value")
-        results = w.VBox([self.summary, *chart_boxes])
+        results = w.VBox([self.summary, *chart_boxes],
+                         layout=w.Layout(flex="1 1 0", min_width="360px"))
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
                               w.HBox([self.tabs, results]), self.scenario_box],
                              layout=w.Layout(width="100%"))
@@ -367,8 +370,10 @@ class AssessmentForm:
 
         self.upload = w.FileUpload(accept=".xlsx", multiple=False, description="Load intake")
         self.upload.observe(self._guarded(self._uploaded), names="value")
-        self.out_dir = w.Text(value="output", description="Output folder")
-        self.intake_path = w.Text(value="intake-filled.xlsx", description="Intake file")
+        labels = {"description_width": "90px"}  # "Output folder" in full
+        self.out_dir = w.Text(value="output", description="Output folder", style=labels)
+        self.intake_path = w.Text(value="intake-filled.xlsx", description="Intake file",
+                                  style=labels)
         self.scenario_name = w.Text(value="today", description="Scenario")
         self.scenario_a = w.Dropdown(options=[], description="A")
         self.scenario_b = w.Dropdown(options=[], description="B")
@@ -673,7 +678,9 @@ def _chart_html(chart: Chart | None) -> str:
         return ""
     if chart.spec is None:
         return f"<p><i>{html.escape(chart.note or chart.title)}</i></p>"
-    return f"<div class='se-chart' id='{chart.id}'>{to_svg(chart)}</div>"
+    # the SVG scales down to the panel's width (it has a viewBox), never overflows it
+    svg = to_svg(chart).replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)
+    return f"<div class='se-chart' id='{chart.id}'>{svg}</div>"
 
 
 def _summary_html(results: dict[str, Any], n_issues: int) -> str:
