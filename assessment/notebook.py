@@ -272,6 +272,21 @@ def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None)
                   "image/svg+xml": standalone_svg(str(svg) if svg else to_svg(chart))})
 
 
+def offline_altair() -> Any:
+    """Make every Altair chart of this kernel draw offline, and return ``altair``.
+
+    Altair's default renderer loads Vega from a CDN, and its ``jupyterlab`` renderer emits a
+    Vega-Lite version that JupyterLab's built-in renderer may not know. This enables Altair's
+    ``jupyter`` renderer in offline mode: each chart is shown as an ``alt.JupyterChart``
+    widget whose JavaScript is the bundle shipped with vl-convert, so it needs no network (see
+    docs/jupyterlab.md). Call it once, before showing your own ``alt.Chart``.
+    """
+    import altair as alt
+
+    alt.renderers.enable("jupyter", offline=True)
+    return alt
+
+
 SVG_NS = "http://www.w3.org/2000/svg"
 
 

@@ -181,3 +181,21 @@ def test_framework_formats_and_date_parameters(sample: IntakeData, framework: Fr
     assert results["elements"]["profit"]["weight"] == 3
     shown = "\n".join(texts(c) for c in nb.cells if c.cell_type == "code")
     assert str(tmp_path) not in shown, "outputs name files relative to output_dir"
+
+
+def test_offline_altair_turns_on_the_bundled_jupyter_renderer() -> None:
+    from assessment import notebook as nb
+
+    alt = pytest.importorskip("altair")
+    before = alt.renderers.active
+    try:
+        assert nb.offline_altair() is alt
+        assert alt.renderers.active == "jupyter"
+        chart = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+        bundle = chart._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        # a JupyterChart widget carrying the vl-convert bundle: no HTML, no CDN import
+        assert "application/vnd.jupyter.widget-view+json" in data and "text/html" not in data
+        assert alt.JupyterChart._is_offline
+    finally:
+        alt.renderers.enable(before)
