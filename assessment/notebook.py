@@ -26,6 +26,7 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
 import html
 import re
@@ -268,8 +269,7 @@ def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None)
         text = f"{chart.title}. {chart.description}"
         if chart.note:
             text += f" ({chart.note})"
-        _display({"text/plain": text,
-                  "image/svg+xml": standalone_svg(str(svg) if svg else to_svg(chart))})
+        show_svg(str(svg) if svg else to_svg(chart), text)
 
 
 def offline_altair() -> Any:
@@ -285,6 +285,34 @@ def offline_altair() -> Any:
 
     alt.renderers.enable("jupyter", offline=True)
     return alt
+
+
+def svg_bundle(svg: str, text: str) -> dict[str, str]:
+    """A chart's display bundle: an HTML ``<img>`` of the SVG (a ``data:`` URI) and ``text``.
+
+    JupyterLab draws no ``image/svg+xml`` output in an untrusted notebook (one opened but not
+    run, as the committed notebooks are): it shows its text instead. HTML it sanitizes and
+    shows, and an ``<img>`` with a ``data:`` source survives that, so the charts show before
+    a run too, and in nbconvert, Voila and GitHub alike. ``text`` (the chart's title and
+    description, which state the values drawn) is also the image's ``alt`` text.
+    """
+    data = base64.b64encode(standalone_svg(svg).encode("utf-8")).decode("ascii")
+    return {"text/plain": text,
+            "text/html": f'<img alt="{html.escape(text)}" src="data:image/svg+xml;base64,{data}">'}
+
+
+def show_svg(svg: str, text: str) -> None:
+    """Display an SVG chart with its text form; see :func:`svg_bundle`."""
+    _display(svg_bundle(svg, text))
+
+
+def show_figure(figure: Any) -> None:
+    """Display a portfolio :class:`~assessment.portfolio_charts.Figure`, or its note when it
+    has no data to draw."""
+    if figure.svg is None:
+        show_text(f"{figure.title}: {figure.note}")
+    else:
+        show_svg(figure.svg, f"{figure.title}. {figure.description}")
 
 
 SVG_NS = "http://www.w3.org/2000/svg"

@@ -620,16 +620,15 @@ def test_plain_altair_chart_renders_offline_after_offline_altair(server: Server)
 SCREENSHOT = Path(tempfile.gettempdir()) / "jlab.png"
 BROWSER_NOTEBOOK = ROOT / "notebooks" / "portfolio.ipynb"
 PAGE_S = 60.0
-#: JavaScript: the SVG chart outputs JupyterLab shows (an ``img`` of the SVG in a trusted
-#: output) with their decoded size, the ``stderr`` outputs (tracebacks, warnings), and whether
-#: the run is over (the kernel idle and no cell prompt ``[*]``, running or queued).
+#: JavaScript: the chart outputs JupyterLab shows (an ``img`` of the SVG as a ``data:`` URI in an
+#: HTML output, which Lab shows in untrusted notebooks too) with their decoded size, the
+#: ``stderr`` outputs (tracebacks, warnings), and whether the run is over (the kernel idle and
+#: no cell prompt ``[*]``, running or queued).
 LAB_OUTPUTS_JS = """() => ({
   charts: Array.from(document.querySelectorAll(
-    '.jp-OutputArea-output[data-mime-type="image/svg+xml"]')).map((out) => {
-      const img = out.querySelector('img');
-      return {complete: !!img && img.complete, width: img ? img.naturalWidth : 0,
-              height: img ? img.naturalHeight : 0, html: out.outerHTML.slice(0, 120)};
-    }),
+    '.jp-OutputArea-output img[src^="data:image/svg+xml"]')).map((img) => ({
+      complete: img.complete, width: img.naturalWidth, height: img.naturalHeight,
+      stale: img.dataset.seStale === '1', alt: (img.alt || '').slice(0, 80)})),
   stderr: Array.from(document.querySelectorAll(
     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(
     (el) => el.innerText.slice(0, 2000)),
@@ -642,16 +641,18 @@ LAB_OUTPUTS_JS = """() => ({
 def svg_outputs(path: Path) -> int:
     """How many SVG charts the notebook's committed outputs hold."""
     cells = json.loads(path.read_text())["cells"]
-    return sum("image/svg+xml" in out.get("data", {})
-               for cell in cells for out in cell.get("outputs", []))
+    htmls = ("".join(out.get("data", {}).get("text/html", ""))
+             for cell in cells for out in cell.get("outputs", []))
+    return sum('src="data:image/svg+xml;base64,' in html for html in htmls)
 
 
 @pytest.mark.slow
 def test_jupyterlab_runs_the_portfolio_and_draws_its_charts(server: Server, chromium: Any) -> None:
     """JupyterLab in headless Chromium: open the notebook, *Run All Cells*, see every chart.
 
-    Committed SVG outputs are not drawn (an unsigned notebook is untrusted, and JupyterLab shows
-    an untrusted SVG as its ``text/plain``), so the test runs the cells in Lab's kernel first.
+    The committed charts are drawn as soon as the notebook opens, though an unsigned notebook
+    is untrusted (JupyterLab would show an untrusted ``image/svg+xml`` as its text; the charts
+    are ``<img>`` tags in HTML, which it sanitizes and shows), and again after the run.
     Every request leaving the local server is aborted and logged: none may fail.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # the fixture has it
@@ -670,20 +671,29 @@ def test_jupyterlab_runs_the_portfolio_and_draws_its_charts(server: Server, chro
             # the kernel is connected (the status bar reads "<kernel> | Idle"), then Run All
             page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first \
                 .wait_for(timeout=timeout_ms)
+            # the committed charts show before any run (untrusted notebook)
+            page.wait_for_function(
+                f"() => ({LAB_OUTPUTS_JS})().charts.filter((c) => c.width > 0).length "
+                f">= {expected}", timeout=timeout_ms)
+            opened = page.evaluate(LAB_OUTPUTS_JS)["charts"]
+            # mark them, so the wait below sees the charts the run draws, not these
+            page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img')"
+                          ".forEach((img) => { img.dataset.seStale = '1'; })")
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
                          has_text="Run All Cells").first.click()
             try:
                 page.wait_for_function(
                     f"() => {{ const o = ({LAB_OUTPUTS_JS})(); return o.done && "
-                    f"o.charts.filter((c) => c.width > 0).length >= {expected}; }}",
+                    f"o.charts.filter((c) => c.width > 0 && !c.stale).length >= {expected}; }}",
                     timeout=timeout_ms)
             except PlaywrightTimeout as error:  # say what Lab showed
                 page.screenshot(path=SCREENSHOT)
                 pytest.fail(f"JupyterLab did not draw {expected} charts: {error}\n"
                             f"{page.evaluate(LAB_OUTPUTS_JS)}\n{page_log.problems()}\n"
                             f"see {SCREENSHOT}")
-            page.locator(".jp-RenderedSVG img").first.scroll_into_view_if_needed()
+            page.locator('.jp-OutputArea-output img[src^="data:image/svg+xml"]').first \
+                .scroll_into_view_if_needed()
             page.screenshot(path=SCREENSHOT)
             outputs = page.evaluate(LAB_OUTPUTS_JS)
             problems = page_log.problems()
@@ -692,6 +702,8 @@ def test_jupyterlab_runs_the_portfolio_and_draws_its_charts(server: Server, chro
             if session["path"] == name:
                 server.api("DELETE", f"/api/sessions/{session['id']}")
     assert outputs["stderr"] == [], outputs["stderr"]
+    assert len(opened) == expected and all(c["complete"] and c["width"] > 0 for c in opened), (
+        "the committed charts are not drawn when the notebook is opened", opened)
     charts = outputs["charts"]
     assert len(charts) == expected and all(c["complete"] and c["width"] > 0 and c["height"] > 0
                                            for c in charts), charts

@@ -199,3 +199,22 @@ def test_offline_altair_turns_on_the_bundled_jupyter_renderer() -> None:
         assert alt.JupyterChart._is_offline
     finally:
         alt.renderers.enable(before)
+
+
+def test_charts_display_as_img_data_uri_that_untrusted_notebooks_show() -> None:
+    import base64
+    import re
+
+    from assessment import notebook as nb
+
+    svg = '<svg viewBox="0 0 10 10" width="10" height="10"><text>a &lt; b</text></svg>'
+    bundle = nb.svg_bundle(svg, 'Scores "<b>" & more')
+    assert set(bundle) == {"text/plain", "text/html"}  # no image/svg+xml: Lab hides it untrusted
+    assert bundle["text/plain"] == 'Scores "<b>" & more'
+    found = re.fullmatch(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">',
+                         bundle["text/html"])
+    assert found, bundle["text/html"]
+    assert found.group(1) == "Scores &quot;&lt;b&gt;&quot; &amp; more"
+    assert base64.b64decode(found.group(2)).decode() == (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10">'
+        "<text>a &lt; b</text></svg>")
