@@ -39,6 +39,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -646,6 +647,29 @@ def svg_outputs(path: Path) -> int:
     return sum('src="data:image/svg+xml;base64,' in html for html in htmls)
 
 
+@contextmanager
+def lab_notebook(server: Server, chromium: Any, name: str) -> Iterator[tuple[Any, Any]]:
+    """JupyterLab in headless Chromium with notebook ``name`` open and its kernel idle; yields
+    the page and its :class:`~browser.PageLog`. Every request leaving the local server is
+    aborted (and so logged as failed); the notebook's session is deleted afterwards."""
+    timeout_ms = PAGE_S * 1000
+    try:
+        with watched_page(chromium, offline=False) as (page, page_log):
+            # Playwright's offline mode also cuts 127.0.0.1: abort what leaves the server instead
+            page.route(lambda url: not url.startswith(f"{server.url}/"),
+                       lambda route: route.abort())
+            page.goto(f"{server.url}/lab/tree/{name}?token={server.token}", timeout=timeout_ms)
+            page.locator(".jp-OutputArea-output").first.wait_for(timeout=timeout_ms)
+            # the kernel is connected: the status bar reads "<kernel> | Idle"
+            page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first \
+                .wait_for(timeout=timeout_ms)
+            yield page, page_log
+    finally:
+        for session in server.api("GET", "/api/sessions"):
+            if session["path"] == name:
+                server.api("DELETE", f"/api/sessions/{session['id']}")
+
+
 @pytest.mark.slow
 def test_jupyterlab_runs_the_portfolio_and_draws_its_charts(server: Server, chromium: Any) -> None:
     """JupyterLab in headless Chromium: open the notebook, *Run All Cells*, see every chart.
@@ -661,46 +685,33 @@ def test_jupyterlab_runs_the_portfolio_and_draws_its_charts(server: Server, chro
     committed, expected = BROWSER_NOTEBOOK.read_bytes(), svg_outputs(BROWSER_NOTEBOOK)
     before = untracked()
     timeout_ms = PAGE_S * 1000
-    try:
-        with watched_page(chromium, offline=False) as (page, page_log):
-            # Playwright's offline mode also cuts 127.0.0.1: abort what leaves the server instead
-            page.route(lambda url: not url.startswith(f"{server.url}/"),
-                       lambda route: route.abort())
-            page.goto(f"{server.url}/lab/tree/{name}?token={server.token}", timeout=timeout_ms)
-            page.locator(".jp-OutputArea-output").first.wait_for(timeout=timeout_ms)
-            # the kernel is connected (the status bar reads "<kernel> | Idle"), then Run All
-            page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first \
-                .wait_for(timeout=timeout_ms)
-            # the committed charts show before any run (untrusted notebook)
+    with lab_notebook(server, chromium, name) as (page, page_log):
+        # the committed charts show before any run (untrusted notebook)
+        page.wait_for_function(
+            f"() => ({LAB_OUTPUTS_JS})().charts.filter((c) => c.width > 0).length "
+            f">= {expected}", timeout=timeout_ms)
+        opened = page.evaluate(LAB_OUTPUTS_JS)["charts"]
+        # mark them, so the wait below sees the charts the run draws, not these
+        page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img')"
+                      ".forEach((img) => { img.dataset.seStale = '1'; })")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
+                     has_text="Run All Cells").first.click()
+        try:
             page.wait_for_function(
-                f"() => ({LAB_OUTPUTS_JS})().charts.filter((c) => c.width > 0).length "
-                f">= {expected}", timeout=timeout_ms)
-            opened = page.evaluate(LAB_OUTPUTS_JS)["charts"]
-            # mark them, so the wait below sees the charts the run draws, not these
-            page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img')"
-                          ".forEach((img) => { img.dataset.seStale = '1'; })")
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
-                         has_text="Run All Cells").first.click()
-            try:
-                page.wait_for_function(
-                    f"() => {{ const o = ({LAB_OUTPUTS_JS})(); return o.done && "
-                    f"o.charts.filter((c) => c.width > 0 && !c.stale).length >= {expected}; }}",
-                    timeout=timeout_ms)
-            except PlaywrightTimeout as error:  # say what Lab showed
-                page.screenshot(path=SCREENSHOT)
-                pytest.fail(f"JupyterLab did not draw {expected} charts: {error}\n"
-                            f"{page.evaluate(LAB_OUTPUTS_JS)}\n{page_log.problems()}\n"
-                            f"see {SCREENSHOT}")
-            page.locator('.jp-OutputArea-output img[src^="data:image/svg+xml"]').first \
-                .scroll_into_view_if_needed()
+                f"() => {{ const o = ({LAB_OUTPUTS_JS})(); return o.done && "
+                f"o.charts.filter((c) => c.width > 0 && !c.stale).length >= {expected}; }}",
+                timeout=timeout_ms)
+        except PlaywrightTimeout as error:  # say what Lab showed
             page.screenshot(path=SCREENSHOT)
-            outputs = page.evaluate(LAB_OUTPUTS_JS)
-            problems = page_log.problems()
-    finally:
-        for session in server.api("GET", "/api/sessions"):
-            if session["path"] == name:
-                server.api("DELETE", f"/api/sessions/{session['id']}")
+            pytest.fail(f"JupyterLab did not draw {expected} charts: {error}\n"
+                        f"{page.evaluate(LAB_OUTPUTS_JS)}\n{page_log.problems()}\n"
+                        f"see {SCREENSHOT}")
+        page.locator('.jp-OutputArea-output img[src^="data:image/svg+xml"]').first \
+            .scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOT)
+        outputs = page.evaluate(LAB_OUTPUTS_JS)
+        problems = page_log.problems()
     assert outputs["stderr"] == [], outputs["stderr"]
     assert len(opened) == expected and all(c["complete"] and c["width"] > 0 for c in opened), (
         "the committed charts are not drawn when the notebook is opened", opened)
@@ -735,35 +746,25 @@ def test_jupyterlab_draws_a_plain_altair_chart_offline(server: Server, chromium:
     name = f"notebooks/{BROWSER_NOTEBOOK.name}"
     committed = BROWSER_NOTEBOOK.read_bytes()
     timeout_ms = PAGE_S * 1000
-    try:
-        with watched_page(chromium, offline=False) as (page, page_log):
-            page.route(lambda url: not url.startswith(f"{server.url}/"),
-                       lambda route: route.abort())
-            page.goto(f"{server.url}/lab/tree/{name}?token={server.token}", timeout=timeout_ms)
-            page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first \
-                .wait_for(timeout=timeout_ms)
-            # a new cell above the first (command mode "a"), typed in and run with Shift+Enter
-            page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
-            page.keyboard.press("Escape")
-            page.keyboard.press("a")
-            page.keyboard.press("Enter")
-            page.keyboard.insert_text(PLAIN_ALTAIR.replace("\n", "; ").strip("; "))
-            page.keyboard.press("Shift+Enter")
-            try:
-                page.wait_for_function(
-                    f"() => {{ const m = ({FIRST_CELL_VEGA_JS})(); "
-                    "return m && m.width > 0 && m.height > 0; }", timeout=timeout_ms)
-            except PlaywrightTimeout as error:
-                page.screenshot(path=SCREENSHOT)
-                pytest.fail(f"JupyterLab did not draw the Altair chart: {error}\n"
-                            f"{page_log.problems()}\nsee {SCREENSHOT}")
-            drawn = page.evaluate(FIRST_CELL_VEGA_JS)
-            page.screenshot(path=ALTAIR_SCREENSHOT)
-            problems = page_log.problems()
-    finally:
-        for session in server.api("GET", "/api/sessions"):
-            if session["path"] == name:
-                server.api("DELETE", f"/api/sessions/{session['id']}")
+    with lab_notebook(server, chromium, name) as (page, page_log):
+        # a new cell above the first (command mode "a"), typed in and run with Shift+Enter
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        page.keyboard.press("Enter")
+        page.keyboard.insert_text(PLAIN_ALTAIR.replace("\n", "; ").strip("; "))
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                f"() => {{ const m = ({FIRST_CELL_VEGA_JS})(); "
+                "return m && m.width > 0 && m.height > 0; }", timeout=timeout_ms)
+        except PlaywrightTimeout as error:
+            page.screenshot(path=SCREENSHOT)
+            pytest.fail(f"JupyterLab did not draw the Altair chart: {error}\n"
+                        f"{page_log.problems()}\nsee {SCREENSHOT}")
+        drawn = page.evaluate(FIRST_CELL_VEGA_JS)
+        page.screenshot(path=ALTAIR_SCREENSHOT)
+        problems = page_log.problems()
     assert drawn["tag"] in ("canvas", "svg") and drawn["width"] > 0, drawn
     assert problems == [], "\n".join([*problems, "server log:", server.log_tail()])
     assert BROWSER_NOTEBOOK.read_bytes() == committed, "JupyterLab saved the notebook"
