@@ -39,6 +39,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,6 +312,13 @@ class KernelClient:
         raise AssertionError("unreachable")
 
 
+def in_own_loop(coroutine: Any) -> Any:
+    """Run ``coroutine`` to completion in a fresh event loop on another thread: the session's
+    Playwright browser (tests/conftest.py) keeps a loop running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 async def run_cells(server: Server, kernel_id: str,
                     cells: list[tuple[str, str]]) -> list[Execution]:
     """Execute ``(label, code)`` cells in order, stopping at the first that fails."""
@@ -469,7 +477,7 @@ def test_notebook_runs_in_a_jupyter_server_kernel(server: Server, notebook: Path
         "path": name, "name": notebook.name, "type": "notebook", "kernel": {"name": "python3"}})
     kernel_id = session["kernel"]["id"]
     try:
-        runs = asyncio.run(run_cells(server, kernel_id,
+        runs = in_own_loop(run_cells(server, kernel_id,
                                      [("environment probe", ENVIRONMENT_PROBE), *cells]))
     finally:
         server.api("DELETE", f"/api/sessions/{session['id']}")
@@ -573,7 +581,7 @@ def run_in_kernel(server: Server, label: str, code: str) -> Execution:
     """Run one cell in a fresh kernel of the server; it must succeed."""
     kernel = server.api("POST", "/api/kernels", {"name": "python3"})
     try:
-        runs = asyncio.run(run_cells(server, kernel["id"], [(label, code)]))
+        runs = in_own_loop(run_cells(server, kernel["id"], [(label, code)]))
     finally:
         server.api("DELETE", f"/api/kernels/{kernel['id']}")
     assert runs[0].reply.get("status") == "ok" and not runs[0].errors(), runs[0].failure()
