@@ -84,6 +84,7 @@ from assessment.intake import (
     target_problem,
 )
 from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.pdf import DEFAULT_PAPER, PAPERS, PdfError
 from assessment.scenarios import Scenario, compare, render_comparison, snapshot
 from assessment.scoring import score
 from assessment.template import NA_LABEL, PROFILE_FIELDS, answer_labels, write_intake
@@ -374,12 +375,18 @@ class AssessmentForm:
         self.out_dir = w.Text(value="output", description="Output folder", style=labels)
         self.intake_path = w.Text(value="intake-filled.xlsx", description="Intake file",
                                   style=labels)
+        self.pdf = w.Checkbox(value=False, description="PDF too", indent=False,
+                              tooltip="also print the HTML scorecard to PDF (needs Chromium)",
+                              layout=w.Layout(width="80px"))
+        self.paper = w.Dropdown(options=PAPERS, value=DEFAULT_PAPER, tooltip="PDF page size",
+                                layout=w.Layout(width="80px"))
         self.scenario_name = w.Text(value="today", description="Scenario")
         self.scenario_a = w.Dropdown(options=[], description="A")
         self.scenario_b = w.Dropdown(options=[], description="B")
         self.controls = w.VBox([
             w.HBox([self.upload, button("Reset", self.reset)]),
-            w.HBox([self.out_dir, button("Export scorecards", self._export_clicked)]),
+            w.HBox([self.out_dir, button("Export scorecards", self._export_clicked),
+                    self.pdf, self.paper]),
             w.HBox([self.intake_path, button("Save intake", self._save_clicked)]),
         ])
         self.scenario_box = w.VBox([
@@ -430,7 +437,13 @@ class AssessmentForm:
             self.load(path)
 
     def _export_clicked(self) -> None:
-        written = self.export(self.out_dir.value)
+        formats = (*FORMATS, "pdf") if self.pdf.value else FORMATS
+        try:
+            written = self.export(self.out_dir.value, formats, paper=self.paper.value)
+        except (PdfError, OSError) as exc:  # no Chromium, or an unwritable folder: say so
+            self.status_line.value = ("<span style='color:#c62828'>Nothing was exported: "
+                                      f"{html.escape(str(exc))}</span>")
+            return
         self.status_line.value = "Exported: " + ", ".join(
             html.escape(str(p)) for p in written.values()) + self._left_out()
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 from assessment.exports import write_outputs
@@ -232,10 +233,53 @@ def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None
     form.out_dir.value = str(tmp_path / "out")
     form.intake_path.value = str(tmp_path / "saved.xlsx")
     for button in form.controls.children[1].children[1:] + form.controls.children[2].children[1:]:
-        button.click()
+        if isinstance(button, widgets.Button):
+            button.click()
     assert form.errors.value == ""
     assert (tmp_path / "saved.xlsx").exists()
     assert list((tmp_path / "out").rglob("results.json"))
+
+
+def export_button(form: AssessmentForm) -> widgets.Button:
+    return next(b for b in form.controls.children[1].children
+                if isinstance(b, widgets.Button) and b.description == "Export scorecards")
+
+
+def test_export_button_without_chromium_says_what_to_install(form: AssessmentForm,
+                                                              tmp_path: Path,
+                                                              monkeypatch) -> None:
+    from assessment import pdf
+
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    form.out_dir.value = str(tmp_path / "out")
+    form.pdf.value = True
+    try:
+        export_button(form).click()
+    finally:
+        form.pdf.value = False
+    assert form.errors.value == ""  # no traceback
+    assert "Nothing was exported" in form.status_line.value
+    assert "apt-get install chromium" in form.status_line.value
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_export_button_writes_a_letter_pdf(form: AssessmentForm, tmp_path: Path,
+                                           system_tool) -> None:
+    system_tool("chromium")
+    pdfinfo = system_tool("pdfinfo")
+    form.out_dir.value = str(tmp_path / "out")
+    form.pdf.value, form.paper.value = True, "Letter"
+    try:
+        export_button(form).click()
+    finally:
+        form.pdf.value, form.paper.value = False, "A4"
+    assert form.errors.value == "", form.errors.value
+    pdfs = list((tmp_path / "out").rglob("*-scorecard.pdf"))
+    assert len(pdfs) == 1 and pdfs[0].name in form.status_line.value
+    info = subprocess.run([pdfinfo, str(pdfs[0])], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    assert "612 x 792 pts" in info
 
 
 # --------------------------------------------------------------------------- altair chart mode
