@@ -7,6 +7,7 @@ recommendations and settings. :func:`load_framework` checks every rule and raise
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from importlib import resources
@@ -129,10 +130,12 @@ class Framework:
     source: str = field(default="", compare=False)
 
     def kpi(self, kpi_id: str) -> Kpi:
-        for kpi in self.kpis:
-            if kpi.id == kpi_id:
-                return kpi
-        raise KeyError(kpi_id)
+        """The KPI with id ``kpi_id``; KeyError if there is none."""
+        return self._kpis_by_id[kpi_id]
+
+    @functools.cached_property
+    def _kpis_by_id(self) -> dict[str, Kpi]:
+        return {kpi.id: kpi for kpi in self.kpis}
 
     def kpis_of(self, area: str) -> list[Kpi]:
         return [k for k in self.kpis if k.element == area]
