@@ -710,6 +710,13 @@ def label_column(labels: list[str], size: float = 11, limit: int = 38) -> float:
     return min(max((text_width(_clip(t, limit), size) for t in labels), default=40) + 14, 250)
 
 
+def amber_rule(c: Canvas, x: float, top: float, bottom: float, label: str,
+               color: str = "#424242") -> None:
+    """The dashed amber-threshold rule down the plot at ``x``, labelled above it."""
+    c.line(x, top - 6, x, bottom, color, 1.2, "4 3")
+    c.text(x, top - 13, label, 10, "middle", color)
+
+
 def x_axis(c: Canvas, left: float, plot_w: float, top: float, bottom: float,
             ticks: list[float], lo: float, hi: float, fmt: Any, title: str) -> None:
     for t in ticks:
@@ -739,9 +746,7 @@ def _svg_bars(chart: Chart) -> str:
         c.text(left + plot_w + 10, y + bar_h / 2, r["label"], 12,
                fill=INK if r["score"] is not None else MUTED,
                weight="bold" if r["score"] is not None else None)
-    xa = left + plot_w * amber / 100
-    c.line(xa, top - 6, xa, bottom, "#424242", 1.2, "4 3")
-    c.text(xa, top - 13, f"amber threshold {_trim(amber, 1)}", 10, "middle", "#424242")
+    amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber threshold {_trim(amber, 1)}")
     used = c.legend(bottom + 40, left, plot_w + right - 10,
                     [("box", color, label) for label, color in RAG_COLORS.items()])
     return c.svg(chart, width, bottom + 40 + used)
@@ -773,9 +778,7 @@ def _svg_bullets(chart: Chart) -> str:
         c.rect(left + plot_w - 1.25, cy - 10, 2.5, 20, INK)
         c.text(left + plot_w + 12, cy, r["label"], 11,
                fill=INK if r["score"] is not None else MUTED)
-    xa = left + plot_w * amber / 100
-    c.line(xa, top - 6, xa, bottom, MUTED, 1.2, "4 3")
-    c.text(xa, top - 13, f"amber {_trim(amber, 1)}", 10, "middle", MUTED)
+    amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber {_trim(amber, 1)}", MUTED)
     items = [("box", color, label) for label, color in STATUS_COLORS.items()]
     items += [("tick", INK, "target"), ("diamond", INK, "benchmark"),
               ("range", "#37474f", "benchmark range")]

@@ -27,6 +27,7 @@ from assessment.charts import (
     TRACK,
     Canvas,
     Chart,
+    amber_rule,
     format_score,
     format_value,
     label_column,
@@ -145,9 +146,7 @@ def index_chart(portfolio: Portfolio) -> Figure:
     ambers = {row["amber"] for row in clients}
     if len(ambers) == 1:
         amber = ambers.pop()
-        xa = left + plot_w * amber / 100
-        c.line(xa, top - 6, xa, bottom, "#424242", 1.2, "4 3")
-        c.text(xa, top - 13, f"amber threshold {amber:g}", 10, "middle", "#424242")
+        amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber threshold {amber:g}")
     items = [("box", color, f"Index {label.lower()}") for label, color in RAG_COLORS.items()]
     used = _legend(c, bottom + 40, 8, width - 16, items + _element_items(names))
     return Figure(fid, title, description, _render(c, fid, title, description, width,
