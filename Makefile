@@ -58,11 +58,11 @@ lint: install-test
 
 ## notebooks: re-execute the notebooks with default parameters and rewrite their outputs
 notebooks: install
-	$(BIN)/python -m assessment.notebook refresh notebooks/*.ipynb
+	$(BIN)/python -m assessment.interactive.display refresh notebooks/*.ipynb
 
 ## templates: regenerate templates/intake.xlsx and the bundled sample intakes
 templates: install
-	$(BIN)/python -m assessment.samples --regenerate
+	$(BIN)/python -m assessment.intake.samples --regenerate
 
 ## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:8866
 # JUPYTER_PATH makes Voila find share/jupyter/voila/templates/support-excellence, the lab

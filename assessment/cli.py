@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assessment import __version__
-from assessment.errors import InputError
+from assessment.core.errors import InputError
 
 if TYPE_CHECKING:
-    from assessment.batch import BatchResult
+    from assessment.batch.runner import BatchResult
 
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_OUT = "reports"
@@ -141,13 +141,13 @@ def print_issues(error: InputError) -> None:
 
 
 def _framework(args: argparse.Namespace):
-    from assessment.framework import load_framework
+    from assessment.core.framework import load_framework
 
     return load_framework(args.framework)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from assessment.template import write_template
+    from assessment.intake.template import write_template
 
     path = write_template(_framework(args), args.out)
     print(f"wrote {path}")
@@ -159,7 +159,7 @@ def _max_bytes(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from assessment.intake import read_intake
+    from assessment.intake.reader import read_intake
 
     data = read_intake(args.intake, _framework(args), max_bytes=_max_bytes(args))
     for warning in data.warnings:
@@ -169,7 +169,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from assessment.exports import parse_formats
+    from assessment.scorecard.outputs import parse_formats
 
     try:
         formats = parse_formats(args.format)
@@ -181,9 +181,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
-    from assessment.pdf import PdfError
     from assessment.pipeline import run
-    from assessment.summary import summary_text
+    from assessment.scorecard.pdf import PdfError
+    from assessment.scorecard.summary import summary_text
 
     try:
         outcome = run(intake, out, **options)
@@ -202,8 +202,8 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
 
 
 def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
-    from assessment.batch import BatchError, run_batch, summary_text
-    from assessment.pdf import PdfError
+    from assessment.batch.runner import BatchError, run_batch, summary_text
+    from assessment.scorecard.pdf import PdfError
 
     try:
         result = run_batch(inputs, out, **options)
@@ -231,10 +231,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assessment.batch import PORTFOLIO_NAME
-    from assessment.portfolio import comparison, load_results
-    from assessment.samples import sample_workbooks
-    from assessment.summary import comparison_text
+    from assessment.batch.runner import PORTFOLIO_NAME
+    from assessment.intake.samples import sample_workbooks
+    from assessment.portfolio.model import comparison, load_results
+    from assessment.scorecard.summary import comparison_text
 
     status, result = _batch(sample_workbooks(), args.out, workers=args.workers)
     if result is None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assessment.exports import FORMATS, write_outputs
-from assessment.framework import Framework, load_framework
-from assessment.intake import read_intake
-from assessment.scoring import score
+from assessment.core.framework import Framework, load_framework
+from assessment.core.scoring import score
+from assessment.intake.reader import read_intake
+from assessment.scorecard.outputs import FORMATS, write_outputs
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -35,8 +35,8 @@ def run(intake: str | Path, output_dir: str | Path, *,
         max_bytes: int = DEFAULT_MAX_BYTES, paper: str = "A4") -> Outcome:
     """Validate, score and write one organization.
 
-    Raises :class:`~assessment.errors.IntakeError` or
-    :class:`~assessment.errors.FrameworkError` (listing every problem) before anything is
+    Raises :class:`~assessment.core.errors.IntakeError` or
+    :class:`~assessment.core.errors.FrameworkError` (listing every problem) before anything is
     written. ``assessment_date`` (``YYYY-MM-DD``) overrides the date in the intake.
     ``paper`` (``A4`` or ``Letter``) is the page size of the PDF scorecard (``formats``
     with ``pdf``).

@@ -30,12 +30,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assessment.batch import SCORECARD_NOTEBOOK, SUMMARY_NAME, default_workers
-from assessment.framework import Framework, load_framework
-from assessment.model import NA, IntakeData
-from assessment.samples import sample_data, sample_names
-from assessment.scoring import score
-from assessment.template import write_intake
+from assessment.batch.runner import SCORECARD_NOTEBOOK, SUMMARY_NAME, default_workers
+from assessment.core.framework import Framework, load_framework
+from assessment.core.model import NA, IntakeData
+from assessment.core.scoring import score
+from assessment.intake.samples import sample_data, sample_names
+from assessment.intake.template import write_intake
 
 TARGET_PER_ORG_S = 0.3
 TARGET_SPEEDUP = 20.0

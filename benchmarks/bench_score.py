@@ -41,12 +41,12 @@ def cli_runs(intake: Path, runs: int) -> list[float]:
 
 def stages(intake: Path) -> dict[str, float]:
     """Seconds per pipeline stage, in this (already warm) process."""
-    from assessment.excel import excel_bytes
-    from assessment.exports import results_json
-    from assessment.framework import load_framework
-    from assessment.html import render_html
-    from assessment.intake import read_intake
-    from assessment.scoring import score
+    from assessment.core.framework import load_framework
+    from assessment.core.scoring import score
+    from assessment.intake.reader import read_intake
+    from assessment.scorecard.excel import excel_bytes
+    from assessment.scorecard.html import render_html
+    from assessment.scorecard.outputs import results_json
 
     out: dict[str, float] = {}
     out["framework"], framework = timed(load_framework)
@@ -61,7 +61,7 @@ def stages(intake: Path) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assessment.samples import sample_workbooks
+    from assessment.intake.samples import sample_workbooks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="CLI runs to time (default 5)")

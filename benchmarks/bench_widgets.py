@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    from assessment.framework import load_framework
-    from assessment.samples import sample_workbooks
-    from assessment.widgets import AssessmentForm
+    from assessment.core.framework import load_framework
+    from assessment.intake.samples import sample_workbooks
+    from assessment.interactive.form import AssessmentForm
 
     framework = load_framework()
     imported = time.perf_counter()
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def altair_mode(framework: object, sample: object, edits: int) -> None:
     """Print the charts="altair" figures (alt.JupyterChart, offline bundle); no budget."""
-    from assessment.widgets import AssessmentForm
+    from assessment.interactive.form import AssessmentForm
 
     start = time.perf_counter()
     AssessmentForm(framework, charts="altair")

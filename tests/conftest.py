@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from assessment.framework import (
+from assessment.core.framework import (
     PRACTICE_QUESTIONNAIRES,
     Framework,
     load_framework,
     parse_framework,
 )
-from assessment.model import NA, IntakeData
-from assessment.template import fill_intake
-from assessment.writing import workbook_bytes
+from assessment.core.model import NA, IntakeData
+from assessment.files.write import workbook_bytes
+from assessment.intake.template import fill_intake
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from assessment.framework import load_framework
-from assessment.model import NA, IntakeData
-from assessment.scoring import score
+from assessment.core.framework import load_framework
+from assessment.core.model import NA, IntakeData
+from assessment.core.scoring import score
 
 CURRENT = {
     "support_cost_pct_revenue": 0.085, "support_gross_margin": 0.62,

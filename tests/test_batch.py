@@ -26,12 +26,12 @@ import pytest
 from openpyxl import load_workbook
 from workbooks import edits, where
 
-from assessment import batch
+from assessment.batch import runner as batch
 from assessment.cli import main
-from assessment.framework import load_framework
-from assessment.samples import sample_data, sample_workbooks
-from assessment.template import fill_intake
-from assessment.writing import workbook_bytes
+from assessment.core.framework import load_framework
+from assessment.files.write import workbook_bytes
+from assessment.intake.samples import sample_data, sample_workbooks
+from assessment.intake.template import fill_intake
 
 STUBS = Path(__file__).parent / "notebooks"
 SCORECARD_STUB = STUBS / "scorecard_stub.ipynb"
@@ -332,7 +332,7 @@ def test_unknown_format_exits_2_and_writes_nothing(tmp_path):
 
 def test_pdf_without_chromium_exits_1_names_it_and_writes_nothing(tmp_path, monkeypatch,
                                                                    capsys):
-    from assessment import pdf
+    from assessment.scorecard import pdf
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     out = tmp_path / "out"

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from results_data import empty_results, full_results, sparse_results
 
-from assessment import charts
-from assessment.charts import (
+from assessment.scorecard import charts
+from assessment.scorecard.charts import (
     build_charts,
     format_value,
     to_altair,
@@ -83,7 +83,7 @@ def test_specs_are_deterministic(full):
 
 def test_building_specs_does_not_import_altair():
     code = ("import sys; from results_data import full_results; "
-            "from assessment.charts import build_charts, to_svg; "
+            "from assessment.scorecard.charts import build_charts, to_svg; "
             "[to_svg(c) for c in build_charts(full_results()) if c.spec]; "
             "assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules")
     root = Path(__file__).resolve().parents[1]

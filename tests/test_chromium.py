@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from browser import chart_sizes, watched_page
 
-from assessment import pdf
-from assessment.html import render_html
+from assessment.intake.samples import sample_names, sample_workbooks
 from assessment.pipeline import run
-from assessment.portfolio_report import build, render_portfolio_html
-from assessment.samples import sample_names, sample_workbooks
+from assessment.portfolio.report import build, render_portfolio_html
+from assessment.scorecard import pdf
+from assessment.scorecard.html import render_html
 
 pytestmark = pytest.mark.slow
 

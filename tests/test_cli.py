@@ -13,11 +13,11 @@ from openpyxl import Workbook
 from workbooks import edits, where
 
 from assessment.cli import main
-from assessment.framework import Framework
-from assessment.model import IntakeData
-from assessment.samples import sample_workbooks
-from assessment.template import fill_intake
-from assessment.writing import safe_slug
+from assessment.core.framework import Framework
+from assessment.core.model import IntakeData
+from assessment.files.write import safe_slug
+from assessment.intake.samples import sample_workbooks
+from assessment.intake.template import fill_intake
 
 Make = Callable[..., Path]
 

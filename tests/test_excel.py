@@ -18,11 +18,11 @@ import pytest
 from openpyxl.chart import BarChart, LineChart
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment import excel
-from assessment.excel import SHEETS, build_workbook, excel_bytes, safe_text, write_excel
-from assessment.framework import Framework, load_framework
-from assessment.model import NA, IntakeData
-from assessment.scoring import score
+from assessment.core.framework import Framework, load_framework
+from assessment.core.model import NA, IntakeData
+from assessment.core.scoring import score
+from assessment.scorecard import excel
+from assessment.scorecard.excel import SHEETS, build_workbook, excel_bytes, safe_text, write_excel
 
 HOSTILE_NAME = '=HYPERLINK("http://x","y")'
 HOSTILE_NOTES = {"csat": "+1+2", "nps": "-3", "cost_per_case": "@SUM(A1)",
@@ -504,7 +504,7 @@ def test_same_bytes_from_results_json_in_another_process(full: dict[str, Any],
     source = tmp_path / "results.json"
     source.write_text(json.dumps(full), encoding="utf-8")
     target = tmp_path / "other.xlsx"
-    code = ("import json, sys; from assessment.excel import write_excel; "
+    code = ("import json, sys; from assessment.scorecard.excel import write_excel; "
             "write_excel(json.load(open(sys.argv[1], encoding='utf-8')), sys.argv[2])")
     env = {**os.environ, "PYTHONHASHSEED": "12345",
            "PYTHONPATH": os.pathsep.join([str(Path(excel.__file__).parent.parent),
@@ -543,7 +543,7 @@ def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
     def boom(*_args: Any, **_kwargs: Any) -> None:
         raise OSError("rename failed")
 
-    monkeypatch.setattr("assessment.writing.os.replace", boom)
+    monkeypatch.setattr("assessment.files.write.os.replace", boom)
     with pytest.raises(OSError, match="rename failed"):
         write_excel(full, target)
     assert target.read_bytes() == b"previous"

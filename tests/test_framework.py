@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from assessment.errors import FrameworkError
-from assessment.framework import ELEMENTS, load_framework, parse_framework
+from assessment.core.errors import FrameworkError
+from assessment.core.framework import ELEMENTS, load_framework, parse_framework
 
 
 @pytest.fixture(scope="module")

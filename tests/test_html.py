@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from results_data import full_results, sparse_results
 
-from assessment import html as scorecard
-from assessment.charts import build_charts
-from assessment.html import environment, render_html, write_html
+from assessment.scorecard import html as scorecard
+from assessment.scorecard.charts import build_charts
+from assessment.scorecard.html import environment, render_html, write_html
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -287,7 +287,7 @@ def test_failure_mid_write_leaves_no_file(tmp_path, full, monkeypatch):
 
 def test_module_import_is_light():
     """Importing the HTML module must not pull in Altair or vl-convert (time budget)."""
-    code = ("import sys, assessment.html; "
+    code = ("import sys, assessment.scorecard.html; "
             "assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules")
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root,

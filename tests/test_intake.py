@@ -15,11 +15,11 @@ import pytest
 from openpyxl import Workbook
 from workbooks import cell, edits, where
 
-from assessment.errors import IntakeError
-from assessment.framework import Framework
-from assessment.intake import parse_answer, parse_number, percent_value, read_intake
-from assessment.model import NA, IntakeData
-from assessment.template import KEY_ROW, SHEETS, answer_labels, fill_intake, write_template
+from assessment.core.errors import IntakeError
+from assessment.core.framework import Framework
+from assessment.core.model import NA, IntakeData
+from assessment.intake.reader import parse_answer, parse_number, percent_value, read_intake
+from assessment.intake.template import KEY_ROW, SHEETS, answer_labels, fill_intake, write_template
 
 Make = Callable[..., Path]
 

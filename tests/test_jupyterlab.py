@@ -16,7 +16,8 @@ of the running ``/lab`` page (the widgets manager and anywidget enabled and serv
 application's ``package.json`` (the core ``@jupyterlab/vega5-extension`` mime renderer), and the
 Altair chart widgets (``alt.JupyterChart``, an anywidget) the interactive form creates in a real
 kernel: their JavaScript reaches JupyterLab as the vl-convert bundle, with no CDN import. A
-plain ``alt.Chart`` draws offline too once ``assessment.notebook.offline_altair()`` has run.
+plain ``alt.Chart`` draws offline too once ``assessment.interactive.display.offline_altair()``
+has run.
 """
 
 from __future__ import annotations
@@ -427,7 +428,7 @@ def offline_problems(run: Execution) -> list[str]:
         vega = [m for m in data if VEGA_MIMETYPE.fullmatch(m)]
         if vega:
             problems.append(f"{run.label}: Vega output {vega} (Altair's mimetype renderer): "
-                            "use assessment.notebook.offline_altair()")
+                            "use assessment.interactive.display.offline_altair()")
         if "rate exceeded" in out.get("text", ""):
             problems.append(f"{run.label}: {out['text'].strip()[:200]}")
     return problems
@@ -559,7 +560,7 @@ def built_vega_mimetypes(static: Path) -> set[str]:
 
 
 ALTAIR_FORM = """\
-from assessment.widgets import AssessmentForm
+from assessment.interactive.form import AssessmentForm
 form = AssessmentForm(charts="altair")
 form.widget
 """
@@ -607,7 +608,7 @@ def test_altair_chart_widgets_reach_jupyterlab_offline(server: Server) -> None:
 
 
 PLAIN_ALTAIR = """\
-from assessment import notebook as nb
+from assessment.interactive import display as nb
 alt = nb.offline_altair()
 alt.Chart(alt.Data(values=[{"x": 1}, {"x": 2}])).mark_point().encode(x="x:Q")
 """

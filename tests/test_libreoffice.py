@@ -15,13 +15,13 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from assessment.exports import write_outputs
-from assessment.framework import Framework
-from assessment.intake import IntakeError, read_intake
-from assessment.model import IntakeData
-from assessment.samples import REPO_TEMPLATE, sample_data, sample_names, sample_workbooks
-from assessment.scoring import score
-from assessment.template import SHEETS
+from assessment.core.framework import Framework
+from assessment.core.model import IntakeData
+from assessment.core.scoring import score
+from assessment.intake.reader import IntakeError, read_intake
+from assessment.intake.samples import REPO_TEMPLATE, sample_data, sample_names, sample_workbooks
+from assessment.intake.template import SHEETS
+from assessment.scorecard.outputs import write_outputs
 from tests.workbooks import cell, edits
 
 pytestmark = pytest.mark.slow

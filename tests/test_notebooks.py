@@ -21,13 +21,13 @@ import yaml
 from workbooks import edits, where
 
 from assessment.cli import main as cli
-from assessment.framework import Framework, default_framework_path
-from assessment.model import IntakeData
-from assessment.notebook import default_intake
+from assessment.core.framework import Framework, default_framework_path
+from assessment.core.model import IntakeData
+from assessment.intake.samples import sample_workbooks
+from assessment.intake.template import fill_intake
+from assessment.interactive.display import default_intake
 from assessment.pipeline import run
-from assessment.samples import sample_workbooks
-from assessment.summary import summary_text
-from assessment.template import fill_intake
+from assessment.scorecard.summary import summary_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
@@ -184,7 +184,7 @@ def test_framework_formats_and_date_parameters(sample: IntakeData, framework: Fr
 
 
 def test_offline_altair_turns_on_the_bundled_jupyter_renderer() -> None:
-    from assessment import notebook as nb
+    from assessment.interactive import display as nb
 
     alt = pytest.importorskip("altair")
     before = alt.renderers.active
@@ -205,7 +205,7 @@ def test_charts_display_as_img_data_uri_that_untrusted_notebooks_show() -> None:
     import base64
     import re
 
-    from assessment import notebook as nb
+    from assessment.interactive import display as nb
 
     svg = '<svg viewBox="0 0 10 10" width="10" height="10"><text>a &lt; b</text></svg>'
     bundle = nb.svg_bundle(svg, 'Scores "<b>" & more')

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assessment import pdf
 from assessment.cli import main
-from assessment.samples import sample_workbooks
-from assessment.summary import fmt_score
+from assessment.intake.samples import sample_workbooks
+from assessment.scorecard import pdf
+from assessment.scorecard.summary import fmt_score
 
 #: page size in points as pdfinfo prints it
 PAGE_SIZES = {"A4": "595 x 842", "Letter": "612 x 792"}

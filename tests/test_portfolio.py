@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from results_data import full_results, sparse_results
 
-from assessment import portfolio as pf
-from assessment import portfolio_report as report
-from assessment.exports import results_json
-from assessment.portfolio_charts import portfolio_figures
+from assessment.portfolio import model as pf
+from assessment.portfolio import report
+from assessment.portfolio.charts import portfolio_figures
+from assessment.scorecard.outputs import results_json
 
 ROOT = Path(__file__).resolve().parents[1]
 ELEMENTS = ("profit", "reputation", "efficiency", "effectiveness")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assessment.framework import Framework
-from assessment.intake import read_intake
-from assessment.samples import SAMPLES_DIR, sample_data, sample_names
-from assessment.scoring import score
-from assessment.template import write_intake
+from assessment.core.framework import Framework
+from assessment.core.scoring import score
+from assessment.intake.reader import read_intake
+from assessment.intake.samples import SAMPLES_DIR, sample_data, sample_names
+from assessment.intake.template import write_intake
 
 
 def members(path: Path) -> dict[str, bytes]:

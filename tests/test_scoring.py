@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.framework import parse_framework
-from assessment.model import NA, IntakeData
-from assessment.scoring import (
+from assessment.core.framework import parse_framework
+from assessment.core.model import NA, IntakeData
+from assessment.core.scoring import (
     alignment,
     kpi_score,
     kpi_status,

@@ -11,8 +11,9 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.framework import Framework
-from assessment.template import (
+from assessment.core.framework import Framework
+from assessment.files.write import workbook_bytes
+from assessment.intake.template import (
     FIRST_ROW,
     KEY_ROW,
     SHEETS,
@@ -22,7 +23,6 @@ from assessment.template import (
     build_template,
     write_template,
 )
-from assessment.writing import workbook_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "templates" / "intake.xlsx"

@@ -11,12 +11,12 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from assessment.exports import write_outputs
-from assessment.framework import Framework
-from assessment.intake import read_intake
-from assessment.samples import sample_workbooks
-from assessment.scoring import score
-from assessment.widgets import INVALID_BORDER, INVALID_CLASS, STATUS_COLOR, AssessmentForm
+from assessment.core.framework import Framework
+from assessment.core.scoring import score
+from assessment.intake.reader import read_intake
+from assessment.intake.samples import sample_workbooks
+from assessment.interactive.form import INVALID_BORDER, INVALID_CLASS, STATUS_COLOR, AssessmentForm
+from assessment.scorecard.outputs import write_outputs
 
 INPUTS = ("profile", "current", "targets", "notes", "answers", "ratings")
 
@@ -248,7 +248,7 @@ def export_button(form: AssessmentForm) -> widgets.Button:
 def test_export_button_without_chromium_says_what_to_install(form: AssessmentForm,
                                                               tmp_path: Path,
                                                               monkeypatch) -> None:
-    from assessment import pdf
+    from assessment.scorecard import pdf
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     form.out_dir.value = str(tmp_path / "out")
@@ -306,7 +306,7 @@ def _values(spec: dict) -> list[dict]:
 
 
 def test_svg_mode_does_not_import_altair() -> None:
-    code = ("import sys; from assessment.widgets import AssessmentForm; AssessmentForm(); "
+    code = ("import sys; from assessment.interactive.form import AssessmentForm; AssessmentForm(); "
             "assert 'altair' not in sys.modules and 'anywidget' not in sys.modules")
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=120,

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from assessment import exports
-from assessment.framework import Framework
-from assessment.model import IntakeData
-from assessment.scoring import score
-from assessment.writing import atomic_write, safe_slug
+from assessment.core.framework import Framework
+from assessment.core.model import IntakeData
+from assessment.core.scoring import score
+from assessment.files.write import atomic_write, safe_slug
+from assessment.scorecard import outputs as exports
 
 
 @pytest.mark.parametrize(("name", "slug"), [

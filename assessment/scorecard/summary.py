@@ -63,7 +63,7 @@ def _row(label: str, score: float | None, coverage: float | None, status: str) -
 
 
 def comparison_text(rows: list[dict[str, Any]]) -> str:
-    """One line per assessment (rows of :func:`assessment.portfolio.comparison`)."""
+    """One line per assessment (rows of :func:`assessment.portfolio.model.comparison`)."""
     head = (f"  {'Organization':<36}{'Assessed':<12}{'Index':>6}{'Profit':>8}{'Reput.':>8}"
             f"{'Effic.':>8}{'Effect.':>8}{'Renewal':>9}")
     lines = [head, "  " + "-" * (len(head) - 2)]

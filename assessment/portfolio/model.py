@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from assessment.framework import ELEMENTS
-from assessment.scoring import EPSILON
+from assessment.core.framework import ELEMENTS
+from assessment.core.scoring import EPSILON
 
 SCHEMA_PREFIX = "support-excellence/results@"
 RESULTS_NAME = "results.json"

@@ -2,7 +2,7 @@
 
 A framework file holds the KPIs, the three questionnaires, targets, floors, weights, benchmarks,
 recommendations and settings. :func:`load_framework` checks every rule and raises
-:class:`~assessment.errors.FrameworkError` listing *all* problems, each with its YAML path.
+:class:`~assessment.core.errors.FrameworkError` listing *all* problems, each with its YAML path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from assessment.errors import FrameworkError, Issue
+from assessment.core.errors import FrameworkError, Issue
 
 ELEMENTS: tuple[str, ...] = ("profit", "reputation", "efficiency", "effectiveness")
 AREAS: tuple[str, ...] = (*ELEMENTS, "renewal")

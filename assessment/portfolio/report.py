@@ -1,7 +1,7 @@
 """The portfolio summary as Excel and offline HTML, and the helpers the portfolio notebook calls.
 
 - :func:`build` loads a folder of ``results.json`` files (or scores the bundled samples) into a
-  :class:`~assessment.portfolio.Portfolio`.
+  :class:`~assessment.portfolio.model.Portfolio`.
 - :func:`portfolio_workbook_bytes` / :func:`write_portfolio_excel`: the workbook, with every
   timestamp pinned to the latest assessment date (same portfolio, same bytes).
 - :func:`render_portfolio_html` / :func:`write_portfolio_html`: one self-contained page, inline
@@ -9,8 +9,8 @@
 - :func:`write_portfolio` writes ``portfolio.xlsx`` and ``portfolio.html`` atomically.
 - :func:`tables` gives the notebook its display tables (pandas, rounded for reading).
 
-The workbook reuses the scorecard's styles and helpers (:mod:`assessment.excel`); every
-string reaches a cell through :func:`assessment.xlsx.set_text`.
+The workbook reuses the scorecard's styles and helpers (:mod:`assessment.scorecard.excel`); every
+string reaches a cell through :func:`assessment.files.xlsx.set_text`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment import portfolio as pf
-from assessment.charts import format_score, format_value
-from assessment.excel import (
+from assessment.core.framework import ELEMENTS
+from assessment.core.scoring import rag
+from assessment.files.write import atomic_write, workbook_bytes
+from assessment.files.xlsx import fit_row_heights, safe_text, set_text
+from assessment.portfolio import model as pf
+from assessment.portfolio.charts import (
+    Figure,
+    benchmark_text,
+    distribution_label,
+    portfolio_figures,
+)
+from assessment.portfolio.model import Portfolio
+from assessment.scorecard.charts import format_score, format_value
+from assessment.scorecard.excel import (
     COVERAGE,
     FONT_NAME,
     RAG_COLOURS,
@@ -47,17 +58,6 @@ from assessment.excel import (
     _table,
     unit_format,
 )
-from assessment.framework import ELEMENTS
-from assessment.portfolio import Portfolio
-from assessment.portfolio_charts import (
-    Figure,
-    benchmark_text,
-    distribution_label,
-    portfolio_figures,
-)
-from assessment.scoring import rag
-from assessment.writing import atomic_write, workbook_bytes
-from assessment.xlsx import fit_row_heights, safe_text, set_text
 
 TEMPLATE = "portfolio.html.j2"
 FILES = {"xlsx": "portfolio.xlsx", "html": "portfolio.html"}
@@ -96,8 +96,8 @@ METHOD: tuple[tuple[str, str], ...] = (
 
 def score_samples(folder: str | Path) -> list[Path]:
     """Score the bundled sample intakes into ``folder`` (results.json only); returns the files."""
+    from assessment.intake.samples import sample_workbooks
     from assessment.pipeline import run
-    from assessment.samples import sample_workbooks
 
     return [run(book, folder, formats=("json",)).written["json"] for book in sample_workbooks()]
 
@@ -569,7 +569,7 @@ def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
 
 def render_portfolio_html(p: Portfolio) -> str:
     """The portfolio page as text: one file, no external resource."""
-    from assessment.html import environment
+    from assessment.scorecard.html import environment
 
     return environment().get_template(TEMPLATE).render(**html_context(p))
 

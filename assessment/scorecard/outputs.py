@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from assessment.writing import atomic_write, safe_slug
+from assessment.files.write import atomic_write, safe_slug
 
 FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
 """The default outputs."""
 ALL_FORMATS: tuple[str, ...] = (*FORMATS, "pdf")
-"""Every output; ``pdf`` (printed by headless Chromium, see :mod:`assessment.pdf`) is opt-in."""
+"""Every output; ``pdf`` (headless Chromium, :mod:`assessment.scorecard.pdf`) is opt-in."""
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -59,11 +59,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def _renderers(paper: str) -> dict[str, Callable[[dict[str, Any]], bytes | str]]:
-    from assessment.excel import excel_bytes
-    from assessment.html import render_html
+    from assessment.scorecard.excel import excel_bytes
+    from assessment.scorecard.html import render_html
 
     def pdf(results: dict[str, Any]) -> bytes:
-        from assessment.pdf import pdf_bytes
+        from assessment.scorecard.pdf import pdf_bytes
 
         return pdf_bytes(results, paper=paper)
 
@@ -75,7 +75,7 @@ def write_outputs(results: dict[str, Any], out: str | Path,
     """Render the chosen formats, then write them; returns format -> written path.
 
     ``paper`` (``A4`` or ``Letter``) is the PDF's page size. Any renderer failing, e.g.
-    :class:`assessment.pdf.PdfUnavailable` without Chromium, leaves no file written.
+    :class:`assessment.scorecard.pdf.PdfUnavailable` without Chromium, leaves no file written.
     """
     paths = output_paths(results, out, formats)
     renderers = _renderers(paper)

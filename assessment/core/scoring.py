@@ -1,7 +1,7 @@
 """The scoring engine: methodology §2–§6, pure.
 
-:func:`score` takes a :class:`~assessment.framework.Framework` and an
-:class:`~assessment.model.IntakeData` and returns the results as plain data (dicts, lists,
+:func:`score` takes a :class:`~assessment.core.framework.Framework` and an
+:class:`~assessment.core.model.IntakeData` and returns the results as plain data (dicts, lists,
 floats, strings) that serialize to ``results.json`` exactly per methodology §8. No I/O, no
 Jupyter, no openpyxl. Scores are unrounded; only displays round.
 """
@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assessment import __version__
-from assessment.framework import ELEMENTS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
-from assessment.model import NA, Answer, IntakeData
+from assessment.core.framework import ELEMENTS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.core.model import NA, Answer, IntakeData
 
 SCHEMA = "support-excellence/results@1"
 RENEWAL_RATE_KPI = "contract_renewal_rate"

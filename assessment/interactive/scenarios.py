@@ -1,6 +1,6 @@
 """Named what-if scenarios of one assessment, compared side by side. Pure: no ipywidgets.
 
-A :class:`Scenario` is a snapshot of the inputs (:class:`~assessment.model.IntakeData`) and
+A :class:`Scenario` is a snapshot of the inputs (:class:`~assessment.core.model.IntakeData`) and
 the results ``score()`` gave for them. :func:`compare` returns plain data (index, element
 scores and their deltas, the KPIs whose current value or effective target changed);
 :func:`render_comparison` turns it into an HTML table for the form's scenarios view.
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from assessment.charts import format_score, format_value
-from assessment.model import IntakeData
+from assessment.core.model import IntakeData
+from assessment.scorecard.charts import format_score, format_value
 
 
 @dataclass(frozen=True)

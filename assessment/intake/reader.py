@@ -1,11 +1,11 @@
-"""Read a filled intake workbook into :class:`~assessment.model.IntakeData`.
+"""Read a filled intake workbook into :class:`~assessment.core.model.IntakeData`.
 
 The file comes from a client and is untrusted. Before parsing, its size, type and unpacked size
 are checked; XML is parsed through defusedxml; macros are dropped, never run; formulas are never
 evaluated (their cached results are used, and a formula without one is an error); text is kept
 as plain text with control characters removed. Tables are found by their machine-key header row,
 so added or reordered human columns do not matter. Every problem is collected and raised in one
-:class:`~assessment.errors.IntakeError`, each located as ``Sheet!Cell``.
+:class:`~assessment.core.errors.IntakeError`, each located as ``Sheet!Cell``.
 """
 
 from __future__ import annotations
@@ -28,10 +28,17 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.errors import IntakeError, Issue
-from assessment.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
-from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, Answer, IntakeData
-from assessment.template import (
+from assessment.core.errors import IntakeError, Issue
+from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.core.model import (
+    NA,
+    PROFILE_REQUIRED,
+    RATING_KEYS,
+    SUPPORT_MODELS,
+    Answer,
+    IntakeData,
+)
+from assessment.intake.template import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
     NA_LABEL,

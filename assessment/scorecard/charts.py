@@ -27,7 +27,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from assessment.scoring import kpi_score
+from assessment.core.scoring import kpi_score
 
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
 

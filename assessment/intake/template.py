@@ -2,7 +2,7 @@
 
 Layout (methodology §7): an Instructions sheet, a Profile sheet, a KPI sheet and one sheet per
 questionnaire. Every table has a human label row and, below it, a row of stable machine keys
-(``kpi_id``, ``current``, ``target`` …) that :mod:`assessment.intake` finds tables by. Input
+(``kpi_id``, ``current``, ``target`` …) that :mod:`assessment.intake.reader` finds tables by. Input
 cells are yellow, unlocked and validated; everything else is locked on sheets protected without
 a password. The template version sits in a locked cell on Instructions that the workbook-level
 defined name ``template_version`` points to.
@@ -25,14 +25,14 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
-from assessment.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
-from assessment.writing import atomic_write, workbook_bytes
-from assessment.xlsx import fit_row_heights, set_text
+from assessment.core.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.files.write import atomic_write, workbook_bytes
+from assessment.files.xlsx import fit_row_heights, set_text
 
 #: Layout version of the intake workbook; bump it whenever the reader's expectations change.
 TEMPLATE_VERSION = "1.0"
-#: Versions :func:`assessment.intake.read_intake` accepts.
+#: Versions :func:`assessment.intake.reader.read_intake` accepts.
 SUPPORTED_VERSIONS: tuple[str, ...] = (TEMPLATE_VERSION,)
 #: Fixed timestamp of the blank template, so regenerating it gives identical bytes.
 TEMPLATE_DATE = dt.datetime(2025, 1, 1)
@@ -198,7 +198,8 @@ def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
 
     Percents are written as fractions in percent-formatted cells, answers as dropdown labels,
     n/a as ``"n/a"``; blanks (None) stay blank. Notes of questionnaire items are looked up
-    under ``"<questionnaire>.<item id>"``, as :func:`assessment.intake.read_intake` stores them.
+    under ``"<questionnaire>.<item id>"``, as :func:`assessment.intake.reader.read_intake`
+    stores them.
     """
     wb = build_template(framework)
     _fill_profile(wb[SHEETS["profile"]], data.profile)

@@ -2,9 +2,9 @@
 
 ``notebooks/scorecard.ipynb`` calls :func:`assessment.pipeline.run` (the same call as the
 ``score`` command) and shows the results with the helpers below. They only format what the
-package already computes (:func:`assessment.html.context` for display values,
-:mod:`assessment.charts` for the static SVG charts), so the notebook, the HTML page and the
-Excel workbook always agree.
+package already computes (:func:`assessment.scorecard.html.context` for display values,
+:mod:`assessment.scorecard.charts` for the static SVG charts), so the notebook, the HTML page
+and the Excel workbook always agree.
 
 Every output carries a ``text/plain`` form next to its HTML or SVG, holds no clock, random id or
 absolute path, and imports neither pandas nor Altair, so that a notebook executed twice gives
@@ -12,14 +12,15 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
 
 - Inputs: :func:`intake_path`, :func:`output_folder`, :func:`framework` (cached per file).
 - Problems: :func:`show_issues` shows every ``Sheet!Cell`` problem of an
-  :class:`~assessment.errors.InputError` as a table and raises :class:`InvalidInput`, whose
+  :class:`~assessment.core.errors.InputError` as a table and raises :class:`InvalidInput`, whose
   short message (and notebook traceback) is just those lines.
 - Display: :class:`Table`, :func:`show_table`, :func:`show_charts`, :func:`show_text`,
   :func:`show_written`, and one table builder per scorecard section (:func:`element_table`,
   :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
-  :func:`assessment.html.context` returns.
-- Maintenance: ``python -m assessment.notebook refresh NOTEBOOK...`` re-executes notebooks
-  with their default parameters and rewrites them with their outputs and without run metadata
+  :func:`assessment.scorecard.html.context` returns.
+- Maintenance: ``python -m assessment.interactive.display refresh NOTEBOOK...`` re-executes
+  notebooks with their default parameters and rewrites them with their outputs and without
+  run metadata
   (see docs/notebooks.md).
 """
 
@@ -36,8 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from assessment.errors import InputError
-from assessment.framework import Framework, default_framework_path, load_framework
+from assessment.core.errors import InputError
+from assessment.core.framework import Framework, default_framework_path, load_framework
 
 #: The bundled sample the scorecard notebook shows when no intake is given.
 DEFAULT_SAMPLE = "northwind-cloud"
@@ -50,7 +51,7 @@ DASH = "\u2014"
 
 def default_intake() -> Path:
     """The bundled Northwind sample intake workbook (an absolute path inside the package)."""
-    from assessment.samples import SAMPLES_DIR
+    from assessment.intake.samples import SAMPLES_DIR
 
     return SAMPLES_DIR / f"{DEFAULT_SAMPLE}.xlsx"
 
@@ -79,8 +80,8 @@ def framework(path: str | Path | None = "") -> Framework:
     """The framework at ``path`` (the shipped default when empty), loaded once per kernel.
 
     The cache is keyed by the file's resolved path, size and modification time, so an edited
-    file is reloaded. Raises :class:`~assessment.errors.FrameworkError` like
-    :func:`~assessment.framework.load_framework`.
+    file is reloaded. Raises :class:`~assessment.core.errors.FrameworkError` like
+    :func:`~assessment.core.framework.load_framework`.
     """
     file = Path(path).expanduser() if path and str(path).strip() else default_framework_path()
     try:
@@ -236,7 +237,7 @@ def show_text(text: str) -> None:
 
 def chart_ids(results: dict[str, Any]) -> list[str]:
     """The ids of every chart of the scorecard, in reading order."""
-    from assessment.charts import build_charts
+    from assessment.scorecard.charts import build_charts
 
     return [chart.id for chart in build_charts(results)]
 
@@ -245,13 +246,13 @@ def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None)
     """Display scorecard charts as static SVG (the renderer of the HTML scorecard).
 
     ``results`` is the results structure, or the display values from
-    :func:`assessment.html.context`, whose charts are already drawn (cheaper). ``ids`` are
+    :func:`assessment.scorecard.html.context`, whose charts are already drawn (cheaper). ``ids`` are
     chart ids, with or without the ``chart-`` prefix (``"elements"``, ``"kpis-profit"``,
     ``"projection"``; see :func:`chart_ids`); default: every chart. Each chart's
     ``text/plain`` form is its title and description, which state the values drawn; a chart
     without data shows its note instead.
     """
-    from assessment.charts import build_charts, to_svg
+    from assessment.scorecard.charts import build_charts, to_svg
 
     if "figures" in results:  # display values: charts built and drawn once by context()
         figures = {key: (f["chart"], f["svg"]) for key, f in results["figures"].items()}
@@ -307,7 +308,7 @@ def show_svg(svg: str, text: str) -> None:
 
 
 def show_figure(figure: Any) -> None:
-    """Display a portfolio :class:`~assessment.portfolio_charts.Figure`, or its note when it
+    """Display a portfolio :class:`~assessment.portfolio.charts.Figure`, or its note when it
     has no data to draw."""
     if figure.svg is None:
         show_text(f"{figure.title}: {figure.note}")
@@ -524,7 +525,7 @@ def refresh(path: str | Path, kernel_name: str | None = None) -> Path:
     import nbformat
     import papermill
 
-    from assessment.writing import atomic_write
+    from assessment.files.write import atomic_write
 
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -541,7 +542,7 @@ def refresh(path: str | Path, kernel_name: str | None = None) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assessment.notebook",
+        prog="python -m assessment.interactive.display",
         description="Maintain the committed notebooks: 'refresh' re-executes them with their "
                     "default parameters and rewrites them with deterministic outputs, ready "
                     "for nbval.")

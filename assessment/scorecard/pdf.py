@@ -93,6 +93,6 @@ def print_html(page: str, *, paper: str = DEFAULT_PAPER,
 def pdf_bytes(results: dict[str, Any], *, paper: str = DEFAULT_PAPER,
               timeout: float = DEFAULT_TIMEOUT_S) -> bytes:
     """The PDF scorecard of one organization: its HTML scorecard printed by Chromium."""
-    from assessment.html import render_html
+    from assessment.scorecard.html import render_html
 
     return print_html(render_html(results), paper=paper, timeout=timeout)

@@ -1,9 +1,9 @@
 """The bundled fictional sample organizations.
 
-Each sample is data (``assessment/samples/<name>.yaml``); its intake workbook
+Each sample is data (``assessment/data/samples/<name>.yaml``); its intake workbook
 (``<name>.xlsx``, beside it) is generated from that data with the intake template, so the two
-never drift apart. ``python -m assessment.samples --regenerate`` rewrites the workbooks and the
-committed blank template ``templates/intake.xlsx``.
+never drift apart. ``python -m assessment.intake.samples --regenerate`` rewrites the workbooks
+and the committed blank template ``templates/intake.xlsx``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from assessment.framework import Framework, load_framework
-from assessment.model import NA, IntakeData
+from assessment.core.framework import Framework, load_framework
+from assessment.core.model import NA, IntakeData
 
-SAMPLES_DIR = Path(str(resources.files("assessment") / "samples"))
-REPO_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "intake.xlsx"
+SAMPLES_DIR = Path(str(resources.files("assessment") / "data" / "samples"))
+REPO_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "intake.xlsx"
 
 
 def sample_names() -> list[str]:
@@ -56,7 +56,7 @@ def _number(value: Any) -> float | None:
 def regenerate(framework: Framework | None = None, template: Path | None = REPO_TEMPLATE,
                ) -> list[Path]:
     """Rewrite every sample workbook (and the blank template); returns the written paths."""
-    from assessment.template import write_intake, write_template
+    from assessment.intake.template import write_intake, write_template
 
     framework = framework or load_framework()
     written = []
@@ -72,7 +72,7 @@ def regenerate(framework: Framework | None = None, template: Path | None = REPO_
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assessment.samples",
+        prog="python -m assessment.intake.samples",
         description="Regenerate the bundled sample intake workbooks and templates/intake.xlsx "
                     "from their data.")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the workbooks")

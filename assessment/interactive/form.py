@@ -24,17 +24,18 @@ Entry rules
 
 Charts
     The charts (elements, the current tab's bullets/practices/expectations, the renewal
-    projection) are the Vega-Lite specs of :mod:`assessment.charts`, kept up to date in
-    :attr:`AssessmentForm.chart_specs`, and drawn as static SVG (:func:`assessment.charts.to_svg`)
-    in ``ipywidgets.HTML``. This is offline by construction (no CDN, no extra JS package, works
+    projection) are the Vega-Lite specs of :mod:`assessment.scorecard.charts`, kept up to date in
+    :attr:`AssessmentForm.chart_specs`, and drawn as static SVG
+    (:func:`assessment.scorecard.charts.to_svg`) in ``ipywidgets.HTML``. This is offline by
+    construction (no CDN, no extra JS package, works
     in Voila), takes a few milliseconds per edit and replaces the picture in place, so nothing
     flickers. It is the default (``charts="svg"``), used by the notebook and the Voila app.
 
     ``charts="altair"`` (opt-in) shows the same three panels as ``alt.JupyterChart`` widgets
     (needs ``anywidget``), interactive (tooltips, Vega's export menu). Each chart is built
-    from the same spec with :func:`assessment.charts.to_altair` and assigned to the existing
-    JupyterChart's ``.chart`` only when its spec changed, so nothing is recreated and nothing
-    flickers; a panel with no chart is hidden, one without data shows its note.
+    from the same spec with :func:`assessment.scorecard.charts.to_altair` and assigned to the
+    existing JupyterChart's ``.chart`` only when its spec changed, so nothing is recreated and
+    nothing flickers; a panel with no chart is hidden, one without data shows its note.
     ``alt.JupyterChart.enable_offline()`` (once a process) serves the JavaScript as a bundle
     made by vl-convert, so nothing loads from a CDN (checked in headless Chromium with every
     outside host blocked). Measured costs: the first build in a process about 3-4 s (Altair
@@ -55,7 +56,24 @@ from typing import Any
 
 import ipywidgets as w
 
-from assessment.charts import (
+from assessment.core.errors import InputError, Issue
+from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
+from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.core.scoring import score
+from assessment.intake.reader import (
+    PROFILE_EXPECTED,
+    InvalidValue,
+    clean_text,
+    format_number,
+    kpi_number,
+    parse_number,
+    profile_value,
+    read_intake,
+    target_problem,
+)
+from assessment.intake.template import NA_LABEL, PROFILE_FIELDS, answer_labels, write_intake
+from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
+from assessment.scorecard.charts import (
     STATUS_COLORS,
     STATUS_LABELS,
     Chart,
@@ -69,25 +87,8 @@ from assessment.charts import (
     to_altair,
     to_svg,
 )
-from assessment.errors import InputError, Issue
-from assessment.exports import FORMATS, write_outputs
-from assessment.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
-from assessment.intake import (
-    PROFILE_EXPECTED,
-    InvalidValue,
-    clean_text,
-    format_number,
-    kpi_number,
-    parse_number,
-    profile_value,
-    read_intake,
-    target_problem,
-)
-from assessment.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
-from assessment.pdf import DEFAULT_PAPER, PAPERS, PdfError
-from assessment.scenarios import Scenario, compare, render_comparison, snapshot
-from assessment.scoring import score
-from assessment.template import NA_LABEL, PROFILE_FIELDS, answer_labels, write_intake
+from assessment.scorecard.outputs import FORMATS, write_outputs
+from assessment.scorecard.pdf import DEFAULT_PAPER, PAPERS, PdfError
 
 TABS: tuple[tuple[str, str], ...] = (
     ("Profile", "profile"), ("Profit", "profit"), ("Reputation", "reputation"),
@@ -554,7 +555,7 @@ class AssessmentForm:
 
     def export(self, out_dir: str | Path,
                formats: Iterable[str] = FORMATS, *, paper: str = "A4") -> dict[str, Path]:
-        """Write the scorecards through :func:`assessment.exports.write_outputs` (as the CLI).
+        """Write the scorecards via :func:`assessment.scorecard.outputs.write_outputs` (as the CLI).
 
         ``formats`` may include ``pdf`` (headless Chromium, on ``paper`` A4 or Letter).
         """

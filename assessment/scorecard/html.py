@@ -9,8 +9,8 @@ mailed. Sections mirror the Excel workbook. Every chart has a data table next to
 
 Untrusted text (organization name, profile values, notes, warnings, framework texts) is only
 ever escaped by Jinja's autoescape. The one thing marked safe is chart SVG, whose every text
-is escaped when the SVG is built (:mod:`assessment.charts`). The same results always give the
-same bytes: no clock, no random ids.
+is escaped when the SVG is built (:mod:`assessment.scorecard.charts`). The same results always
+give the same bytes: no clock, no random ids.
 
 Charts are drawn by the fast static renderer by default (``charts="static"``);
 ``charts="vega"`` draws the same Vega-Lite specs through vl-convert instead, which takes
@@ -26,7 +26,8 @@ from typing import IO, Any, Literal
 
 from markupsafe import Markup
 
-from assessment.charts import (
+from assessment.files.write import atomic_write
+from assessment.scorecard.charts import (
     QUADRANT_LABELS,
     STATUS_LABELS,
     Chart,
@@ -38,7 +39,6 @@ from assessment.charts import (
     to_svg,
     to_vega_svg,
 )
-from assessment.writing import atomic_write
 
 TEMPLATE = "scorecard.html.j2"
 ChartRenderer = Literal["static", "vega"]

@@ -5,7 +5,7 @@
   results always give byte-identical files.
 - :func:`write_excel` writes those bytes atomically: a failure leaves no file behind.
 
-Every string that reaches a cell goes through :func:`assessment.xlsx.set_text`. It removes
+Every string that reaches a cell goes through :func:`assessment.files.xlsx.set_text`. It removes
 characters that XML forbids and forces the cell to plain text, so intake text such as
 ``=HYPERLINK(...)``, ``+1+2``, ``@SUM(A1)`` or ``#N/A`` is shown as typed and never becomes a
 formula or an error.
@@ -36,9 +36,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.charts import QUADRANT_LABELS
-from assessment.writing import atomic_write, workbook_bytes
-from assessment.xlsx import fit_row_heights, safe_text, set_text
+from assessment.files.write import atomic_write, workbook_bytes
+from assessment.files.xlsx import fit_row_heights, safe_text, set_text
+from assessment.scorecard.charts import QUADRANT_LABELS
 
 SHEETS: tuple[str, ...] = (
     "Summary", "KPIs", "Renewal", "Practices", "Expectations", "Recommendations",

@@ -1,6 +1,6 @@
 """Portfolio charts as static inline SVG, drawn with the scorecard's canvas (fast, offline).
 
-Each builder takes a :class:`~assessment.portfolio.Portfolio` and returns a :class:`Figure`
+Each builder takes a :class:`~assessment.portfolio.model.Portfolio` and returns a :class:`Figure`
 whose ``svg`` is None (with a ``note``) when there is nothing to draw. Every text is escaped
 by the canvas, ids are stable and nothing depends on the clock, so the same portfolio always
 gives the same bytes (the notebook's committed outputs rely on it).
@@ -19,7 +19,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.charts import (
+from assessment.core.framework import ELEMENTS
+from assessment.core.scoring import rag
+from assessment.portfolio.model import Portfolio
+from assessment.scorecard.charts import (
     GRID,
     INK,
     MUTED,
@@ -34,9 +37,6 @@ from assessment.charts import (
     text_width,
     x_axis,
 )
-from assessment.framework import ELEMENTS
-from assessment.portfolio import Portfolio
-from assessment.scoring import rag
 
 #: Element colour (Okabe–Ito, colour-blind safe) and marker shape, so print in grey still reads.
 ELEMENT_STYLE: dict[str, tuple[str, str]] = {

@@ -45,9 +45,9 @@ INTAKE_SUFFIXES = (".xlsx", ".xlsm")
 DEFAULT_TIMEOUT = 600.0
 KERNEL_NAME = "python3"
 #: Imported into every new kernel before its first notebook, outside the cell timeout.
-WARM_IMPORTS = ("assessment.pipeline", "assessment.excel", "assessment.html",
-                "assessment.summary", "assessment.notebook", "assessment.portfolio_report",
-                "assessment.portfolio_charts")
+WARM_IMPORTS = ("assessment.pipeline", "assessment.scorecard.excel", "assessment.scorecard.html",
+                "assessment.scorecard.summary", "assessment.interactive.display",
+                "assessment.portfolio.report", "assessment.portfolio.charts")
 _START_TIMEOUT = 120.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -162,8 +162,8 @@ def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
 def _notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
                       paper: str | None) -> dict[str, str]:
     """The scorecard notebook parameters every intake shares; checks formats and paper."""
-    from assessment.exports import parse_formats
-    from assessment.pdf import PAPERS, PdfUnavailable, find_chromium
+    from assessment.scorecard.outputs import parse_formats
+    from assessment.scorecard.pdf import PAPERS, PdfUnavailable, find_chromium
 
     options = {"framework": str(Path(framework).resolve())} if framework else {}
     if formats is not None:
@@ -218,8 +218,9 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
 
     ``formats`` (default: the notebook's own, xlsx, html and json) and ``paper`` reach the
     scorecard notebook as its ``formats`` and ``paper`` parameters. Raises
-    :class:`BatchError` for usage problems, and :class:`~assessment.pdf.PdfUnavailable` when
-    ``pdf`` is asked for without Chromium, before anything is written.
+    :class:`BatchError` for usage problems, and
+    :class:`~assessment.scorecard.pdf.PdfUnavailable` when ``pdf`` is asked for without
+    Chromium, before anything is written.
     """
     started, clock = dt.datetime.now().astimezone(), time.perf_counter()
     workers = workers or default_workers()
@@ -665,7 +666,7 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str]
         if len(made) != 1:
             raise _PublishError(f"the notebook wrote {len(made)} results.json file(s), not 1")
         folder, dest = made[0], out / made[0].name
-        from assessment.writing import safe_slug
+        from assessment.files.write import safe_slug
 
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         name = f"{safe_slug(results['organization'].get('name'))}-scorecard.ipynb"

@@ -1,0 +1,6 @@
+"""Stage 4, portfolio: many organizations' results compared, ranked and followed over time.
+
+``model`` (pure: percentiles, distributions, trends, sensitivity), ``charts`` (SVG figures with
+the scorecard's SVG toolkit) and ``report`` (the portfolio workbook and HTML page).
+May import: :mod:`assessment.core`, :mod:`assessment.files`, :mod:`assessment.scorecard`.
+"""
