@@ -15,15 +15,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assessment import __version__
+from assessment.core.defaults import (
+    DEFAULT_FORMATS,
+    DEFAULT_MAX_MB,
+    DEFAULT_OUT,
+    DEFAULT_PAPER,
+    NOTEBOOK_TIMEOUT_S,
+    PAPERS,
+)
 from assessment.core.errors import InputError
 
 if TYPE_CHECKING:
     from assessment.batch.runner import BatchResult
 
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
-DEFAULT_OUT = "reports"
-DEFAULT_MAX_MB = 20
-DEFAULT_TIMEOUT_S = 600.0
+DEFAULT_TIMEOUT_S = NOTEBOOK_TIMEOUT_S
 
 
 def _paper_name(text: str) -> str:
@@ -64,10 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("intake", metavar="INTAKE", type=Path, help="the filled intake (.xlsx/.xlsm)")
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
                    help="output folder (default: %(default)s)")
-    p.add_argument("--format", default="xlsx,html,json", metavar="LIST",
+    p.add_argument("--format", default=",".join(DEFAULT_FORMATS), metavar="LIST",
                    help="comma-separated outputs among xlsx, html, json, pdf (default: "
                         "%(default)s); pdf prints the HTML scorecard with headless Chromium")
-    p.add_argument("--paper", choices=("A4", "Letter"), default="A4", type=_paper_name,
+    p.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, type=_paper_name,
                    help="page size of the PDF scorecard (default: %(default)s)")
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
                    help="refuse intake files larger than this (default: %(default)s MB)")
@@ -107,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="outputs per intake, comma-separated among xlsx, html, json, pdf "
                         "(default: xlsx,html,json; json is always written, for the portfolio; "
                         "pdf needs Chromium)")
-    p.add_argument("--paper", choices=("A4", "Letter"), default=None, type=_paper_name,
+    p.add_argument("--paper", choices=PAPERS, default=None, type=_paper_name,
                    help="page size of the PDF scorecards (default: A4)")
     framework_option(p)
 

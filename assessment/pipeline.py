@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assessment.core.defaults import DEFAULT_MAX_BYTES, DEFAULT_PAPER
 from assessment.core.framework import Framework, load_framework
 from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
 from assessment.scorecard.outputs import FORMATS, write_outputs
-
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ def run(intake: str | Path, output_dir: str | Path, *,
         framework: str | Path | Framework | None = None,
         formats: Iterable[str] = FORMATS,
         assessment_date: str | dt.date | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES, paper: str = "A4") -> Outcome:
+        max_bytes: int = DEFAULT_MAX_BYTES, paper: str = DEFAULT_PAPER) -> Outcome:
     """Validate, score and write one organization.
 
     Raises :class:`~assessment.core.errors.IntakeError` or

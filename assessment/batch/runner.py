@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import assessment
+from assessment.core.defaults import NOTEBOOK_TIMEOUT_S
 
 NOTEBOOKS_DIR = Path(assessment.__file__).resolve().parents[1] / "notebooks"
 SCORECARD_NOTEBOOK = NOTEBOOKS_DIR / "scorecard.ipynb"
@@ -42,7 +43,7 @@ SUMMARY_NAME, LOG_NAME, STAGING_NAME, PORTFOLIO_NAME = (
     "batch-summary.json", "batch.log", ".staging", "portfolio")
 SUMMARY_SCHEMA = "support-excellence/batch@1"
 INTAKE_SUFFIXES = (".xlsx", ".xlsm")
-DEFAULT_TIMEOUT = 600.0
+DEFAULT_TIMEOUT = NOTEBOOK_TIMEOUT_S
 KERNEL_NAME = "python3"
 #: Imported into every new kernel before its first notebook, outside the cell timeout.
 WARM_IMPORTS = ("assessment.pipeline", "assessment.scorecard.excel", "assessment.scorecard.html",

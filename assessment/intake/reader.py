@@ -28,6 +28,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core.defaults import DEFAULT_MAX_BYTES
 from assessment.core.errors import IntakeError, Issue
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import (
@@ -49,7 +50,6 @@ from assessment.intake.template import (
     answer_labels,
 )
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 #: Upper bound of the unpacked size, whatever ``max_bytes`` is (zip-bomb guard).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000

@@ -56,6 +56,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from assessment.core.defaults import DEFAULT_PAPER, PAPERS
 from assessment.core.errors import InputError, Issue
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
@@ -88,7 +89,7 @@ from assessment.scorecard.charts import (
     to_svg,
 )
 from assessment.scorecard.outputs import FORMATS, write_outputs
-from assessment.scorecard.pdf import DEFAULT_PAPER, PAPERS, PdfError
+from assessment.scorecard.pdf import PdfError
 
 TABS: tuple[tuple[str, str], ...] = (
     ("Profile", "profile"), ("Profit", "profit"), ("Reputation", "reputation"),
@@ -554,7 +555,7 @@ class AssessmentForm:
                 self.chart_views[key].value = view
 
     def export(self, out_dir: str | Path,
-               formats: Iterable[str] = FORMATS, *, paper: str = "A4") -> dict[str, Path]:
+               formats: Iterable[str] = FORMATS, *, paper: str = DEFAULT_PAPER) -> dict[str, Path]:
         """Write the scorecards via :func:`assessment.scorecard.outputs.write_outputs` (as the CLI).
 
         ``formats`` may include ``pdf`` (headless Chromium, on ``paper`` A4 or Letter).

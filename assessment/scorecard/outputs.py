@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from assessment.core.defaults import DEFAULT_FORMATS, DEFAULT_PAPER
 from assessment.files.write import atomic_write, safe_slug
 
-FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
+FORMATS: tuple[str, ...] = DEFAULT_FORMATS
 """The default outputs."""
 ALL_FORMATS: tuple[str, ...] = (*FORMATS, "pdf")
 """Every output; ``pdf`` (headless Chromium, :mod:`assessment.scorecard.pdf`) is opt-in."""
@@ -70,8 +71,8 @@ def _renderers(paper: str) -> dict[str, Callable[[dict[str, Any]], bytes | str]]
     return {"xlsx": excel_bytes, "html": render_html, "json": results_json, "pdf": pdf}
 
 
-def write_outputs(results: dict[str, Any], out: str | Path,
-                  formats: Iterable[str] = FORMATS, *, paper: str = "A4") -> dict[str, Path]:
+def write_outputs(results: dict[str, Any], out: str | Path, formats: Iterable[str] = FORMATS,
+                  *, paper: str = DEFAULT_PAPER) -> dict[str, Path]:
     """Render the chosen formats, then write them; returns format -> written path.
 
     ``paper`` (``A4`` or ``Letter``) is the PDF's page size. Any renderer failing, e.g.

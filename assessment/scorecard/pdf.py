@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-PAPERS: tuple[str, ...] = ("A4", "Letter")
-DEFAULT_PAPER = "A4"
-DEFAULT_TIMEOUT_S = 120.0
+from assessment.core.defaults import DEFAULT_PAPER, PAPERS, PDF_TIMEOUT_S
+
+DEFAULT_TIMEOUT_S = PDF_TIMEOUT_S
 CHROMIUM_ENV = "SUPPORT_EXCELLENCE_CHROMIUM"
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 _FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
