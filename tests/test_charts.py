@@ -13,13 +13,10 @@ from typing import Any
 import pytest
 from results_data import empty_results, full_results, sparse_results
 
+from assessment.core import format as fmt
+from assessment.core.format import format_value
 from assessment.scorecard import charts
-from assessment.scorecard.charts import (
-    build_charts,
-    format_value,
-    to_altair,
-    to_svg,
-)
+from assessment.scorecard.charts import build_charts, to_altair, to_svg
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
 
@@ -111,7 +108,7 @@ def test_kpi_chart_values_equal_results(full):
         for row, kpi in zip(chart.rows, kpis, strict=True):
             assert row["score"] == kpi["score"]
             assert row["current"] == kpi["current"]
-            assert row["status"] == charts.STATUS_LABELS[kpi["status"]]
+            assert row["status"] == fmt.STATUS_LABELS[kpi["status"]]
             assert row["target"] == 100
 
 
@@ -148,7 +145,7 @@ def test_expectations_values_equal_results(full):
     assert [(r["importance"], r["performance"]) for r in chart.rows] == [
         (d["importance"], d["performance"]) for d in dims]
     assert [r["quadrant"] for r in chart.rows] == [
-        charts.QUADRANT_LABELS[d["quadrant"]] for d in dims]
+        fmt.QUADRANT_LABELS[d["quadrant"]] for d in dims]
     assert chart.meta["threshold"] == full["expectations"]["threshold"]
     # Dimensions rated alike share one label, so labels never print over each other.
     positions = {(r["performance"], r["importance"]) for r in chart.rows}

@@ -58,6 +58,7 @@ import ipywidgets as w
 
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS
 from assessment.core.errors import InputError, Issue
+from assessment.core.format import STATUS_LABELS, format_score, format_value
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.core.scoring import score
@@ -76,12 +77,9 @@ from assessment.intake.template import NA_LABEL, PROFILE_FIELDS, answer_labels, 
 from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
 from assessment.scorecard.charts import (
     STATUS_COLORS,
-    STATUS_LABELS,
     Chart,
     element_chart,
     expectations_chart,
-    format_score,
-    format_value,
     kpi_chart,
     practices_chart,
     projection_chart,

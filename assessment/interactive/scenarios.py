@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from assessment.core.format import format_score, format_value
 from assessment.core.model import IntakeData
-from assessment.scorecard.charts import format_score, format_value
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.core.format import format_score, format_value
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
 from assessment.portfolio.model import Portfolio
@@ -31,8 +32,6 @@ from assessment.scorecard.charts import (
     Canvas,
     Chart,
     amber_rule,
-    format_score,
-    format_value,
     label_column,
     text_width,
     x_axis,

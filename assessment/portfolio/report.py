@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core.format import format_score, format_value
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
 from assessment.files.write import atomic_write, workbook_bytes
@@ -43,7 +44,6 @@ from assessment.portfolio.charts import (
     portfolio_figures,
 )
 from assessment.portfolio.model import Portfolio
-from assessment.scorecard.charts import format_score, format_value
 from assessment.scorecard.excel import (
     COVERAGE,
     FONT_NAME,

@@ -27,6 +27,13 @@ from typing import Any
 
 from markupsafe import escape
 
+from assessment.core.format import (
+    QUADRANT_LABELS,
+    STATUS_LABELS,
+    format_value,
+    rag_label,
+    trim_number,
+)
 from assessment.core.scoring import kpi_score
 
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -38,15 +45,8 @@ FONT = "DejaVu Sans, Helvetica Neue, Helvetica, Arial, sans-serif"
 WIDTH = 480
 
 RAG_COLORS = {"Green": "#2e7d32", "Amber": "#e0a100", "Red": "#c62828"}
-STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off target", "no_data": "No data"}
 STATUS_COLORS = {"Met": "#2e7d32", "Near": "#e0a100", "Off target": "#c62828",
                  "No data": "#9e9e9e"}
-QUADRANT_LABELS = {
-    "keep_up": "Keep up the good work",
-    "concentrate_here": "Concentrate here",
-    "possible_overkill": "Possible overkill",
-    "low_priority": "Low priority",
-}
 QUADRANT_COLORS = {"Keep up the good work": "#2e7d32", "Concentrate here": "#c62828",
                    "Possible overkill": "#1565c0", "Low priority": "#757575"}
 PRACTICE_GROUPS = {"Needs action (0-1)": "#c62828", "Defined (2)": "#e0a100",
@@ -88,45 +88,6 @@ class Chart:
     def rows(self) -> list[dict[str, Any]]:
         """The chart's data rows (the spec's inline ``data.values``), or ``[]``."""
         return list(self.spec["data"]["values"]) if self.spec else []
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def _trim(number: float, decimals: int) -> str:
-    text = f"{number:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def format_value(value: float | None, unit: str, currency: str | None = None) -> str:
-    """A KPI value for display: 0.855 percent -> ``85.5%``, 24 hours -> ``24 h``.
-
-    Currency shows the profile's currency code (``USD 25.50``); None shows an em dash.
-    """
-    if value is None:
-        return "\u2014"
-    if unit == "percent":
-        return f"{_trim(100.0 * value, 1)}%"
-    if unit == "currency":
-        amount = (f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer()
-                  else f"{value:,.2f}")
-        return f"{currency} {amount}" if currency else amount
-    if unit == "hours":
-        return f"{_trim(value, 1)} h"
-    if unit == "ratio":
-        return _trim(value, 2)
-    return _trim(value, 1)
-
-
-def format_score(value: float | None) -> str:
-    """A 0-100 score to one decimal, or an em dash."""
-    return "\u2014" if value is None else f"{value:.1f}"
-
-
-def rag_label(rag: str | None) -> str:
-    return rag.capitalize() if rag else "Not scored"
 
 
 def benchmark_scores(kpi: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
@@ -213,7 +174,8 @@ def element_chart(results: dict[str, Any]) -> Chart:
     title = "Element scores"
     parts = [f"{r['element']} {r['label']}" for r in rows]
     description = (f"Bar chart of the four element scores on a 0 to 100 scale, with a dashed "
-                   f"line at the amber threshold of {_trim(amber, 1)}. " + "; ".join(parts) + ".")
+                   f"line at the amber threshold of {trim_number(amber, 1)}. "
+                   + "; ".join(parts) + ".")
     if not any(r["score"] is not None for r in rows):
         return Chart("chart-elements", "summary", "bars", title, description, None,
                      "No element has enough data to be scored, so there is no element chart.")
@@ -276,7 +238,7 @@ def kpi_chart(results: dict[str, Any], area: str) -> Chart:
     title = f"{name} KPIs"
     description = (
         f"Bullet chart of the {name} KPIs on the 0 to 100 score scale; the target scores 100 "
-        f"and the amber threshold is {_trim(amber, 1)}. "
+        f"and the amber threshold is {trim_number(amber, 1)}. "
         + "; ".join(f"{r['kpi']}: {r['label']} ({r['status']})" for r in rows) + ".")
     if not rows:
         return Chart(chart_id, section, "bullets", title, description, None,
@@ -345,7 +307,7 @@ def projection_chart(results: dict[str, Any]) -> Chart:
             value = point.get(key)
             if _finite(value):
                 rows.append({"year": point["year"], "series": label, "order": order,
-                             "share": value, "label": f"{_trim(100.0 * value, 1)}%"})
+                             "share": value, "label": f"{trim_number(100.0 * value, 1)}%"})
     present = [label for key, label in series
                if any(_finite(p.get(key)) for p in renewal["projection"])]
     title = "Renewal projection"
@@ -396,7 +358,7 @@ def projection_chart(results: dict[str, Any]) -> Chart:
 
 
 def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{_trim(100.0 * value, 1)}%"
+    return "n/a" if value is None else f"{trim_number(100.0 * value, 1)}%"
 
 
 def _target_rate(results: dict[str, Any]) -> float | None:
@@ -421,9 +383,9 @@ def expectations_chart(results: dict[str, Any]) -> Chart:
     title = "Customer expectations: importance and performance"
     description = (
         "Scatter plot of the customer-expectation dimensions, current performance (1 to 5) "
-        f"across and importance (1 to 5) up, with quadrant lines at {_trim(threshold, 2)}. "
-        + "; ".join(f"{p['dimension']}: importance {_trim(p['importance'], 1)}, performance "
-                    f"{_trim(p['performance'], 1)} ({p['quadrant']})" for p in points) + ".")
+        f"across and importance (1 to 5) up, with quadrant lines at {trim_number(threshold, 2)}. "
+        + "; ".join(f"{p['dimension']}: importance {trim_number(p['importance'], 1)}, performance "
+                    f"{trim_number(p['performance'], 1)} ({p['quadrant']})" for p in points) + ".")
     missing = len(expectations["dimensions"]) - len(points)
     note = (f"{missing} dimension(s) without both importance and performance ratings are left "
             "out." if missing and points else None)
@@ -746,7 +708,8 @@ def _svg_bars(chart: Chart) -> str:
         c.text(left + plot_w + 10, y + bar_h / 2, r["label"], 12,
                fill=INK if r["score"] is not None else MUTED,
                weight="bold" if r["score"] is not None else None)
-    amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber threshold {_trim(amber, 1)}")
+    amber_rule(c, left + plot_w * amber / 100, top, bottom,
+               f"amber threshold {trim_number(amber, 1)}")
     used = c.legend(bottom + 40, left, plot_w + right - 10,
                     [("box", color, label) for label, color in RAG_COLORS.items()])
     return c.svg(chart, width, bottom + 40 + used)
@@ -778,7 +741,7 @@ def _svg_bullets(chart: Chart) -> str:
         c.rect(left + plot_w - 1.25, cy - 10, 2.5, 20, INK)
         c.text(left + plot_w + 12, cy, r["label"], 11,
                fill=INK if r["score"] is not None else MUTED)
-    amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber {_trim(amber, 1)}", MUTED)
+    amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber {trim_number(amber, 1)}", MUTED)
     items = [("box", color, label) for label, color in STATUS_COLORS.items()]
     items += [("tick", INK, "target"), ("diamond", INK, "benchmark"),
               ("range", "#37474f", "benchmark range")]

@@ -36,9 +36,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core.format import QUADRANT_LABELS
 from assessment.files.write import atomic_write, workbook_bytes
 from assessment.files.xlsx import fit_row_heights, safe_text, set_text
-from assessment.scorecard.charts import QUADRANT_LABELS
 
 SHEETS: tuple[str, ...] = (
     "Summary", "KPIs", "Renewal", "Practices", "Expectations", "Recommendations",

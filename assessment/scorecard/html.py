@@ -26,19 +26,15 @@ from typing import IO, Any, Literal
 
 from markupsafe import Markup
 
-from assessment.files.write import atomic_write
-from assessment.scorecard.charts import (
+from assessment.core.format import (
     QUADRANT_LABELS,
     STATUS_LABELS,
-    Chart,
-    area_name,
-    build_charts,
     format_score,
     format_value,
     rag_label,
-    to_svg,
-    to_vega_svg,
 )
+from assessment.files.write import atomic_write
+from assessment.scorecard.charts import Chart, area_name, build_charts, to_svg, to_vega_svg
 
 TEMPLATE = "scorecard.html.j2"
 ChartRenderer = Literal["static", "vega"]
