@@ -18,8 +18,9 @@ from workbooks import cell, edits, where
 from assessment.core.errors import IntakeError
 from assessment.core.framework import Framework
 from assessment.core.model import NA, IntakeData
+from assessment.intake.layout import KEY_ROW, SHEETS, answer_labels
 from assessment.intake.reader import parse_answer, parse_number, percent_value, read_intake
-from assessment.intake.template import KEY_ROW, SHEETS, answer_labels, fill_intake, write_template
+from assessment.intake.template import fill_intake, write_template
 
 Make = Callable[..., Path]
 

@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
 from assessment.core.scoring import score
+from assessment.intake.layout import SHEETS
 from assessment.intake.reader import IntakeError, read_intake
 from assessment.intake.samples import REPO_TEMPLATE, sample_data, sample_names, sample_workbooks
-from assessment.intake.template import SHEETS
 from assessment.scorecard.outputs import write_outputs
 from tests.workbooks import cell, edits
 

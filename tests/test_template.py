@@ -13,16 +13,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.framework import Framework
 from assessment.files.write import workbook_bytes
-from assessment.intake.template import (
+from assessment.intake.layout import (
     FIRST_ROW,
     KEY_ROW,
     SHEETS,
     TEMPLATE_DATE,
     TEMPLATE_VERSION,
     answer_labels,
-    build_template,
-    write_template,
 )
+from assessment.intake.template import build_template, write_template
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "templates" / "intake.xlsx"

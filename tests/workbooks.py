@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 
-from assessment.intake.template import KEY_ROW, SHEETS
+from assessment.intake.layout import KEY_ROW, SHEETS
 
 
 def cell(wb: Workbook, role: str, row_id: str, key: str) -> Cell:

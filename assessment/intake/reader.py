@@ -39,7 +39,7 @@ from assessment.core.model import (
     Answer,
     IntakeData,
 )
-from assessment.intake.template import (
+from assessment.intake.layout import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
     NA_LABEL,

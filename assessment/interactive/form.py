@@ -62,6 +62,7 @@ from assessment.core.format import STATUS_LABELS, format_score, format_value
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.core.scoring import score
+from assessment.intake.layout import NA_LABEL, PROFILE_FIELDS, answer_labels
 from assessment.intake.reader import (
     PROFILE_EXPECTED,
     InvalidValue,
