@@ -74,7 +74,7 @@ from assessment.intake.reader import (
     read_intake,
     target_problem,
 )
-from assessment.intake.template import NA_LABEL, PROFILE_FIELDS, answer_labels, write_intake
+from assessment.intake.template import write_intake
 from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
 from assessment.scorecard.charts import (
     STATUS_COLORS,
