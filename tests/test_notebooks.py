@@ -74,7 +74,7 @@ def test_parameters_are_listed_with_types_and_help() -> None:
     for name, param in params.items():
         assert param["inferred_type_name"] == "str", name
         assert len(param["help"]) > 20, f"{name} has no help comment"
-    assert params["formats"]["default"] == '"xlsx,html,json"'
+    assert params["formats"]["default"] == '""'  # blank: the registry's default formats
     nb = nbformat.read(NOTEBOOK, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1

@@ -16,9 +16,12 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS, PDF_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from assessment.scorecard.formats import RenderOptions
 
 DEFAULT_TIMEOUT_S = PDF_TIMEOUT_S
 CHROMIUM_ENV = "SUPPORT_EXCELLENCE_CHROMIUM"
@@ -96,3 +99,8 @@ def pdf_bytes(results: dict[str, Any], *, paper: str = DEFAULT_PAPER,
     from assessment.scorecard.html import render_html
 
     return print_html(render_html(results), paper=paper, timeout=timeout)
+
+
+def render(results: dict[str, Any], options: RenderOptions) -> bytes:
+    """The ``pdf`` output format (:mod:`assessment.scorecard.formats`)."""
+    return pdf_bytes(results, paper=options.paper)
