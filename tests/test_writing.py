@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import sys
+import types
 
 import pytest
 
@@ -10,6 +13,7 @@ from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
 from assessment.core.scoring import score
 from assessment.files.write import atomic_write, safe_slug
+from assessment.scorecard import formats
 from assessment.scorecard import outputs as exports
 
 
@@ -55,11 +59,15 @@ def test_failing_renderer_writes_no_output_at_all(framework: Framework, sample: 
                                                   tmp_path, monkeypatch) -> None:
     results = score(framework, sample)
 
-    def broken(_results):
+    broken = types.ModuleType("broken_renderer")
+
+    def render(_results, _options):
         raise RuntimeError("renderer bug")
 
-    real = exports._renderers
-    monkeypatch.setattr(exports, "_renderers", lambda *args: {**real(*args), "html": broken})
+    broken.render = render
+    monkeypatch.setitem(sys.modules, "broken_renderer", broken)
+    monkeypatch.setitem(formats.REGISTRY, "html",
+                        dataclasses.replace(formats.REGISTRY["html"], module="broken_renderer"))
     with pytest.raises(RuntimeError):
         exports.write_outputs(results, tmp_path)
     assert list(tmp_path.rglob("*.*")) == []
