@@ -18,9 +18,11 @@ import pytest
 from openpyxl.chart import BarChart, LineChart
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core import format as fmt
 from assessment.core.framework import Framework, load_framework
 from assessment.core.model import NA, IntakeData
 from assessment.core.scoring import score
+from assessment.files import xlsx
 from assessment.scorecard import excel
 from assessment.scorecard.excel import SHEETS, build_workbook, excel_bytes, safe_text, write_excel
 
@@ -203,7 +205,7 @@ def test_summary_index_elements_and_gaps(wb: openpyxl.Workbook, full: dict[str, 
     assert ws.cell(row, 2).value == pytest.approx(full["index"]["score"])
     assert ws.cell(row, 2).number_format == "0.0"
     assert ws.cell(row, 2).fill.fgColor.rgb.endswith(
-        excel.RAG_COLOURS[full["index"]["rag"]][0])
+        xlsx.RAG_COLOURS[full["index"]["rag"]][0])
     assert full["index"]["level_name"] in ws.cell(row + 1, 2).value
 
     for element in full["elements"].values():
@@ -257,18 +259,22 @@ def test_kpi_sheet_lists_every_kpi(wb: openpyxl.Workbook, full: dict[str, Any]) 
         row = kpi_row(ws, k["id"])
         assert row["Score"].value == pytest.approx(k["score"])
         assert row["Score"].number_format == "0.0"
-        assert row["Status"].value == excel.STATUS_LABELS[k["status"]]
+        assert row["Status"].value == fmt.STATUS_LABELS[k["status"]]
 
 
 def test_kpi_unit_number_formats(wb: openpyxl.Workbook) -> None:
     ws = wb["KPIs"]
-    assert kpi_row(ws, "csat")["Current"].number_format == "0.0%"
+    # the format shows what core.format writes: 83%, USD 31.50, 36 h, 160, 3.1, 31
+    assert kpi_row(ws, "csat")["Current"].number_format == "0%"
     assert kpi_row(ws, "csat")["Current"].value == pytest.approx(0.83)
-    assert kpi_row(ws, "cost_per_case")["Current"].number_format == '"$"#,##0.00'
-    assert kpi_row(ws, "time_to_resolve")["Current"].number_format == '0.0 "h"'
+    assert kpi_row(ws, "cost_per_case")["Current"].number_format == '"USD "#,##0.00'
+    assert kpi_row(ws, "cost_per_customer")["Current"].number_format == '"USD "#,##0'
+    assert kpi_row(ws, "time_to_resolve")["Current"].number_format == '#,##0 "h"'
+    assert kpi_row(ws, "time_to_first_response")["Current"].number_format == '#,##0.0 "h"'
     assert kpi_row(ws, "cases_per_engineer_month")["Current"].number_format == "#,##0"
-    assert kpi_row(ws, "support_demand_per_customer")["Current"].number_format == "0.00"
-    assert kpi_row(ws, "nps")["Current"].number_format == "0"
+    assert kpi_row(ws, "support_demand_per_customer")["Current"].number_format == "#,##0.0"
+    assert kpi_row(ws, "nps")["Current"].number_format == "#,##0"
+    assert kpi_row(ws, "escalation_rate")["Target"].number_format == "0%"
     assert kpi_row(ws, "csat")["Current"].alignment.horizontal == "right"
 
 
@@ -276,14 +282,14 @@ def test_kpi_targets_bands_and_benchmarks(wb: openpyxl.Workbook) -> None:
     ws = wb["KPIs"]
     csat = kpi_row(ws, "csat")
     assert csat["Target"].value == pytest.approx(0.9)
-    assert csat["Target set by"].value == "Client (framework 85.0%)"
+    assert csat["Target set by"].value == "Client (framework 85%)"
     assert csat["Benchmark"].value == pytest.approx(0.82)
     assert csat["Benchmark source"].value == "Zendesk Benchmark, 2013"
     assert kpi_row(ws, "sla_attainment")["Target set by"].value == "Framework"
     band = kpi_row(ws, "engineer_utilization")
-    assert band["Target"].value == "band 50.0%–60.0%"
-    assert band["Floor (scores 0)"].value == "below 30.0% / above 85.0%"
-    assert kpi_row(ws, "cost_per_case")["Benchmark"].value == "$6.00–$40.00"
+    assert band["Target"].value == "band 50% to 60%"
+    assert band["Floor (scores 0)"].value == "below 30% / above 85%"
+    assert kpi_row(ws, "cost_per_case")["Benchmark"].value == "USD 6 to USD 40"
 
 
 def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> None:
@@ -293,13 +299,13 @@ def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> 
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
             rules[rule.formula[0]] = (str(cf.sqref), rule)
-    assert set(rules) == {'"Met"', '"Near"', '"Off"', '"No data"'}
+    assert set(rules) == {'"Met"', '"Near"', '"Off target"', '"No data"'}
     for sqref, rule in rules.values():
         assert sqref.startswith(f"{status_col}5:")
         assert rule.type == "cellIs" and rule.operator == "equal"
         assert rule.dxf.fill is not None
     assert rules['"Met"'][1].dxf.fill.fgColor.rgb.endswith("C6EFCE")
-    assert rules['"Off"'][1].dxf.fill.fgColor.rgb.endswith("FFC7CE")
+    assert rules['"Off target"'][1].dxf.fill.fgColor.rgb.endswith("FFC7CE")
     assert ws.freeze_panes == "C5"
     assert ws.auto_filter.ref == f"A4:P{ws.max_row}"
     assert ws.print_title_rows == "$1:$4"
@@ -329,7 +335,8 @@ def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
         assert ws.cell(start + n, 2).value == pytest.approx(point["client"])
         assert ws.cell(start + n, 3).value == pytest.approx(point["industry"])
         assert ws.cell(start + n, 5).value == pytest.approx(point["client_value"])
-        assert ws.cell(start + n, 2).number_format == "0.0%"
+        assert ws.cell(start + n, 2).number_format == fmt.excel_format("percent", None,
+                                                                       point["client"])
     assert ws.cell(start + 4, 3).value == pytest.approx(0.461, abs=1e-3)
     charts = ws._charts
     assert len(charts) == 1 and isinstance(charts[0], LineChart)
@@ -393,7 +400,7 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     ws = book["Summary"]
     cell = ws.cell(find(ws, "Support Excellence Index"), 2)
     assert cell.value == "not computed"
-    assert cell.fill.fgColor.rgb.endswith(excel.RAG_COLOURS["grey"][0])
+    assert cell.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["grey"][0])
     assert ws._charts == []
     assert ws["H4"].value.startswith("No chart")
     assert ws.cell(find(ws, "Renewal health"), 2).value == "not computed"
@@ -405,10 +412,10 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
                for c in row if c.value)
     kpis = book["KPIs"]
     csat = kpi_row(kpis, "csat")
-    assert csat["Status"].value == "Near" or csat["Status"].value in excel.STATUS_LABELS.values()
+    assert csat["Status"].value in fmt.STATUS_LABELS.values()
     missing = kpi_row(kpis, "nps")
     assert missing["Current"].value is None and missing["Status"].value == "No data"
-    assert kpi_row(kpis, "cost_per_case")["Current"].number_format == '"CHF" #,##0.00'
+    assert kpi_row(kpis, "cost_per_case")["Current"].number_format == '"CHF "#,##0.00'
     practices = book["Practices"]
     assert practices.cell(find(practices, "kpi_targets", col=3), 5).value == "n/a"
     assert practices.cell(find(practices, "quantified_benefits", col=3), 5).value is None
@@ -423,7 +430,10 @@ def test_partial_results_chart_elements_without_index(partial: dict[str, Any],
     assert len(ws._charts) == 1
     assert ws.cell(find(ws, "Efficiency"), 5).value == "insufficient data"
     assert kpi_row(book["KPIs"], "cost_per_customer")["Current"].number_format == \
-        '"€"#,##0.00'
+        fmt.excel_format("currency", "EUR", next(
+            k["current"] for k in partial["kpis"] if k["id"] == "cost_per_customer"))
+    assert kpi_row(book["KPIs"], "cost_per_customer")["Current"].number_format.startswith(
+        '"EUR "#,##0')
 
 
 def test_empty_warnings_and_minimal_results(full: dict[str, Any], tmp_path: Path) -> None:

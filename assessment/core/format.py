@@ -1,21 +1,49 @@
 """Display words and numbers, the same in every output: HTML, Excel, PDF, terminal, notebooks.
 
-Pure functions of plain values. A score has one decimal, a percent one decimal at most, money
-its currency code, and a KPI status or a quadrant the same words everywhere.
+Pure functions of plain values (standard library only). One rule per kind:
+
+- **missing**: an em dash (:data:`DASH`), in every kind below.
+- **money**: the currency code, a space, thousands separators; no decimals at or above 1,000
+  or for a whole amount, else 2 decimals (``USD 1,234``, ``EUR 25.50``, ``JPY 980``). A
+  negative amount keeps the code first (``USD -1,234``). Without a code, just the amount.
+- **percent** (a KPI value, a rate): at most 1 decimal, trailing zeros dropped (``85.5%``,
+  ``85%``); the value is a fraction (0.855).
+- **coverage** (share of weight with data, a blend): whole percent (``86%``).
+- **hours**: at most 1 decimal and `` h`` (``24 h``, ``1.5 h``).
+- **ratio**: at most 2 decimals (``1.25``); **count** and other units: at most 1 decimal,
+  thousands separators (``1,234.5``).
+- **score** (0-100): always 1 decimal (``72.4``).
+- **points at stake**: always 2 decimals (``3.21``).
+- **signed delta**: a sign and 1 decimal (``+1.0``, ``-2.5``, ``0.0``).
+- **status** of a KPI: Met / Near / Off target / No data (:data:`STATUS_LABELS`).
+- **RAG** of an aggregate score: Green / Amber / Red, or Not scored.
+- **level**: ``Level 3 · Defined`` (``Level 3`` without a name).
+- **benchmark**: the value, or the range as ``low to high``, in the KPI's unit and the
+  currency given, then the source and year in brackets: ``USD 6 to USD 40 (HDI, 2023)``.
+- **Excel number format**: :func:`excel_format` gives, for a unit, currency and value, the
+  number format that makes a spreadsheet show the same text as :func:`format_value`
+  (``"USD "#,##0`` for USD 1,234, ``"USD "#,##0.00`` for USD 25.50, ``0.0%`` for 85.5%).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 DASH = "\u2014"
 """What a missing value shows."""
 
 STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off target", "no_data": "No data"}
+RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
+NOT_SCORED = "Not scored"
 QUADRANT_LABELS = {
     "keep_up": "Keep up the good work",
     "concentrate_here": "Concentrate here",
     "possible_overkill": "Possible overkill",
     "low_priority": "Low priority",
 }
+DIRECTION_LABELS = {"higher": "higher is better", "lower": "lower is better",
+                    "band": "best inside the band"}
+RANGE_SEPARATOR = " to "
 
 
 def trim_number(number: float, decimals: int) -> str:
@@ -26,21 +54,49 @@ def trim_number(number: float, decimals: int) -> str:
     return "0" if text == "-0" else text
 
 
-def format_value(value: float | None, unit: str, currency: str | None = None) -> str:
-    """A KPI value for display: 0.855 percent -> ``85.5%``, 24 hours -> ``24 h``.
+def format_number(value: float | None, decimals: int = 2) -> str:
+    """A plain number with at most ``decimals`` decimals (``4.5``, ``1,200``), or a dash."""
+    return DASH if value is None else trim_number(value, decimals)
 
-    Currency shows the profile's currency code (``USD 25.50``); None shows an em dash.
-    """
+
+def _money_decimals(value: float) -> int:
+    return 0 if abs(value) >= 1000 or float(value).is_integer() else 2
+
+
+def format_money(value: float | None, currency: str | None = None) -> str:
+    """Money with its currency code: ``USD 1,234``, ``EUR 25.50``; a dash when missing."""
     if value is None:
-        return "\u2014"
+        return DASH
+    amount = f"{value:,.{_money_decimals(value)}f}"
+    return f"{currency} {amount}" if currency else amount
+
+
+def format_percent(value: float | None) -> str:
+    """A fraction as a percent with at most 1 decimal: 0.855 -> ``85.5%``."""
+    return DASH if value is None else f"{trim_number(100.0 * value, 1)}%"
+
+
+def format_coverage(value: float | None) -> str:
+    """A share of weight as a whole percent: 0.857 -> ``86%``."""
+    return DASH if value is None else f"{100.0 * value:.0f}%"
+
+
+def format_hours(value: float | None) -> str:
+    """Hours with at most 1 decimal: ``24 h``, ``1.5 h``."""
+    return DASH if value is None else f"{trim_number(value, 1)} h"
+
+
+def format_value(value: float | None, unit: str, currency: str | None = None) -> str:
+    """A KPI value in its unit: 0.855 percent -> ``85.5%``, 24 hours -> ``24 h``, money with
+    the currency code (``USD 25.50``); None shows an em dash."""
+    if value is None:
+        return DASH
     if unit == "percent":
-        return f"{trim_number(100.0 * value, 1)}%"
+        return format_percent(value)
     if unit == "currency":
-        amount = (f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer()
-                  else f"{value:,.2f}")
-        return f"{currency} {amount}" if currency else amount
+        return format_money(value, currency)
     if unit == "hours":
-        return f"{trim_number(value, 1)} h"
+        return format_hours(value)
     if unit == "ratio":
         return trim_number(value, 2)
     return trim_number(value, 1)
@@ -48,8 +104,130 @@ def format_value(value: float | None, unit: str, currency: str | None = None) ->
 
 def format_score(value: float | None) -> str:
     """A 0-100 score to one decimal, or an em dash."""
-    return "\u2014" if value is None else f"{value:.1f}"
+    return DASH if value is None else f"{value:.1f}"
+
+
+def format_points(value: float | None) -> str:
+    """Points at stake, to two decimals: ``3.21``."""
+    return DASH if value is None else f"{value:.2f}"
+
+
+def format_delta(value: float | None, decimals: int = 1) -> str:
+    """A signed change: ``+1.0``, ``-2.5``, ``0.0`` (never ``-0.0``)."""
+    if value is None:
+        return DASH
+    text = f"{value:+.{decimals}f}"
+    return text[1:] if float(text) == 0 else text
+
+
+def format_rating(value: float | None, signed: bool = False) -> str:
+    """A 1-5 rating or a gap between two, at most 1 decimal: ``4.5``, ``+1``, ``0``."""
+    if value is None:
+        return DASH
+    text = f"{value:+.1f}" if signed else f"{value:.1f}"
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "+0") else text
+
+
+def status_label(status: str | None) -> str:
+    """The words of a KPI status: Met, Near, Off target or No data."""
+    return STATUS_LABELS.get(status or "no_data", str(status))
 
 
 def rag_label(rag: str | None) -> str:
-    return rag.capitalize() if rag else "Not scored"
+    """The words of a RAG colour: Green, Amber, Red, or Not scored."""
+    return RAG_LABELS.get(rag, rag.capitalize()) if rag else NOT_SCORED
+
+
+def level_text(level: int | None, name: str | None = None) -> str | None:
+    """A maturity level: ``Level 3 · Defined``; None when there is no level."""
+    if not level:
+        return None
+    return f"Level {level} \u00b7 {name}" if name else f"Level {level}"
+
+
+def direction_label(direction: str | None) -> str:
+    """What a KPI direction means: ``higher is better`` ..."""
+    return DIRECTION_LABELS.get(direction or "", direction or "")
+
+
+def value_range(low: float | None, high: float | None, unit: str,
+                currency: str | None = None) -> str:
+    """Two values in their unit as a range: ``85% to 95%``."""
+    return (f"{format_value(low, unit, currency)}{RANGE_SEPARATOR}"
+            f"{format_value(high, unit, currency)}")
+
+
+def benchmark_figure(benchmark: dict[str, Any] | None, unit: str,
+                     currency: str | None = None) -> str:
+    """A benchmark's value or range in its unit, or ``""`` when it has neither."""
+    bench = benchmark or {}
+    if bench.get("value") is not None:
+        return format_value(bench["value"], unit, currency)
+    if bench.get("range"):
+        low, high = bench["range"]
+        return value_range(low, high, unit, currency)
+    return ""
+
+
+def benchmark_source(benchmark: dict[str, Any] | None) -> str:
+    """A benchmark's source and year: ``HDI, 2023``, or ``""``."""
+    bench = benchmark or {}
+    return ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
+                     if x not in (None, ""))
+
+
+def benchmark_text(benchmark: dict[str, Any] | None, unit: str,
+                   currency: str | None = None) -> str:
+    """A benchmark with its source: ``USD 6 to USD 40 (HDI, 2023)``, or ``""`` when none.
+
+    ``benchmark`` is the results' benchmark dict (``value``, ``range``, ``source``, ``year``).
+    """
+    figure = benchmark_figure(benchmark, unit, currency)
+    if not figure:
+        return ""
+    source = benchmark_source(benchmark)
+    return f"{figure} ({source})" if source else figure
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+PERCENT_FORMATS = ("0%", "0.0%")
+COVERAGE_FORMAT = "0%"
+SCORE_FORMAT = "0.0"
+POINTS_FORMAT = "0.00"
+DELTA_FORMAT = "+0.0;-0.0;0.0"
+
+
+def _trimmed_decimals(number: float, decimals: int) -> int:
+    """How many decimals :func:`trim_number` shows for ``number``."""
+    text = f"{number:.{decimals}f}"
+    return len(text.rstrip("0").rstrip(".").partition(".")[2]) if "." in text else 0
+
+
+def _decimals(places: int) -> str:
+    return "." + "0" * places if places else ""
+
+
+def excel_format(unit: str | None, currency: str | None = None,
+                 value: float | None = None) -> str:
+    """The Excel number format that shows ``value`` as :func:`format_value` writes it.
+
+    The decimals follow the value (``"USD "#,##0`` for 1,234, ``"USD "#,##0.00`` for 25.5,
+    ``0%`` for 0.85, ``0.0%`` for 0.855); a missing value gets the format with the most
+    decimals the unit can show, so a number typed in later still reads right.
+    """
+    unit = unit or ""
+    if unit == "currency":
+        places = 2 if value is None else _money_decimals(value)
+        prefix = f'"{currency} "' if currency else ""
+        return f"{prefix}#,##0{_decimals(places)}"
+    if unit == "percent":
+        places = 1 if value is None else _trimmed_decimals(100.0 * value, 1)
+        return f"0{_decimals(places)}%"
+    most = 2 if unit == "ratio" else 1
+    places = most if value is None else _trimmed_decimals(value, most)
+    number = f"#,##0{_decimals(places)}"
+    return f'{number} "h"' if unit == "hours" else number
+

@@ -2,15 +2,28 @@
 
 - :func:`set_text` stores untrusted text as plain text: never a formula, never an error value.
 - :func:`fit_row_heights` sizes rows with wrapped text, which Excel does not do on opening.
+- The report look both workbooks share (scorecard and portfolio): fonts, fills and borders,
+  :class:`V` (a value with its presentation) written by :func:`put`, :func:`table`,
+  :func:`note`, :func:`print_setup` and :func:`header_footer_text`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: Characters XML 1.0 forbids (openpyxl raises IllegalCharacterError on the C0 ones), plus
@@ -66,3 +79,153 @@ def fit_row_heights(ws: Worksheet, line_height: float = 15.0) -> None:
         if lines > 1:
             dims = ws.row_dimensions[row[0].row]
             dims.height = max(dims.height or 0, min(409, line_height * lines))
+
+
+# --------------------------------------------------------------------------- report styles
+
+NAVY = "1F3864"
+FONT_NAME = "Calibri"
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color=NAVY)
+SUBTITLE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="595959")
+SECTION_FONT = Font(name=FONT_NAME, size=12, bold=True, color=NAVY)
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+LABEL_FONT = Font(name=FONT_NAME, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, italic=True, color="595959")
+DATE_FORMAT = "yyyy-mm-dd"
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+SECTION_BORDER = Border(bottom=Side(style="medium", color=NAVY))
+
+#: RAG key -> (fill colour, font colour); Excel's own "good / neutral / bad" palette.
+RAG_COLOURS: dict[str, tuple[str, str]] = {
+    "green": ("C6EFCE", "006100"),
+    "amber": ("FFEB9C", "9C5700"),
+    "red": ("FFC7CE", "9C0006"),
+    "grey": ("E7E6E6", "595959"),
+}
+
+
+def rag_style(key: str | None) -> tuple[PatternFill, Font]:
+    """Fill and font of a RAG key (``None`` is grey: not computed)."""
+    fill, font = RAG_COLOURS.get(key or "grey", RAG_COLOURS["grey"])
+    return PatternFill("solid", fgColor=fill), Font(name=FONT_NAME, bold=True, color=font)
+
+
+@dataclass(frozen=True)
+class V:
+    """A cell value with its presentation: number format, RAG fill, emphasis, wrapping."""
+
+    value: Any
+    fmt: str | None = None
+    rag: str | None = None
+    italic: bool = False
+    bold: bool = False
+    wrap: bool = False
+
+
+#: Per workbook: style key -> the StyleArray of the first cell styled that way. openpyxl hashes
+#: every Font/Fill/Alignment it is given, which made styling half the cost of a workbook;
+#: copying a known StyleArray is cheap and gives the same style ids.
+_STYLE_CACHE: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], StyleArray]] = (
+    WeakKeyDictionary())
+
+
+def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -> Cell:
+    """Write one value (plain or :class:`V`) with its style; every string goes via set_text."""
+    spec = item if isinstance(item, V) else V(item)
+    value = spec.value
+    cell = ws.cell(row=row, column=col)
+    numeric = is_date = False
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        pass
+    elif isinstance(value, bool):
+        set_text(cell, "Yes" if value else "No")
+    elif isinstance(value, (int, float)):
+        cell.value = value
+        numeric = True
+    elif isinstance(value, dt.date):
+        cell.value = value
+        numeric = is_date = True
+    else:
+        set_text(cell, value)
+    # blanks get the format too, so a value typed in later is formatted
+    fmt = (spec.fmt if spec.fmt and (numeric or value is None)
+           else DATE_FORMAT if is_date else None)
+    key = (fmt, spec.rag, spec.italic, spec.bold, numeric or bool(spec.fmt), spec.wrap, border,
+           bool(cell.quotePrefix))
+    known = _STYLE_CACHE.setdefault(ws.parent, {})
+    if key in known:
+        cell._style = copy(known[key])
+        return cell
+    if fmt:
+        cell.number_format = fmt
+    if spec.rag:
+        cell.fill, cell.font = rag_style(spec.rag)
+    elif spec.italic or spec.bold:
+        cell.font = Font(name=FONT_NAME, italic=spec.italic, bold=spec.bold)
+    cell.alignment = Alignment(
+        horizontal="right" if numeric or spec.fmt else None,
+        vertical="top", wrap_text=spec.wrap or None)
+    if border:
+        cell.border = BORDER
+    known[key] = copy(cell._style)
+    return cell
+
+
+# --------------------------------------------------------------------------- page and tables
+
+
+def header_footer_text(text: str, limit: int = 80) -> str:
+    """Text for a page header or footer: one line, short, with ``&`` escaped."""
+    text = re.sub(r"\s+", " ", safe_text(text)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("&", "&&")
+
+
+def print_setup(ws: Worksheet, name: str, when: dt.date | None, rows: str) -> None:
+    """Landscape A4, fit to one page wide, ``rows`` repeated, name/sheet/date on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75,
+                                  header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = rows
+    ws.oddHeader.left.text = header_footer_text(name)
+    ws.oddHeader.right.text = header_footer_text(ws.title)
+    ws.oddFooter.left.text = header_footer_text(f"Assessed {when.isoformat()}" if when else "")
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.right.text = "Support excellence scorecard"
+
+
+def note(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
+    """An italic grey note in one cell; returns the next row."""
+    set_text(ws.cell(row=row, column=col), text).font = NOTE_FONT
+    return row + 1
+
+
+def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+    """A navy header row with white bold text."""
+    for col, text in enumerate(headers, start=1):
+        cell = set_text(ws.cell(row=row, column=col), text)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+          empty: str = "None") -> tuple[int, int]:
+    """Header and bordered rows; returns ``(header_row, last_row)`` (``empty`` if no rows)."""
+    header_row(ws, row, headers)
+    last = row
+    for values in rows:
+        last += 1
+        for col, item in enumerate(values, start=1):
+            put(ws, last, col, item, border=True)
+    if last == row:
+        last += 1
+        note(ws, last, empty)
+    return row, last

@@ -9,8 +9,9 @@
 - :func:`write_portfolio` writes ``portfolio.xlsx`` and ``portfolio.html`` atomically.
 - :func:`tables` gives the notebook its display tables (pandas, rounded for reading).
 
-The workbook reuses the scorecard's styles and helpers (:mod:`assessment.scorecard.excel`); every
-string reaches a cell through :func:`assessment.files.xlsx.set_text`.
+The workbook shares the scorecard's look (:mod:`assessment.files.xlsx`) and its number formats
+(:mod:`assessment.core.format`); every string reaches a cell through
+:func:`assessment.files.xlsx.set_text`.
 """
 
 from __future__ import annotations
@@ -31,40 +32,53 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.core.format import format_score, format_value
+from assessment.core.format import (
+    COVERAGE_FORMAT,
+    DASH,
+    DELTA_FORMAT,
+    DIRECTION_LABELS,
+    SCORE_FORMAT,
+    benchmark_figure,
+    benchmark_source,
+    benchmark_text,
+    excel_format,
+    format_delta,
+    format_score,
+    format_value,
+    level_text,
+    value_range,
+)
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
 from assessment.files.write import atomic_write, workbook_bytes
-from assessment.files.xlsx import fit_row_heights, safe_text, set_text
+from assessment.files.xlsx import (
+    FONT_NAME,
+    RAG_COLOURS,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    V,
+    fit_row_heights,
+    header_footer_text,
+    note,
+    print_setup,
+    safe_text,
+    set_text,
+    table,
+)
 from assessment.portfolio import model as pf
 from assessment.portfolio.charts import (
     Figure,
-    benchmark_text,
     distribution_label,
     portfolio_figures,
 )
 from assessment.portfolio.model import Portfolio
-from assessment.scorecard.excel import (
-    COVERAGE,
-    FONT_NAME,
-    RAG_COLOURS,
-    SCORE,
-    SUBTITLE_FONT,
-    TITLE_FONT,
-    V,
-    _hf,
-    _note,
-    _print_setup,
-    _table,
-    unit_format,
-)
 
 TEMPLATE = "portfolio.html.j2"
 FILES = {"xlsx": "portfolio.xlsx", "html": "portfolio.html"}
+#: Number formats of the portfolio cells (the scorecard's, from :mod:`assessment.core.format`).
+SCORE, COVERAGE, DELTA = SCORE_FORMAT, COVERAGE_FORMAT, DELTA_FORMAT
 SHEETS: tuple[str, ...] = ("Clients", "Assessments", "Percentiles", "KPI distribution",
                            "Trends", "Weight sensitivity", "Data quality", "Method")
-DASH = "\u2014"
-DELTA = "+0.0;-0.0;0.0"
 
 #: The definitions shown on the Method sheet and in the HTML (docs/portfolio.md has the detail).
 METHOD: tuple[tuple[str, str], ...] = (
@@ -179,8 +193,8 @@ def _sheet(wb: Workbook, p: Portfolio, title: str, subtitle: str, widths: Sequen
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     when = dt.date.fromisoformat(p.as_of) if p.as_of else None
-    _print_setup(ws, "Support excellence portfolio", when, f"1:{header_row}")
-    ws.oddFooter.left.text = _hf(f"Latest assessment {p.as_of}" if p.as_of else "")
+    print_setup(ws, "Support excellence portfolio", when, f"1:{header_row}")
+    ws.oddFooter.left.text = header_footer_text(f"Latest assessment {p.as_of}" if p.as_of else "")
     ws.oddFooter.right.text = "Support excellence portfolio"
     ws.freeze_panes = f"B{header_row + 1}"
     return ws
@@ -232,12 +246,12 @@ def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
             V(s["rank"]["base"] if s else None, "0"), _rank_range(s),
             V(s["index_min"] if s else None, SCORE), V(s["index_max"] if s else None, SCORE),
             V(c["amber"], "0")])
-    header, last = _table(ws, 4, headers, rows, empty="No assessments found.")
+    header, last = table(ws, 4, headers, rows, empty="No assessments found.")
     _filter(ws, header, last, len(headers))
     if rows:
         _rag_rules(ws, f"D{header + 1}:I{last}", "D", header + 1, "Q")
         _index_bar_chart(ws, header, last)
-    _note(ws, last + 2, "Blank score: not scored (insufficient data; the index needs at least "
+    note(ws, last + 2, "Blank score: not scored (insufficient data; the index needs at least "
           "3 of the 4 elements). Colours: green from the amber threshold, amber up to 20 "
           "points below it, red under that.")
 
@@ -273,10 +287,7 @@ def _date(text: str) -> Any:
 
 
 def _level(row: dict[str, Any]) -> str | None:
-    if not row.get("level"):
-        return None
-    name = row.get("level_name")
-    return f"{row['level']} · {name}" if name else str(row["level"])
+    return level_text(row.get("level"), row.get("level_name"))
 
 
 def _assessments_sheet(wb: Workbook, p: Portfolio) -> None:
@@ -291,7 +302,7 @@ def _assessments_sheet(wb: Workbook, p: Portfolio) -> None:
              V(a["renewal_health"], SCORE), _level(a), V(a["coverage"], COVERAGE),
              V(a["alignment"], "0.0"), "Yes" if a["latest"] else "No", V(a["warnings"], "0"),
              V(a["amber"], "0")] for a in p.assessments]
-    header, last = _table(ws, 4, headers, rows, empty="No assessments found.")
+    header, last = table(ws, 4, headers, rows, empty="No assessments found.")
     ws.freeze_panes = "C5"
     _filter(ws, header, last, len(headers))
     if rows:
@@ -305,12 +316,12 @@ def _percentiles_sheet(wb: Workbook, p: Portfolio) -> None:
                 "(100 = better than every other client)", [34, 12] + [12] * len(metrics))
     body = [[r["organization"], _date(r["assessment_date"]),
              *(V(r.get(m["metric"]), "0") for m in metrics)] for r in rows]
-    header, last = _table(ws, 4, headers, body, empty="No clients.")
+    header, last = table(ws, 4, headers, body, empty="No clients.")
     ws.freeze_panes = "C5"
     _filter(ws, header, last, len(headers))
     if body:
         _percentile_rules(ws, f"C{header + 1}:{get_column_letter(len(headers))}{last}")
-    _note(ws, last + 2, "Percentile = 100 × (other clients strictly lower + ½ × tied) ÷ other "
+    note(ws, last + 2, "Percentile = 100 × (other clients strictly lower + ½ × tied) ÷ other "
           "clients with a value. KPIs: higher is always better (lower-is-better KPIs rank by the "
           "lowest value, band KPIs by their score); currency KPIs only within one currency. "
           "Blank: no value, or no other client to compare with.")
@@ -326,28 +337,29 @@ def _distribution_sheet(wb: Workbook, p: Portfolio) -> None:
                                                      16, 24, 7, 60])
     rows = []
     for d in p.distributions:
-        fmt = unit_format(d["unit"], d["currency"])
+        unit, currency = d["unit"] or "", d["currency"]
         bench = d["benchmark"] or {}
-        if bench.get("value") is not None:
-            bench_cell: Any = V(bench["value"], unit_format(d["unit"], None))
+        if bench.get("value") is not None:  # a framework benchmark has no currency
+            bench_cell: Any = V(bench["value"], excel_format(unit, None, bench["value"]))
         elif bench.get("range"):
-            bench_cell = benchmark_text({**d, "benchmark": {"range": bench["range"]}})
+            bench_cell = value_range(*bench["range"], unit)
         else:
             bench_cell = None
-        target: Any = V(d["target"], fmt)
+        target: Any = V(d["target"], excel_format(unit, currency, d["target"]))
         if d["direction"] == "band" and d.get("band"):
-            lo, hi = d["band"]
-            target = f"{format_value(lo, d['unit'])} to {format_value(hi, d['unit'])}"
+            target = value_range(*d["band"], unit)
         rows.append([
             distribution_label(d), names.get(d["element"], d["element"]), d["currency"],
             {"higher": "Higher", "lower": "Lower", "band": "Band"}.get(d["direction"],
                                                                        d["direction"]),
-            V(d["n"], "0"), *(V(d[k], fmt) for k in ("min", "q1", "median", "q3", "max")),
+            V(d["n"], "0"),
+            *(V(d[k], excel_format(unit, currency, d[k]))
+              for k in ("min", "q1", "median", "q3", "max")),
             target, bench_cell, bench.get("source"), V(bench.get("year"), "0"),
             V(bench.get("note"), wrap=True)])
-    header, last = _table(ws, 4, headers, rows, empty="No KPIs.")
+    header, last = table(ws, 4, headers, rows, empty="No KPIs.")
     _filter(ws, header, last, len(headers))
-    _note(ws, last + 2, "Quartiles by linear interpolation (Excel QUARTILE.INC). Currency KPIs "
+    note(ws, last + 2, "Quartiles by linear interpolation (Excel QUARTILE.INC). Currency KPIs "
           "have one row per currency; values are never converted. Benchmarks are context from "
           "published sources, not targets.")
 
@@ -370,7 +382,7 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
                 cells += [V(pt[key], SCORE), V(delta.get(key), DELTA)]
             cells += ["Yes" if pt["method_changed"] else "No", V(pt["note"], wrap=True)]
             rows.append(cells)
-    header, last = _table(ws, 4, headers, rows,
+    header, last = table(ws, 4, headers, rows,
                           empty="No client has been assessed on more than one date.")
     ws.freeze_panes = "C5"
     if rows:
@@ -380,7 +392,7 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
             operator="equal", formula=['"Yes"'],
             fill=PatternFill("solid", start_color=fill, end_color=fill),
             font=Font(color=font, bold=True)))
-    _note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
+    note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
           "first assessment and for a method change (framework name or version, element "
           "weights or minimum coverage changed): those scores are not comparable.")
 
@@ -399,9 +411,9 @@ def _sensitivity_sheet(wb: Workbook, p: Portfolio) -> None:
              *(V(s["rank"]["base"] if k == "base" else s[k], "0")
                for k in ("base", "rank_min", "rank_max")), V(s["ranked"], "0")]
             for s in p.sensitivity]
-    header, last = _table(ws, 4, headers, rows, empty="No clients.")
+    header, last = table(ws, 4, headers, rows, empty="No clients.")
     _filter(ws, header, last, len(headers))
-    _note(ws, last + 2, "Index = Σ weight × element score ÷ Σ weight over the scored elements "
+    note(ws, last + 2, "Index = Σ weight × element score ÷ Σ weight over the scored elements "
           "(at least 3). Base: the client's own element weights. Ranks: 1 = highest index; "
           "ties share the better rank. Blank: fewer than 3 elements scored, not ranked.")
 
@@ -417,7 +429,7 @@ def _quality_sheet(wb: Workbook, p: Portfolio) -> None:
     rows += [["Assessment", f"{a['organization']} ({a['assessment_date']})",
               f"{a['warnings']} data-quality warning(s): see the client's scorecard."]
              for a in p.assessments if a["warnings"]]
-    _table(ws, 4, ["Kind", "Where", "Warning"], rows,
+    table(ws, 4, ["Kind", "Where", "Warning"], rows,
            empty="Every results file was read and no assessment has warnings.")
 
 
@@ -430,7 +442,7 @@ def _method_sheet(wb: Workbook, p: Portfolio) -> None:
         set_text(ws.cell(row=row, column=2), text).alignment = Alignment(wrap_text=True,
                                                                          vertical="top")
         row += 1
-    _note(ws, row + 1, "Weight factor used: ×" + f"{p.factor:g}" + ". Sources of the results: "
+    note(ws, row + 1, "Weight factor used: ×" + f"{p.factor:g}" + ". Sources of the results: "
           + safe_text(p.source or "results.json files") + ".")
 
 
@@ -548,12 +560,9 @@ def _distribution_view(d: dict[str, Any], names: dict[str, str]) -> dict[str, An
     return {"name": distribution_label(d), "element": names.get(d["element"], "Renewal"),
             "n": d["n"], "min": fmt(d["min"]), "q1": fmt(d["q1"]), "median": fmt(d["median"]),
             "q3": fmt(d["q3"]), "max": fmt(d["max"]),
-            "direction": {"higher": "higher is better", "lower": "lower is better",
-                          "band": "best inside the band"}.get(d["direction"], ""),
-            "benchmark": benchmark_text({**d, "benchmark": {k: bench.get(k) for k in
-                                                           ("value", "range")}}) or DASH,
-            "source": ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
-                                if x not in (None, "")),
+            "direction": DIRECTION_LABELS.get(d["direction"], ""),
+            "benchmark": benchmark_figure(bench, d["unit"] or "") or DASH,
+            "source": benchmark_source(bench),
             "note": bench.get("note") or ""}
 
 
@@ -562,7 +571,7 @@ def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
     return {"date": pt["assessment_date"],
             "framework": f"{pt['framework']} {pt['framework_version']}",
             "values": [{"score": format_score(pt[k]),
-                        "delta": DASH if delta.get(k) is None else f"{delta[k]:+.1f}"}
+                        "delta": format_delta(delta.get(k))}
                        for k in pf.SERIES],
             "changed": pt["method_changed"], "note": pt["note"]}
 
@@ -643,7 +652,8 @@ def tables(p: Portfolio) -> dict[str, Any]:
         "KPI": distribution_label(d), "n": d["n"],
         **{label: format_value(d[k], d["unit"] or "", d["currency"])
            for k, label in stats.items()},
-        "Benchmark": benchmark_text(d) or DASH} for d in p.distributions], "KPI")
+        "Benchmark": benchmark_text(d["benchmark"], d["unit"] or "") or DASH}
+        for d in p.distributions], "KPI")
     trends = frame([{
         "Organization": t["organization"], "Assessed": pt["assessment_date"],
         "Framework": f"{pt['framework']} {pt['framework_version']}", "Index": r1(pt["index"]),

@@ -14,277 +14,112 @@ formula or an error.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from collections.abc import Iterable, Sequence
-from copy import copy
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.core.format import QUADRANT_LABELS
+from assessment.core.format import (
+    COVERAGE_FORMAT,
+    DELTA_FORMAT,
+    POINTS_FORMAT,
+    QUADRANT_LABELS,
+    SCORE_FORMAT,
+    STATUS_LABELS,
+    benchmark_figure,
+    benchmark_source,
+    excel_format,
+    format_value,
+    level_text,
+    rag_label,
+    status_label,
+    value_range,
+)
+from assessment.core.results import Item, KpiRow, ProjectionYear, Questionnaire, ResultsView
 from assessment.files.write import atomic_write, workbook_bytes
-from assessment.files.xlsx import fit_row_heights, safe_text, set_text
+from assessment.files.xlsx import (
+    BORDER,
+    LABEL_FONT,
+    RAG_COLOURS,
+    SECTION_BORDER,
+    SECTION_FONT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    V,
+    fit_row_heights,
+    note,
+    print_setup,
+    put,
+    safe_text,
+    set_text,
+    table,
+)
+
+if TYPE_CHECKING:
+    from assessment.scorecard.formats import RenderOptions
 
 SHEETS: tuple[str, ...] = (
     "Summary", "KPIs", "Renewal", "Practices", "Expectations", "Recommendations",
     "Data quality", "Method",
 )
 
-# --------------------------------------------------------------------------- styles
+# --------------------------------------------------------------------------- Excel-only looks
 
-NAVY = "1F3864"
-FONT_NAME = "Calibri"
-TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color=NAVY)
-SUBTITLE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="595959")
-SECTION_FONT = Font(name=FONT_NAME, size=12, bold=True, color=NAVY)
-HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor=NAVY)
-LABEL_FONT = Font(name=FONT_NAME, bold=True)
-NOTE_FONT = Font(name=FONT_NAME, italic=True, color="595959")
-_THIN = Side(style="thin", color="BFBFBF")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-SECTION_BORDER = Border(bottom=Side(style="medium", color=NAVY))
-
-#: RAG key -> (fill colour, font colour); Excel's own "good / neutral / bad" palette.
-RAG_COLOURS: dict[str, tuple[str, str]] = {
-    "green": ("C6EFCE", "006100"),
-    "amber": ("FFEB9C", "9C5700"),
-    "red": ("FFC7CE", "9C0006"),
-    "grey": ("E7E6E6", "595959"),
-}
-RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not computed"}
-
-STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off", "no_data": "No data"}
 STATUS_RAG = {"met": "green", "near": "amber", "off": "red", "no_data": "grey"}
-
 QUADRANT_RAG = {"keep_up": "green", "concentrate_here": "red", "possible_overkill": "amber",
                 "low_priority": "grey"}
-
 SOURCE_LABELS = {"kpi": "KPI", "practice": "Practice", "expectation": "Expectation"}
-
-PERCENT = "0.0%"
-COVERAGE = "0%"
-SCORE = "0.0"
-DATE = "yyyy-mm-dd"
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-UNIT_FORMATS = {"percent": PERCENT, "hours": '0.0 "h"', "count": "#,##0", "ratio": "0.00",
-                "score": "0"}
+#: A 0-5 rating or the alignment (0-10), one decimal.
+RATING = "0.0"
+WEIGHT = "0.0#"
 
 
-def rag_style(key: str | None) -> tuple[PatternFill, Font]:
-    """Fill and font of a RAG key (``None`` is grey: not computed)."""
-    fill, font = RAG_COLOURS.get(key or "grey", RAG_COLOURS["grey"])
-    return PatternFill("solid", fgColor=fill), Font(name=FONT_NAME, bold=True, color=font)
+def percent_cell(value: float | None) -> V:
+    """A rate (a fraction) shown as :func:`assessment.core.format.format_percent` writes it."""
+    return V(value, excel_format("percent", None, value))
 
 
-@dataclass(frozen=True)
-class V:
-    """A cell value with its presentation: number format, RAG fill, emphasis, wrapping."""
-
-    value: Any
-    fmt: str | None = None
-    rag: str | None = None
-    italic: bool = False
-    bold: bool = False
-    wrap: bool = False
-
-
-#: Per workbook: style key -> the StyleArray of the first cell styled that way. openpyxl hashes
-#: every Font/Fill/Alignment it is given, which made styling half the cost of a workbook;
-#: copying a known StyleArray is cheap and gives the same style ids.
-_STYLE_CACHE: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], StyleArray]] = (
-    WeakKeyDictionary())
-
-
-def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -> Cell:
-    """Write one value (plain or :class:`V`) with its style; every string goes via set_text."""
-    spec = item if isinstance(item, V) else V(item)
-    value = spec.value
-    cell = ws.cell(row=row, column=col)
-    numeric = is_date = False
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        pass
-    elif isinstance(value, bool):
-        set_text(cell, "Yes" if value else "No")
-    elif isinstance(value, (int, float)):
-        cell.value = value
-        numeric = True
-    elif isinstance(value, dt.date):
-        cell.value = value
-        numeric = is_date = True
-    else:
-        set_text(cell, value)
-    # blanks get the format too, so a value typed in later is formatted
-    fmt = spec.fmt if spec.fmt and (numeric or value is None) else (DATE if is_date else None)
-    key = (fmt, spec.rag, spec.italic, spec.bold, numeric or bool(spec.fmt), spec.wrap, border,
-           bool(cell.quotePrefix))
-    known = _STYLE_CACHE.setdefault(ws.parent, {})
-    if key in known:
-        cell._style = copy(known[key])
-        return cell
-    if fmt:
-        cell.number_format = fmt
-    if spec.rag:
-        cell.fill, cell.font = rag_style(spec.rag)
-    elif spec.italic or spec.bold:
-        cell.font = Font(name=FONT_NAME, italic=spec.italic, bold=spec.bold)
-    cell.alignment = Alignment(
-        horizontal="right" if numeric or spec.fmt else None,
-        vertical="top", wrap_text=spec.wrap or None)
-    if border:
-        cell.border = BORDER
-    known[key] = copy(cell._style)
-    return cell
-
-
-# --------------------------------------------------------------------------- formatting values
-
-
-def currency_code(results: dict[str, Any]) -> str | None:
-    """The profile currency as a three-letter ISO code, or None when it is not one."""
-    code = str(_org(results).get("currency") or "").strip().upper()
-    return code if re.fullmatch(r"[A-Z]{3}", code) else None
-
-
-def unit_format(unit: str | None, currency: str | None) -> str:
-    """Excel number format of a KPI unit; currency uses the profile currency."""
-    if unit == "currency":
-        if currency in CURRENCY_SYMBOLS:
-            return f'"{CURRENCY_SYMBOLS[currency]}"#,##0.00'
-        return f'"{currency}" #,##0.00' if currency else "#,##0.00"
-    return UNIT_FORMATS.get(unit or "", "General")
-
-
-def unit_text(value: float | None, unit: str | None, currency: str | None) -> str:
-    """A value as display text in its unit, for cells that combine several values."""
-    if value is None:
-        return ""
-    if unit == "percent":
-        return f"{value:.1%}"
-    if unit == "currency":
-        symbol = CURRENCY_SYMBOLS.get(currency or "")
-        if symbol:
-            return f"{symbol}{value:,.2f}"
-        return f"{currency} {value:,.2f}" if currency else f"{value:,.2f}"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    return f"{value:.0f}"
+def unit_cell(value: float | None, unit: str, currency: str | None, **style: Any) -> V:
+    """A KPI value in its unit, with the number format that shows the text of
+    :func:`assessment.core.format.format_value` (money with its currency code)."""
+    return V(value, excel_format(unit, currency, value), **style)
 
 
 def score_cell(value: float | None, rag: str | None, missing: str = "not computed") -> V:
     """A 0–100 score with its RAG fill, or grey ``missing`` text when it is null."""
     if value is None:
         return V(missing, rag="grey")
-    return V(value, SCORE, rag=rag)
-
-
-# --------------------------------------------------------------------------- results access
-
-
-def _org(results: dict[str, Any]) -> dict[str, Any]:
-    return results.get("organization") or {}
-
-
-def org_name(results: dict[str, Any]) -> str:
-    """The organization's name, made safe, or a placeholder when it is empty."""
-    name = _org(results).get("name")
-    text = "" if name is None else safe_text(name).strip()
-    return text or "Unnamed organization"
-
-
-def assessment_date(results: dict[str, Any]) -> dt.date | None:
-    """The assessment date of the results (ISO text or a date), or None."""
-    value = _org(results).get("assessment_date")
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    return V(value, SCORE_FORMAT, rag=rag)
 
 
 def _label(key: str) -> str:
     return str(key).replace("_", " ").strip().capitalize()
 
 
-def _area_name(results: dict[str, Any], area: str) -> str:
-    if area in (results.get("elements") or {}):
-        return results["elements"][area].get("name") or _label(area)
-    if area in (results.get("questionnaires") or {}):
-        return results["questionnaires"][area].get("name") or _label(area)
-    return _label(area)
-
-
-def _settings(results: dict[str, Any]) -> dict[str, Any]:
-    return (results.get("framework") or {}).get("settings") or {}
-
-
-def _level_text(level: int | None, name: str | None) -> str | None:
-    if not level:
-        return None
-    return f"Level {level} · {name}" if name else f"Level {level}"
-
-
 # --------------------------------------------------------------------------- sheet scaffolding
 
 
-def _new_sheet(wb: Workbook, title: str, results: dict[str, Any], subtitle: str,
+def _new_sheet(wb: Workbook, title: str, view: ResultsView, subtitle: str,
                widths: Sequence[float], print_rows: str = "1:2") -> Worksheet:
     """A sheet with the title rows, column widths, print setup, header and footer."""
     ws = wb.create_sheet(title)
-    name = org_name(results)
+    name = safe_text(view.organization.name).strip() or "Unnamed organization"
     set_text(ws.cell(row=1, column=1), name).font = TITLE_FONT
-    when = assessment_date(results)
+    when = view.organization.date
     line = subtitle + (f" · assessed {when.isoformat()}" if when else "")
     set_text(ws.cell(row=2, column=1), line).font = SUBTITLE_FONT
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    _print_setup(ws, name, when, print_rows)
+    print_setup(ws, name, when, print_rows)
     return ws
-
-
-def _hf(text: str, limit: int = 80) -> str:
-    """Text for a page header or footer: one line, short, with ``&`` escaped."""
-    text = re.sub(r"\s+", " ", safe_text(text)).strip()
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text.replace("&", "&&")
-
-
-def _print_setup(ws: Worksheet, name: str, when: dt.date | None, rows: str) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75,
-                                  header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = rows
-    ws.oddHeader.left.text = _hf(name)
-    ws.oddHeader.right.text = _hf(ws.title)
-    ws.oddFooter.left.text = _hf(f"Assessed {when.isoformat()}" if when else "")
-    ws.oddFooter.center.text = "Page &P of &N"
-    ws.oddFooter.right.text = "Support excellence scorecard"
 
 
 def _section(ws: Worksheet, row: int, text: str, span: int = 4) -> int:
@@ -293,33 +128,6 @@ def _section(ws: Worksheet, row: int, text: str, span: int = 4) -> int:
     for col in range(1, span + 1):
         ws.cell(row=row, column=col).border = SECTION_BORDER
     return row + 1
-
-
-def _note(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
-    set_text(ws.cell(row=row, column=col), text).font = NOTE_FONT
-    return row + 1
-
-
-def _header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
-    for col, text in enumerate(headers, start=1):
-        cell = set_text(ws.cell(row=row, column=col), text)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-           empty: str = "None") -> tuple[int, int]:
-    """Header and bordered rows; returns ``(header_row, last_row)`` (``empty`` if no rows)."""
-    _header(ws, row, headers)
-    last = row
-    for values in rows:
-        last += 1
-        for col, item in enumerate(values, start=1):
-            put(ws, last, col, item, border=True)
-    if last == row:
-        last += 1
-        _note(ws, last, empty)
-    return row, last
 
 
 def _pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]]) -> int:
@@ -342,67 +150,59 @@ def _status_rules(ws: Worksheet, ref: str) -> None:
             font=Font(color=font, bold=True)))
 
 
-def _status(status: str | None) -> str:
-    return STATUS_LABELS.get(status or "no_data", _label(status or ""))
-
-
 # --------------------------------------------------------------------------- 1. Summary
 
 
-def _summary(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Summary", results, "Support excellence scorecard",
+def _summary(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Summary", view, "Support excellence scorecard",
                     [38, 26, 20, 14, 16, 16, 3])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
-    org = _org(results)
+    org = dict(view.organization.profile)
     row = _section(ws, 4, "Organization profile")
-    known = {"name": "Organization", "industry": "Industry", "support_model": "Support model",
-             "currency": "Currency", "assessment_date": "Assessment date"}
-    profile = [(label, org.get(key)) for key, label in known.items()]
-    profile[0] = ("Organization", org_name(results))
-    when = assessment_date(results)
-    if when:
-        profile[4] = ("Assessment date", when)
-    profile += [(_label(k), _profile_value(v)) for k, v in org.items() if k not in known]
+    known = {"industry": "Industry", "support_model": "Support model", "currency": "Currency"}
+    when = view.organization.date
+    profile: list[tuple[str, Any]] = [
+        ("Organization", safe_text(view.organization.name).strip() or "Unnamed organization"),
+        *((label, org.get(key)) for key, label in known.items()),
+        ("Assessment date", when or org.get("assessment_date"))]
+    profile += [(_label(k), _profile_value(v)) for k, v in view.organization.extra]
     row = _pairs(ws, row, profile)
 
-    index = results.get("index") or {}
+    index = view.index
     row = _section(ws, row + 1, "Overall score")
     row = _pairs(ws, row, [
-        ("Support Excellence Index", score_cell(index.get("score"), index.get("rag"))),
-        ("Maturity level", _level_text(index.get("level"), index.get("level_name"))),
-        ("Coverage (weight of elements scored)", V(index.get("coverage"), COVERAGE)),
-        ("Elements scored", f"{index.get('elements_scored', 0)} of 4 (at least 3 needed)"),
+        ("Support Excellence Index", score_cell(index.score, index.rag)),
+        ("Maturity level", level_text(index.level, index.level_name)),
+        ("Coverage (weight of elements scored)", V(index.coverage, COVERAGE_FORMAT)),
+        ("Elements scored", f"{index.elements_scored} of 4 (at least 3 needed)"),
     ])
 
     row = _section(ws, row + 1, "The four elements", span=5)
     first = row + 1
-    elements = results.get("elements") or {}
-    _, last = _table(ws, row, ["Element", "Score", "Coverage", "Weight", "Status"], [
-        [e.get("name") or _label(key),
-         V(e.get("score"), SCORE, rag=e.get("rag") if e.get("score") is not None else None),
-         V(e.get("coverage"), COVERAGE), V(e.get("weight"), "0.0#"),
-         V(RAG_LABELS.get(e.get("rag") or "grey") if e.get("score") is not None
-           else "insufficient data", rag=e.get("rag") or "grey")]
-        for key, e in elements.items()])
-    _element_chart(ws, results, first, last)
+    _, last = table(ws, row, ["Element", "Score", "Coverage", "Weight", "Status"], [
+        [e.name, V(e.score, SCORE_FORMAT, rag=e.rag if e.score is not None else None),
+         V(e.coverage, COVERAGE_FORMAT), V(e.weight, WEIGHT),
+         V(rag_label(e.rag) if e.score is not None else "insufficient data",
+           rag=e.rag or "grey")]
+        for e in view.elements])
+    _element_chart(ws, view, first, last)
 
-    renewal = results.get("renewal") or {}
-    expectations = results.get("expectations") or {}
+    exp = view.expectations
     row = _section(ws, last + 2, "Renewal health and expectations alignment")
     row = _pairs(ws, row, [
-        ("Renewal health", score_cell(renewal.get("health"), renewal.get("rag"))),
-        ("Expectations alignment (0–10)", V(expectations.get("alignment"), "0.0")
-         if expectations.get("alignment") is not None else V("not computed", rag="grey")),
+        ("Renewal health", score_cell(view.renewal.health, view.renewal.rag)),
+        ("Expectations alignment (0–10)", V(exp.alignment, RATING)
+         if exp.alignment is not None else V("not computed", rag="grey")),
     ])
     set_text(ws.cell(row=row - 1, column=3), "HDI survey average").font = LABEL_FONT
-    put(ws, row - 1, 4, V(expectations.get("survey_average"), "0.0"), border=True)
+    put(ws, row - 1, 4, V(exp.survey_average, RATING), border=True)
 
     row = _section(ws, row + 1, "Top five gaps by index points at stake", span=6)
-    _table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake"], [
-        [g.get("name") or g.get("id"), g.get("id"), _area_name(results, g.get("element") or ""),
-         V(g.get("score"), SCORE), V(g.get("points_at_stake"), "0.00")]
-        for g in (results.get("gaps") or [])[:5]],
+    table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake"], [
+        [g.name, g.id, view.area_name(g.area), V(g.score, SCORE_FORMAT),
+         V(g.points_at_stake, POINTS_FORMAT)]
+        for g in view.gaps[:5]],
         empty="No gaps to rank: every scored KPI meets its target, or too little is scored.")
 
 
@@ -413,12 +213,12 @@ def _profile_value(value: Any) -> Any:
     return value if isinstance(value, str) or value is None else str(value)
 
 
-def _element_chart(ws: Worksheet, results: dict[str, Any], first: int, last: int) -> None:
+def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> None:
     """A column chart of the element scores, or a note when no element is scored."""
     anchor = "H4"
-    scored = [e for e in (results.get("elements") or {}).values() if e.get("score") is not None]
+    scored = [e for e in view.elements if e.score is not None]
     if not scored or last < first:
-        _note(ws, 4, "No chart: no element has enough data to be scored.", col=8)
+        note(ws, 4, "No chart: no element has enough data to be scored.", col=8)
         return
     chart = BarChart()
     chart.type = "col"
@@ -449,49 +249,47 @@ KPI_HEADERS = ["Element", "KPI", "ID", "Unit", "Direction", "Current", "Target",
                "Points at stake", "Client note"]
 
 
-def _kpi_row(results: dict[str, Any], k: dict[str, Any], currency: str | None) -> list[Any]:
-    unit = k.get("unit")
-    fmt = unit_format(unit, currency)
-    if k.get("direction") == "band" and k.get("band"):
-        lo, hi = k["band"]
-        target: Any = f"band {unit_text(lo, unit, currency)}–{unit_text(hi, unit, currency)}"
-        f_lo, f_hi = k.get("floor") or (None, None)
-        floor: Any = (f"below {unit_text(f_lo, unit, currency)} / "
-                      f"above {unit_text(f_hi, unit, currency)}")
+def _benchmark_cell(k: KpiRow, currency: str | None) -> Any:
+    """A benchmark value as a number in its unit, a range as the text of core.format."""
+    bench = k.benchmark
+    if bench is None:
+        return None
+    if bench.value is not None:
+        return unit_cell(bench.value, k.unit, currency)
+    return benchmark_figure(bench.as_dict(), k.unit, currency) or None
+
+
+def _kpi_row(view: ResultsView, k: KpiRow) -> list[Any]:
+    unit, currency = k.unit, view.currency
+    if k.direction == "band" and k.band:
+        target: Any = f"band {value_range(*k.band, unit, currency)}"
+        f_lo, f_hi = k.floor if isinstance(k.floor, tuple) else (None, None)
+        floor: Any = (f"below {format_value(f_lo, unit, currency)} / "
+                      f"above {format_value(f_hi, unit, currency)}")
         set_by = "Framework"
     else:
-        overridden = bool(k.get("target_overridden"))
-        target = V(k.get("target"), fmt, italic=overridden, bold=overridden)
-        floor = V(k.get("floor"), fmt)
-        set_by = (f"Client (framework {unit_text(k.get('framework_target'), unit, currency)})"
-                  if overridden else "Framework")
-    bench = k.get("benchmark") or {}
-    if bench.get("value") is not None:
-        bench_value: Any = V(bench["value"], fmt)
-    elif bench.get("range"):
-        lo, hi = bench["range"]
-        bench_value = f"{unit_text(lo, unit, currency)}–{unit_text(hi, unit, currency)}"
-    else:
-        bench_value = None
-    source = ", ".join(str(x) for x in (bench.get("source"), bench.get("year")) if x)
-    area = k.get("element") or ""
+        target = unit_cell(k.target, unit, currency, italic=k.target_overridden,
+                           bold=k.target_overridden)
+        floor = unit_cell(k.floor if not isinstance(k.floor, tuple) else None, unit, currency)
+        set_by = (f"Client (framework {format_value(k.framework_target, unit, currency)})"
+                  if k.target_overridden else "Framework")
+    source = benchmark_source(k.benchmark.as_dict()) if k.benchmark else ""
     return [
-        _area_name(results, area), k.get("name") or k.get("id"), k.get("id"), _label(unit or ""),
-        _label(k.get("direction") or ""), V(k.get("current"), fmt), target, set_by, floor,
-        V(k.get("weight"), "0.0#"), bench_value, source or None, V(k.get("score"), SCORE),
-        _status(k.get("status")), V(k.get("points_at_stake"), "0.00"),
-        V(k.get("note"), wrap=True),
+        view.area_name(k.area), k.name, k.id, _label(unit), _label(k.direction),
+        unit_cell(k.current, unit, currency), target, set_by, floor, V(k.weight, WEIGHT),
+        _benchmark_cell(k, currency), source or None, V(k.score, SCORE_FORMAT),
+        status_label(k.status), V(k.points_at_stake if k.area != "renewal" else None,
+                                  POINTS_FORMAT),
+        V(k.note, wrap=True),
     ]
 
 
-def _kpis(wb: Workbook, results: dict[str, Any]) -> None:
+def _kpis(wb: Workbook, view: ResultsView) -> None:
     widths = [14, 34, 28, 9, 10, 12, 18, 22, 22, 8, 16, 26, 8, 10, 10, 40]
-    ws = _new_sheet(wb, "KPIs", results, "Every KPI: current value, target, score and status",
+    ws = _new_sheet(wb, "KPIs", view, "Every KPI: current value, target, score and status",
                     widths, print_rows="1:4")
-    currency = currency_code(results)
-    header, last = _table(ws, 4, KPI_HEADERS,
-                          [_kpi_row(results, k, currency) for k in results.get("kpis") or []],
-                          empty="No KPIs in the framework.")
+    header, last = table(ws, 4, KPI_HEADERS, [_kpi_row(view, k) for k in view.kpis],
+                         empty="No KPIs in the framework.")
     ws.freeze_panes = "C5"
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(KPI_HEADERS))}{last}"
     status_col = get_column_letter(KPI_HEADERS.index("Status") + 1)
@@ -501,88 +299,86 @@ def _kpis(wb: Workbook, results: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- 3. Renewal
 
 
-def _answer(item: dict[str, Any]) -> Any:
+def _answer(item: Item) -> Any:
     """A practice answer for display: 0–4, ``n/a``, or blank when missing."""
-    if item.get("na"):
+    if item.na:
         return V("n/a", "0")
-    return V(item.get("answer"), "0")
+    return V(item.answer, "0")
 
 
-def _practice_rows(items: Iterable[dict[str, Any]]) -> list[list[Any]]:
-    return [[n, i.get("name") or i.get("id"), i.get("id"), V(i.get("weight"), "0.0#"),
-             _answer(i), i.get("label"), V(i.get("score"), SCORE)]
+def _practice_rows(items: Iterable[Item]) -> list[list[Any]]:
+    return [[n, i.name, i.id, V(i.weight, WEIGHT), _answer(i), i.label,
+             V(i.score, SCORE_FORMAT)]
             for n, i in enumerate(items, start=1)]
 
 
 PRACTICE_HEADERS = ["#", "Practice", "ID", "Weight", "Answer (0–4)", "Answer meaning", "Score"]
 
 
-def _questionnaire_pairs(q: dict[str, Any]) -> list[tuple[str, Any]]:
+def _questionnaire_pairs(q: Questionnaire | None) -> list[tuple[str, Any]]:
     return [
-        ("Questionnaire score", score_cell(q.get("score"), q.get("rag"), "insufficient answers")),
-        ("Coverage", V(q.get("coverage"), COVERAGE)),
-        ("Maturity level", _level_text(q.get("level"), q.get("level_name"))),
+        ("Questionnaire score", score_cell(q and q.score, q and q.rag, "insufficient answers")),
+        ("Coverage", V(q.coverage if q else None, COVERAGE_FORMAT)),
+        ("Maturity level", level_text(q.level, q.level_name) if q else None),
     ]
 
 
-def _renewal(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Renewal", results,
+def _renewal(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Renewal", view,
                     "Contract renewals: health, KPIs, practices and projection",
                     [36, 28, 12, 12, 22, 12, 16, 12])
     ws.freeze_panes = "A3"
-    renewal = results.get("renewal") or {}
-    currency = currency_code(results)
-    blend = renewal.get("blend")
+    renewal = view.renewal
+    currency = view.currency
+    blend = renewal.blend
     row = _section(ws, 4, "Renewal health score")
     row = _pairs(ws, row, [
-        ("Renewal health", score_cell(renewal.get("health"), renewal.get("rag"))),
-        ("Renewal KPI score", score_cell(renewal.get("kpi_score"), None, "insufficient data")),
-        ("Renewal KPI coverage", V(renewal.get("kpi_coverage"), COVERAGE)),
+        ("Renewal health", score_cell(renewal.health, renewal.rag)),
+        ("Renewal KPI score", score_cell(renewal.kpi_score, None, "insufficient data")),
+        ("Renewal KPI coverage", V(renewal.kpi_coverage, COVERAGE_FORMAT)),
         ("Renewal practices score",
-         score_cell(renewal.get("practices_score"), None, "insufficient answers")),
+         score_cell(renewal.practices_score, None, "insufficient answers")),
         ("Blend", None if blend is None
          else f"{blend:.0%} renewal KPIs / {1 - blend:.0%} renewal practices"),
-        ("Contract renewal rate", V(renewal.get("contract_renewal_rate"), PERCENT)),
-        ("Industry renewal rate", V(renewal.get("industry_rate"), PERCENT)),
-        ("Annual price uplift", V(renewal.get("price_uplift"), PERCENT)),
+        ("Contract renewal rate", percent_cell(renewal.contract_renewal_rate)),
+        ("Industry renewal rate", percent_cell(renewal.industry_rate)),
+        ("Annual price uplift", percent_cell(renewal.price_uplift)),
     ])
 
     row = _section(ws, row + 1, "Renewal KPIs", span=7)
-    kpis = [k for k in results.get("kpis") or [] if k.get("element") == "renewal"]
-    header, last = _table(
+    header, last = table(
         ws, row, ["KPI", "ID", "Current", "Target", "Benchmark", "Score", "Status",
                   "Health points at stake"],
-        [[k.get("name") or k.get("id"), k.get("id"),
-          V(k.get("current"), unit_format(k.get("unit"), currency)),
-          V(k.get("target"), unit_format(k.get("unit"), currency)),
-          V((k.get("benchmark") or {}).get("value"), unit_format(k.get("unit"), currency)),
-          V(k.get("score"), SCORE), _status(k.get("status")),
-          V(k.get("health_points_at_stake"), "0.00")] for k in kpis],
+        [[k.name, k.id, unit_cell(k.current, k.unit, currency),
+          unit_cell(k.target, k.unit, currency),
+          _benchmark_cell(k, currency) or unit_cell(None, k.unit, currency),
+          V(k.score, SCORE_FORMAT), status_label(k.status), V(k.points_at_stake, POINTS_FORMAT)]
+         for k in view.kpis_of("renewal")],
         empty="The framework has no renewal KPIs.")
     _status_rules(ws, f"G{header + 1}:G{last}")
 
-    q = (results.get("questionnaires") or {}).get("renewal_practices") or {}
-    row = _section(ws, last + 2, q.get("name") or "Renewal practices", span=7)
-    _, last = _table(ws, row, PRACTICE_HEADERS, _practice_rows(q.get("items") or []),
-                     empty="No renewal practices in the framework.")
+    q = view.questionnaires.get("renewal_practices")
+    row = _section(ws, last + 2, q.name if q else "Renewal practices", span=7)
+    _, last = table(ws, row, PRACTICE_HEADERS, _practice_rows(q.items if q else ()),
+                    empty="No renewal practices in the framework.")
     row = _pairs(ws, last + 1, _questionnaire_pairs(q))
 
     row = _section(ws, row + 1, "5-year renewal projection (share of a starting cohort)", span=5)
-    projection = renewal.get("projection") or []
-    header, last = _table(
+    projection = renewal.projection
+    header, last = table(
         ws, row, ["Contract year", "Client", "Industry", "Target", "Client value (with uplift)"],
-        [[V(p.get("year"), "0"), V(p.get("client"), PERCENT), V(p.get("industry"), PERCENT),
-          V(p.get("target"), PERCENT), V(p.get("client_value"), PERCENT)] for p in projection],
+        [[V(p.year, "0"), percent_cell(p.client), percent_cell(p.industry),
+          percent_cell(p.target), percent_cell(p.client_value)] for p in projection],
         empty="No projection.")
     _projection_chart(ws, projection, header, last)
 
 
-def _projection_chart(ws: Worksheet, projection: list[dict[str, Any]], header: int,
+def _projection_chart(ws: Worksheet, projection: Sequence[ProjectionYear], header: int,
                       last: int) -> None:
     """Line chart of client vs industry vs target, or a note when the client curve is empty."""
     anchor = f"I{header}"
-    if not projection or all(p.get("client") is None for p in projection):
-        _note(ws, header, "No chart: the client's contract renewal rate is missing.", col=9)
+    if not projection or all(p.client is None for p in projection):
+        note(ws, header, "No chart: the client's contract renewal rate is missing.", col=9)
         return
     chart = LineChart()
     chart.title = "Share of starting customers still under contract"
@@ -593,7 +389,7 @@ def _projection_chart(ws: Worksheet, projection: list[dict[str, Any]], header: i
     chart.y_axis.number_format = "0%"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    columns = [2, 3] + ([4] if any(p.get("target") is not None for p in projection) else [])
+    columns = [2, 3] + ([4] if any(p.target is not None for p in projection) else [])
     for col in columns:
         chart.add_data(Reference(ws, min_col=col, min_row=header, max_row=last),
                        titles_from_data=True)
@@ -606,66 +402,61 @@ def _projection_chart(ws: Worksheet, projection: list[dict[str, Any]], header: i
 # --------------------------------------------------------------------------- 4. Practices
 
 
-def _practices(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Practices", results, "The ten practices of support excellence",
+def _practices(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Practices", view, "The ten practices of support excellence",
                     [6, 36, 26, 9, 12, 24, 10], print_rows="1:4")
-    q = (results.get("questionnaires") or {}).get("excellence_practices") or {}
-    _, last = _table(ws, 4, PRACTICE_HEADERS, _practice_rows(q.get("items") or []),
-                     empty="No practices in the framework.")
+    q = view.questionnaires.get("excellence_practices")
+    _, last = table(ws, 4, PRACTICE_HEADERS, _practice_rows(q.items if q else ()),
+                    empty="No practices in the framework.")
     ws.freeze_panes = "A5"
-    row = _section(ws, last + 2, q.get("name") or "Excellence practices", span=3)
+    row = _section(ws, last + 2, q.name if q else "Excellence practices", span=3)
     row = _pairs(ws, row, _questionnaire_pairs(q))
-    _note(ws, row + 1, "Answers: 0 not in place … 4 optimized. n/a is excluded from the score; "
-          "a blank answer counts against coverage.")
+    note(ws, row + 1, "Answers: 0 not in place … 4 optimized. n/a is excluded from the score; "
+         "a blank answer counts against coverage.")
 
 
 # --------------------------------------------------------------------------- 5. Expectations
 
 
-def _expectations(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Expectations", results,
+def _expectations(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Expectations", view,
                     "What customers expect: importance, performance and the team's priority",
                     [32, 26, 12, 13, 11, 12, 24], print_rows="1:4")
-    exp = results.get("expectations") or {}
-    rows = []
-    for d in exp.get("dimensions") or []:
-        quad = d.get("quadrant")
-        rows.append([d.get("name") or d.get("id"), d.get("id"), V(d.get("importance"), "0.0"),
-                     V(d.get("performance"), "0.0"), V(d.get("priority"), "0.0"),
-                     V(d.get("gap"), "+0.0;-0.0;0.0"),
-                     V(QUADRANT_LABELS.get(quad, _label(quad)) if quad else None,
-                       rag=QUADRANT_RAG.get(quad) if quad else None)])
-    _, last = _table(ws, 4, ["Dimension", "ID", "Importance (I)", "Performance (P)",
-                             "Priority (T)", "Gap (I − P)", "Quadrant"], rows,
-                     empty="No expectation dimensions in the framework.")
+    exp = view.expectations
+    rows = [[d.name, d.id, V(d.importance, RATING), V(d.performance, RATING),
+             V(d.priority, RATING), V(d.gap, DELTA_FORMAT),
+             V(QUADRANT_LABELS.get(d.quadrant, _label(d.quadrant)) if d.quadrant else None,
+               rag=QUADRANT_RAG.get(d.quadrant) if d.quadrant else None)]
+            for d in exp.dimensions]
+    _, last = table(ws, 4, ["Dimension", "ID", "Importance (I)", "Performance (P)",
+                            "Priority (T)", "Gap (I − P)", "Quadrant"], rows,
+                    empty="No expectation dimensions in the framework.")
     ws.freeze_panes = "A5"
     row = _section(ws, last + 2, "Alignment of priorities with customer expectations", span=4)
-    alignment = exp.get("alignment")
     row = _pairs(ws, row, [
-        ("Alignment (0–10)", V(alignment, "0.0") if alignment is not None
+        ("Alignment (0–10)", V(exp.alignment, RATING) if exp.alignment is not None
          else V("not computed", rag="grey")),
-        ("HDI survey average (self-rated)", V(exp.get("survey_average"), "0.0")),
-        ("Quadrant threshold (1–5)", V(exp.get("threshold"), "0.0")),
+        ("HDI survey average (self-rated)", V(exp.survey_average, RATING)),
+        ("Quadrant threshold (1–5)", V(exp.threshold, RATING)),
     ])
-    _note(ws, row + 1, "Ratings are 1–5. Alignment compares importance to customers with the "
-          "support team's own priority; 10 means fully aligned.")
+    note(ws, row + 1, "Ratings are 1–5. Alignment compares importance to customers with the "
+         "support team's own priority; 10 means fully aligned.")
 
 
 # --------------------------------------------------------------------------- 6. Recommendations
 
 
-def _recommendations(wb: Workbook, results: dict[str, Any]) -> None:
+def _recommendations(wb: Workbook, view: ResultsView) -> None:
     headers = ["Rank", "Area", "Source", "KPI / item", "ID", "Priority", "Priority basis",
                "Recommendation"]
-    ws = _new_sheet(wb, "Recommendations", results, "Ranked recommendations and why they rank",
+    ws = _new_sheet(wb, "Recommendations", view, "Ranked recommendations and why they rank",
                     [7, 22, 11, 30, 26, 9, 24, 70], print_rows="1:4")
-    rows = [[V(r.get("rank"), "0"), _area_name(results, r.get("area") or ""),
-             SOURCE_LABELS.get(r.get("source"), _label(r.get("source") or "")),
-             V(r.get("name") or r.get("id"), wrap=True), r.get("id"),
-             V(r.get("priority"), "0.00"), V(r.get("basis"), wrap=True),
-             V(r.get("text"), wrap=True)]
-            for r in results.get("recommendations") or []]
-    header, last = _table(ws, 4, headers, rows, empty="No recommendations")
+    rows = [[V(r.rank, "0"), view.area_name(r.area),
+             SOURCE_LABELS.get(r.source, _label(r.source)),
+             V(r.name, wrap=True), r.id, V(r.priority, POINTS_FORMAT), V(r.basis, wrap=True),
+             V(r.text, wrap=True)]
+            for r in view.recommendations]
+    header, last = table(ws, 4, headers, rows, empty="No recommendations")
     ws.freeze_panes = "A5"
     if rows:
         ws.auto_filter.ref = f"A{header}:{get_column_letter(len(headers))}{last}"
@@ -674,12 +465,11 @@ def _recommendations(wb: Workbook, results: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- 7. Data quality
 
 
-def _data_quality(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Data quality", results, "Warnings to check before relying on the scores",
+def _data_quality(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Data quality", view, "Warnings to check before relying on the scores",
                     [6, 110], print_rows="1:4")
-    warnings = results.get("warnings") or []
-    _table(ws, 4, ["#", "Warning"], [[n, V(w, wrap=True)] for n, w in enumerate(warnings, 1)],
-           empty="No warnings")
+    table(ws, 4, ["#", "Warning"], [[n, V(w, wrap=True)] for n, w in enumerate(view.warnings, 1)],
+          empty="No warnings")
     ws.freeze_panes = "A5"
 
 
@@ -695,8 +485,8 @@ METHOD: tuple[tuple[str, str], ...] = (
      "100 anywhere inside the band; outside it, a straight line down to 0 at the floor on that "
      "side."),
     ("Status",
-     "Met at 100; Near from the amber threshold up to 100; Off below amber; No data when the "
-     "current value is missing."),
+     "Met at 100; Near from the amber threshold up to 100; Off target below amber; No data "
+     "when the current value is missing."),
     ("Element score and coverage",
      "Weighted mean of the element's KPI scores that have data. Coverage is the weight with data "
      "divided by the element's total KPI weight; below the minimum coverage the element is not "
@@ -729,43 +519,41 @@ METHOD: tuple[tuple[str, str], ...] = (
 )
 
 
-def _method(wb: Workbook, results: dict[str, Any]) -> None:
-    ws = _new_sheet(wb, "Method", results, "How the scores are computed", [34, 90])
+def _method(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Method", view, "How the scores are computed", [34, 90])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
-    framework = results.get("framework") or {}
-    generator = results.get("generator") or {}
+    framework, generator = view.framework, view.generator
     row = _section(ws, 4, "Framework and version", span=2)
     row = _pairs(ws, row, [
-        ("Framework", framework.get("name")), ("Version", framework.get("version")),
-        ("Results schema", results.get("schema")),
+        ("Framework", framework.name or None), ("Version", framework.version or None),
+        ("Results schema", view.schema),
         ("Generated by", " ".join(str(x) for x in (generator.get("name"),
                                                     generator.get("version")) if x) or None),
         ("Maturity levels", ", ".join(f"{n} {name}" for n, name in
-                                      enumerate(framework.get("levels") or [], start=1)) or None),
+                                      enumerate(framework.levels, start=1)) or None),
     ])
 
-    s = _settings(results)
+    s = view.settings
     weights = s.get("element_weights") or {}
     blend = s.get("renewal_blend")
     row = _section(ws, row + 1, "Settings", span=2)
     row = _pairs(ws, row, [
         ("Amber threshold", V(s.get("amber"), "0")),
-        ("Minimum coverage", V(s.get("min_coverage"), COVERAGE)),
-        *((f"Element weight: {_area_name(results, k)}", V(w, "0.0#")) for k, w in weights.items()),
-        ("Renewal blend (KPI share)", V(blend, COVERAGE)),
-        ("IPA threshold (1–5)", V(s.get("ipa_threshold"), "0.0")),
-        ("Industry renewal rate", V(s.get("industry_renewal_rate"), PERCENT)),
-        ("HDI survey alignment average (0–10)",
-         V((results.get("expectations") or {}).get("survey_average"), "0.0")),
-        ("Annual price uplift (setting)", V(s.get("price_uplift"), PERCENT)
+        ("Minimum coverage", V(s.get("min_coverage"), COVERAGE_FORMAT)),
+        *((f"Element weight: {view.area_name(k)}", V(w, WEIGHT)) for k, w in weights.items()),
+        ("Renewal blend (KPI share)", V(blend, COVERAGE_FORMAT)),
+        ("IPA threshold (1–5)", V(s.get("ipa_threshold"), RATING)),
+        ("Industry renewal rate", percent_cell(s.get("industry_renewal_rate"))),
+        ("HDI survey alignment average (0–10)", V(view.expectations.survey_average, RATING)),
+        ("Annual price uplift (setting)", percent_cell(s.get("price_uplift"))
          if s.get("price_uplift") is not None else "not set (uses the KPI if supplied)"),
     ])
 
     row = _section(ws, row + 1, "Formulas in words", span=2)
     _pairs(ws, row, [(topic, V(rule, wrap=True)) for topic, rule in METHOD])
-    _note(ws, row + len(METHOD) + 1, "Percent values are fractions in the computation; scores are "
-          "unrounded and only the display rounds.")
+    note(ws, row + len(METHOD) + 1, "Percent values are fractions in the computation; scores are "
+         "unrounded and only the display rounds.")
 
 
 # --------------------------------------------------------------------------- public API
@@ -773,42 +561,47 @@ def _method(wb: Workbook, results: dict[str, Any]) -> None:
 
 def build_workbook(results: dict[str, Any]) -> Workbook:
     """The Excel scorecard of one organization's results, built from scratch."""
+    view = ResultsView.from_dict(results)
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in (_summary, _kpis, _renewal, _practices, _expectations, _recommendations,
                   _data_quality, _method):
-        sheet(wb, results)
+        sheet(wb, view)
     for ws in wb.worksheets:
         fit_row_heights(ws)
     wb.active = 0
-    _properties(wb, results)
+    _properties(wb, view)
     return wb
 
 
-def _properties(wb: Workbook, results: dict[str, Any]) -> None:
-    name = org_name(results)
+def _properties(wb: Workbook, view: ResultsView) -> None:
+    name = safe_text(view.organization.name).strip() or "Unnamed organization"
     props = wb.properties
     props.title = safe_text(f"Support excellence scorecard — {name}")[:250]
     props.subject = "Technical support excellence assessment: scorecard"
     props.creator = props.lastModifiedBy = "support-excellence"
     props.keywords = "support excellence, scorecard, KPIs, renewal, practices"
-    framework = results.get("framework") or {}
     props.description = safe_text(
-        f"Framework: {framework.get('name')} {framework.get('version')}")[:250]
-    moment = _moment(results)
-    props.created = props.modified = moment
+        f"Framework: {view.framework.name or None} {view.framework.version or None}")[:250]
+    props.created = props.modified = _moment(view)
 
 
-def _moment(results: dict[str, Any]) -> dt.datetime:
-    when = assessment_date(results) or dt.date(2000, 1, 1)
+def _moment(view: ResultsView) -> dt.datetime:
+    when = view.organization.date or dt.date(2000, 1, 1)
     return dt.datetime(when.year, when.month, when.day)
 
 
 def excel_bytes(results: dict[str, Any]) -> bytes:
     """The scorecard as ``.xlsx`` bytes, timestamps pinned to the assessment date."""
-    return workbook_bytes(build_workbook(results), when=_moment(results))
+    return workbook_bytes(build_workbook(results),
+                          when=_moment(ResultsView.from_dict(results)))
 
 
 def write_excel(results: dict[str, Any], path: str | Path) -> Path:
     """Write the scorecard to ``path`` atomically; returns the path written."""
     return atomic_write(path, excel_bytes(results))
+
+
+def render(results: dict[str, Any], options: RenderOptions) -> bytes:
+    """The ``xlsx`` output format (:mod:`assessment.scorecard.formats`)."""
+    return excel_bytes(results)

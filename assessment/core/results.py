@@ -1,0 +1,338 @@
+"""One typed, read-only view of the results structure (methodology §8), built once.
+
+:func:`assessment.core.scoring.score` returns plain data, and ``results.json`` stays exactly
+that contract. Writers read it through :class:`ResultsView` (``ResultsView.from_dict(results)``)
+instead of each keeping its own accessors: the organization's name, date and currency, area
+names, and KPI rows of one shape for element and renewal KPIs (``points_at_stake`` is the
+index points for an element KPI and the renewal-health points for a renewal KPI). Pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+UNNAMED = "Unnamed organization"
+_KNOWN_PROFILE = ("name", "assessment_date", "industry", "support_model", "currency")
+
+
+def _label(key: str) -> str:
+    return str(key).replace("_", " ").strip().capitalize()
+
+
+def _tuple(value: Any) -> tuple[float, ...] | None:
+    return tuple(value) if isinstance(value, (list, tuple)) else None
+
+
+@dataclass(frozen=True)
+class Organization:
+    """Who was assessed. ``currency`` is a three-letter code or None; ``profile`` holds
+    every field of the results' organization except the name, in their order."""
+
+    name: str
+    date: dt.date | None
+    date_text: str | None
+    industry: str | None
+    support_model: str | None
+    currency: str | None
+    profile: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def from_dict(cls, org: Mapping[str, Any] | None) -> Organization:
+        org = org or {}
+        name = str(org.get("name") or "").strip() or UNNAMED
+        raw = org.get("assessment_date")
+        date: dt.date | None
+        if isinstance(raw, dt.date):
+            date = raw
+        else:
+            try:
+                date = dt.date.fromisoformat(str(raw)[:10])
+            except ValueError:
+                date = None
+        code = str(org.get("currency") or "").strip().upper()
+        return cls(
+            name=name, date=date, date_text=None if raw in (None, "") else str(raw),
+            industry=org.get("industry"), support_model=org.get("support_model"),
+            currency=code if re.fullmatch(r"[A-Z]{3}", code) else None,
+            profile=tuple((k, v) for k, v in org.items() if k != "name"))
+
+    @property
+    def extra(self) -> tuple[tuple[str, Any], ...]:
+        """Profile fields beyond name, date, industry, support model and currency."""
+        return tuple((k, v) for k, v in self.profile if k not in _KNOWN_PROFILE)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    value: float | None
+    range: tuple[float, ...] | None
+    source: str | None
+    year: int | None
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The benchmark as the results hold it (for :mod:`assessment.core.format`)."""
+        return {"value": self.value, "range": self.range, "source": self.source,
+                "year": self.year, "note": self.note}
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One KPI, element or renewal, in one shape."""
+
+    id: str
+    name: str
+    area: str
+    unit: str
+    direction: str
+    current: float | None
+    target: float | None
+    framework_target: float | None
+    target_overridden: bool
+    floor: float | tuple[float, ...] | None
+    band: tuple[float, ...] | None
+    weight: float
+    score: float | None
+    status: str
+    points_at_stake: float | None
+    benchmark: Benchmark | None
+    note: str | None
+
+    @classmethod
+    def from_dict(cls, k: Mapping[str, Any]) -> KpiRow:
+        area = k.get("element") or ""
+        bench = k.get("benchmark")
+        floor = k.get("floor")
+        return cls(
+            id=k["id"], name=k.get("name") or k["id"], area=area, unit=k.get("unit") or "",
+            direction=k.get("direction") or "", current=k.get("current"),
+            target=k.get("target"), framework_target=k.get("framework_target"),
+            target_overridden=bool(k.get("target_overridden")),
+            floor=_tuple(floor) or floor, band=_tuple(k.get("band")),
+            weight=k.get("weight", 0.0), score=k.get("score"),
+            status=k.get("status") or "no_data",
+            points_at_stake=(k.get("health_points_at_stake") if area == "renewal"
+                             else k.get("points_at_stake")),
+            benchmark=None if not bench else Benchmark(
+                bench.get("value"), _tuple(bench.get("range")), bench.get("source"),
+                bench.get("year"), bench.get("note")),
+            note=k.get("note"))
+
+
+@dataclass(frozen=True)
+class Element:
+    key: str
+    name: str
+    score: float | None
+    coverage: float
+    weight: float
+    rag: str | None
+    kpis: int | None
+    kpis_with_data: int | None
+
+
+@dataclass(frozen=True)
+class Index:
+    score: float | None
+    coverage: float
+    elements_scored: int
+    level: int | None
+    level_name: str | None
+    rag: str | None
+
+
+@dataclass(frozen=True)
+class ProjectionYear:
+    year: int
+    client: float | None
+    industry: float | None
+    target: float | None
+    client_value: float | None
+
+
+@dataclass(frozen=True)
+class Renewal:
+    health: float | None
+    rag: str | None
+    kpi_score: float | None
+    kpi_coverage: float | None
+    practices_score: float | None
+    blend: float | None
+    contract_renewal_rate: float | None
+    industry_rate: float | None
+    price_uplift: float | None
+    projection: tuple[ProjectionYear, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    answer: int | None
+    na: bool
+    weight: float
+    score: float | None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    key: str
+    name: str
+    score: float | None
+    coverage: float
+    level: int | None
+    level_name: str | None
+    rag: str | None
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    name: str
+    importance: float | None
+    performance: float | None
+    priority: float | None
+    gap: float | None
+    quadrant: str | None
+
+
+@dataclass(frozen=True)
+class Expectations:
+    alignment: float | None
+    survey_average: float | None
+    threshold: float | None
+    dimensions: tuple[Dimension, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    id: str
+    name: str
+    area: str
+    points_at_stake: float
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    source: str
+    id: str
+    name: str
+    area: str
+    priority: float
+    basis: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    version: str
+    settings: Mapping[str, Any]
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """The results, typed. Build it with :meth:`from_dict`; the dict stays the contract."""
+
+    schema: str | None
+    generator: Mapping[str, Any]
+    organization: Organization
+    framework: Framework
+    index: Index
+    elements: tuple[Element, ...]
+    kpis: tuple[KpiRow, ...]
+    gaps: tuple[Gap, ...]
+    renewal: Renewal
+    questionnaires: Mapping[str, Questionnaire]
+    expectations: Expectations
+    recommendations: tuple[Recommendation, ...]
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, results: Mapping[str, Any]) -> ResultsView:
+        """The view of one results structure (as :func:`~assessment.core.scoring.score`
+        returns it or ``results.json`` holds it)."""
+        fw = results.get("framework") or {}
+        index = results.get("index") or {}
+        renewal = results.get("renewal") or {}
+        exp = results.get("expectations") or {}
+        return cls(
+            schema=results.get("schema"),
+            generator=dict(results.get("generator") or {}),
+            organization=Organization.from_dict(results.get("organization")),
+            framework=Framework(fw.get("name") or "", str(fw.get("version") or ""),
+                                dict(fw.get("settings") or {}), tuple(fw.get("levels") or ())),
+            index=Index(index.get("score"), index.get("coverage") or 0.0,
+                        index.get("elements_scored") or 0, index.get("level"),
+                        index.get("level_name"), index.get("rag")),
+            elements=tuple(
+                Element(key, e.get("name") or _label(key), e.get("score"),
+                        e.get("coverage") or 0.0, e.get("weight", 0.0), e.get("rag"),
+                        e.get("kpis"), e.get("kpis_with_data"))
+                for key, e in (results.get("elements") or {}).items()),
+            kpis=tuple(KpiRow.from_dict(k) for k in results.get("kpis") or ()),
+            gaps=tuple(Gap(g["id"], g.get("name") or g["id"], g.get("element") or "",
+                           g["points_at_stake"], g.get("score"))
+                       for g in results.get("gaps") or ()),
+            renewal=Renewal(
+                renewal.get("health"), renewal.get("rag"), renewal.get("kpi_score"),
+                renewal.get("kpi_coverage"), renewal.get("practices_score"),
+                renewal.get("blend"), renewal.get("contract_renewal_rate"),
+                renewal.get("industry_rate"), renewal.get("price_uplift"),
+                tuple(ProjectionYear(p["year"], p.get("client"), p.get("industry"),
+                                     p.get("target"), p.get("client_value"))
+                      for p in renewal.get("projection") or ())),
+            questionnaires={
+                qid: Questionnaire(
+                    qid, q.get("name") or _label(qid), q.get("score"), q.get("coverage") or 0.0,
+                    q.get("level"), q.get("level_name"), q.get("rag"),
+                    tuple(Item(i["id"], i.get("name") or i["id"], i.get("answer"),
+                               bool(i.get("na")), i.get("weight", 0.0), i.get("score"),
+                               i.get("label")) for i in q.get("items") or ()))
+                for qid, q in (results.get("questionnaires") or {}).items()},
+            expectations=Expectations(
+                exp.get("alignment"), exp.get("survey_average"), exp.get("threshold"),
+                tuple(Dimension(d["id"], d.get("name") or d["id"], d.get("importance"),
+                                d.get("performance"), d.get("priority"), d.get("gap"),
+                                d.get("quadrant")) for d in exp.get("dimensions") or ())),
+            recommendations=tuple(
+                Recommendation(r.get("rank", n), r.get("source") or "", r.get("id") or "",
+                               r.get("name") or r.get("id") or "", r.get("area") or "",
+                               r.get("priority", 0.0), r.get("basis") or "",
+                               r.get("text") or "")
+                for n, r in enumerate(results.get("recommendations") or (), start=1)),
+            warnings=tuple(str(w) for w in results.get("warnings") or ()),
+        )
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.framework.settings
+
+    @property
+    def currency(self) -> str | None:
+        return self.organization.currency
+
+    def element(self, key: str) -> Element | None:
+        return next((e for e in self.elements if e.key == key), None)
+
+    def area_name(self, key: str) -> str:
+        """The display name of an element, a questionnaire or another area key."""
+        element = self.element(key)
+        if element is not None:
+            return element.name
+        if key in self.questionnaires:
+            return self.questionnaires[key].name
+        return _label(key)
+
+    def kpis_of(self, area: str) -> tuple[KpiRow, ...]:
+        """The KPI rows of one element or of ``"renewal"``, in framework order."""
+        return tuple(k for k in self.kpis if k.area == area)
