@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assessment.cli import main
+from assessment.core.format import format_score as fmt_score
 from assessment.intake.samples import sample_workbooks
 from assessment.scorecard import pdf
-from assessment.core.format import format_score as fmt_score
 
 #: page size in points as pdfinfo prints it
 PAGE_SIZES = {"A4": "595 x 842", "Letter": "612 x 792"}

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from assessment.core.format import format_score, format_value
+from assessment.core.format import format_delta, format_score, format_value
 from assessment.core.model import IntakeData
+from assessment.core.results import ResultsView
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,9 @@ def compare(a: Scenario, b: Scenario) -> dict[str, Any]:
                 "score_a": row["score"], "score_b": other["score"],
                 "score_delta": _delta(row["score"], other["score"]),
             })
+    currency = ResultsView.from_dict(ra).currency
     return {"a": a.name, "b": b.name, "index": index, "elements": elements,
-            "changed_kpis": changed}
-
-
-def _signed(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f}"
+            "changed_kpis": changed, "currency": currency}
 
 
 def render_comparison(comparison: dict[str, Any]) -> str:
@@ -73,25 +71,26 @@ def render_comparison(comparison: dict[str, Any]) -> str:
     a, b = escape(comparison["a"]), escape(comparison["b"])
     idx = comparison["index"]
     rows = [f"<tr><th>Support Excellence Index</th><td>{format_score(idx['a'])}</td>"
-            f"<td>{format_score(idx['b'])}</td><td>{_signed(idx['delta'])}</td></tr>"]
+            f"<td>{format_score(idx['b'])}</td><td>{format_delta(idx['delta'])}</td></tr>"]
     for el in comparison["elements"].values():
         rows.append(f"<tr><td>{escape(el['name'])}</td><td>{format_score(el['a'])}</td>"
-                    f"<td>{format_score(el['b'])}</td><td>{_signed(el['delta'])}</td></tr>")
+                    f"<td>{format_score(el['b'])}</td><td>{format_delta(el['delta'])}</td></tr>")
     head = f"<tr><th></th><th>{a}</th><th>{b}</th><th>Δ</th></tr>"
     parts = [f"<table class='se-compare'>{head}{''.join(rows)}</table>"]
     changed = comparison["changed_kpis"]
     if changed:
         items = []
+        currency = comparison.get("currency")
         for k in changed:
             bits = []
             if "current" in k["fields"]:
-                bits.append(f"current {format_value(k['current_a'], k['unit'])} → "
-                            f"{format_value(k['current_b'], k['unit'])}")
+                bits.append(f"current {format_value(k['current_a'], k['unit'], currency)} → "
+                            f"{format_value(k['current_b'], k['unit'], currency)}")
             if "target" in k["fields"]:
-                bits.append(f"target {format_value(k['target_a'], k['unit'])} → "
-                            f"{format_value(k['target_b'], k['unit'])}")
+                bits.append(f"target {format_value(k['target_a'], k['unit'], currency)} → "
+                            f"{format_value(k['target_b'], k['unit'], currency)}")
             items.append(f"<li>{escape(k['name'])}: {escape('; '.join(bits))} "
-                         f"(score {_signed(k['score_delta'])})</li>")
+                         f"(score {format_delta(k['score_delta'])})</li>")
         parts.append(f"<p>KPIs changed ({len(changed)}):</p><ul>{''.join(items)}</ul>")
     else:
         parts.append("<p>No KPI changed.</p>")
