@@ -1,4 +1,4 @@
-"""Chart specs (Vega-Lite, validated by Altair) and the static SVG renderer."""
+"""Chart data built from the results, its static SVG, and the Vega-Lite view derived from it."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from results_data import empty_results, full_results, sparse_results
 from assessment.core import format as fmt
 from assessment.core.format import format_value
 from assessment.scorecard import charts
-from assessment.scorecard.charts import build_charts, to_altair, to_svg
+from assessment.scorecard.charts import build_charts, to_svg
+from assessment.scorecard.vega import to_altair, to_vega_svg, vega_lite
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
-
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def by_id(results: dict[str, Any]) -> dict[str, charts.Chart]:
     return {c.id: c for c in build_charts(results)}
 
 
-# --------------------------------------------------------------------------- specs
+# --------------------------------------------------------------------------- chart data
 
 
 EXPECTED_IDS = [
@@ -48,40 +48,79 @@ EXPECTED_IDS = [
 
 def test_build_charts_ids_and_order(full):
     assert [c.id for c in build_charts(full)] == EXPECTED_IDS
-    assert all(c.spec is not None for c in build_charts(full))
+    assert all(c.data is not None for c in build_charts(full))
+    assert [c.kind for c in build_charts(full)] == [
+        "bars", *["bullets"] * 5, "practices", "lines", "practices", "scatter"]
 
 
 @pytest.mark.parametrize("make", [full_results, sparse_results, empty_results])
-def test_every_spec_validates_with_altair(make):
+def test_every_derived_spec_validates_with_altair(make):
     for chart in build_charts(make()):
-        if chart.spec is None:
+        if chart.data is None:
+            with pytest.raises(ValueError, match="no data"):
+                vega_lite(chart)
             continue
-        alt_chart = to_altair(chart.spec)  # validates against Altair's Vega-Lite schema
+        spec = vega_lite(chart)
+        alt_chart = to_altair(chart)  # validates against Altair's Vega-Lite schema
         out = alt_chart.to_dict()  # and validates again on the way out
         data = out["data"]
         values = out["datasets"][data["name"]] if "name" in data else data["values"]
-        assert values == chart.spec["data"]["values"]
+        assert values == spec["data"]["values"]
+
+
+def test_vega_spec_is_derived_from_the_chart_data(full):
+    """The Vega-Lite view reads the same data as the SVG: rows, axes, colours, threshold."""
+    charts_ = by_id(full)
+    for cid in ("chart-elements", "chart-kpis-efficiency", "chart-practices-renewal_practices"):
+        chart = charts_[cid]
+        spec = vega_lite(chart)
+        rows = spec["data"]["values"]
+        assert [(r["key"], r["value"], r["label"], r["group"]) for r in rows] == [
+            (b.key, b.value, b.label, b.group) for b in chart.data.rows]
+        x = spec["layer"][0]["encoding"]["x"]
+        assert x["title"] == chart.data.axis.title
+        assert x["scale"]["domain"] == [chart.data.axis.lo, chart.data.axis.hi]
+        assert x["axis"]["values"] == list(chart.data.axis.ticks)
+        color = spec["layer"][1]["encoding"]["color"]["scale"]
+        assert dict(zip(color["domain"], color["range"], strict=True)) == chart.data.colors
+        assert chart.data.axis.title in to_svg(chart)
+    amber = [layer for layer in vega_lite(charts_["chart-elements"])["layer"]
+             if layer["mark"]["type"] == "rule"]
+    assert amber[0]["data"]["values"] == [{"amber": full["framework"]["settings"]["amber"]}]
+    projection = charts_["chart-projection"]
+    rows = vega_lite(projection)["data"]["values"]
+    assert [(r["series"], r["year"], r["share"]) for r in rows] == [
+        (s.name, p.year, p.share) for s in projection.data.series for p in s.points]
+    scatter = charts_["chart-expectations"]
+    spec = vega_lite(scatter)
+    assert [(r["n"], r["performance"], r["importance"]) for r in spec["data"]["values"]] == [
+        (d.n, d.performance, d.importance) for d in scatter.data.dots]
+    assert spec["layer"][0]["data"]["values"] == [{"t": scatter.data.threshold}]
 
 
 def test_specs_are_plain_json_with_title_and_description(full):
     for chart in build_charts(full):
-        spec = chart.spec
+        spec = vega_lite(chart)
         assert spec["$schema"].endswith("vega-lite/v5.json")
         assert spec["title"]["text"] == chart.title
+        assert spec["title"].get("subtitle") == chart.subtitle
         assert spec["description"] == chart.description and chart.description
         json.dumps(spec, allow_nan=False)  # strict JSON: no NaN, no objects
 
 
-def test_specs_are_deterministic(full):
-    first = json.dumps([c.spec for c in build_charts(full)], sort_keys=True)
-    again = json.dumps([c.spec for c in build_charts(full_results())], sort_keys=True)
+def test_chart_data_and_specs_are_deterministic(full):
+    assert build_charts(full) == build_charts(full_results())
+    first = json.dumps([vega_lite(c) for c in build_charts(full)], sort_keys=True)
+    again = json.dumps([vega_lite(c) for c in build_charts(full_results())], sort_keys=True)
     assert first == again
 
 
-def test_building_specs_does_not_import_altair():
+def test_building_and_drawing_charts_does_not_import_altair():
     code = ("import sys; from results_data import full_results; "
             "from assessment.scorecard.charts import build_charts, to_svg; "
-            "[to_svg(c) for c in build_charts(full_results()) if c.spec]; "
+            "from assessment.scorecard.vega import vega_lite; "
+            "drawn = [c for c in build_charts(full_results()) if c.data]; "
+            "[to_svg(c) for c in drawn]; [vega_lite(c) for c in drawn]; "
             "assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules")
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root,
@@ -90,67 +129,78 @@ def test_building_specs_does_not_import_altair():
 
 def test_element_chart_values_equal_results(full):
     chart = by_id(full)["chart-elements"]
-    rows = {r["key"]: r for r in chart.rows}
+    rows = {r.key: r for r in chart.data.rows}
     for key, element in full["elements"].items():
-        assert rows[key]["score"] == element["score"]
-        assert rows[key]["coverage"] == element["coverage"]
-        assert rows[key]["rag"] == element["rag"].capitalize()
-        assert rows[key]["label"].startswith(f"{element['score']:.1f}")
-    amber_layer = chart.spec["layer"][-1]
-    assert amber_layer["data"]["values"] == [{"amber": full["framework"]["settings"]["amber"]}]
+        assert rows[key].name == element["name"]
+        assert rows[key].value == element["score"]
+        assert rows[key].group == element["rag"].capitalize()
+        assert rows[key].color == charts.RAG_COLORS[element["rag"].capitalize()]
+        assert rows[key].label == f"{element['score']:.1f} ({element['rag'].capitalize()})"
+    assert chart.data.amber == full["framework"]["settings"]["amber"]
+    assert chart.data.amber_label == "amber threshold 80"
+    assert (chart.data.axis.lo, chart.data.axis.hi) == (0, 100)
+    assert chart.subtitle == full["organization"]["name"]
 
 
 def test_kpi_chart_values_equal_results(full):
     for area in (*full["elements"], "renewal"):
         chart = by_id(full)[f"chart-kpis-{area}"]
         kpis = [k for k in full["kpis"] if k["element"] == area]
-        assert [r["id"] for r in chart.rows] == [k["id"] for k in kpis]
-        for row, kpi in zip(chart.rows, kpis, strict=True):
-            assert row["score"] == kpi["score"]
-            assert row["current"] == kpi["current"]
-            assert row["status"] == fmt.STATUS_LABELS[kpi["status"]]
-            assert row["target"] == 100
+        assert [r.key for r in chart.data.rows] == [k["id"] for k in kpis]
+        for row, kpi in zip(chart.data.rows, kpis, strict=True):
+            assert row.value == kpi["score"]
+            assert row.group == fmt.STATUS_LABELS[kpi["status"]]
+            assert row.color == charts.STATUS_COLORS[row.group]
+            if kpi["score"] is None:
+                assert row.label == "no data"
+            else:
+                assert row.label.endswith(f"score {kpi['score']:.1f}")
+        assert chart.data.target == 100
+        assert chart.data.amber_label == "amber 80"
 
 
 def test_kpi_benchmark_is_converted_to_a_score(full):
-    rows = {r["id"]: r for r in by_id(full)["chart-kpis-reputation"].rows}
+    rows = {r.key: r for r in by_id(full)["chart-kpis-reputation"].data.rows}
     # CSAT: benchmark 82%, client target 88% overrides 85%, floor 60%.
-    assert rows["csat"]["bench"] == pytest.approx(100 * (0.82 - 0.6) / (0.88 - 0.6))
-    assert rows["csat"]["bench_lo"] is None
-    efficiency = {r["id"]: r for r in by_id(full)["chart-kpis-efficiency"].rows}
+    assert rows["csat"].bench == pytest.approx(100 * (0.82 - 0.6) / (0.88 - 0.6))
+    assert rows["csat"].bench_lo is None
+    efficiency = {r.key: r for r in by_id(full)["chart-kpis-efficiency"].data.rows}
     # Cost per case: benchmark range 6-40, lower is better, target 25, floor 60.
-    assert efficiency["cost_per_case"]["bench"] is None
-    assert efficiency["cost_per_case"]["bench_lo"] == pytest.approx(100 * (60 - 40) / 35)
-    assert efficiency["cost_per_case"]["bench_hi"] == pytest.approx(100.0)
+    assert efficiency["cost_per_case"].bench is None
+    assert efficiency["cost_per_case"].bench_lo == pytest.approx(100 * (60 - 40) / 35)
+    assert efficiency["cost_per_case"].bench_hi == pytest.approx(100.0)
     # Band KPI: benchmark 47.8% utilization, band 50-60%, floor 30%.
-    assert efficiency["engineer_utilization"]["bench"] == pytest.approx(
+    assert efficiency["engineer_utilization"].bench == pytest.approx(
         100 * (0.478 - 0.3) / (0.5 - 0.3))
 
 
 def test_projection_values_equal_results(full):
     chart = by_id(full)["chart-projection"]
-    series = {label: key for key, label in zip(
-        ("client", "industry", "target", "client_value"),
-        [s for s, _, _ in chart.meta["series"]], strict=True)}
-    for row in chart.rows:
-        point = full["renewal"]["projection"][row["year"] - 1]
-        assert row["share"] == point[series[row["series"]]]
-    assert len(chart.rows) == 4 * 5
+    keys = ("client", "industry", "target", "client_value")
+    assert [s.name.split(" ")[0] for s in chart.data.series] == [
+        "Client", "Industry", "Target", "Client,"]
+    for key, series in zip(keys, chart.data.series, strict=True):
+        assert [p.year for p in series.points] == [1, 2, 3, 4, 5]
+        for p in series.points:
+            assert p.share == full["renewal"]["projection"][p.year - 1][key]
+            assert p.label == f"{fmt.trim_number(100.0 * p.share, 1)}%"
+    assert [s.color for s in chart.data.series] == list(charts.SERIES_COLORS)
+    assert [s.dasharray for s in chart.data.series] == [None, "6 3", "2 2", "6 2 2 2"]
     assert chart.note is None
 
 
 def test_expectations_values_equal_results(full):
     chart = by_id(full)["chart-expectations"]
     dims = full["expectations"]["dimensions"]
-    assert [(r["importance"], r["performance"]) for r in chart.rows] == [
+    assert [(d.importance, d.performance) for d in chart.data.dots] == [
         (d["importance"], d["performance"]) for d in dims]
-    assert [r["quadrant"] for r in chart.rows] == [
+    assert [d.quadrant for d in chart.data.dots] == [
         fmt.QUADRANT_LABELS[d["quadrant"]] for d in dims]
-    assert chart.meta["threshold"] == full["expectations"]["threshold"]
+    assert chart.data.threshold == full["expectations"]["threshold"]
     # Dimensions rated alike share one label, so labels never print over each other.
-    positions = {(r["performance"], r["importance"]) for r in chart.rows}
-    assert len(chart.meta["labels"]) == len(positions)
-    numbers = sorted(int(n) for lab in chart.meta["labels"] for n in lab["text"].split(", "))
+    positions = {(d.performance, d.importance) for d in chart.data.dots}
+    assert len(chart.data.labels) == len(positions)
+    numbers = sorted(int(n) for lab in chart.data.labels for n in lab.text.split(", "))
     assert numbers == list(range(1, len(dims) + 1))
 
 
@@ -158,37 +208,38 @@ def test_practice_values_equal_results(full):
     for qid in ("renewal_practices", "excellence_practices"):
         chart = by_id(full)[f"chart-practices-{qid}"]
         items = full["questionnaires"][qid]["items"]
-        assert [r["answer"] for r in chart.rows] == [i["answer"] for i in items]
-        labels = [r["label"] for r in chart.rows]
-        for label, item in zip(labels, items, strict=True):
+        assert [r.value for r in chart.data.rows] == [i["answer"] for i in items]
+        for row, item in zip(chart.data.rows, items, strict=True):
             if item["na"]:
-                assert label == "n/a"
+                assert row.label == "n/a" and row.group is None
             elif item["answer"] is None:
-                assert label == "not answered"
+                assert row.label == "not answered" and row.group is None
             else:
-                assert label.startswith(str(item["answer"]))
+                assert row.label.startswith(str(item["answer"]))
+                assert row.color == charts.PRACTICE_GROUPS[row.group]
+        assert (chart.data.axis.lo, chart.data.axis.hi) == (0, 4)
 
 
 def test_sparse_charts_skip_with_notes(sparse):
     assert sparse["index"]["score"] is None
     charts_ = by_id(sparse)
-    assert charts_["chart-elements"].spec is not None
+    assert charts_["chart-elements"].data is not None
     for cid in ("chart-kpis-profit", "chart-kpis-efficiency", "chart-kpis-renewal",
                 "chart-practices-renewal_practices", "chart-practices-excellence_practices",
                 "chart-expectations"):
-        assert charts_[cid].spec is None, cid
+        assert charts_[cid].data is None, cid
         assert charts_[cid].note, cid
         with pytest.raises(ValueError):
             to_svg(charts_[cid])
     projection = charts_["chart-projection"]
-    assert projection.spec is not None  # industry and target curves are still known
+    assert projection.data is not None  # industry and target curves are still known
     assert "client curve is missing" in projection.note
-    assert {r["series"].split(" ")[0] for r in projection.rows} == {"Industry", "Target"}
+    assert [s.name.split(" ")[0] for s in projection.data.series] == ["Industry", "Target"]
 
 
 def test_no_element_scored_means_no_element_chart():
     chart = by_id(empty_results())["chart-elements"]
-    assert chart.spec is None and "No element" in chart.note
+    assert chart.data is None and "No element" in chart.note
 
 
 @pytest.mark.parametrize(("value", "unit", "expected"), [
@@ -231,7 +282,7 @@ def test_static_svg_escapes_client_text():
 def test_vega_svg_is_prefixed_and_labelled(full):
     pytest.importorskip("vl_convert")
     chart = by_id(full)["chart-kpis-efficiency"]
-    svg = charts.to_vega_svg(chart)
+    svg = to_vega_svg(chart)
     head = svg.split(">", 1)[0]
     assert 'role="img"' in head
     assert f'<title id="{chart.id}-svg-title">' in svg

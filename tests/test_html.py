@@ -245,7 +245,7 @@ def test_sparse_results_render_with_notes():
     assert "No Profit KPI has a current value" in parsed.text("chart-kpis-profit")
     assert "client curve is missing" in parsed.text("chart-projection")
     assert "No dimension has both" in parsed.text("chart-expectations")
-    drawn = [c for c in build_charts(results) if c.spec is not None]
+    drawn = [c for c in build_charts(results) if c.data is not None]
     assert len([1 for t, _ in parsed.tags if t == "svg"]) == len(drawn)
 
 

@@ -61,7 +61,7 @@ def test_editing_a_kpi_rescored_like_score(framework: Framework, form: Assessmen
     assert f"{kpi['score']:.1f}" in row.score.value
     assert f"{expected['index']['score']:.1f}" in form.summary.value
     assert form.results() == expected
-    assert form.chart_specs["elements"] is not None
+    assert form.chart_data["elements"].data is not None
 
 
 def test_percent_entry_and_exact_values(framework: Framework, form: AssessmentForm) -> None:
@@ -217,9 +217,9 @@ def test_scenarios(framework: Framework, form: AssessmentForm) -> None:
 
 def test_tab_switch_updates_tab_chart(form: AssessmentForm) -> None:
     form.tabs.selected_index = 1
-    first = form.chart_specs["tab"]
+    first = form.chart_data["tab"]
     form.tabs.selected_index = 2
-    assert form.chart_specs["tab"] != first
+    assert form.chart_data["tab"] != first
     assert form.errors.value == ""
 
 
@@ -335,8 +335,8 @@ def test_altair_mode_edit_updates_the_elements_chart(framework: Framework,
     row.current.widget.value = "12" if row.current.widget.value != "12" else "13"
     chart = altair_form.chart_views["elements"].chart
     expected = {k: e["score"] for k, e in altair_form.results()["elements"].items()}
-    assert {v["key"]: v["score"] for v in _values(chart.spec)} == pytest.approx(expected)
-    assert altair_form.chart_views["elements"].spec == altair_form.chart_specs["elements"]
+    assert {v["key"]: v["value"] for v in _values(chart.spec)} == pytest.approx(expected)
+    assert altair_form.chart_views["elements"].shown == altair_form.chart_data["elements"]
 
 
 def test_altair_mode_reassigns_only_changed_charts(altair_form: AssessmentForm) -> None:

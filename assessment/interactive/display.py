@@ -264,7 +264,7 @@ def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None)
         if key not in figures:
             raise KeyError(f"no chart {ident!r}; charts: {', '.join(figures)}")
         chart, svg = figures[key]
-        if chart.spec is None:
+        if chart.data is None:
             show_text(f"{chart.title}: {chart.note}")
             continue
         text = f"{chart.title}. {chart.description}"

@@ -24,8 +24,8 @@ Entry rules
 
 Charts
     The charts (elements, the current tab's bullets/practices/expectations, the renewal
-    projection) are the Vega-Lite specs of :mod:`assessment.scorecard.charts`, kept up to date in
-    :attr:`AssessmentForm.chart_specs`, and drawn as static SVG
+    projection) are the chart data of :mod:`assessment.scorecard.charts`, kept up to date in
+    :attr:`AssessmentForm.chart_data`, and drawn as static SVG
     (:func:`assessment.scorecard.charts.to_svg`) in ``ipywidgets.HTML``. This is offline by
     construction (no CDN, no extra JS package, works
     in Voila), takes a few milliseconds per edit and replaces the picture in place, so nothing
@@ -33,14 +33,14 @@ Charts
 
     ``charts="altair"`` (opt-in) shows the same three panels as ``alt.JupyterChart`` widgets
     (needs ``anywidget``), interactive (tooltips, Vega's export menu). Each chart is built
-    from the same spec with :func:`assessment.scorecard.charts.to_altair` and assigned to the
-    existing JupyterChart's ``.chart`` only when its spec changed, so nothing is recreated and
+    from the same chart data with :func:`assessment.scorecard.vega.to_altair` and assigned to
+    the existing JupyterChart's ``.chart`` only when its data changed, so nothing is recreated and
     nothing flickers; a panel with no chart is hidden, one without data shows its note.
     ``alt.JupyterChart.enable_offline()`` (once a process) serves the JavaScript as a bundle
     made by vl-convert, so nothing loads from a CDN (checked in headless Chromium with every
     outside host blocked). Measured costs: the first build in a process about 3-4 s (Altair
     import and the 1.7 s bundle), later builds about 0.25-0.4 s; specs go to Altair
-    unvalidated (``to_altair(spec, validate=False)``; the tests validate every builder), so an
+    unvalidated (``to_altair(chart, validate=False)``; the tests validate every kind), so an
     edit takes a median of about 3 ms and one that redraws a chart about 120 ms (90th
     percentile), against about 2 ms in SVG mode. Altair is only imported in this mode.
 """
@@ -84,11 +84,11 @@ from assessment.scorecard.charts import (
     kpi_chart,
     practices_chart,
     projection_chart,
-    to_altair,
     to_svg,
 )
 from assessment.scorecard.outputs import FORMATS, write_outputs
 from assessment.scorecard.pdf import PdfError
+from assessment.scorecard.vega import to_altair
 
 TABS: tuple[tuple[str, str], ...] = (
     ("Profile", "profile"), ("Profit", "profit"), ("Reputation", "reputation"),
@@ -270,7 +270,7 @@ class AssessmentForm:
         self.framework = framework or load_framework()
         self.charts = charts
         self.scenarios: dict[str, Scenario] = {}
-        self.chart_specs: dict[str, dict[str, Any] | None] = {}
+        self.chart_data: dict[str, Chart | None] = {}
         self._loading = False
         self._extra_profile: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
@@ -545,7 +545,7 @@ class AssessmentForm:
                   "tab": _tab_chart(self._results, area),
                   "projection": projection_chart(self._results)}
         for key, chart in charts.items():
-            self.chart_specs[key] = None if chart is None else chart.spec
+            self.chart_data[key] = chart
             if self.charts == "altair":
                 self.chart_views[key].show(chart)
                 continue
@@ -656,27 +656,28 @@ class _AltairView:
     """One chart panel as an ``alt.JupyterChart`` (offline JS bundle), updated in place.
 
     The JupyterChart is created once; a new Altair chart is assigned to its ``.chart`` only
-    when the spec changed. A missing chart hides it; a chart without data shows its note.
+    when the chart's data changed. A missing chart hides it; a chart without data shows its
+    note.
     """
 
     def __init__(self) -> None:
         import altair as alt
 
         _enable_offline(alt)
-        self.spec: dict[str, Any] | None = None
+        self.shown: Chart | None = None
         self.chart = alt.JupyterChart(alt.Chart().mark_point(), layout=w.Layout(display="none"))
         self.note = w.HTML()
         self.widget = w.VBox([self.chart, self.note])
 
     def show(self, chart: Chart | None) -> None:
-        spec = None if chart is None else chart.spec
-        if spec is not None and spec != self.spec:
-            self.chart.chart = to_altair(spec, validate=False)
-        self.spec = spec
-        display = "" if spec is not None else "none"
+        drawn = chart if chart is not None and chart.data is not None else None
+        if drawn is not None and drawn != self.shown:
+            self.chart.chart = to_altair(drawn, validate=False)
+        self.shown = drawn
+        display = "" if drawn is not None else "none"
         if self.chart.layout.display != display:
             self.chart.layout.display = display
-        note = _chart_html(chart) if chart is not None and spec is None else ""
+        note = _chart_html(chart) if chart is not None and drawn is None else ""
         if self.note.value != note:
             self.note.value = note
 
@@ -690,7 +691,7 @@ def _enable_offline(alt: Any) -> None:
 def _chart_html(chart: Chart | None) -> str:
     if chart is None:
         return ""
-    if chart.spec is None:
+    if chart.data is None:
         return f"<p><i>{html.escape(chart.note or chart.title)}</i></p>"
     # the SVG scales down to the panel's width (it has a viewBox), never overflows it
     svg = to_svg(chart).replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)

@@ -1,9 +1,10 @@
-"""Portfolio charts as static inline SVG, drawn with the scorecard's canvas (fast, offline).
+"""Portfolio charts as static SVG, drawn with the toolkit of :mod:`assessment.scorecard.svg`.
 
 Each builder takes a :class:`~assessment.portfolio.model.Portfolio` and returns a :class:`Figure`
 whose ``svg`` is None (with a ``note``) when there is nothing to draw. Every text is escaped
-by the canvas, ids are stable and nothing depends on the clock, so the same portfolio always
-gives the same bytes (the notebook's committed outputs rely on it).
+by the toolkit's canvas, ids are stable and nothing depends on the clock, so the same
+portfolio always gives the same bytes (the notebook's committed outputs rely on it). Each SVG
+carries its namespace, so it also stands alone (notebook outputs, files).
 
 - :func:`index_chart`: the index per client (RAG bar) with its four element scores.
 - :func:`distribution_chart`: each KPI's spread across clients next to its benchmark.
@@ -19,20 +20,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.core.format import benchmark_text as format_benchmark
 from assessment.core.format import format_score, format_value
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
 from assessment.portfolio.model import Portfolio
-from assessment.scorecard.charts import (
+from assessment.scorecard.charts import RAG_COLORS
+from assessment.scorecard.svg import (
     GRID,
     INK,
     MUTED,
-    RAG_COLORS,
     TRACK,
     Canvas,
-    Chart,
+    Swatch,
     amber_rule,
     label_column,
+    marker,
     text_width,
     x_axis,
 )
@@ -60,34 +63,6 @@ class Figure:
     note: str | None = None
 
 
-def _render(c: Canvas, fid: str, title: str, description: str, width: float,
-            height: float) -> str:
-    """The canvas as SVG; with the SVG namespace so it also stands alone (notebooks, files)."""
-    svg = c.svg(Chart(fid, "portfolio", "portfolio", title, description, None), width, height)
-    return svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
-
-
-def _marker(c: Canvas, shape: str, x: float, y: float, r: float, fill: str) -> None:
-    edge = ' stroke="#ffffff" stroke-width="1"'
-    if shape == "square":
-        c.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7, fill, edge)
-    elif shape == "triangle":
-        c.parts.append(f'<path d="M{x:.1f} {y - r:.1f}L{x + r:.1f} {y + r * 0.8:.1f}'
-                       f'L{x - r:.1f} {y + r * 0.8:.1f}Z" fill="{fill}"{edge}/>')
-    elif shape == "diamond":
-        c.diamond(x, y, r * 1.15, fill)
-    else:
-        c.circle(x, y, r, fill, edge)
-
-
-def _legend(c: Canvas, y: float, x0: float, width: float,
-            items: list[tuple[str, str, str]]) -> float:
-    """The shared legend, with this module's marker shapes (circle, square, triangle...)."""
-    return c.legend(y, x0, width, items,
-                    marker=lambda canvas, kind, x, cy, color: _marker(canvas, kind, x, cy, 5,
-                                                                      color))
-
-
 def _element_names(portfolio: Portfolio) -> dict[str, str]:
     names = dict(ELEMENT_NAMES)
     for rank in portfolio.percentiles:
@@ -96,7 +71,7 @@ def _element_names(portfolio: Portfolio) -> dict[str, str]:
     return names
 
 
-def _element_items(names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _element_items(names: dict[str, str]) -> list[Swatch]:
     return [(ELEMENT_STYLE[e][1], ELEMENT_STYLE[e][0], names[e]) for e in ELEMENTS]
 
 
@@ -125,8 +100,7 @@ def index_chart(portfolio: Portfolio) -> Figure:
     width = left + plot_w + right
     bottom = top + row_h * len(clients)
     c = Canvas()
-    x_axis(c, left, plot_w, top, bottom, TICKS, 0, 100, lambda t: f"{t:g}",
-            "Score (0\u2013100)")
+    x_axis(c, left, plot_w, top, bottom, TICKS, 0, 100, "Score (0\u2013100)")
     for i, row in enumerate(clients):
         y = top + i * row_h
         c.text(left - 8, y + 14, row["organization"], 12, "end", limit=38)
@@ -141,15 +115,15 @@ def index_chart(portfolio: Portfolio) -> Figure:
         for e in ELEMENTS:
             if row[e] is not None:
                 color, shape = ELEMENT_STYLE[e]
-                _marker(c, shape, left + plot_w * row[e] / 100, y + 34, 5, color)
+                marker(c, shape, left + plot_w * row[e] / 100, y + 34, 5, color)
     ambers = {row["amber"] for row in clients}
     if len(ambers) == 1:
         amber = ambers.pop()
         amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber threshold {amber:g}")
     items = [("box", color, f"Index {label.lower()}") for label, color in RAG_COLORS.items()]
-    used = _legend(c, bottom + 40, 8, width - 16, items + _element_items(names))
-    return Figure(fid, title, description, _render(c, fid, title, description, width,
-                                                 bottom + 40 + used))
+    used = c.legend(bottom + 40, 8, width - 16, items + _element_items(names))
+    return Figure(fid, title, description, c.svg(fid, title, description, width,
+                                                  bottom + 40 + used, standalone=True))
 
 
 def _index_label(row: dict[str, Any]) -> str:
@@ -165,19 +139,11 @@ def distribution_label(row: dict[str, Any]) -> str:
 
 
 def benchmark_text(row: dict[str, Any]) -> str:
-    """The benchmark of a distribution row in its unit, with source and year, or ``""``."""
-    bench = row.get("benchmark") or {}
-    unit, currency = row.get("unit") or "", None  # a framework benchmark has no currency
-    if bench.get("value") is not None:
-        value = format_value(bench["value"], unit, currency)
-    elif bench.get("range"):
-        lo, hi = bench["range"]
-        value = f"{format_value(lo, unit, currency)} to {format_value(hi, unit, currency)}"
-    else:
-        return ""
-    source = ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
-                       if x not in (None, ""))
-    return f"{value} ({source})" if source else value
+    """The benchmark of a distribution row in its unit, with source and year, or ``""``.
+
+    A framework benchmark has no currency (:func:`assessment.core.format.benchmark_text`).
+    """
+    return format_benchmark(row.get("benchmark"), row.get("unit") or "")
 
 
 def _domain(row: dict[str, Any]) -> tuple[float, float]:
@@ -228,9 +194,10 @@ def distribution_chart(portfolio: Portfolio) -> Figure:
     items = [("circle", NAVY, "client"), ("box", BOX, "middle half (Q1\u2013Q3)"),
              ("tick", INK, "median"), ("diamond", "#b26a00", "benchmark"),
              ("range", "#b26a00", "benchmark range")]
-    used = _legend(c, y + 12, 8, width - 16, items)
+    used = c.legend(y + 12, 8, width - 16, items)
     return Figure(fid, title, description,
-                  _render(c, fid, title, description, width, y + 12 + used), note)
+                  c.svg(fid, title, description, width, y + 12 + used,
+                        standalone=True), note)
 
 
 def _distribution_text(row: dict[str, Any]) -> str:
@@ -322,7 +289,7 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
                 c.line(px(i - 1), py(a), px(i), py(b), color, stroke)
         for i, p in enumerate(points):
             if p[key] is not None:
-                _marker(c, "circle" if shape == "line" else shape, px(i), py(p[key]), r, color)
+                marker(c, "circle" if shape == "line" else shape, px(i), py(p[key]), r, color)
     last = points[-1]
     if last["index"] is not None:
         c.text(px(len(points) - 1) + 8, py(last["index"]) - 10, f"{last['index']:.1f}", 11,
@@ -330,9 +297,10 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
     items = [("line:", NAVY, "Index")] + _element_items(names)
     if any(p["method_changed"] for p in points):
         items.append(("dash", CHANGE, "method change (not movement)"))
-    used = _legend(c, bottom + 44, 8, width - 16, items)
+    used = c.legend(bottom + 44, 8, width - 16, items)
     return Figure(fid, title, description,
-                  _render(c, fid, title, description, width, bottom + 44 + used))
+                  c.svg(fid, title, description, width, bottom + 44 + used,
+                        standalone=True))
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -362,7 +330,7 @@ def sensitivity_chart(portfolio: Portfolio) -> Figure:
 
     c = Canvas()
     ticks = [t for t in range(int(lo), int(hi) + 1, 10)]
-    x_axis(c, left, plot_w, top, bottom, ticks, lo, hi, lambda t: f"{t:g}", "Index")
+    x_axis(c, left, plot_w, top, bottom, ticks, lo, hi, "Index")
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
         c.text(left - 8, cy, r["organization"], 12, "end", limit=38)
@@ -372,11 +340,12 @@ def sensitivity_chart(portfolio: Portfolio) -> Figure:
             c.rect(px(r["index"]["base"]) - 1.25, cy - 9, 2.5, 18, INK)
         c.text(left + plot_w + 10, cy, labels[i], 11,
                fill=INK if r["index_min"] is not None else MUTED)
-    used = _legend(c, bottom + 40, 8, width - 16,
+    used = c.legend(bottom + 40, 8, width - 16,
                    [("box", BOX, f"index range (each element \u00d7{portfolio.factor:g})"),
                     ("tick", INK, "base weights")])
     return Figure(fid, title, description,
-                  _render(c, fid, title, description, width, bottom + 40 + used))
+                  c.svg(fid, title, description, width, bottom + 40 + used,
+                        standalone=True))
 
 
 def _range_text(r: dict[str, Any]) -> str:

@@ -9,11 +9,11 @@ mailed. Sections mirror the Excel workbook. Every chart has a data table next to
 
 Untrusted text (organization name, profile values, notes, warnings, framework texts) is only
 ever escaped by Jinja's autoescape. The one thing marked safe is chart SVG, whose every text
-is escaped when the SVG is built (:mod:`assessment.scorecard.charts`). The same results always
+is escaped when the SVG is built (:mod:`assessment.scorecard.svg`). The same results always
 give the same bytes: no clock, no random ids.
 
 Charts are drawn by the fast static renderer by default (``charts="static"``);
-``charts="vega"`` draws the same Vega-Lite specs through vl-convert instead, which takes
+``charts="vega"`` draws the same chart data as Vega-Lite through vl-convert instead, which takes
 about a second longer (measurements in docs/html-scorecard.md).
 """
 
@@ -34,7 +34,8 @@ from assessment.core.format import (
     rag_label,
 )
 from assessment.files.write import atomic_write
-from assessment.scorecard.charts import Chart, area_name, build_charts, to_svg, to_vega_svg
+from assessment.scorecard.charts import Chart, area_name, build_charts, to_svg
+from assessment.scorecard.vega import to_vega_svg
 
 TEMPLATE = "scorecard.html.j2"
 ChartRenderer = Literal["static", "vega"]
@@ -98,7 +99,7 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
     amber = settings.get("amber", 80)
     figures = {}
     for chart in build_charts(results):
-        svg = Markup(render(chart)) if chart.spec is not None else None
+        svg = Markup(render(chart)) if chart.data is not None else None
         figures[chart.id] = {"chart": chart, "svg": svg}
 
     kpis_by_area: dict[str, list[dict[str, Any]]] = {}
