@@ -18,15 +18,13 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
   :func:`show_written`, and one table builder per scorecard section (:func:`element_table`,
   :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
   :func:`assessment.scorecard.html.context` returns.
-- Maintenance: ``python -m assessment.interactive.display refresh NOTEBOOK...`` re-executes
-  notebooks with their default parameters and rewrites them with their outputs and without
-  run metadata
-  (see docs/notebooks.md).
+
+Refreshing the committed notebooks is a repository chore, not part of the package:
+``tools/refresh_notebooks.py`` (``make notebooks``, see docs/notebooks.md).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import functools
 import html
@@ -38,13 +36,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assessment.core.errors import InputError
+from assessment.core.format import DASH
 from assessment.core.framework import Framework, default_framework_path, load_framework
 
 #: The bundled sample the scorecard notebook shows when no intake is given.
 DEFAULT_SAMPLE = "northwind-cloud"
 #: Widest a text/plain table cell gets before it wraps.
 WRAP = 60
-DASH = "\u2014"
 
 # --------------------------------------------------------------------------- inputs
 
@@ -365,7 +363,7 @@ def element_table(view: dict[str, Any], framework: Framework) -> Table:
     """Each element: what it measures (the framework's description), weight, score, coverage
     and status, with the Support Excellence Index on top."""
     index = view["index"]
-    level = f"level {index['level']} {index['level_name']}" if index.get("level") else ""
+    level = index["level_text"] or ""
     rows = [["Support Excellence Index", "The weighted average of the four element scores.",
              "", index["score"], index["coverage"],
              " \u00b7 ".join(x for x in (index["rag_label"], level) if x)]]
@@ -425,7 +423,7 @@ def practice_table(view: dict[str, Any], questionnaire: str) -> Table:
                  [[i["name"], i["answer"], i["label"], i["weight"], i["score"]]
                   for i in q["items"]],
                  caption=f"{q['name']}: score {q['score']}, coverage {q['coverage']}"
-                 + (f", level {q['level']} {q['level_name']}" if q.get("level") else ""))
+                 + (f", {q['level_text']}" if q.get("level_text") else ""))
 
 
 def expectations_table(view: dict[str, Any]) -> Table:
@@ -478,85 +476,3 @@ def warnings_text(results: dict[str, Any]) -> str:
         return "No data-quality warnings."
     return "\n".join([f"{len(warnings)} data-quality warning(s):",
                       *(f"- {w}" for w in warnings)])
-
-
-# --------------------------------------------------------------------------- maintenance
-
-
-#: Cell metadata kept when a notebook is refreshed (``tags`` holds ``parameters``).
-KEEP_CELL_METADATA = ("tags", "jupyter")
-
-
-def clean(nb: Any) -> Any:
-    """Strip what varies between runs from an executed notebook (in place; returned).
-
-    Drops papermill's and nbclient's run metadata (times, durations, status), the Python
-    version, and any other notebook metadata but the kernel spec (load a cleaned notebook with
-    ``papermill.iorw.load_notebook_node`` before ``parameterize_notebook``: it adds back the
-    empty tags and metadata papermill expects); merges consecutive stream outputs, whose split
-    depends on timing.
-    """
-    kernelspec = nb.metadata.get("kernelspec") or {
-        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nb.metadata = type(nb.metadata)(
-        kernelspec=kernelspec,
-        language_info=type(nb.metadata)(name="python", file_extension=".py",
-                                        mimetype="text/x-python"))
-    for cell in nb.cells:
-        cell.metadata = type(cell.metadata)(
-            {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA and v})
-        if cell.cell_type != "code":
-            continue
-        merged: list[Any] = []
-        for out in cell.outputs:
-            if (out.get("output_type") == "stream" and merged
-                    and merged[-1].get("output_type") == "stream"
-                    and merged[-1].get("name") == out.get("name")):
-                merged[-1]["text"] += out["text"]
-            else:
-                merged.append(out)
-        cell.outputs = merged
-    return nb
-
-
-def refresh(path: str | Path, kernel_name: str | None = None) -> Path:
-    """Re-execute ``path`` with its default parameters and rewrite it with the new outputs,
-    cleaned by :func:`clean`. A notebook that fails is left unchanged (the error is raised)."""
-    import nbformat
-    import papermill
-
-    from assessment.files.write import atomic_write
-
-    path = Path(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        executed = papermill.execute_notebook(
-            str(path), str(Path(tmp) / path.name), kernel_name=kernel_name,
-            progress_bar=False, report_mode=False)
-    for cell in executed.cells:
-        if cell.cell_type == "code" and any(o.get("output_type") == "error"
-                                            for o in cell.get("outputs", [])):
-            raise RuntimeError(f"{path}: a cell raised an error; the notebook was not rewritten")
-    text = nbformat.writes(clean(executed), version=4)
-    return atomic_write(path, text if text.endswith("\n") else text + "\n")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assessment.interactive.display",
-        description="Maintain the committed notebooks: 'refresh' re-executes them with their "
-                    "default parameters and rewrites them with deterministic outputs, ready "
-                    "for nbval.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("refresh", help="re-execute notebooks and rewrite their outputs")
-    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
-    p.add_argument("--kernel", default=None,
-                   help="kernel name (default: the notebook's own, normally python3)")
-    args = parser.parse_args(argv)
-    for nb_path in args.notebooks:
-        refresh(nb_path, args.kernel)
-        print(f"refreshed {nb_path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

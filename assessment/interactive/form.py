@@ -58,7 +58,17 @@ import ipywidgets as w
 
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS
 from assessment.core.errors import InputError, Issue
-from assessment.core.format import STATUS_LABELS, format_score, format_value
+from assessment.core.format import (
+    DASH,
+    STATUS_LABELS,
+    benchmark_figure,
+    benchmark_source,
+    format_points,
+    format_score,
+    format_value,
+    level_text,
+    rag_label,
+)
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.core.scoring import score
@@ -230,11 +240,10 @@ class KpiRow:
         bench = kpi.benchmark
         bench_text, tip = "", ""
         if bench is not None:
-            value = (format_value(bench.value, kpi.unit) if bench.value is not None else
-                     "–".join(format_value(x, kpi.unit) for x in bench.range or ()))
-            bench_text = f"bench. {value}"
-            tip = f"{bench.source}" + (f" ({bench.year})" if bench.year else "") + (
-                f" — {bench.note}" if bench.note else "")
+            facts = {"value": bench.value, "range": bench.range, "source": bench.source,
+                     "year": bench.year}
+            bench_text = f"bench. {benchmark_figure(facts, kpi.unit)}"
+            tip = benchmark_source(facts) + (f" — {bench.note}" if bench.note else "")
         self.benchmark = w.HTML(html.escape(bench_text), tooltip=tip,
                                 layout=w.Layout(width="130px"))
         name = w.HTML(f"<b>{html.escape(kpi.name)}</b>", tooltip=kpi.definition,
@@ -700,20 +709,21 @@ def _chart_html(chart: Chart | None) -> str:
 
 def _summary_html(results: dict[str, Any], n_issues: int) -> str:
     idx = results["index"]
-    level = f" — level {idx['level']} {html.escape(idx['level_name'])}" if idx["level"] else ""
+    level = (f" — {html.escape(level_text(idx['level'], idx['level_name']) or '')}"
+             if idx["level"] else "")
     rows = "".join(
         f"<tr><td>{html.escape(e['name'])}</td><td>{format_score(e['score'])}</td>"
-        f"<td>{html.escape(e['rag'] or 'not scored')}</td></tr>"
+        f"<td>{rag_label(e['rag'])}</td></tr>"
         for e in results["elements"].values())
     renewal = results["renewal"]
     align = results["expectations"]["alignment"]
-    gaps = "".join(f"<li>{html.escape(g['name'])}: {g['points_at_stake']:.1f} points</li>"
-                   for g in results["gaps"][:TOP_GAPS]) or "<li>none</li>"
+    gaps = "".join(f"<li>{html.escape(g['name'])}: {format_points(g['points_at_stake'])} "
+                   "points</li>" for g in results["gaps"][:TOP_GAPS]) or "<li>none</li>"
     problems = (f"<p style='color:#c62828'>{n_issues} entr{'y' if n_issues == 1 else 'ies'} "
                 "left out (see the messages)</p>") if n_issues else ""
     return (f"<div class='se-summary'><h3>Support Excellence Index: "
             f"<span class='se-index'>{format_score(idx['score'])}</span>{level}</h3>"
             f"<table>{rows}</table>"
             f"<p>Renewal health: {format_score(renewal['health'])} · Alignment: "
-            f"{'—' if align is None else f'{align:.1f} / 10'}</p>"
+            f"{DASH if align is None else f'{format_score(align)} / 10'}</p>"
             f"<p>Top gaps by points at stake:</p><ol>{gaps}</ol>{problems}</div>")

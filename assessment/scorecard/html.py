@@ -22,25 +22,39 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup
 
 from assessment.core.format import (
+    DASH,
     QUADRANT_LABELS,
-    STATUS_LABELS,
+    benchmark_figure,
+    benchmark_source,
+    direction_label,
+    format_coverage,
+    format_number,
+    format_percent,
+    format_points,
+    format_rating,
     format_score,
     format_value,
+    level_text,
     rag_label,
+    status_label,
+    value_range,
 )
+from assessment.core.results import UNNAMED, KpiRow, Questionnaire, ResultsView
 from assessment.files.write import atomic_write
-from assessment.scorecard.charts import Chart, area_name, build_charts, to_svg
+from assessment.scorecard.charts import Chart, build_charts, to_svg
 from assessment.scorecard.vega import to_vega_svg
+
+if TYPE_CHECKING:
+    from assessment.scorecard.formats import RenderOptions
 
 TEMPLATE = "scorecard.html.j2"
 ChartRenderer = Literal["static", "vega"]
 _RENDERERS: dict[str, Callable[[Chart], str]] = {"static": to_svg, "vega": to_vega_svg}
-DASH = "\u2014"
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,7 +70,7 @@ def environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["score"] = format_score
-    env.filters["pct"] = _pct
+    env.filters["pct"] = format_coverage
     return env
 
 
@@ -93,9 +107,9 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
     if charts not in _RENDERERS:
         raise ValueError(f"unknown chart renderer {charts!r}; use 'static' or 'vega'")
     render = _RENDERERS[charts]
-    org = results.get("organization") or {}
-    currency = org.get("currency")
-    settings = results["framework"].get("settings", {})
+    view = ResultsView.from_dict(results)
+    currency = (results.get("organization") or {}).get("currency")
+    settings = view.settings
     amber = settings.get("amber", 80)
     figures = {}
     for chart in build_charts(results):
@@ -103,165 +117,134 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         figures[chart.id] = {"chart": chart, "svg": svg}
 
     kpis_by_area: dict[str, list[dict[str, Any]]] = {}
-    for kpi in results["kpis"]:
-        kpis_by_area.setdefault(kpi["element"], []).append(_kpi_row(kpi, currency))
+    for kpi in view.kpis:
+        kpis_by_area.setdefault(kpi.area, []).append(_kpi_row(kpi, currency))
 
-    elements = []
-    for key, element in results["elements"].items():
-        elements.append({
-            "key": key, "name": element["name"], "score": format_score(element["score"]),
-            "rag": element["rag"], "rag_label": rag_label(element["rag"]),
-            "coverage": _pct(element["coverage"]), "weight": _num(element["weight"]),
-            "kpis": element.get("kpis"), "kpis_with_data": element.get("kpis_with_data"),
-            "figure": figures[f"chart-kpis-{key}"], "rows": kpis_by_area.get(key, []),
-        })
+    elements = [{
+        "key": e.key, "name": e.name, "score": format_score(e.score),
+        "rag": e.rag, "rag_label": rag_label(e.rag),
+        "coverage": format_coverage(e.coverage), "weight": format_number(e.weight),
+        "kpis": e.kpis, "kpis_with_data": e.kpis_with_data,
+        "figure": figures[f"chart-kpis-{e.key}"], "rows": kpis_by_area.get(e.key, []),
+    } for e in view.elements]
 
-    renewal = results["renewal"]
-    expectations = results["expectations"]
-    index = results["index"]
+    renewal, expectations, index = view.renewal, view.expectations, view.index
+    org = results.get("organization") or {}
     return {
         "org": {
-            "name": org.get("name") or "Unnamed organization",
+            "name": org.get("name") or UNNAMED,
             "date": org.get("assessment_date") or DASH,
-            "profile": [(_label(k), _profile_value(v)) for k, v in org.items() if k != "name"],
+            "profile": [(_label(k), _profile_value(v)) for k, v in view.organization.profile],
         },
         "framework": results["framework"],
-        "generator": {"name": "support-excellence", "version": "",
-                      **(results.get("generator") or {})},
+        "generator": {"name": "support-excellence", "version": "", **view.generator},
         "index": {
-            "score": format_score(index["score"]), "rag": index.get("rag"),
-            "rag_label": rag_label(index.get("rag")), "level": index.get("level"),
-            "level_name": index.get("level_name"), "coverage": _pct(index["coverage"]),
-            "elements_scored": index.get("elements_scored"),
+            "score": format_score(index.score), "rag": index.rag,
+            "rag_label": rag_label(index.rag), "level": index.level,
+            "level_name": index.level_name, "level_text": level_text(index.level,
+                                                                     index.level_name),
+            "coverage": format_coverage(index.coverage),
+            "elements_scored": index.elements_scored,
         },
         "elements": elements,
         "figures": figures,
-        "gaps": [{"name": g["name"], "area": area_name(results, g["element"]),
-                  "score": format_score(g["score"]),
-                  "points": _fixed(g["points_at_stake"])} for g in results["gaps"][:5]],
+        "gaps": [{"name": g.name, "area": view.area_name(g.area), "score": format_score(g.score),
+                  "points": format_points(g.points_at_stake)} for g in view.gaps[:5]],
         "renewal": {
-            "health": format_score(renewal["health"]), "rag": renewal.get("rag"),
-            "rag_label": rag_label(renewal.get("rag")),
-            "kpi_score": format_score(renewal["kpi_score"]),
-            "kpi_coverage": _pct(renewal.get("kpi_coverage")),
-            "practices_score": format_score(renewal["practices_score"]),
-            "blend": _pct(renewal.get("blend")),
-            "rate": format_value(renewal.get("contract_renewal_rate"), "percent"),
-            "industry_rate": format_value(renewal.get("industry_rate"), "percent"),
-            "price_uplift": format_value(renewal.get("price_uplift"), "percent"),
+            "health": format_score(renewal.health), "rag": renewal.rag,
+            "rag_label": rag_label(renewal.rag),
+            "kpi_score": format_score(renewal.kpi_score),
+            "kpi_coverage": format_coverage(renewal.kpi_coverage),
+            "practices_score": format_score(renewal.practices_score),
+            "blend": format_coverage(renewal.blend),
+            "rate": format_percent(renewal.contract_renewal_rate),
+            "industry_rate": format_percent(renewal.industry_rate),
+            "price_uplift": format_percent(renewal.price_uplift),
             "rows": kpis_by_area.get("renewal", []),
             "projection": [{
-                "year": p["year"],
-                **{key: format_value(p.get(key), "percent")
-                   for key in ("client", "industry", "target", "client_value")},
-            } for p in renewal["projection"]],
+                "year": p.year, "client": format_percent(p.client),
+                "industry": format_percent(p.industry), "target": format_percent(p.target),
+                "client_value": format_percent(p.client_value),
+            } for p in renewal.projection],
         },
-        "questionnaires": {qid: _questionnaire(q) for qid, q in results["questionnaires"].items()},
+        "questionnaires": {qid: _questionnaire(q) for qid, q in view.questionnaires.items()},
         "expectations": {
-            "alignment": "\u2014" if expectations["alignment"] is None
-            else f"{expectations['alignment']:.1f}",
-            "survey_average": _num(expectations.get("survey_average"), 1),
-            "threshold": _num(expectations.get("threshold"), 2),
+            "alignment": format_score(expectations.alignment),
+            "survey_average": format_rating(expectations.survey_average),
+            "threshold": format_number(expectations.threshold),
             "rows": [{
-                "n": n, "name": d["name"], "importance": _num(d["importance"], 1),
-                "performance": _num(d["performance"], 1), "priority": _num(d["priority"], 1),
-                "gap": _num(d["gap"], 1, signed=True),
-                "quadrant": QUADRANT_LABELS.get(d["quadrant"], DASH) if d["quadrant"] else DASH,
-                "quadrant_key": d["quadrant"] or "none",
-            } for n, d in enumerate(expectations["dimensions"], start=1)],
+                "n": n, "name": d.name, "importance": format_rating(d.importance),
+                "performance": format_rating(d.performance),
+                "priority": format_rating(d.priority),
+                "gap": format_rating(d.gap, signed=True),
+                "quadrant": QUADRANT_LABELS.get(d.quadrant, DASH) if d.quadrant else DASH,
+                "quadrant_key": d.quadrant or "none",
+            } for n, d in enumerate(expectations.dimensions, start=1)],
         },
         "recommendations": [{
-            "rank": r["rank"], "area": area_name(results, r["area"]), "name": r["name"],
-            "basis": r["basis"], "priority": _num(r["priority"], 2), "text": r["text"],
-        } for r in results["recommendations"]],
-        "warnings": [str(w) for w in results["warnings"]],
+            "rank": r.rank, "area": view.area_name(r.area), "name": r.name,
+            "basis": r.basis, "priority": format_number(r.priority), "text": r.text,
+        } for r in view.recommendations],
+        "warnings": list(view.warnings),
         "settings": {
-            "amber": _num(amber), "min_coverage": _pct(settings.get("min_coverage")),
-            "element_weights": [(results["elements"][k]["name"] if k in results["elements"]
-                                 else k, _num(w))
+            "amber": format_number(amber),
+            "min_coverage": format_coverage(settings.get("min_coverage")),
+            "element_weights": [(view.element(k).name if view.element(k) else k,
+                                 format_number(w))
                                 for k, w in (settings.get("element_weights") or {}).items()],
-            "renewal_blend": _pct(settings.get("renewal_blend")),
-            "ipa_threshold": _num(settings.get("ipa_threshold"), 2),
-            "industry_renewal_rate": format_value(settings.get("industry_renewal_rate"),
-                                                  "percent"),
-            "price_uplift": format_value(settings.get("price_uplift"), "percent"),
-            "amber_low": _num(amber - 20),
+            "renewal_blend": format_coverage(settings.get("renewal_blend")),
+            "ipa_threshold": format_number(settings.get("ipa_threshold")),
+            "industry_renewal_rate": format_percent(settings.get("industry_renewal_rate")),
+            "price_uplift": format_percent(settings.get("price_uplift")),
+            "amber_low": format_number(amber - 20),
         },
-        "levels": list(results["framework"].get("levels") or []),
+        "levels": list(view.framework.levels),
     }
 
 
-def _kpi_row(kpi: dict[str, Any], currency: str | None) -> dict[str, Any]:
-    unit = kpi["unit"]
+def _kpi_row(kpi: KpiRow, currency: str | None) -> dict[str, Any]:
+    unit = kpi.unit
 
     def fmt(value: Any) -> str:
         return format_value(value, unit, currency)
 
-    if kpi["direction"] == "band" and kpi.get("band"):
-        lo, hi = kpi["band"]
-        target = f"{fmt(lo)} to {fmt(hi)}"
+    if kpi.direction == "band" and kpi.band:
+        target = value_range(*kpi.band, unit, currency)
     else:
-        target = fmt(kpi["target"])
-    floor = kpi["floor"]
-    floor_text = (f"{fmt(floor[0])} / {fmt(floor[1])}" if isinstance(floor, (list, tuple))
+        target = fmt(kpi.target)
+    floor = kpi.floor
+    floor_text = (f"{fmt(floor[0])} / {fmt(floor[1])}" if isinstance(floor, tuple)
                   else fmt(floor))
-    bench = kpi.get("benchmark")
-    bench_value = bench_source = ""
-    if bench:
-        if bench.get("value") is not None:
-            bench_value = fmt(bench["value"])
-        elif bench.get("range"):
-            bench_value = f"{fmt(bench['range'][0])} to {fmt(bench['range'][1])}"
-        bench_source = ", ".join(str(x) for x in (bench.get("source"), bench.get("year"))
-                                 if x not in (None, ""))
-    points = kpi.get("points_at_stake")
-    if kpi["element"] == "renewal":
-        points = kpi.get("health_points_at_stake")
+    bench = kpi.benchmark.as_dict() if kpi.benchmark else None
     return {
-        "id": kpi["id"], "name": kpi["name"], "note": kpi.get("note"),
-        "current": fmt(kpi["current"]), "target": target,
-        "target_overridden": bool(kpi.get("target_overridden")),
-        "framework_target": fmt(kpi.get("framework_target")),
-        "floor": floor_text, "benchmark": bench_value or DASH, "benchmark_source": bench_source,
+        "id": kpi.id, "name": kpi.name, "note": kpi.note,
+        "current": fmt(kpi.current), "target": target,
+        "target_overridden": kpi.target_overridden,
+        "framework_target": fmt(kpi.framework_target),
+        "floor": floor_text, "benchmark": benchmark_figure(bench, unit, currency) or DASH,
+        "benchmark_source": benchmark_source(bench),
         "benchmark_note": (bench or {}).get("note") or "",
-        "direction": {"higher": "higher is better", "lower": "lower is better",
-                      "band": "best inside the band"}.get(kpi["direction"], kpi["direction"]),
-        "score": format_score(kpi["score"]), "status": kpi["status"],
-        "status_label": STATUS_LABELS.get(kpi["status"], kpi["status"]),
-        "points": _fixed(points),
+        "direction": direction_label(kpi.direction),
+        "score": format_score(kpi.score), "status": kpi.status,
+        "status_label": status_label(kpi.status),
+        "points": format_points(kpi.points_at_stake),
     }
 
 
-def _questionnaire(q: dict[str, Any]) -> dict[str, Any]:
+def _questionnaire(q: Questionnaire) -> dict[str, Any]:
     return {
-        "name": q["name"], "score": format_score(q["score"]), "coverage": _pct(q["coverage"]),
-        "level": q.get("level"), "level_name": q.get("level_name"), "rag": q.get("rag"),
-        "rag_label": rag_label(q.get("rag")),
+        "name": q.name, "score": format_score(q.score), "coverage": format_coverage(q.coverage),
+        "level": q.level, "level_name": q.level_name,
+        "level_text": level_text(q.level, q.level_name), "rag": q.rag,
+        "rag_label": rag_label(q.rag),
         "items": [{
-            "name": i["name"],
-            "answer": "n/a" if i.get("na") else DASH if i["answer"] is None else str(i["answer"]),
-            "label": i.get("label") or ("not applicable" if i.get("na") else "not answered"),
-            "weight": _num(i["weight"]), "score": format_score(i.get("score")),
-            "weak": i["answer"] is not None and i["answer"] <= 1,
-        } for i in q["items"]],
+            "name": i.name,
+            "answer": "n/a" if i.na else DASH if i.answer is None else str(i.answer),
+            "label": i.label or ("not applicable" if i.na else "not answered"),
+            "weight": format_number(i.weight), "score": format_score(i.score),
+            "weak": i.answer is not None and i.answer <= 1,
+        } for i in q.items],
     }
-
-
-def _num(value: Any, decimals: int = 2, signed: bool = False) -> str:
-    if value is None:
-        return DASH
-    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "+0") else text
-
-
-def _fixed(value: Any, decimals: int = 2) -> str:
-    return DASH if value is None else f"{value:.{decimals}f}"
-
-
-def _pct(value: Any) -> str:
-    return DASH if value is None else f"{100.0 * value:.0f}%"
 
 
 def _profile_value(value: Any) -> str:
@@ -275,3 +258,8 @@ def _profile_value(value: Any) -> str:
 
 def _label(key: str) -> str:
     return str(key).replace("_", " ").capitalize()
+
+
+def render(results: dict[str, Any], options: RenderOptions) -> str:
+    """The ``html`` output format (:mod:`assessment.scorecard.formats`)."""
+    return render_html(results)
