@@ -71,7 +71,8 @@ def _scale(axis: Axis) -> dict[str, Any]:
 
 
 def _axis(axis: Axis) -> dict[str, Any]:
-    return {"values": list(axis.ticks), **({"format": ".0%"} if axis.percent else {})}
+    """Tick values and format as the SVG writes them (``20``, ``2.5``, ``40%``)."""
+    return {"values": list(axis.ticks), "format": ".0%" if axis.percent else "~g"}
 
 
 def _colors(colors: dict[str, str]) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def _lines(data: Lines) -> dict[str, Any]:
             "scale": {"domain": names, "range": [list(s.dash) for s in data.series]},
             "legend": None}
     x = {"field": "year", "type": "quantitative", "title": data.x.title,
-         "scale": _scale(data.x), "axis": {"values": list(data.x.ticks), "format": "d"}}
+         "scale": _scale(data.x), "axis": _axis(data.x)}
     y = {"field": "share", "type": "quantitative", "title": data.y.title,
          "scale": {"domain": [data.y.lo, data.y.hi]}, "axis": _axis(data.y)}
     last = max((s.points[-1].year for s in data.series), default=data.x.hi)
@@ -165,9 +166,9 @@ def _scatter(data: Scatter) -> dict[str, Any]:
              "importance": d.importance, "gap": d.gap, "quadrant": d.quadrant}
             for d in data.dots]
     x = {"field": "performance", "type": "quantitative", "scale": _scale(data.x),
-         "title": data.x.title, "axis": {"values": list(data.x.ticks)}}
+         "title": data.x.title, "axis": _axis(data.x)}
     y = {"field": "importance", "type": "quantitative", "scale": _scale(data.y),
-         "title": data.y.title, "axis": {"values": list(data.y.ticks)}}
+         "title": data.y.title, "axis": _axis(data.y)}
     pad_x, pad_y = 0.0125 * (data.x.hi - data.x.lo), 0.0125 * (data.y.hi - data.y.lo)
     corners = [{"performance": data.x.hi - pad_x if c.right else data.x.lo + pad_x,
                 "importance": data.y.hi - pad_y if c.top else data.y.lo + 2 * pad_y,
