@@ -4,17 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
 
-.PHONY: demo test test-fast lint install install-test system-deps templates notebooks app benchmark clean
+.PHONY: demo test test-fast lint install install-test system-deps templates notebooks lock app \
+	benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Every dependency at the exact version of requirements.lock (refresh it with `make lock`).
+LOCK   := requirements.lock
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -43,26 +47,35 @@ CAN_INSTALL_APPS = $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 
 
 ## test: install the test extras, then lint, unit tests and notebook checks
 test: install-test system-deps
-	$(BIN)/ruff check assessment tests benchmarks notebooks
+	$(BIN)/ruff check assessment tests benchmarks notebooks tools
 	SE_REQUIRE_APPS=$(CAN_INSTALL_APPS) $(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env notebooks
 
 ## test-fast: lint and the unit tests only, leaving out those marked slow (real applications,
 ## kernels, browsers) and nbval; no system packages needed
 test-fast: install-test
-	$(BIN)/ruff check assessment tests benchmarks notebooks
+	$(BIN)/ruff check assessment tests benchmarks notebooks tools
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install-test
-	$(BIN)/ruff check assessment tests benchmarks notebooks
+	$(BIN)/ruff check assessment tests benchmarks notebooks tools
 
 ## notebooks: re-execute the notebooks with default parameters and rewrite their outputs
 notebooks: install
-	$(BIN)/python -m assessment.interactive.display refresh notebooks/*.ipynb
+	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb
 
 ## templates: regenerate templates/intake.xlsx and the bundled sample intakes
 templates: install
-	$(BIN)/python -m assessment.intake.samples --regenerate
+	$(BIN)/python tools/regenerate_samples.py
+
+## lock: re-resolve requirements.lock after a change to the dependencies of pyproject.toml,
+## keeping every pin that still fits; `make lock UPGRADE=1` moves every pin to the newest
+## release. Resolves against PyPI alone, for every platform and Python >= 3.11 (uv).
+UV_VERSION ?= 0.13.9
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 ## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:8866
 # JUPYTER_PATH makes Voila find share/jupyter/voila/templates/support-excellence, the lab

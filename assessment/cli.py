@@ -26,7 +26,7 @@ from assessment.core.defaults import (
 from assessment.core.errors import InputError
 
 if TYPE_CHECKING:
-    from assessment.batch.runner import BatchResult
+    from assessment.batch.report import BatchResult
 
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_TIMEOUT_S = NOTEBOOK_TIMEOUT_S
@@ -208,7 +208,8 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
 
 
 def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
-    from assessment.batch.runner import BatchError, run_batch, summary_text
+    from assessment.batch.report import summary_text
+    from assessment.batch.runner import BatchError, run_batch
     from assessment.scorecard.pdf import PdfError
 
     try:
@@ -237,7 +238,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assessment.batch.runner import PORTFOLIO_NAME
+    from assessment.batch.report import PORTFOLIO_NAME
     from assessment.intake.samples import sample_workbooks
     from assessment.portfolio.model import comparison, load_results
     from assessment.scorecard.summary import comparison_text

@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assessment.batch.runner import SCORECARD_NOTEBOOK, SUMMARY_NAME, default_workers
+from assessment.batch.report import SUMMARY_NAME
+from assessment.batch.runner import SCORECARD_NOTEBOOK, default_workers
 from assessment.core.framework import Framework, load_framework
 from assessment.core.model import NA, IntakeData
 from assessment.core.scoring import score

@@ -26,6 +26,7 @@ import pytest
 from openpyxl import load_workbook
 from workbooks import edits, where
 
+from assessment.batch import kernel, report
 from assessment.batch import runner as batch
 from assessment.cli import main
 from assessment.core.framework import load_framework
@@ -102,7 +103,7 @@ def real_batch(tmp_path_factory: pytest.TempPathFactory,
     shutil.copy(broken[0], inputs)
     out = tmp_path_factory.mktemp("batch") / "out"
     code, printed = cli("batch", inputs, "--out", out, "--workers", 2)
-    summary = json.loads((out / batch.SUMMARY_NAME).read_text(encoding="utf-8"))
+    summary = json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8"))
     return {"code": code, "printed": printed, "out": out, "summary": summary,
             "inputs": inputs, "broken": broken}
 
@@ -143,7 +144,7 @@ def test_broken_intake_is_listed_with_its_cell_and_others_complete(real_batch):
     assert real_batch["code"] == 1
     assert f"FAILED {real_batch['inputs'] / path.name}" in real_batch["printed"]
     assert f"    {location}: " in real_batch["printed"]
-    log = (real_batch["out"] / batch.LOG_NAME).read_text(encoding="utf-8")
+    log = (real_batch["out"] / report.LOG_NAME).read_text(encoding="utf-8")
     assert f"[failed] {real_batch['inputs'] / path.name}" in log and f"{location}: " in log
     names = "\n".join(p.name for p in real_batch["out"].rglob("*"))
     assert "ironclad" not in names  # the broken intake wrote nothing
@@ -176,18 +177,18 @@ def test_skip_existing_skips_up_to_date_intakes(real_batch, tmp_path):
     inputs = real_batch["inputs"]
     good = [inputs / "harbor-city-it.xlsx", inputs / "northwind-cloud.xlsx"]
     code, _ = cli("batch", *good, "--out", out, "--skip-existing", "--no-portfolio")
-    summary = json.loads((out / batch.SUMMARY_NAME).read_text(encoding="utf-8"))
+    summary = json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8"))
     assert code == 0 and summary["counts"] == {"succeeded": 0, "failed": 0, "skipped": 2}
 
     later = time.time() + 5
     os.utime(good[0], (later, later))  # edited after it was scored: score it again
     code, _ = cli("batch", *good, "--out", out, "--skip-existing", "--no-portfolio")
-    entries = by_name(json.loads((out / batch.SUMMARY_NAME).read_text(encoding="utf-8")))
+    entries = by_name(json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8")))
     assert code == 0
     assert entries["harbor-city-it"]["status"] == "succeeded"
     assert entries["northwind-cloud"]["status"] == "skipped"
     # the index that --skip-existing reads keeps every intake scored so far
-    index = json.loads((out / batch.SUMMARY_NAME).read_text(encoding="utf-8"))["index"]
+    index = json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8"))["index"]
     assert {str(p) for p in good} <= set(index)
 
 
@@ -202,29 +203,29 @@ def test_reset_clears_what_the_previous_notebook_defined(tmp_path):
     from papermill.exceptions import PapermillExecutionError
 
     def run(intake: str) -> nbformat.NotebookNode:
-        return execute_notebook(str(SCORECARD_STUB), None, km=kernel.km,
+        return execute_notebook(str(SCORECARD_STUB), None, km=warm.km,
                                 parameters={"intake": intake, "output_dir": str(tmp_path)},
                                 progress_bar=False, request_save_on_cell_execute=False)
 
     a, b = copy("harbor-city-it", tmp_path, "a.xlsx"), copy("ironclad-systems", tmp_path, "b.xlsx")
-    kernel = batch.WarmKernel()
+    warm = kernel.WarmKernel()
     try:
-        kernel.reset()
+        warm.reset()
         run(str(a))
         with pytest.raises(PapermillExecutionError, match="leaked from"):
             run(str(b))  # same kernel, no reset: client A's PREVIOUS_CLIENT is visible
-        kernel.reset()
+        warm.reset()
         executed = run(str(b))
         counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1))
         # papermill and nbclient leave alone a kernel they were given
-        assert run_sync(kernel.km.is_alive)()
+        assert run_sync(warm.km.is_alive)()
     finally:
-        kernel.shutdown()
+        warm.shutdown()
 
 
 @pytest.fixture(scope="module")
-def stub_batch(tmp_path_factory: pytest.TempPathFactory) -> batch.BatchResult:
+def stub_batch(tmp_path_factory: pytest.TempPathFactory) -> report.BatchResult:
     """One worker runs, in order: two good clients, one that kills its kernel, one that
     hangs past the timeout, and a last good one."""
     inputs = tmp_path_factory.mktemp("stub-intakes")
@@ -238,7 +239,7 @@ def stub_batch(tmp_path_factory: pytest.TempPathFactory) -> batch.BatchResult:
                            portfolio_notebook=PORTFOLIO_STUB, progress=False)
 
 
-def stub_results(result: batch.BatchResult) -> dict[str, batch.JobResult]:
+def stub_results(result: report.BatchResult) -> dict[str, report.JobResult]:
     return {Path(r.intake or "").stem.split("-", 1)[1]: r for r in result.intakes}
 
 
@@ -296,7 +297,7 @@ def test_sigkill_leaves_no_partial_file_and_next_run_cleans_up(tmp_path):
     assert_no_partial_files(out)
 
     code, _ = cli("batch", inputs, "--out", out, "--skip-existing", "--no-portfolio")
-    summary = json.loads((out / batch.SUMMARY_NAME).read_text(encoding="utf-8"))
+    summary = json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8"))
     assert code == 0 and summary["counts"]["failed"] == 0
     assert not (out / batch.STAGING_NAME).exists()
     assert len(list(out.glob("*/results.json"))) == len(SAMPLES)
@@ -368,7 +369,7 @@ def test_second_batch_into_the_same_folder_is_refused(tmp_path):
         code, _ = cli("batch", SAMPLES["ironclad-systems"], "--out", tmp_path / "out")
     finally:
         os.close(handle)
-    assert code == 2 and not (tmp_path / "out" / batch.SUMMARY_NAME).exists()
+    assert code == 2 and not (tmp_path / "out" / report.SUMMARY_NAME).exists()
 
 
 def test_collect_intakes_takes_workbooks_of_folders_sorted(tmp_path):
@@ -391,7 +392,7 @@ def test_demo_writes_the_expected_layout(tmp_path):
     for folder in (out / f for f in folders if f != "portfolio"):
         assert {p.suffix for p in folder.iterdir()} == {".xlsx", ".html", ".json", ".ipynb"}
         assert str(folder) in printed
-    assert (out / batch.SUMMARY_NAME).is_file() and (out / batch.LOG_NAME).is_file()
+    assert (out / report.SUMMARY_NAME).is_file() and (out / report.LOG_NAME).is_file()
     # the scores of every assessment, as the portfolio compares them
     assert "Ironclad Systems                    2026-11-05    58.8    57.3" in printed
     assert printed.count("Northwind Cloud Software") >= 2

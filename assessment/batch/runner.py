@@ -1,14 +1,17 @@
 """Score many intakes at once: ``support-excellence batch`` (see docs/batch.md).
 
-Every intake runs through ``notebooks/scorecard.ipynb`` with papermill, so the executed notebook
-is kept beside its scorecards as the audit trail; then ``notebooks/portfolio.ipynb`` runs over
-all the results. Speed comes from warm kernels: each worker *process* starts one Jupyter kernel,
-imports the heavy libraries once, and hands it to papermill (``km=``) for notebook after
-notebook, wiping the user namespace in between. A kernel that dies or hangs is replaced.
+Every intake runs through the scorecard notebook (``notebooks/scorecard.ipynb``, shipped in the
+package as ``assessment.notebooks``) with papermill, so the executed notebook is kept beside its
+scorecards as the audit trail; then the portfolio notebook runs over all the results. Speed
+comes from warm kernels (:mod:`assessment.batch.kernel`): each worker *process* starts one
+Jupyter kernel, imports the heavy libraries once, and hands it to papermill (``km=``) for
+notebook after notebook, wiping the user namespace in between. A kernel that dies or hangs is
+replaced.
 
 Nothing is written into ``--out`` except by ``os.replace`` from ``OUT/.staging`` (same file
 system), so a killed batch never leaves a truncated file there; the next run clears the staging
-folder. ``OUT/batch-summary.json`` and ``OUT/batch.log`` report the outcome.
+folder. ``OUT/batch-summary.json`` and ``OUT/batch.log`` report the outcome
+(:mod:`assessment.batch.report`).
 """
 
 from __future__ import annotations
@@ -16,40 +19,36 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import logging
 import multiprocessing
-import multiprocessing.util
 import os
 import re
 import shutil
-import sys
-import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import assessment
+from assessment.batch.kernel import KERNEL_NAME, drop_kernel, init_worker, warm_kernel
+from assessment.batch.report import (
+    PORTFOLIO_NAME,
+    BatchResult,
+    JobResult,
+    Reporter,
+    load_summary,
+    progress_bar,
+)
 from assessment.core.defaults import NOTEBOOK_TIMEOUT_S
 
-NOTEBOOKS_DIR = Path(assessment.__file__).resolve().parents[1] / "notebooks"
+#: The notebooks the batch runs: the repository's notebooks/ folder, packaged.
+NOTEBOOKS_DIR = Path(str(resources.files("assessment.notebooks")))
 SCORECARD_NOTEBOOK = NOTEBOOKS_DIR / "scorecard.ipynb"
 PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio.ipynb"
-SUMMARY_NAME, LOG_NAME, STAGING_NAME, PORTFOLIO_NAME = (
-    "batch-summary.json", "batch.log", ".staging", "portfolio")
-SUMMARY_SCHEMA = "support-excellence/batch@1"
+STAGING_NAME = ".staging"
 INTAKE_SUFFIXES = (".xlsx", ".xlsm")
 DEFAULT_TIMEOUT = NOTEBOOK_TIMEOUT_S
-KERNEL_NAME = "python3"
-#: Imported into every new kernel before its first notebook, outside the cell timeout.
-WARM_IMPORTS = ("assessment.pipeline", "assessment.scorecard.excel", "assessment.scorecard.html",
-                "assessment.scorecard.summary", "assessment.interactive.display",
-                "assessment.portfolio.report", "assessment.portfolio.charts")
-_START_TIMEOUT = 120.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -61,49 +60,7 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-# ----------------------------------------------------------------------------- results
-
-
-@dataclass
-class JobResult:
-    """The outcome of one notebook run, as reported in the summary and the log."""
-
-    intake: str | None
-    status: str  # "succeeded", "failed" or "skipped"
-    folder: str | None = None  # relative to --out
-    notebook: str | None = None  # relative to --out
-    seconds: float = 0.0
-    error: str | None = None
-    issues: list[str] = field(default_factory=list)
-    detail: str = ""  # traceback or reason, for the log only
-    kernel: int | None = None  # pid of the kernel that ran it
-    kernel_replaced: bool = False
-
-    def brief(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "detail"}
-
-
-@dataclass
-class BatchResult:
-    """Everything one batch did; ``exit_code`` is 0 only if nothing failed."""
-
-    out: Path
-    intakes: list[JobResult]
-    portfolio: JobResult | None
-    portfolio_note: str
-    workers: int
-    seconds: float
-
-    def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.intakes)
-
-    @property
-    def failures(self) -> list[JobResult]:
-        return [r for r in [*self.intakes, self.portfolio] if r and r.status == "failed"]
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failures else 0
+# ----------------------------------------------------------------------------- jobs
 
 
 @dataclass(frozen=True)
@@ -145,8 +102,8 @@ def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
     notebook is missing or lacks one of ``required``. (Plain JSON: importing papermill here
     would cost the batch two seconds.)"""
     if not notebook.is_file():
-        raise BatchError(f"notebook {notebook} not found: the batch runs the notebooks of the "
-                         "repository checkout (install it with `pip install -e .`)")
+        raise BatchError(f"notebook {notebook} not found: the batch's own notebooks ship "
+                         "inside the package (assessment.notebooks); reinstall it")
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         source = next("".join(c["source"]) for c in cells
@@ -160,10 +117,10 @@ def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
     return names
 
 
-def _notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
+def notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
                       paper: str | None) -> dict[str, str]:
     """The scorecard notebook parameters every intake shares; checks formats and paper."""
-    from assessment.scorecard.outputs import parse_formats
+    from assessment.scorecard.formats import parse_formats
     from assessment.scorecard.pdf import PAPERS, PdfUnavailable, find_chromium
 
     options = {"framework": str(Path(framework).resolve())} if framework else {}
@@ -181,15 +138,6 @@ def _notebook_options(framework: str | Path | None, formats: Sequence[str] | Non
             raise BatchError(f"--paper: {paper!r}; choose from {', '.join(PAPERS)}")
         options["paper"] = paper
     return options
-
-
-def load_summary(out: Path) -> dict[str, Any]:
-    """The previous ``batch-summary.json`` of ``out``, or ``{}``."""
-    try:
-        data = json.loads((out / SUMMARY_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def is_current(intake: Path, out: Path, index: dict[str, str]) -> str | None:
@@ -230,7 +178,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     if timeout <= 0:
         raise BatchError("--timeout must be positive")
     intakes = collect_intakes(inputs)
-    options = _notebook_options(framework, formats, paper)
+    options = notebook_options(framework, formats, paper)
     declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir",
                                                         *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():
@@ -253,11 +201,11 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
                              timeout, str(intake)))
-        report = _Reporter(out, staging, intakes, results, previous, started, workers)
+        report = Reporter(out, staging, intakes, results, previous, started, workers)
         pool_size = max(1, min(workers, len(jobs)))
         with _pool(pool_size) as pool:
             futures = {pool.submit(_run_job, job): Path(job.intake or "") for job in jobs}
-            bar = _progress(len(intakes), len(results), enabled=progress)
+            bar = progress_bar(len(intakes), len(results), enabled=progress)
             try:
                 for future in as_completed(futures):
                     result = _result(future.result, futures[future])
@@ -298,17 +246,10 @@ def _result(get: Callable[[], JobResult], intake: Path | None) -> JobResult:
                          error=f"worker failed: {type(exc).__name__}: {exc}", detail=repr(exc))
 
 
-def _progress(total: int, done: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=done, unit="org", desc="scoring", file=sys.stderr,
-                disable=None if enabled else True, dynamic_ncols=True)
-
-
 @contextlib.contextmanager
 def _pool(size: int) -> Iterator[ProcessPoolExecutor]:
     context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
-    pool = ProcessPoolExecutor(size, mp_context=context, initializer=_init_worker,
+    pool = ProcessPoolExecutor(size, mp_context=context, initializer=init_worker,
                                initargs=(os.getpid(),))
     try:
         yield pool
@@ -347,267 +288,25 @@ def _clear(folder: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
-def publish(path: Path, content: str | bytes, staging: Path) -> Path:
-    """Write ``path`` atomically through a temporary file in ``staging`` (same file system)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=staging)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# ----------------------------------------------------------------------------- reporting
-
-
-class _Reporter:
-    """Keeps ``batch-summary.json`` and ``batch.log`` up to date (atomically)."""
-
-    def __init__(self, out: Path, staging: Path, intakes: list[Path],
-                 results: dict[Path, JobResult], previous: dict[str, str],
-                 started: dt.datetime, workers: int) -> None:
-        self.out, self.staging, self.intakes, self.results = out, staging, intakes, results
-        self.previous, self.started, self.workers = previous, started, workers
-        self.portfolio: JobResult | None = None
-        self.portfolio_note = ""
-        self.seconds = 0.0
-        self._last = 0.0
-
-    def result(self) -> BatchResult:
-        done = [self.results[i] for i in self.intakes if i in self.results]
-        return BatchResult(self.out, done, self.portfolio, self.portfolio_note, self.workers,
-                           self.seconds)
-
-    def write(self, throttle: bool = False) -> None:
-        if throttle and time.monotonic() - self._last < 1.0:
-            return
-        self._last = time.monotonic()
-        batch = self.result()
-        publish(self.out / SUMMARY_NAME, summary_json(batch, self.started, self.previous),
-                self.staging)
-        publish(self.out / LOG_NAME, log_text(batch, self.started, len(self.intakes)),
-                self.staging)
-
-
-def summary_json(batch: BatchResult, started: dt.datetime, previous: dict[str, str]) -> str:
-    """``batch-summary.json``: counts, one entry per intake, and the index that
-    ``--skip-existing`` reads (intake path -> output folder, kept across runs)."""
-    index = dict(previous)
-    index.update({r.intake: r.folder for r in batch.intakes
-                  if r.intake and r.folder and r.status != "failed"})
-    portfolio = batch.portfolio.brief() if batch.portfolio else None
-    data = {
-        "schema": SUMMARY_SCHEMA,
-        "out": str(batch.out),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": bool(batch.seconds),
-        "seconds": round(batch.seconds, 3),
-        "workers": batch.workers,
-        "counts": {s: batch.count(s) for s in ("succeeded", "failed", "skipped")},
-        "intakes": [r.brief() for r in batch.intakes],
-        "portfolio": portfolio or {"status": "skipped", "note": batch.portfolio_note},
-        "index": dict(sorted(index.items())),
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def log_text(batch: BatchResult, started: dt.datetime, total: int) -> str:
-    lines = [f"{started.isoformat(timespec='seconds')} batch into {batch.out}: "
-             f"{total} intake(s), {batch.workers} worker(s)"]
-    for r in [*batch.intakes, *([batch.portfolio] if batch.portfolio else [])]:
-        what = r.intake or "portfolio"
-        where = f" -> {r.folder}/" if r.folder else ""
-        how = f" ({r.seconds:.2f} s, kernel {r.kernel})" if r.kernel else ""
-        lines.append(f"[{r.status}] {what}{where}{how}")
-        if r.error:
-            lines += [f"    {r.error}", *(f"      {issue}" for issue in r.issues)]
-        shown = {r.error, *r.issues}
-        if r.status != "succeeded" and any(
-                line.strip() not in shown for line in r.detail.splitlines() if line.strip()):
-            lines += [f"    | {line}" for line in r.detail.splitlines()]
-        if r.kernel_replaced:
-            lines.append("    the kernel was replaced by a fresh one")
-    if batch.portfolio_note:
-        lines.append(f"[portfolio] {batch.portfolio_note}")
-    if batch.seconds:
-        lines.append(f"finished in {batch.seconds:.1f} s: {batch.count('succeeded')} "
-                     f"succeeded, {batch.count('failed')} failed, {batch.count('skipped')} "
-                     "skipped" + (f"; portfolio {batch.portfolio.status}"
-                                  if batch.portfolio else ""))
-    return "\n".join(lines) + "\n"
-
-
-def summary_text(batch: BatchResult) -> str:
-    """The few lines printed at the end of a batch."""
-    out = batch.out
-    lines = [f"Batch finished in {batch.seconds:.1f} s with {batch.workers} worker(s): "
-             f"{batch.count('succeeded')} succeeded, {batch.count('failed')} failed, "
-             f"{batch.count('skipped')} skipped."]
-    for r in batch.failures:
-        lines.append(f"  FAILED {r.intake or 'portfolio'}: {r.error}")
-        lines += [f"    {issue}" for issue in r.issues[:20]]
-        if len(r.issues) > 20:
-            lines.append(f"    ... and {len(r.issues) - 20} more (see the log)")
-    lines.append(f"Scorecards and executed notebooks: {out}/<organization>-<date>/")
-    if batch.portfolio and batch.portfolio.status == "succeeded":
-        lines.append(f"Portfolio: {out / PORTFOLIO_NAME}/")
-    else:
-        lines.append(f"Portfolio: {batch.portfolio_note or 'failed (see the log)'}")
-    lines.append(f"Summary: {out / SUMMARY_NAME}; log: {out / LOG_NAME}")
-    return "\n".join(lines)
-
-
 # ----------------------------------------------------------------------------- worker side
-
-
-def _init_worker(parent: int) -> None:
-    """Quiet papermill's logging and die with the batch (no orphan keeps writing)."""
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    # papermill -> nbformat -> jsonschema builds a grammar for its optional IRI format check
-    # at import (~2 s); notebook validation never checks formats, so workers go without it
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)  # our kernel notices we are gone and exits too
-
-    threading.Thread(target=watch, daemon=True).start()
-    multiprocessing.util.Finalize(None, _drop_kernel, exitpriority=10)
-
-
-class WarmKernel:
-    """A started kernel, its one connected client, and the clean-up between notebooks.
-
-    nbclient never shuts down a kernel manager it was given (``owns_km`` is false), but it
-    asks the manager for a client and starts that client's channels for every notebook; the
-    manager therefore hands out one shared client whose channels start once, so no socket or
-    heartbeat thread is left behind per notebook.
-    """
-
-    def __init__(self, name: str = KERNEL_NAME) -> None:
-        import subprocess
-
-        from jupyter_core.utils import run_sync
-
-        self._sync = run_sync
-        self.cwd = os.getcwd()
-        self.km = _kernel_manager(name)
-        run_sync(self.km.start_kernel)(
-            extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=self.cwd,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.kc = self.km.client()
-        try:
-            self.kc.start_channels()
-            run_sync(self.kc.wait_for_ready)(timeout=_START_TIMEOUT)
-        except BaseException:
-            self.shutdown()
-            raise
-        self.pid: int | None = getattr(self.km.provisioner, "pid", None)
-        # Import the toolkit once, without waiting: the kernel works on them while the
-        # worker imports papermill, and the first reset() queues behind them. Freezing moves
-        # those objects out of reach of later collections, keeping reset()'s gc.collect cheap.
-        self.kc.execute("\n".join([*(f"try:\n    import {m}\nexcept ImportError:\n    pass"
-                                     for m in WARM_IMPORTS), "import gc", "gc.collect()",
-                                   "gc.freeze()"]), silent=True, store_history=False)
-
-    def run(self, code: str, timeout: float) -> None:
-        """Run ``code`` silently; raise if it fails."""
-        reply = self._sync(self.kc.execute_interactive)(
-            code, silent=True, store_history=False, timeout=timeout,
-            output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
-
-    def reset(self) -> None:
-        """Forget everything the previous notebook did to the session: user namespace, output
-        cache, history and execution count (cells number from 1 again), working folder."""
-        self.run(f"import os as _os\n_os.chdir({self.cwd!r})\n"
-                 "get_ipython().reset(new_session=True)", timeout=_START_TIMEOUT)
-
-    def shutdown(self) -> None:
-        with contextlib.suppress(Exception):
-            self.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            self._sync(self.km.shutdown_kernel)(now=True)
-
-
-def _kernel_manager(name: str) -> Any:
-    """An AsyncKernelManager (what nbclient expects) whose ``client()`` is always the same."""
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
-
-    class SharedClient(AsyncKernelClient):
-        _started = _ready = False
-
-        def start_channels(self, *args: Any, **kwargs: Any) -> None:
-            if not self._started:
-                super().start_channels(*args, **kwargs)
-                self._started = True
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            # once is enough: it ends by draining IOPub for 0.2 s, which we'd pay per notebook
-            if not self._ready:
-                await super().wait_for_ready(timeout=timeout)
-                self._ready = True
-
-    class Manager(AsyncKernelManager):
-        _shared: SharedClient | None = None
-
-        def client(self, **kwargs: Any) -> SharedClient:
-            if self._shared is None:
-                self.client_factory = SharedClient
-                self._shared = super().client(**kwargs)
-            return self._shared
-
-    return Manager(kernel_name=name)
-
-
-_WARM: WarmKernel | None = None
-
-
-def _start_kernel(attempts: int = 3) -> WarmKernel:
-    """A new warm kernel. Retried: a kernel can die at start-up when another process takes
-    one of the free ports jupyter_client picked for it before it binds them."""
-    for _ in range(attempts - 1):
-        with contextlib.suppress(Exception):
-            return WarmKernel()
-    return WarmKernel()
-
-
-def _drop_kernel() -> None:
-    global _WARM
-    if _WARM is not None:
-        _WARM.shutdown()
-        _WARM = None
 
 
 def _run_job(job: _Job) -> JobResult:
     """Run one notebook on this worker's warm kernel and publish what it wrote."""
-    global _WARM
     clock = time.perf_counter()
     result = JobResult(job.intake, "failed")
     staged = Path(job.staging) / "out"
     staged.mkdir(parents=True)
     executed = Path(job.staging) / "executed.ipynb"
     try:
-        if _WARM is None:
-            _WARM = _start_kernel()
+        kernel = warm_kernel()
         from papermill import execute_notebook  # ~2 s the first time: the kernel warms up meanwhile
 
-        result.kernel = _WARM.pid
-        _WARM.reset()
+        result.kernel = kernel.pid
+        kernel.reset()
         execute_notebook(  # writes the executed notebook once, at the end, into staging
             job.notebook, executed, parameters={**job.parameters, "output_dir": str(staged)},
-            km=_WARM.km, kernel_name=KERNEL_NAME, progress_bar=False,
+            km=kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
             request_save_on_cell_execute=False, execution_timeout=job.timeout)
     except Exception as exc:
         _failed(result, exc, job.timeout)
@@ -642,7 +341,7 @@ def _failed(result: JobResult, exc: Exception, timeout: float) -> None:
         result.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     result.detail = f"{type(exc).__name__}: {exc}"
     result.kernel_replaced = True
-    _drop_kernel()
+    drop_kernel()
 
 
 class _PublishError(Exception):

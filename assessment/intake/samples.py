@@ -2,23 +2,24 @@
 
 Each sample is data (``assessment/data/samples/<name>.yaml``); its intake workbook
 (``<name>.xlsx``, beside it) is generated from that data with the intake template, so the two
-never drift apart. ``python -m assessment.intake.samples --regenerate`` rewrites the workbooks
-and the committed blank template ``templates/intake.xlsx``.
+never drift apart. ``tools/regenerate_samples.py`` (``make templates``, a repository script, not
+part of the package) rewrites the workbooks and the committed blank template
+``templates/intake.xlsx``.
 """
 
 from __future__ import annotations
 
-import argparse
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from assessment.core.framework import Framework, load_framework
 from assessment.core.model import NA, IntakeData
 
 SAMPLES_DIR = Path(str(resources.files("assessment") / "data" / "samples"))
+#: The committed blank template in a source checkout (absent from an installed wheel); kept
+#: for the tests that open it, the template is written by tools/regenerate_samples.py.
 REPO_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "intake.xlsx"
 
 
@@ -51,39 +52,3 @@ def sample_data(name: str) -> IntakeData:
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def regenerate(framework: Framework | None = None, template: Path | None = REPO_TEMPLATE,
-               ) -> list[Path]:
-    """Rewrite every sample workbook (and the blank template); returns the written paths."""
-    from assessment.intake.template import write_intake, write_template
-
-    framework = framework or load_framework()
-    written = []
-    if template is not None:
-        write_template(framework, template)
-        written.append(template)
-    for name in sample_names():
-        path = SAMPLES_DIR / f"{name}.xlsx"
-        write_intake(framework, sample_data(name), path)
-        written.append(path)
-    return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assessment.intake.samples",
-        description="Regenerate the bundled sample intake workbooks and templates/intake.xlsx "
-                    "from their data.")
-    parser.add_argument("--regenerate", action="store_true", help="rewrite the workbooks")
-    args = parser.parse_args(argv)
-    if not args.regenerate:
-        print("\n".join(str(p) for p in sample_workbooks()))
-        return 0
-    for path in regenerate():
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
