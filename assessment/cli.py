@@ -24,6 +24,7 @@ from assessment.core.defaults import (
     PAPERS,
 )
 from assessment.core.errors import InputError
+from assessment.scorecard.formats import ALL_FORMATS, formats_help
 
 if TYPE_CHECKING:
     from assessment.batch.report import BatchResult
@@ -71,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
                    help="output folder (default: %(default)s)")
     p.add_argument("--format", default=",".join(DEFAULT_FORMATS), metavar="LIST",
-                   help="comma-separated outputs among xlsx, html, json, pdf (default: "
-                        "%(default)s); pdf prints the HTML scorecard with headless Chromium")
+                   help=f"comma-separated outputs among {', '.join(ALL_FORMATS)} (default: "
+                        f"%(default)s). {formats_help()}")
     p.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, type=_paper_name,
                    help="page size of the PDF scorecard (default: %(default)s)")
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
@@ -110,11 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: %(default)g s)")
     p.add_argument("--no-portfolio", action="store_true", help="do not run the portfolio")
     p.add_argument("--format", default=None, metavar="LIST",
-                   help="outputs per intake, comma-separated among xlsx, html, json, pdf "
-                        "(default: xlsx,html,json; json is always written, for the portfolio; "
-                        "pdf needs Chromium)")
+                   help=f"outputs per intake, comma-separated among {', '.join(ALL_FORMATS)} "
+                        f"(default: {','.join(DEFAULT_FORMATS)}; json is always written, for "
+                        f"the portfolio). {formats_help()}")
     p.add_argument("--paper", choices=PAPERS, default=None, type=_paper_name,
-                   help="page size of the PDF scorecards (default: A4)")
+                   help=f"page size of the PDF scorecards (default: {DEFAULT_PAPER})")
     framework_option(p)
 
     p = sub.add_parser("demo", help="batch-score the bundled sample organizations",
@@ -175,7 +176,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from assessment.scorecard.outputs import parse_formats
+    from assessment.scorecard.formats import parse_formats
 
     try:
         formats = parse_formats(args.format)
