@@ -163,3 +163,28 @@ def test_html_excel_and_terminal_show_the_same_words(northwind: dict) -> None:
     assert _kpi_cells(ws, "cost_per_case")["Benchmark"].value == figure
     assert _kpi_cells(ws, "cost_per_case")["Benchmark source"].value == fmt.benchmark_source(
         cost["benchmark"])
+
+
+def test_intake_template_uses_the_same_words(northwind: dict) -> None:
+    """The blank template shows benchmarks, bands and floors as the scorecards do (no currency:
+    the template is written before the client's currency is known)."""
+    from assessment.core.framework import load_framework
+    from assessment.intake.layout import KEY_ROW, SHEETS
+    from assessment.intake.template import build_template
+
+    fw = load_framework()
+    ws = build_template(fw)[SHEETS["kpis"]]
+    keys = {c.value: c.column for c in ws[KEY_ROW] if c.value}
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=5) if r[0].value}
+    kpis = {k["id"]: k for k in northwind["kpis"]}
+    csat, cost = kpis["csat"], kpis["cost_per_case"]
+    bench_col = keys["benchmark"]
+    assert ws.cell(rows["csat"], bench_col).value.startswith(
+        fmt.benchmark_text(csat["benchmark"], "percent"))
+    assert ws.cell(rows["cost_per_case"], bench_col).value.startswith(
+        fmt.benchmark_text(cost["benchmark"], "currency"))
+    assert ws.cell(rows["cost_per_case"], bench_col).value.startswith("6 to 40 (")
+    util = fw.kpi("engineer_utilization")
+    assert ws.cell(rows["engineer_utilization"], keys["target"]).value == (
+        f"{fmt.value_range(util.band[0], util.band[1], 'percent')} (band)")
+    assert ws.cell(rows["csat"], keys["direction"]).value == fmt.direction_label("higher")

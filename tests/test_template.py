@@ -213,7 +213,7 @@ def test_targets_prefilled_and_band_target_locked_text(book: openpyxl.Workbook,
     cols, rows = key_columns(ws), data_rows(ws)
     assert ws.cell(rows["csat"], cols["target"]).value == pytest.approx(0.85)
     band = ws.cell(rows["engineer_utilization"], cols["target"])
-    assert band.value == "50%–60% (band)"
+    assert band.value == "50% to 60% (band)"
     assert band.protection.locked
 
 
@@ -289,7 +289,7 @@ def test_custom_framework_gives_matching_template(mini_framework: Framework,
     kpis = book[SHEETS["kpis"]]
     rows, cols = data_rows(kpis), key_columns(kpis)
     assert set(rows) == {k.id for k in mini.kpis}
-    assert kpis.cell(rows["busy"], cols["target"]).value == "50%–60% (band)"
+    assert kpis.cell(rows["busy"], cols["target"]).value == "50% to 60% (band)"
     found = validations(kpis)
     wide = found[kpis.cell(rows["revenue_kept"], cols["current"]).coordinate]
     assert (wide.formula1, wide.formula2) == ("0", "3")

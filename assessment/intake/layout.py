@@ -98,7 +98,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
 KPI_COLUMNS: tuple[Column, ...] = (
     Column("kpi_id", "KPI key", 26), Column("name", "KPI", 30, True),
     Column("definition", "Definition", 52, True), Column("unit", "Unit", 16, True),
-    Column("direction", "Better is", 13), Column("current", "Current value", 15),
+    Column("direction", "Direction", 19), Column("current", "Current value", 15),
     Column("target", "Target", 15), Column("notes", "Notes", 36, True),
     Column("floor", "Floor (scores 0)", 15), Column("benchmark", "Benchmark", 44, True),
 )
@@ -124,7 +124,6 @@ UNIT_LABELS = {"percent": "percent", "currency": "currency (see Profile)", "hour
 UNIT_FORMATS = {"percent": "0.0%", "currency": "#,##0.00", "hours": "#,##0.0",
                 "count": "#,##0", "score": "0.0", "ratio": "0.00"}
 PROFILE_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0", "count": "#,##0"}
-DIRECTION_LABELS = {"higher": "higher", "lower": "lower", "band": "within band"}
 
 
 def answer_labels(framework: Framework) -> list[str]:

@@ -24,6 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core.format import benchmark_text, direction_label, format_value, value_range
 from assessment.core.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.files.write import atomic_write, workbook_bytes
@@ -31,7 +32,6 @@ from assessment.files.xlsx import fit_row_heights, set_text
 from assessment.intake.layout import (
     ANSWER_MEANINGS,
     CURRENCIES,
-    DIRECTION_LABELS,
     EXPECTATION_COLUMNS,
     FIRST_ROW,
     INFO_CELLS,
@@ -282,14 +282,15 @@ def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
     ws.cell(row, 2, kpi.name).font = Font(bold=True)
     ws.cell(row, 3, kpi.definition)
     ws.cell(row, 4, UNIT_LABELS[kpi.unit] + _range_note(kpi, lo, hi))
-    ws.cell(row, 5, DIRECTION_LABELS[kpi.direction])
+    ws.cell(row, 5, direction_label(kpi.direction))
     current, target, notes = ws.cell(row, 6), ws.cell(row, 7), ws.cell(row, 8)
     inputs = [current]
     if kpi.direction == "band":
         assert kpi.band is not None
-        _text(target, f"{_show(kpi.band[0], kpi.unit)}–{_show(kpi.band[1], kpi.unit)} (band)")
+        _text(target, f"{value_range(kpi.band[0], kpi.band[1], kpi.unit)} (band)")
         floor = kpi.floor if isinstance(kpi.floor, tuple) else (kpi.floor, kpi.floor)
-        _text(ws.cell(row, 9), f"{_show(floor[0], kpi.unit)} / {_show(floor[1], kpi.unit)}")
+        _text(ws.cell(row, 9), f"{format_value(floor[0], kpi.unit)} / "
+                               f"{format_value(floor[1], kpi.unit)}")
     else:
         target.value = kpi.target
         ws.cell(row, 9, kpi.floor).number_format = fmt
@@ -473,7 +474,9 @@ def _num(value: float) -> str:
 
 
 def _show(value: Any, unit: str) -> str:
-    """A value as people read it: 85% for 0.85, 1,200 for 1200."""
+    """An input limit as people type it, exactly: 85% for 0.85, 1,200 for 1200.
+
+    Validation prompts show limits unrounded; values shown for reading use core.format."""
     if not isinstance(value, (int, float)):
         return str(value)
     if unit == "percent":
@@ -501,17 +504,12 @@ def _range_text(kpi: Kpi, lo: float | None, hi: float | None) -> str:
 
 
 def _benchmark_text(kpi: Kpi) -> str:
+    """The published benchmark in the words of every scorecard, then its note."""
     bench = kpi.benchmark
     if bench is None:
         return ""
-    if bench.value is not None:
-        figure = _show(bench.value, kpi.unit)
-    elif bench.range is not None:
-        figure = f"{_show(bench.range[0], kpi.unit)}–{_show(bench.range[1], kpi.unit)}"
-    else:
-        figure = ""
-    source = ", ".join(str(x) for x in (bench.source, bench.year) if x not in (None, ""))
-    text = f"{figure} ({source})".strip()
+    text = benchmark_text({"value": bench.value, "range": bench.range, "source": bench.source,
+                           "year": bench.year}, kpi.unit)
     return f"{text}. {bench.note}" if bench.note else text
 
 
