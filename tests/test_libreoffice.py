@@ -20,9 +20,11 @@ from assessment.core.model import IntakeData
 from assessment.core.scoring import score
 from assessment.intake.layout import SHEETS
 from assessment.intake.reader import IntakeError, read_intake
-from assessment.intake.samples import REPO_TEMPLATE, sample_data, sample_names, sample_workbooks
+from assessment.intake.samples import sample_data, sample_names, sample_workbooks
 from assessment.scorecard.outputs import write_outputs
 from tests.workbooks import cell, edits
+
+REPO_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "intake.xlsx"
 
 pytestmark = pytest.mark.slow
 

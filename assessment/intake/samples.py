@@ -18,9 +18,6 @@ import yaml
 from assessment.core.model import NA, IntakeData
 
 SAMPLES_DIR = Path(str(resources.files("assessment") / "data" / "samples"))
-#: The committed blank template in a source checkout (absent from an installed wheel); kept
-#: for the tests that open it, the template is written by tools/regenerate_samples.py.
-REPO_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "intake.xlsx"
 
 
 def sample_names() -> list[str]:
