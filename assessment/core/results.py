@@ -29,10 +29,13 @@ def _tuple(value: Any) -> tuple[float, ...] | None:
 
 @dataclass(frozen=True)
 class Organization:
-    """Who was assessed. ``currency`` is a three-letter code or None; ``profile`` holds
-    every field of the results' organization except the name, in their order."""
+    """Who was assessed. ``name`` is never blank (:data:`UNNAMED` when the results give
+    none; ``named`` says whether they do). ``currency`` is a three-letter code or None;
+    ``profile`` holds every field of the results' organization except the name, in their
+    order."""
 
     name: str
+    named: bool
     date: dt.date | None
     date_text: str | None
     industry: str | None
@@ -43,7 +46,7 @@ class Organization:
     @classmethod
     def from_dict(cls, org: Mapping[str, Any] | None) -> Organization:
         org = org or {}
-        name = str(org.get("name") or "").strip() or UNNAMED
+        given = str(org.get("name") or "").strip()
         raw = org.get("assessment_date")
         date: dt.date | None
         if isinstance(raw, dt.date):
@@ -55,7 +58,8 @@ class Organization:
                 date = None
         code = str(org.get("currency") or "").strip().upper()
         return cls(
-            name=name, date=date, date_text=None if raw in (None, "") else str(raw),
+            name=given or UNNAMED, named=bool(given), date=date,
+            date_text=None if raw in (None, "") else str(raw),
             industry=org.get("industry"), support_model=org.get("support_model"),
             currency=code if re.fullmatch(r"[A-Z]{3}", code) else None,
             profile=tuple((k, v) for k, v in org.items() if k != "name"))
@@ -258,6 +262,11 @@ class ResultsView:
     warnings: tuple[str, ...]
 
     @classmethod
+    def of(cls, results: ResultsView | Mapping[str, Any]) -> ResultsView:
+        """``results`` itself when it is a view already, else its view (built once here)."""
+        return results if isinstance(results, ResultsView) else cls.from_dict(results)
+
+    @classmethod
     def from_dict(cls, results: Mapping[str, Any]) -> ResultsView:
         """The view of one results structure (as :func:`~assessment.core.scoring.score`
         returns it or ``results.json`` holds it)."""
@@ -332,6 +341,10 @@ class ResultsView:
         if key in self.questionnaires:
             return self.questionnaires[key].name
         return _label(key)
+
+    def kpi(self, kpi_id: str) -> KpiRow | None:
+        """The KPI row with id ``kpi_id``, or None."""
+        return next((k for k in self.kpis if k.id == kpi_id), None)
 
     def kpis_of(self, area: str) -> tuple[KpiRow, ...]:
         """The KPI rows of one element or of ``"renewal"``, in framework order."""

@@ -38,6 +38,7 @@ from typing import Any, NoReturn
 from assessment.core.errors import InputError
 from assessment.core.format import DASH
 from assessment.core.framework import Framework, default_framework_path, load_framework
+from assessment.core.results import ResultsView
 
 #: The bundled sample the scorecard notebook shows when no intake is given.
 DEFAULT_SAMPLE = "northwind-cloud"
@@ -233,17 +234,18 @@ def show_text(text: str) -> None:
     _display({"text/plain": str(text), "text/html": paragraphs})
 
 
-def chart_ids(results: dict[str, Any]) -> list[str]:
-    """The ids of every chart of the scorecard, in reading order."""
+def chart_ids(results: ResultsView | Mapping[str, Any]) -> list[str]:
+    """The ids of every chart of the scorecard (results or their view), in reading order."""
     from assessment.scorecard.charts import build_charts
 
     return [chart.id for chart in build_charts(results)]
 
 
-def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None) -> None:
+def show_charts(results: ResultsView | Mapping[str, Any],
+                ids: str | Iterable[str] | None = None) -> None:
     """Display scorecard charts as static SVG (the renderer of the HTML scorecard).
 
-    ``results`` is the results structure, or the display values from
+    ``results`` is the results structure or its :class:`ResultsView`, or the display values from
     :func:`assessment.scorecard.html.context`, whose charts are already drawn (cheaper). ``ids`` are
     chart ids, with or without the ``chart-`` prefix (``"elements"``, ``"kpis-profit"``,
     ``"projection"``; see :func:`chart_ids`); default: every chart. Each chart's
@@ -252,7 +254,8 @@ def show_charts(results: dict[str, Any], ids: str | Iterable[str] | None = None)
     """
     from assessment.scorecard.charts import build_charts, to_svg
 
-    if "figures" in results:  # display values: charts built and drawn once by context()
+    if isinstance(results, Mapping) and "figures" in results:
+        # display values: charts built and drawn once by context()
         figures = {key: (f["chart"], f["svg"]) for key, f in results["figures"].items()}
     else:
         figures = {c.id: (c, None) for c in build_charts(results)}
@@ -469,9 +472,10 @@ def reading_key(view: dict[str, Any]) -> str:
     return text
 
 
-def warnings_text(results: dict[str, Any]) -> str:
-    """The data-quality warnings, one per line, or a line saying there are none."""
-    warnings = results.get("warnings") or []
+def warnings_text(results: ResultsView | Mapping[str, Any]) -> str:
+    """The data-quality warnings of the results (or their view), one per line, or a line
+    saying there are none."""
+    warnings = ResultsView.of(results).warnings
     if not warnings:
         return "No data-quality warnings."
     return "\n".join([f"{len(warnings)} data-quality warning(s):",

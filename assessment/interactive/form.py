@@ -71,6 +71,8 @@ from assessment.core.format import (
 )
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.core.results import KpiRow as KpiResult
+from assessment.core.results import ResultsView
 from assessment.core.scoring import score
 from assessment.intake.layout import NA_LABEL, PROFILE_FIELDS, answer_labels
 from assessment.intake.reader import (
@@ -255,13 +257,13 @@ class KpiRow:
             w.HBox(messages),
         ])
 
-    def show_score(self, row: dict[str, Any]) -> None:
-        self.status = row["status"]
+    def show_score(self, row: KpiResult) -> None:
+        self.status = row.status
         self.color = STATUS_COLOR[self.status]
         label = STATUS_LABELS[self.status]
         value = (f"<span class='se-status-{self.status}' style='background:{self.color};"
                  f"color:white;padding:1px 6px;border-radius:3px'>"
-                 f"{format_score(row['score'])} {label}</span>")
+                 f"{format_score(row.score)} {label}</span>")
         if self.score.value != value:
             self.score.value = value
 
@@ -285,6 +287,7 @@ class AssessmentForm:
         self._notes: dict[str, str] = {}
         self._source = ""
         self._results: dict[str, Any] = {}
+        self._view: ResultsView | None = None  # the typed view of _results, built once a score
         self._issues: list[Issue] = []
         self._build()
         if intake is None:
@@ -538,29 +541,30 @@ class AssessmentForm:
         """Validate, mark, re-score and redraw; returns the results."""
         data, self._issues = self._collect(mark=True)
         self._results = score(self.framework, data)
-        for row in self._results["kpis"]:
-            self.kpi_rows[row["id"]].show_score(row)
-        summary = _summary_html(self._results, len(self._issues))
+        self._view = view = ResultsView.from_dict(self._results)
+        for row in view.kpis:
+            self.kpi_rows[row.id].show_score(row)
+        summary = _summary_html(view, len(self._issues))
         if self.summary.value != summary:
             self.summary.value = summary
         self._refresh_charts()
         return self._results
 
     def _refresh_charts(self, _change: Any = None) -> None:
-        if not self._results:
+        view = self._view
+        if view is None:
             return
         area = TABS[self.tabs.selected_index or 0][1]
-        charts = {"elements": element_chart(self._results),
-                  "tab": _tab_chart(self._results, area),
-                  "projection": projection_chart(self._results)}
+        charts = {"elements": element_chart(view), "tab": _tab_chart(view, area),
+                  "projection": projection_chart(view)}
         for key, chart in charts.items():
             self.chart_data[key] = chart
             if self.charts == "altair":
                 self.chart_views[key].show(chart)
                 continue
-            view = _chart_html(chart)
-            if self.chart_views[key].value != view:
-                self.chart_views[key].value = view
+            drawn = _chart_html(chart)
+            if self.chart_views[key].value != drawn:
+                self.chart_views[key].value = drawn
 
     def export(self, out_dir: str | Path,
                formats: Iterable[str] = FORMATS, *, paper: str = DEFAULT_PAPER) -> dict[str, Path]:
@@ -651,13 +655,13 @@ class AssessmentForm:
 # --------------------------------------------------------------------------- rendering
 
 
-def _tab_chart(results: dict[str, Any], area: str) -> Chart | None:
-    if area in results["elements"] or area == "renewal":
-        return kpi_chart(results, area)
+def _tab_chart(view: ResultsView, area: str) -> Chart | None:
+    if view.element(area) is not None or area == "renewal":
+        return kpi_chart(view, area)
     if area == "practices":
-        return practices_chart(results, "excellence_practices")
+        return practices_chart(view, "excellence_practices")
     if area == "customer_expectations":
-        return expectations_chart(results)
+        return expectations_chart(view)
     return None
 
 
@@ -707,23 +711,22 @@ def _chart_html(chart: Chart | None) -> str:
     return f"<div class='se-chart' id='{chart.id}'>{svg}</div>"
 
 
-def _summary_html(results: dict[str, Any], n_issues: int) -> str:
-    idx = results["index"]
-    level = (f" — {html.escape(level_text(idx['level'], idx['level_name']) or '')}"
-             if idx["level"] else "")
+def _summary_html(view: ResultsView, n_issues: int) -> str:
+    idx = view.index
+    level = (f" — {html.escape(level_text(idx.level, idx.level_name) or '')}"
+             if idx.level else "")
     rows = "".join(
-        f"<tr><td>{html.escape(e['name'])}</td><td>{format_score(e['score'])}</td>"
-        f"<td>{rag_label(e['rag'])}</td></tr>"
-        for e in results["elements"].values())
-    renewal = results["renewal"]
-    align = results["expectations"]["alignment"]
-    gaps = "".join(f"<li>{html.escape(g['name'])}: {format_points(g['points_at_stake'])} "
-                   "points</li>" for g in results["gaps"][:TOP_GAPS]) or "<li>none</li>"
+        f"<tr><td>{html.escape(e.name)}</td><td>{format_score(e.score)}</td>"
+        f"<td>{rag_label(e.rag)}</td></tr>"
+        for e in view.elements)
+    align = view.expectations.alignment
+    gaps = "".join(f"<li>{html.escape(g.name)}: {format_points(g.points_at_stake)} "
+                   "points</li>" for g in view.gaps[:TOP_GAPS]) or "<li>none</li>"
     problems = (f"<p style='color:#c62828'>{n_issues} entr{'y' if n_issues == 1 else 'ies'} "
                 "left out (see the messages)</p>") if n_issues else ""
     return (f"<div class='se-summary'><h3>Support Excellence Index: "
-            f"<span class='se-index'>{format_score(idx['score'])}</span>{level}</h3>"
+            f"<span class='se-index'>{format_score(idx.score)}</span>{level}</h3>"
             f"<table>{rows}</table>"
-            f"<p>Renewal health: {format_score(renewal['health'])} · Alignment: "
+            f"<p>Renewal health: {format_score(view.renewal.health)} · Alignment: "
             f"{DASH if align is None else f'{format_score(align)} / 10'}</p>"
             f"<p>Top gaps by points at stake:</p><ol>{gaps}</ol>{problems}</div>")

@@ -36,34 +36,34 @@ def _delta(a: float | None, b: float | None) -> float | None:
 
 def compare(a: Scenario, b: Scenario) -> dict[str, Any]:
     """Scenario ``b`` against ``a``: index, elements and the KPIs that changed."""
-    ra, rb = a.results, b.results
-    index = {"a": ra["index"]["score"], "b": rb["index"]["score"],
-             "delta": _delta(ra["index"]["score"], rb["index"]["score"]),
-             "level_a": ra["index"]["level_name"], "level_b": rb["index"]["level_name"]}
-    elements = {
-        key: {"name": el["name"], "a": el["score"], "b": rb["elements"][key]["score"],
-              "delta": _delta(el["score"], rb["elements"][key]["score"])}
-        for key, el in ra["elements"].items()
-    }
-    kpis_b = {row["id"]: row for row in rb["kpis"]}
+    va, vb = ResultsView.from_dict(a.results), ResultsView.from_dict(b.results)
+    index = {"a": va.index.score, "b": vb.index.score,
+             "delta": _delta(va.index.score, vb.index.score),
+             "level_a": va.index.level_name, "level_b": vb.index.level_name}
+    elements = {}
+    for el in va.elements:
+        other = vb.element(el.key)
+        score_b = None if other is None else other.score
+        elements[el.key] = {"name": el.name, "a": el.score, "b": score_b,
+                            "delta": _delta(el.score, score_b)}
+    kpis_b = {row.id: row for row in vb.kpis}
     changed = []
-    for row in ra["kpis"]:
-        other = kpis_b.get(row["id"])
+    for row in va.kpis:
+        other = kpis_b.get(row.id)
         if other is None:
             continue
-        fields = [f for f in ("current", "target") if row[f] != other[f]]
+        fields = [f for f in ("current", "target") if getattr(row, f) != getattr(other, f)]
         if fields:
             changed.append({
-                "id": row["id"], "name": row["name"], "element": row["element"],
-                "unit": row["unit"], "fields": fields,
-                "current_a": row["current"], "current_b": other["current"],
-                "target_a": row["target"], "target_b": other["target"],
-                "score_a": row["score"], "score_b": other["score"],
-                "score_delta": _delta(row["score"], other["score"]),
+                "id": row.id, "name": row.name, "element": row.area,
+                "unit": row.unit, "fields": fields,
+                "current_a": row.current, "current_b": other.current,
+                "target_a": row.target, "target_b": other.target,
+                "score_a": row.score, "score_b": other.score,
+                "score_delta": _delta(row.score, other.score),
             })
-    currency = ResultsView.from_dict(ra).currency
     return {"a": a.name, "b": b.name, "index": index, "elements": elements,
-            "changed_kpis": changed, "currency": currency}
+            "changed_kpis": changed, "currency": va.currency}
 
 
 def render_comparison(comparison: dict[str, Any]) -> str:

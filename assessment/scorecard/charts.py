@@ -1,6 +1,7 @@
 """Scorecard charts: each chart's data built once from the results, and drawn as static SVG.
 
-A builder reads the results structure (methodology §8) and returns a :class:`Chart`: id,
+A builder reads the typed results (:class:`~assessment.core.results.ResultsView`, built once
+from the results structure of methodology §8) and returns a :class:`Chart`: id,
 section, kind, title, description, an optional note, and its ``data`` as plain typed values
 (:class:`Bars`, :class:`Lines` or :class:`Scatter`: values, labels, colours, axes). A chart
 with nothing to show has ``data=None`` and a ``note`` that says why. Everything that draws a
@@ -12,9 +13,10 @@ chart reads that data, never anything else:
 - :mod:`assessment.scorecard.vega` turns the same data into a Vega-Lite spec, an Altair chart
   (JupyterLab) or a Vega-drawn SVG.
 
-- :func:`build_charts` returns every chart of a scorecard, in reading order.
+- :func:`build_charts` returns every chart of a scorecard, in reading order; it takes the
+  results dict or its view, and builds the view once for all charts.
 - The builders: :func:`element_chart`, :func:`kpi_chart`, :func:`projection_chart`,
-  :func:`expectations_chart`, :func:`practices_chart`.
+  :func:`expectations_chart`, :func:`practices_chart`, each taking a ``ResultsView``.
 
 Data values are the unrounded numbers of the results; only text labels round. KPI bullets are
 on the 0-100 *score* scale so that KPIs of different units line up: the target is the tick at
@@ -25,7 +27,7 @@ it would earn (a diamond, or a thin bar for a benchmark range).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +38,7 @@ from assessment.core.format import (
     rag_label,
     trim_number,
 )
+from assessment.core.results import KpiRow, ResultsView
 from assessment.core.scoring import kpi_score
 from assessment.scorecard.svg import (
     INK,
@@ -230,53 +233,38 @@ class Chart:
 # --------------------------------------------------------------------------- reading results
 
 
-def benchmark_scores(kpi: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    """The benchmark of a KPI result converted to scores: ``(point, range_lo, range_hi)``.
+def benchmark_scores(kpi: KpiRow) -> tuple[float | None, float | None, float | None]:
+    """The benchmark of a KPI converted to scores: ``(point, range_lo, range_hi)``.
 
     A single benchmark value gives ``point``; a range gives the scores of both ends, lowest
     first. Scores use the KPI's own target, floor and band (methodology §2).
     """
-    bench = kpi.get("benchmark")
-    if not bench:
+    bench = kpi.benchmark
+    if bench is None:
         return None, None, None
 
     def to_score(value: float) -> float | None:
         try:
-            return kpi_score(kpi["direction"], value, kpi["target"], kpi["floor"], kpi["band"])
+            return kpi_score(kpi.direction, value, kpi.target, kpi.floor, kpi.band)
         except (AssertionError, TypeError, ValueError):
             return None
 
-    point = None if bench.get("value") is None else to_score(bench["value"])
+    point = None if bench.value is None else to_score(bench.value)
     lo = hi = None
-    if bench.get("range"):
-        ends = [to_score(v) for v in bench["range"]]
+    if bench.range:
+        ends = [to_score(v) for v in bench.range]
         if None not in ends:
             lo, hi = min(ends), max(ends)
     return point, lo, hi
 
 
-def area_name(results: dict[str, Any], area: str) -> str:
-    """Display name of an element, ``renewal``, a questionnaire or the expectations area."""
-    if area in results.get("elements", {}):
-        return str(results["elements"][area]["name"])
-    if area in results.get("questionnaires", {}):
-        return str(results["questionnaires"][area]["name"])
-    return {"renewal": "Renewal", "customer_expectations": "Customer expectations"}.get(
-        area, area.replace("_", " ").capitalize())
+def _org(view: ResultsView) -> str | None:
+    """The chart subtitle: the organization's name, None when the results give none."""
+    return view.organization.name if view.organization.named else None
 
 
-def _org(results: dict[str, Any]) -> str | None:
-    name = (results.get("organization") or {}).get("name")
-    return str(name) if name else None
-
-
-def _currency(results: dict[str, Any]) -> str | None:
-    code = (results.get("organization") or {}).get("currency")
-    return str(code) if code else None
-
-
-def _amber(results: dict[str, Any]) -> float:
-    return results["framework"]["settings"]["amber"]
+def _amber(view: ResultsView) -> float:
+    return view.settings["amber"]
 
 
 def _finite(value: Any) -> bool:
@@ -290,17 +278,17 @@ def _boxes(colors: dict[str, str]) -> tuple[Swatch, ...]:
 # --------------------------------------------------------------------------- builders
 
 
-def element_chart(results: dict[str, Any]) -> Chart:
+def element_chart(view: ResultsView) -> Chart:
     """Element scores 0-100 as bars coloured by RAG, with a rule at the amber threshold."""
-    amber = _amber(results)
+    amber = _amber(view)
     rows = []
-    for key, element in results["elements"].items():
-        value = element["score"]
-        rag = rag_label(element["rag"])
+    for element in view.elements:
+        value = element.score
+        rag = rag_label(element.rag)
         rows.append(Bar(
-            key=key, name=element["name"], value=value,
+            key=element.key, name=element.name, value=value,
             label=(f"{value:.1f} ({rag})" if value is not None
-                   else f"not scored (coverage {element['coverage']:.0%})"),
+                   else f"not scored (coverage {element.coverage:.0%})"),
             group=rag if value is not None else None,
             color=RAG_COLORS.get(rag, MUTED) if value is not None else MUTED))
     title = "Element scores"
@@ -308,34 +296,33 @@ def element_chart(results: dict[str, Any]) -> Chart:
                    f"line at the amber threshold of {trim_number(amber, 1)}. "
                    + "; ".join(f"{r.name} {r.label}" for r in rows) + ".")
     if not any(r.value is not None for r in rows):
-        return Chart("chart-elements", "summary", "bars", title, _org(results), description,
+        return Chart("chart-elements", "summary", "bars", title, _org(view), description,
                      None, "No element has enough data to be scored, so there is no element "
                      "chart.")
     data = Bars(tuple(rows), Axis(0, 100, SCORE_TICKS, "Score (0\u2013100)"),
                 _boxes(RAG_COLORS), amber, f"amber threshold {trim_number(amber, 1)}")
-    return Chart("chart-elements", "summary", "bars", title, _org(results), description, data)
+    return Chart("chart-elements", "summary", "bars", title, _org(view), description, data)
 
 
-def kpi_chart(results: dict[str, Any], area: str) -> Chart:
+def kpi_chart(view: ResultsView, area: str) -> Chart:
     """Bullet chart of one area's KPIs on the score scale, coloured by status.
 
     Grey bar: the 0-100 scale; coloured bar: the score; black tick: the target (score 100);
     dashed line: the amber threshold; diamond or thin dark bar: the benchmark (or benchmark
     range) converted to a score. The label gives the current value in its unit and the score.
     """
-    amber = _amber(results)
-    currency = _currency(results)
-    name = area_name(results, area)
+    amber = _amber(view)
+    currency = view.currency
+    name = view.area_name(area)
     chart_id = f"chart-kpis-{area}"
     section = "renewal" if area == "renewal" else "kpis"
     rows = []
-    for kpi in (k for k in results["kpis"] if k["element"] == area):
+    for kpi in view.kpis_of(area):
         point, lo, hi = benchmark_scores(kpi)
-        status = STATUS_LABELS.get(kpi["status"], kpi["status"])
-        current = format_value(kpi["current"], kpi["unit"], currency)
-        label = ("no data" if kpi["score"] is None
-                 else f"{current} \u00b7 score {kpi['score']:.1f}")
-        rows.append(Bar(kpi["id"], kpi["name"], kpi["score"], label, status,
+        status = STATUS_LABELS.get(kpi.status, kpi.status)
+        current = format_value(kpi.current, kpi.unit, currency)
+        label = "no data" if kpi.score is None else f"{current} \u00b7 score {kpi.score:.1f}"
+        rows.append(Bar(kpi.id, kpi.name, kpi.score, label, status,
                         STATUS_COLORS.get(status, MUTED), point, lo, hi))
     title = f"{name} KPIs"
     subtitle = "Score 0-100: tick = target, diamond or dark bar = benchmark"
@@ -356,41 +343,43 @@ def kpi_chart(results: dict[str, Any], area: str) -> Chart:
     return Chart(chart_id, section, "bullets", title, subtitle, description, data)
 
 
-def projection_chart(results: dict[str, Any]) -> Chart:
+def projection_chart(view: ResultsView) -> Chart:
     """Share of a starting cohort still under contract, years 1-5: client, industry, target."""
-    renewal = results["renewal"]
-    projection = renewal["projection"]
+    renewal = view.renewal
+    projection = renewal.projection
+    target = view.kpi("contract_renewal_rate")
     names = {
-        "client": f"Client ({_rate(renewal.get('contract_renewal_rate'))} renewal)",
-        "industry": f"Industry ({_rate(renewal.get('industry_rate'))})",
-        "target": f"Target ({_rate(_target_rate(results))})",
+        "client": f"Client ({_rate(renewal.contract_renewal_rate)} renewal)",
+        "industry": f"Industry ({_rate(renewal.industry_rate)})",
+        "target": f"Target ({_rate(None if target is None else target.target)})",
         "client_value": "Client, value retained with price uplift",
     }
     series = []
     for (key, name), color, dash in zip(names.items(), SERIES_COLORS, SERIES_DASHES,
                                         strict=True):
-        points = sorted((LinePoint(p["year"], p[key], f"{trim_number(100.0 * p[key], 1)}%")
-                         for p in projection if _finite(p.get(key))), key=lambda q: q.year)
+        shares = ((p.year, getattr(p, key)) for p in projection)
+        points = sorted((LinePoint(year, share, f"{trim_number(100.0 * share, 1)}%")
+                         for year, share in shares if _finite(share)), key=lambda q: q.year)
         if points:
             series.append(Series(name, color, dash, tuple(points)))
     title = "Renewal projection"
-    last_year = max((p["year"] for p in projection), default=0)
+    last_year = max((p.year for p in projection), default=0)
     description = ("Line chart of the share of a starting cohort of customers still under "
                    "contract in contract years 1 to 5. "
                    + "; ".join(f"{s.name}: {p.label} in year {p.year}"
                                for s in series for p in s.points if p.year == last_year)
                    + ".")
     note = None
-    if renewal.get("contract_renewal_rate") is None:
+    if renewal.contract_renewal_rate is None:
         note = ("The client curve is missing: the intake gives no current contract renewal "
                 "rate.")
     if not series:
-        return Chart("chart-projection", "renewal", "lines", title, _org(results), description,
+        return Chart("chart-projection", "renewal", "lines", title, _org(view), description,
                      None, "No renewal rate is known, so there is no projection to chart.")
     data = Lines(tuple(series), Axis(1, 5, (1, 2, 3, 4, 5), "Contract year"),
                  Axis(0, 1, (0, 0.2, 0.4, 0.6, 0.8, 1.0), "Customers still under contract",
                       percent=True))
-    return Chart("chart-projection", "renewal", "lines", title, _org(results), description,
+    return Chart("chart-projection", "renewal", "lines", title, _org(view), description,
                  data, note)
 
 
@@ -398,34 +387,29 @@ def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{trim_number(100.0 * value, 1)}%"
 
 
-def _target_rate(results: dict[str, Any]) -> float | None:
-    row = next((k for k in results["kpis"] if k["id"] == "contract_renewal_rate"), None)
-    return None if row is None else row.get("target")
-
-
-def expectations_chart(results: dict[str, Any]) -> Chart:
+def expectations_chart(view: ResultsView) -> Chart:
     """Importance-performance scatter with quadrant lines at the IPA threshold."""
-    expectations = results["expectations"]
-    threshold = expectations.get("threshold")
+    dimensions = view.expectations.dimensions
+    threshold = view.expectations.threshold
     if threshold is None:
-        threshold = results["framework"]["settings"]["ipa_threshold"]
+        threshold = view.settings["ipa_threshold"]
     dots = []
-    for number, dim in enumerate(expectations["dimensions"], start=1):
-        if _finite(dim["importance"]) and _finite(dim["performance"]):
-            quadrant = QUADRANT_LABELS.get(dim["quadrant"], str(dim["quadrant"]))
-            dots.append(Dot(number, dim["name"], dim["performance"], dim["importance"],
-                            dim["gap"], quadrant, QUADRANT_COLORS.get(quadrant, MUTED)))
+    for number, dim in enumerate(dimensions, start=1):
+        if _finite(dim.importance) and _finite(dim.performance):
+            quadrant = QUADRANT_LABELS.get(dim.quadrant, str(dim.quadrant))
+            dots.append(Dot(number, dim.name, dim.performance, dim.importance,
+                            dim.gap, quadrant, QUADRANT_COLORS.get(quadrant, MUTED)))
     title = "Customer expectations: importance and performance"
     description = (
         "Scatter plot of the customer-expectation dimensions, current performance (1 to 5) "
         f"across and importance (1 to 5) up, with quadrant lines at {trim_number(threshold, 2)}. "
         + "; ".join(f"{d.name}: importance {trim_number(d.importance, 1)}, performance "
                     f"{trim_number(d.performance, 1)} ({d.quadrant})" for d in dots) + ".")
-    missing = len(expectations["dimensions"]) - len(dots)
+    missing = len(dimensions) - len(dots)
     note = (f"{missing} dimension(s) without both importance and performance ratings are left "
             "out." if missing and dots else None)
     if not dots:
-        return Chart("chart-expectations", "expectations", "scatter", title, _org(results),
+        return Chart("chart-expectations", "expectations", "scatter", title, _org(view),
                      description, None,
                      "No dimension has both an importance and a performance rating.")
     # Points are labelled with the dimension's number (the key and the data table give the
@@ -443,50 +427,55 @@ def expectations_chart(results: dict[str, Any]) -> Chart:
                    Axis(1, 5, ticks, "Performance as customers see it (1\u20135)"),
                    Axis(1, 5, ticks, "Importance to customers (1\u20135)"),
                    corners, _boxes(QUADRANT_COLORS))
-    return Chart("chart-expectations", "expectations", "scatter", title, _org(results),
+    return Chart("chart-expectations", "expectations", "scatter", title, _org(view),
                  description, data, note)
 
 
-def practices_chart(results: dict[str, Any], questionnaire: str) -> Chart:
+def practices_chart(view: ResultsView, questionnaire: str) -> Chart:
     """One practice questionnaire's answers 0-4 as bars; n/a and blanks are labelled."""
-    q = results["questionnaires"][questionnaire]
+    q = view.questionnaires[questionnaire]
     chart_id = f"chart-practices-{questionnaire}"
     section = "renewal" if questionnaire == "renewal_practices" else "practices"
     rows = []
-    for number, item in enumerate(q["items"], start=1):
-        answer = item["answer"]
+    for number, item in enumerate(q.items, start=1):
+        answer = item.answer
         if answer is None:
-            label = "n/a" if item.get("na") else "not answered"
+            label = "n/a" if item.na else "not answered"
             group = None
         else:
-            label = f"{answer} \u00b7 {item['label']}" if item.get("label") else str(answer)
+            label = f"{answer} \u00b7 {item.label}" if item.label else str(answer)
             group = ("Needs action (0-1)" if answer <= 1 else
                      "Defined (2)" if answer == 2 else "Managed or better (3-4)")
-        rows.append(Bar(str(item.get("id") or number), item["name"], answer, label, group,
+        rows.append(Bar(str(item.id or number), item.name, answer, label, group,
                         PRACTICE_GROUPS.get(group, MUTED) if group else MUTED))
-    title = f"{q['name']}: answers (0-4)"
-    subtitle = (f"Score {q['score']:.1f}, level {q['level']} {q['level_name']}"
-                if q["score"] is not None else "Not scored: too few answers")
-    description = (f"Bar chart of the {q['name']} answers on the 0 to 4 maturity scale. "
+    title = f"{q.name}: answers (0-4)"
+    subtitle = (f"Score {q.score:.1f}, level {q.level} {q.level_name}"
+                if q.score is not None else "Not scored: too few answers")
+    description = (f"Bar chart of the {q.name} answers on the 0 to 4 maturity scale. "
                    f"{subtitle}. " + "; ".join(f"{r.name}: {r.label}" for r in rows) + ".")
     if not any(r.value is not None for r in rows):
         return Chart(chart_id, section, "practices", title, subtitle, description, None,
-                     f"No {q['name']} item is answered on the 0-4 scale.")
+                     f"No {q.name} item is answered on the 0-4 scale.")
     data = Bars(tuple(rows), Axis(0, 4, (0, 1, 2, 3, 4),
                                   "Answer (0 not in place \u2013 4 optimized)"),
                 _boxes(PRACTICE_GROUPS))
     return Chart(chart_id, section, "practices", title, subtitle, description, data)
 
 
-def build_charts(results: dict[str, Any]) -> list[Chart]:
-    """Every chart of the scorecard, in reading order (ids are unique)."""
-    charts = [element_chart(results)]
-    charts += [kpi_chart(results, area) for area in results["elements"]]
-    charts.append(kpi_chart(results, "renewal"))
-    charts.append(practices_chart(results, "renewal_practices"))
-    charts.append(projection_chart(results))
-    charts.append(practices_chart(results, "excellence_practices"))
-    charts.append(expectations_chart(results))
+def build_charts(results: ResultsView | Mapping[str, Any]) -> list[Chart]:
+    """Every chart of the scorecard, in reading order (ids are unique).
+
+    ``results`` is the results structure or its :class:`ResultsView` (a view passed in is
+    used as is; a dict is read into one view for all the charts).
+    """
+    view = ResultsView.of(results)
+    charts = [element_chart(view)]
+    charts += [kpi_chart(view, e.key) for e in view.elements]
+    charts.append(kpi_chart(view, "renewal"))
+    charts.append(practices_chart(view, "renewal_practices"))
+    charts.append(projection_chart(view))
+    charts.append(practices_chart(view, "excellence_practices"))
+    charts.append(expectations_chart(view))
     return charts
 
 

@@ -44,7 +44,7 @@ from assessment.core.format import (
     status_label,
     value_range,
 )
-from assessment.core.results import UNNAMED, KpiRow, Questionnaire, ResultsView
+from assessment.core.results import KpiRow, Questionnaire, ResultsView
 from assessment.files.write import atomic_write
 from assessment.scorecard.charts import Chart, build_charts, to_svg
 from assessment.scorecard.vega import to_vega_svg
@@ -108,11 +108,11 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         raise ValueError(f"unknown chart renderer {charts!r}; use 'static' or 'vega'")
     render = _RENDERERS[charts]
     view = ResultsView.from_dict(results)
-    currency = (results.get("organization") or {}).get("currency")
+    currency = view.currency
     settings = view.settings
     amber = settings.get("amber", 80)
     figures = {}
-    for chart in build_charts(results):
+    for chart in build_charts(view):
         svg = Markup(render(chart)) if chart.data is not None else None
         figures[chart.id] = {"chart": chart, "svg": svg}
 
@@ -129,14 +129,14 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
     } for e in view.elements]
 
     renewal, expectations, index = view.renewal, view.expectations, view.index
-    org = results.get("organization") or {}
+    org = view.organization
     return {
         "org": {
-            "name": org.get("name") or UNNAMED,
-            "date": org.get("assessment_date") or DASH,
-            "profile": [(_label(k), _profile_value(v)) for k, v in view.organization.profile],
+            "name": org.name,
+            "date": org.date_text or DASH,
+            "profile": [(_label(k), _profile_value(v)) for k, v in org.profile],
         },
-        "framework": results["framework"],
+        "framework": {"name": view.framework.name, "version": view.framework.version},
         "generator": {"name": "support-excellence", "version": "", **view.generator},
         "index": {
             "score": format_score(index.score), "rag": index.rag,
