@@ -15,6 +15,7 @@ from results_data import empty_results, full_results, sparse_results
 
 from assessment.core import format as fmt
 from assessment.core.format import format_value
+from assessment.core.results import KpiRow, ResultsView
 from assessment.scorecard import charts
 from assessment.scorecard.charts import build_charts, to_svg
 from assessment.scorecard.vega import to_altair, to_vega_svg, vega_lite
@@ -51,6 +52,61 @@ def test_build_charts_ids_and_order(full):
     assert all(c.data is not None for c in build_charts(full))
     assert [c.kind for c in build_charts(full)] == [
         "bars", *["bullets"] * 5, "practices", "lines", "practices", "scatter"]
+
+
+def test_builders_read_one_view(full, monkeypatch):
+    """build_charts reads a dict into one view for all charts, or uses a view as given; each
+    builder takes the view and gives the chart build_charts gives."""
+    view = ResultsView.from_dict(full)
+    expected = build_charts(full)
+    built = []
+    real = ResultsView.from_dict.__func__
+
+    def counting(cls, results):
+        built.append(results)
+        return real(cls, results)
+
+    monkeypatch.setattr(ResultsView, "from_dict", classmethod(counting))
+    assert build_charts(full) == expected and len(built) == 1
+    assert build_charts(view) == expected and len(built) == 1  # no view built again
+    singles = [charts.element_chart(view),
+               *(charts.kpi_chart(view, e.key) for e in view.elements),
+               charts.kpi_chart(view, "renewal"),
+               charts.practices_chart(view, "renewal_practices"),
+               charts.projection_chart(view),
+               charts.practices_chart(view, "excellence_practices"),
+               charts.expectations_chart(view)]
+    assert singles == expected and len(built) == 1
+
+
+def test_names_and_subtitles_come_from_the_view():
+    results = full_results()
+    results["elements"]["profit"]["name"] = "Margin"
+    by = by_id(results)
+    assert by["chart-kpis-profit"].title == "Margin KPIs"
+    assert by["chart-elements"].data.rows[0].name == "Margin"
+    assert by["chart-kpis-renewal"].title == "Renewal KPIs"
+    assert by["chart-elements"].subtitle == results["organization"]["name"]
+    unnamed = by_id(full_results(org="  "))
+    assert unnamed["chart-elements"].subtitle is None  # no made-up name on a chart
+    assert unnamed["chart-projection"].subtitle is None
+
+
+def test_benchmark_scores_of_a_kpi_row():
+    def row(**fields):
+        base = {"id": "k", "direction": "lower", "target": 25.0, "floor": 60.0,
+                "benchmark": {"value": 32.0, "range": [6, 40]}}
+        return KpiRow.from_dict(base | fields)
+
+    point, lo, hi = charts.benchmark_scores(row())
+    assert point == pytest.approx(100 * (60 - 32) / 35)
+    assert (lo, hi) == (pytest.approx(100 * (60 - 40) / 35), 100.0)
+    band = row(direction="band", target=None, floor=[0.3, 0.9], band=[0.5, 0.6],
+               benchmark={"value": 0.45, "range": None})
+    assert charts.benchmark_scores(band) == (pytest.approx(100 * 0.15 / 0.2), None, None)
+    assert charts.benchmark_scores(row(benchmark=None)) == (None, None, None)
+    # A benchmark the KPI cannot score (a target on the floor's side) is left out.
+    assert charts.benchmark_scores(row(target=70.0)) == (None, None, None)
 
 
 @pytest.mark.parametrize("make", [full_results, sparse_results, empty_results])

@@ -234,6 +234,23 @@ def test_profile_values_are_formatted():
     assert "Note \u2014" in profile
 
 
+def test_organization_framework_and_currency_come_from_the_view():
+    """The page reads the same typed view as the workbook: a blank name shows as unnamed, a
+    missing date as a dash, a currency code in capitals however it was written."""
+    results = full_results()
+    results["organization"].update({"name": "  ", "assessment_date": None, "currency": "eur"})
+    results["framework"].update({"name": "Test framework", "version": "9.9"})
+    text = render_html(results)
+    parsed = Page(text)
+    assert parsed.text("org-name") == "Unnamed organization"
+    assert parsed.text("assessment-date") == "\u2014"
+    assert "\u00b7 Test framework 9.9</p>" in text
+    assert "Framework: Test framework , version 9.9." in parsed.text("method")
+    cost = parsed.text("kpi-cost_per_case")
+    assert "EUR " in cost and "eur " not in cost
+    assert scorecard.context(results)["org"]["name"] == "Unnamed organization"
+
+
 def test_sparse_results_render_with_notes():
     results = sparse_results()
     assert results["index"]["score"] is None

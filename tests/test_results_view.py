@@ -91,8 +91,22 @@ def test_the_view_is_frozen_and_leaves_the_dict_alone(results: dict) -> None:
 def test_a_sparse_dict_gives_defaults() -> None:
     view = ResultsView.from_dict({"organization": {"name": "  ", "currency": "usd",
                                                    "assessment_date": "not a date"}})
-    assert view.organization.name == UNNAMED
+    assert view.organization.name == UNNAMED and not view.organization.named
     assert view.organization.currency == "USD"
     assert view.organization.date is None and view.organization.date_text == "not a date"
     assert view.kpis == () and view.elements == () and view.index.score is None
     assert ResultsView.from_dict({"organization": {"currency": "dollars"}}).currency is None
+
+
+def test_named_of_and_kpi_lookup(results: dict) -> None:
+    view = ResultsView.from_dict(results)
+    assert view.organization.named
+    assert ResultsView.of(view) is view  # a view passes through, never rebuilt
+    assert ResultsView.of(results) == view  # a dict is read into an equal view
+    rate = view.kpi("contract_renewal_rate")
+    assert rate is not None and rate.area == "renewal"
+    assert rate.target == next(k["target"] for k in results["kpis"]
+                               if k["id"] == "contract_renewal_rate")
+    assert view.kpi("no_such_kpi") is None
+    named = ResultsView.from_dict({"organization": {"name": " Acme "}}).organization
+    assert (named.name, named.named) == ("Acme", True)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from results_data import full_results
 
+from assessment.core.results import ResultsView
 from assessment.core.scoring import rag
 from assessment.portfolio.charts import index_chart, sensitivity_chart
 from assessment.portfolio.report import build
@@ -78,7 +79,10 @@ def full() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def drawn(full: dict[str, Any]) -> dict[str, tuple[charts.Chart, list[ET.Element]]]:
-    return {c.id: (c, parse(to_svg(c))) for c in build_charts(full) if c.data is not None}
+    """Every drawn chart, built from the typed view as the HTML scorecard builds them."""
+    built = build_charts(ResultsView.from_dict(full))
+    assert built == build_charts(full)  # the same charts as from the dict
+    return {c.id: (c, parse(to_svg(c))) for c in built if c.data is not None}
 
 
 def track_geometry(els: list[ET.Element], height: str) -> tuple[float, float, list[float]]:

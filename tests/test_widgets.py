@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,20 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
+from assessment.core.format import format_points, format_score
 from assessment.core.framework import Framework
 from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
 from assessment.intake.samples import sample_workbooks
-from assessment.interactive.form import INVALID_BORDER, INVALID_CLASS, STATUS_COLOR, AssessmentForm
+from assessment.interactive.form import (
+    INVALID_BORDER,
+    INVALID_CLASS,
+    STATUS_COLOR,
+    TABS,
+    TOP_GAPS,
+    AssessmentForm,
+)
+from assessment.scorecard.charts import build_charts
 from assessment.scorecard.outputs import write_outputs
 
 INPUTS = ("profile", "current", "targets", "notes", "answers", "ratings")
@@ -211,6 +221,16 @@ def test_scenarios(framework: Framework, form: AssessmentForm) -> None:
     assert result["index"]["delta"] == pytest.approx(
         plan["index"]["score"] - today["index"]["score"])
     assert "today" in form.scenario_view.value and "plan" in form.scenario_view.value
+    changed = result["changed_kpis"][0]
+    row_a = next(k for k in today["kpis"] if k["id"] == kpi_id)
+    assert (changed["fields"], changed["current_b"]) == (["current"], pytest.approx(0.99))
+    assert (changed["element"], changed["current_a"]) == (row_a["element"], row_a["current"])
+    assert result["currency"] == today["organization"]["currency"]
+    for key, element in result["elements"].items():
+        a, b = today["elements"][key]["score"], plan["elements"][key]["score"]
+        assert (element["name"], element["a"], element["b"]) == (
+            today["elements"][key]["name"], a, b)
+        assert element["delta"] == (None if a is None or b is None else pytest.approx(b - a))
     assert dataclasses.asdict(form.scenarios["today"].data) != dataclasses.asdict(form.data())
     assert list(form.scenario_a.options) == ["today", "plan"]
 
@@ -223,13 +243,31 @@ def test_tab_switch_updates_tab_chart(form: AssessmentForm) -> None:
     assert form.errors.value == ""
 
 
+def test_every_tab_shows_the_scorecard_chart_of_its_area(form: AssessmentForm) -> None:
+    """The form's panels hold exactly the charts of the scorecard for the same results."""
+    scorecard = {c.id: c for c in build_charts(form.results())}
+    assert form.chart_data["elements"] == scorecard["chart-elements"]
+    assert form.chart_data["projection"] == scorecard["chart-projection"]
+    expected = {"profile": None, "practices": "chart-practices-excellence_practices",
+                "customer_expectations": "chart-expectations"}
+    for number, (_label, area) in enumerate(TABS):
+        form.tabs.selected_index = number
+        wanted = expected.get(area, f"chart-kpis-{area}")
+        assert form.chart_data["tab"] == (scorecard[wanted] if wanted else None), area
+
+
 def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None:
     results = form.results()
     text = form.summary.value
     assert "Support Excellence Index" in text and "Renewal health" in text
+    assert f"<span class='se-index'>{format_score(results['index']['score'])}</span>" in text
+    assert f"Renewal health: {format_score(results['renewal']['health'])} · " in text
     assert "Alignment" in text and "points at stake" in text
-    top = results["gaps"][0]["name"]
-    assert top.replace("&", "&amp;") in text
+    for gap in results["gaps"][:TOP_GAPS]:
+        assert (f"<li>{html.escape(gap['name'])}: {format_points(gap['points_at_stake'])} "
+                "points</li>") in text
+    for element in results["elements"].values():
+        assert f"<tr><td>{html.escape(element['name'])}</td>" in text
     form.out_dir.value = str(tmp_path / "out")
     form.intake_path.value = str(tmp_path / "saved.xlsx")
     for button in form.controls.children[1].children[1:] + form.controls.children[2].children[1:]:
