@@ -7,8 +7,12 @@ recommendations and settings. :func:`load_framework` checks every rule and raise
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
+import difflib
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -147,6 +151,54 @@ class Framework:
                 kpi.maximum if kpi.maximum is not None else hi)
 
 
+# --------------------------------------------------------------------------- limits
+
+#: A framework file larger than this is refused unread (the default is about 41 KB).
+MAX_FRAMEWORK_BYTES = 1024 * 1024
+#: Deepest nesting of mappings and lists, aliases expanded (the default nests 7 levels).
+MAX_DEPTH = 20
+#: Values in the file once every alias is expanded (the default holds about 1,300).
+MAX_EXPANDED_NODES = 100_000
+#: Characters of text in the file once every alias is expanded.
+MAX_EXPANDED_CHARS = 4_000_000
+#: Digits of a whole number in the file.
+MAX_DIGITS = 30
+#: Entries of the lists.
+MAX_KPIS = 300
+MAX_ITEMS = 100
+MAX_RECOMMENDATIONS = 20
+#: Characters of ids, names and short labels, and of longer texts.
+MAX_ID = 64
+MAX_NAME = 120
+MAX_LABEL = 40
+MAX_VERSION = 40
+MAX_TEXT = 2000
+#: Bounds of numbers: weights, and every target, floor, band, min, max and benchmark.
+MIN_WEIGHT = 1e-6
+MAX_WEIGHT = 1e6
+MAX_MAGNITUDE = 1e15
+#: Problems listed at most; the rest are counted.
+MAX_ISSUES = 200
+
+TOP_KEYS: tuple[str, ...] = ("name", "version", "settings", "elements", "levels",
+                             "answer_scale", "kpis", "questionnaires")
+ELEMENT_KEYS: tuple[str, ...] = ("name", "description")
+KPI_KEYS: tuple[str, ...] = ("id", "element", "name", "definition", "unit", "direction",
+                             "target", "floor", "band", "weight", "min", "max", "benchmark",
+                             "recommendations")
+BENCHMARK_KEYS: tuple[str, ...] = ("value", "range", "source", "year", "note")
+QUESTIONNAIRE_KEYS: tuple[str, ...] = ("name", "description", "items")
+ITEM_KEYS: tuple[str, ...] = ("id", "name", "text", "weight", "recommendations", "satisfiers",
+                              "dissatisfiers")
+
+#: Ids the intake template writes and its reader (which lower-cases them) reads back.
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+#: A number with an exponent but no decimal point: YAML 1.1 reads ``1e3`` as text.
+_EXPONENT = re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+")
+#: Control and bidirectional-override characters: refused in every framework text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -155,23 +207,168 @@ def default_framework_path() -> Path:
 
 
 def load_framework(path: str | Path | None = None) -> Framework:
-    """Load and validate a framework file (the shipped default when ``path`` is None)."""
+    """Load and validate a framework file (the shipped default when ``path`` is None).
+
+    The file is read up to :data:`MAX_FRAMEWORK_BYTES`, decoded as UTF-8 and parsed with
+    ``yaml.safe_load`` semantics, refusing nesting deeper than :data:`MAX_DEPTH` and aliases
+    that expand beyond :data:`MAX_EXPANDED_NODES` values. Every problem raises
+    :class:`FrameworkError` with its location.
+    """
     path = Path(path) if path else default_framework_path()
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FRAMEWORK_BYTES + 1)
     except OSError as exc:
         raise FrameworkError(
-            [Issue(f"cannot read the framework file ({exc.strerror})",
-                   "a readable YAML file", path=str(path))], str(path)) from None
+            [Issue(f"cannot read the framework file ({exc.strerror or exc})",
+                   "a readable YAML file", path=source)], source) from None
+    if len(data) > MAX_FRAMEWORK_BYTES:
+        _refuse(source, "(file)", f"the file is larger than the {_kib(MAX_FRAMEWORK_BYTES)} "
+                "limit for a framework", "a framework file under "
+                f"{_kib(MAX_FRAMEWORK_BYTES)} (the default is about 41 KB)")
+    return parse_framework(_parse_yaml(_decode(data, source), source), source=source)
+
+
+def _refuse(source: str, where: str, message: str, expected: str) -> None:
+    raise FrameworkError([Issue(message, expected, path=where)], source)
+
+
+def _kib(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def _decode(data: bytes, source: str) -> str:
+    """The file's text as UTF-8, or a FrameworkError naming the first byte that is not."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _refuse(source, "(file)", "the file is UTF-16 text; a framework file must be UTF-8",
+                "save the file with the encoding UTF-8")
     try:
-        raw = yaml.safe_load(text)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        _refuse(source, f"line {line}",
+                f"the file is not UTF-8 text: byte 0x{data[exc.start]:02X} at line {line}, "
+                f"column {column} (byte {exc.start + 1} of the file) is not valid UTF-8",
+                "save the file with the encoding UTF-8 (it looks like another encoding, "
+                "such as Windows-1252 or Latin-1)")
+        raise AssertionError("unreachable") from None
+
+
+class _Refused(yaml.YAMLError):
+    """A YAML structure refused before it is built: too deep, recursive or an alias bomb."""
+
+    def __init__(self, message: str, expected: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message, self.expected, self.mark = message, expected, mark
+
+
+class _FrameworkLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses deep nesting, over-long integers and bad dates."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(f"mappings and lists nested deeper than {MAX_DEPTH} levels",
+                               "a framework shaped like the default (it nests 7 levels)",
+                               self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            raise _Refused(f"a whole number with more than {MAX_DIGITS} digits",
+                           f"a number of at most {MAX_DIGITS} digits", node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _Refused(f"{node.value[:40]!r} looks like a date but is not one ({exc})",
+                           "a real date such as 2024-03-31, or quote the text",
+                           node.start_mark) from None
+
+
+_FrameworkLoader.add_constructor("tag:yaml.org,2002:int", _FrameworkLoader.construct_yaml_int)
+_FrameworkLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                 _FrameworkLoader.construct_yaml_timestamp)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    """Plain data from YAML text, as ``yaml.safe_load`` would give, within the limits."""
+    loader = _FrameworkLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    except _Refused as exc:
+        where = f"line {exc.mark.line + 1}" if exc.mark else "(file)"
+        _refuse(source, where, exc.message, exc.expected)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
-        raise FrameworkError(
-            [Issue(f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                   "fix the YAML syntax", path=where)], str(path)) from None
-    return parse_framework(raw, source=str(path))
+        _refuse(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                "fix the YAML syntax")
+    finally:
+        loader.dispose()
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: Any) -> None:
+    """Refuse recursive aliases, and aliases that expand past the size and depth limits.
+
+    Aliases share one node in the composed graph, so this walks each node once (without
+    recursion) and adds up what every node would weigh with all aliases written out.
+    """
+    size: dict[int, tuple[int, int, int]] = {}  # id -> (values, characters, depth)
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            kids = [size[id(kid)] for kid in _children(node)]
+            chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            values = 1 + sum(k[0] for k in kids)
+            chars += sum(k[1] for k in kids)
+            depth = 1 + max((k[2] for k in kids), default=0)
+            size[key] = (values, chars, depth)
+            if values > MAX_EXPANDED_NODES or chars > MAX_EXPANDED_CHARS:
+                raise _Refused(
+                    f"aliases expand this value to over {MAX_EXPANDED_NODES:,} values or "
+                    f"{MAX_EXPANDED_CHARS:,} characters (refused as a possible alias bomb)",
+                    "write the values out, or use fewer aliases (*name)", node.start_mark)
+            if depth > MAX_DEPTH:
+                raise _Refused(f"aliases nest this value deeper than {MAX_DEPTH} levels",
+                               "write the values out, or use fewer aliases (*name)",
+                               node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise _Refused("a recursive alias: this value contains an alias of itself",
+                           "write the value out in full", node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node) if id(kid) not in size)
 
 
 def parse_framework(raw: Any, source: str = "") -> Framework:
@@ -179,14 +376,70 @@ def parse_framework(raw: Any, source: str = "") -> Framework:
     v = _Validator()
     framework = v.framework(raw, source)
     if v.issues:
-        raise FrameworkError(v.issues, source)
+        issues = v.issues
+        if v.dropped:
+            issues = [*issues, Issue(f"{v.dropped} more problem(s) not listed",
+                                     "fix the problems above and validate again",
+                                     path="(more)")]
+        raise FrameworkError(issues, source)
     assert framework is not None
     return framework
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _brief(value: Any) -> str:
+    """A short, safe rendering of any YAML value for a message (never expands containers)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= MAX_LABEL else value[:MAX_LABEL] + "…")
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**MAX_DIGITS else "a very large number"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return repr(value.isoformat())
+    return f"a {type(value).__name__} value"
+
+
+def _key(key: Any) -> str:
+    """A mapping key as it appears in a YAML path."""
+    return key if isinstance(key, str) and _ID.fullmatch(key) and len(key) <= MAX_LABEL \
+        else _brief(key)
+
+
+def _suggest(value: Any, choices: tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` when ``value`` is close to one of ``choices``."""
+    if not isinstance(value, str) or len(value) > MAX_LABEL:
+        return ""
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _as_text(value: Any) -> Any:
+    """A number or date where a text is expected, as text (YAML reads ``1.0`` as a number)."""
+    if _is_number(value) and abs(value) < 10**MAX_DIGITS or isinstance(value, dt.date):
+        return str(value)
+    return value
+
+
+def _looks_numeric(text: str) -> bool:
+    """Whether ``text`` is a number in exponent form that YAML 1.1 reads as text (``1e3``)."""
+    return bool(_EXPONENT.fullmatch(text.strip()))
+
+
+def _number_text(value: float) -> str:
+    return f"{value:,g}" if abs(value) >= 1e4 else f"{value:g}"
 
 
 class _Validator:
@@ -194,41 +447,134 @@ class _Validator:
 
     def __init__(self) -> None:
         self.issues: list[Issue] = []
+        self.dropped = 0
 
     def add(self, path: str, message: str, expected: str = "") -> None:
+        if len(self.issues) >= MAX_ISSUES:
+            self.dropped += 1
+            return
         self.issues.append(Issue(message, expected, path=path))
 
-    def require(self, data: dict, key: str, path: str, kind: type | tuple = str) -> Any:
+    def unknown_keys(self, data: dict, path: str, known: tuple[str, ...]) -> None:
+        """Report every key of ``data`` not in ``known``, with a suggestion when one is close."""
+        for key in data:
+            if key not in known:
+                where = f"{path}.{_key(key)}" if path else _key(key)
+                self.add(where, f"unknown key {_brief(key)}{_suggest(key, known)}",
+                         f"one of {', '.join(known)}")
+
+    def choice(self, value: str, path: str, what: str, choices: tuple[str, ...]) -> bool:
+        if value in choices:
+            return True
+        self.add(path, f"unknown {what} {_brief(value)}{_suggest(value, choices)}",
+                 f"one of {', '.join(choices)}")
+        return False
+
+    def require(self, data: dict, key: str, path: str, kind: type | tuple = str,
+                limit: int = MAX_NAME) -> Any:
         if key not in data or data[key] is None or data[key] == "":
             self.add(f"{path}.{key}", "required field is missing", f"a {_kind_name(kind)}")
             return None
         value = data[key]
         if kind in (int, float) or kind == (int, float):
-            if not _is_number(value):
-                self.add(f"{path}.{key}", f"{value!r} is not a number", "a number")
-                return None
-            return float(value)
+            return self.number(value, f"{path}.{key}")
+        if kind is str:
+            return self.text(value, f"{path}.{key}", limit)
         if not isinstance(value, kind):
-            self.add(f"{path}.{key}", f"expected a {_kind_name(kind)}, got {value!r}",
+            self.add(f"{path}.{key}", f"expected a {_kind_name(kind)}, got {_brief(value)}",
                      f"a {_kind_name(kind)}")
             return None
         return value
 
+    def text(self, value: Any, path: str, limit: int, optional: bool = False) -> str | None:
+        """A text of at most ``limit`` characters without control characters."""
+        if optional and value is None:
+            return None
+        if not isinstance(value, str):
+            self.add(path, f"expected a text, got {_brief(value)}", "a text")
+            return None
+        if len(value) > limit:
+            self.add(path, f"text of {len(value):,} characters is too long",
+                     f"at most {limit:,} characters")
+            return None
+        bad = _CONTROL.search(value)
+        if bad:
+            self.add(path, f"text contains the control character U+{ord(bad.group()):04X}",
+                     "plain text without control or text-direction characters")
+            return None
+        return value
+
+    def optional(self, spec: dict, key: str, path: str, limit: int) -> str | None:
+        """An optional text field (a number written there is taken as text); None if empty."""
+        value = _as_text(spec.get(key))
+        return self.text(value, f"{path}.{key}", limit) if value not in (None, "") else None
+
     def number(self, value: Any, path: str, what: str = "a number") -> float | None:
+        """A finite number within ±:data:`MAX_MAGNITUDE`."""
         if not _is_number(value):
-            self.add(path, f"{value!r} is not a number", what)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.add(path, f"{_brief(value)} is not a finite number",
+                         f"{what} between {-MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}")
+            elif isinstance(value, str) and _looks_numeric(value):
+                self.add(path, f"{_brief(value)} is text, not a number (YAML reads an exponent "
+                         "without a decimal point as text)", f"{what}, e.g. 1.0e+3 or 1000")
+            else:
+                self.add(path, f"{_brief(value)} is not a number", what)
+            return None
+        if abs(value) > MAX_MAGNITUDE:
+            self.add(path, f"{_number_text(float(value))} is too large",
+                     f"{what} between {-MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}")
             return None
         return float(value)
+
+    def weight(self, value: Any, path: str) -> float | None:
+        """A weight: a number from :data:`MIN_WEIGHT` to :data:`MAX_WEIGHT`."""
+        expected = f"a weight > 0, from {MIN_WEIGHT:.6f} to {MAX_WEIGHT:,.0f}"
+        if not _is_number(value):
+            return self.number(value, path, "a weight")
+        w = float(value)
+        if w <= 0:
+            self.add(path, f"weight {w:g} must be greater than 0", "a weight > 0")
+        elif w < MIN_WEIGHT:
+            self.add(path, f"weight {w:g} is too small", expected)
+        elif w > MAX_WEIGHT:
+            self.add(path, f"weight {_number_text(w)} is too large", expected)
+        else:
+            return w
+        return None
 
     def texts(self, value: Any, path: str) -> tuple[str, ...]:
         if value is None:
             return ()
         if isinstance(value, str):
-            return (value,)
+            value = [value]
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             self.add(path, "recommendations must be a list of texts", "a YAML list of strings")
             return ()
-        return tuple(value)
+        if len(value) > MAX_RECOMMENDATIONS:
+            self.add(path, f"{len(value)} recommendations are too many",
+                     f"at most {MAX_RECOMMENDATIONS}")
+            return ()
+        out = [self.text(t, f"{path}[{i}]", MAX_TEXT) for i, t in enumerate(value)]
+        return tuple(t for t in out if t is not None)
+
+    def id(self, spec: dict, path: str, what: str, seen: set[str]) -> tuple[str | None, str]:
+        """The ``id`` of a KPI or item, and the path extended with it."""
+        value = self.require(spec, "id", path, limit=MAX_ID)
+        if value is None:
+            return None, path
+        if not _ID.fullmatch(value):
+            self.add(f"{path}({_brief(value)}).id", f"{_brief(value)} is not a snake_case id",
+                     "lower case letters a-z, digits and underscores, starting with a letter "
+                     "(the intake template writes the id and reads it back in lower case)")
+            return None, path
+        path = f"{path}({value})"
+        if value in seen:
+            self.add(f"{path}.id", f"duplicate {what} id {value!r}",
+                     "ids unique in the file" if what == "KPI"
+                     else "ids unique within the questionnaire")
+        seen.add(value)
+        return value, path
 
     # ----------------------------------------------------------------- sections
 
@@ -237,35 +583,23 @@ class _Validator:
             self.add("(top)", "the framework file is empty or not a mapping",
                      "keys name, version, settings, elements, kpis, questionnaires")
             return None
+        self.unknown_keys(raw, "", TOP_KEYS)
         name = self.require(raw, "name", "(top)")
         version = raw.get("version")
         if version is None or version == "":
             self.add("version", "required field is missing", "a version such as '1.0'")
+        elif isinstance(version, (str, dt.date)) or _is_number(version):
+            version = self.text(_as_text(version), "version", MAX_VERSION)
+        else:
+            self.add("version", f"expected a version, got {_brief(version)}",
+                     "a version such as '1.0'")
         settings = self.settings(raw.get("settings") or {})
-        elements = raw.get("elements") or {}
-        element_names: dict[str, str] = {}
-        element_descriptions: dict[str, str] = {}
-        if not isinstance(elements, dict):
-            self.add("elements", "must be a mapping of element id to its name and description",
-                     f"keys {', '.join(ELEMENTS)}")
-            elements = {}
-        for key, spec in elements.items():
-            if key not in ELEMENTS:
-                self.add(f"elements.{key}", f"unknown element {key!r}",
-                         f"one of {', '.join(ELEMENTS)}")
-                continue
-            spec = spec if isinstance(spec, dict) else {}
-            element_names[key] = str(spec.get("name") or key.title())
-            element_descriptions[key] = str(spec.get("description") or "")
-        for key in ELEMENTS:
-            element_names.setdefault(key, key.title())
-            element_descriptions.setdefault(key, "")
-
+        element_names, element_descriptions = self.elements(raw.get("elements") or {})
         kpis = self.kpis(raw.get("kpis"))
         questionnaires = self.questionnaires(raw.get("questionnaires"))
         levels = self.labels(raw.get("levels"), "levels", 5)
-        scale = self.labels(raw.get("answer_scale"), "answer_scale", 5)
-        if self.issues:
+        scale = self.labels(raw.get("answer_scale"), "answer_scale", 5, answers=True)
+        if self.issues or self.dropped:
             return None
         return Framework(
             name=name, version=str(version), settings=settings,
@@ -274,12 +608,53 @@ class _Validator:
             levels=levels, answer_scale=scale, source=source,
         )
 
-    def labels(self, raw: Any, path: str, count: int) -> tuple[str, ...]:
+    def elements(self, raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+        names: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
+        if not isinstance(raw, dict):
+            self.add("elements", "must be a mapping of element id to its name and description",
+                     f"keys {', '.join(ELEMENTS)}")
+            raw = {}
+        for key, spec in raw.items():
+            path = f"elements.{_key(key)}"
+            if not self.choice(key, path, "element", ELEMENTS):
+                continue
+            if spec is None:
+                continue
+            if not isinstance(spec, dict):
+                self.add(path, "must be a mapping with name and description",
+                         f"keys {', '.join(ELEMENT_KEYS)}")
+                continue
+            self.unknown_keys(spec, path, ELEMENT_KEYS)
+            name = self.optional(spec, "name", path, MAX_NAME)
+            text = self.optional(spec, "description", path, MAX_TEXT)
+            names[key] = name or key.title()
+            descriptions[key] = text or ""
+        for key in ELEMENTS:
+            names.setdefault(key, key.title())
+            descriptions.setdefault(key, "")
+        return names, descriptions
+
+    def labels(self, raw: Any, path: str, count: int, answers: bool = False) -> tuple[str, ...]:
         if not isinstance(raw, list) or len(raw) != count or not all(
                 isinstance(x, str) and x for x in raw):
             self.add(path, f"must be a list of {count} names", f"{count} texts, lowest first")
             return ()
-        return tuple(raw)
+        before = len(self.issues)
+        seen: dict[str, int] = {}
+        for i, label in enumerate(raw):
+            if self.text(label, f"{path}[{i}]", MAX_LABEL) is None:
+                continue
+            if answers and '"' in label:
+                self.add(f"{path}[{i}]", 'an answer label cannot contain a double quote (")',
+                         "a label without double quotes (the template's dropdown list)")
+            # the intake reads an answer by its label, commas written as semicolons
+            folded = label.replace(",", ";").strip().lower()
+            if answers and folded in seen:
+                self.add(f"{path}[{i}]", f"the label {_brief(label)} repeats "
+                         f"{path}[{seen[folded]}]", "five different labels")
+            seen.setdefault(folded, i)
+        return tuple(raw) if len(self.issues) == before else ()
 
     def settings(self, raw: Any) -> Settings:
         if not isinstance(raw, dict):
@@ -288,7 +663,8 @@ class _Validator:
         merged = {**DEFAULT_SETTINGS, **raw}
         for key in raw:
             if key not in DEFAULT_SETTINGS:
-                self.add(f"settings.{key}", f"unknown setting {key!r}",
+                self.add(f"settings.{_key(key)}",
+                         f"unknown setting {_brief(key)}{_suggest(key, tuple(DEFAULT_SETTINGS))}",
                          f"one of {', '.join(DEFAULT_SETTINGS)}")
         bounds = {
             "amber": (0, 100), "min_coverage": (0, 1), "renewal_blend": (0, 1),
@@ -304,6 +680,9 @@ class _Validator:
         uplift = merged["price_uplift"]
         if uplift is not None:
             uplift = self.number(uplift, "settings.price_uplift", "a fraction such as 0.05")
+            if uplift is not None and not -1 <= uplift <= 1:
+                self.add("settings.price_uplift", f"{uplift:g} is out of range",
+                         "a fraction between -1 and 1, such as 0.05")
         weights_raw = merged["element_weights"]
         weights = dict(DEFAULT_SETTINGS["element_weights"])
         if not isinstance(weights_raw, dict):
@@ -311,20 +690,20 @@ class _Validator:
                      f"keys {', '.join(ELEMENTS)}")
         else:
             for key, w in weights_raw.items():
-                path = f"settings.element_weights.{key}"
-                if key not in ELEMENTS:
-                    self.add(path, f"unknown element {key!r}", f"one of {', '.join(ELEMENTS)}")
+                path = f"settings.element_weights.{_key(key)}"
+                if not self.choice(key, path, "element", ELEMENTS):
                     continue
-                w = self.number(w, path)
-                if w is not None and w <= 0:
-                    self.add(path, f"weight {w:g} must be greater than 0", "a weight > 0")
-                elif w is not None:
+                w = self.weight(w, path)
+                if w is not None:
                     weights[key] = w
         return Settings(element_weights=weights, price_uplift=uplift, **values)
 
     def kpis(self, raw: Any) -> list[Kpi]:
         if not isinstance(raw, list) or not raw:
             self.add("kpis", "must be a non-empty list of KPIs", "a YAML list")
+            return []
+        if len(raw) > MAX_KPIS:
+            self.add("kpis", f"{len(raw):,} KPIs are too many", f"at most {MAX_KPIS}")
             return []
         seen: set[str] = set()
         out = []
@@ -342,37 +721,37 @@ class _Validator:
         if not isinstance(spec, dict):
             self.add(path, "a KPI must be a mapping", "keys id, element, name, ...")
             return None
-        before = len(self.issues)
-        kpi_id = self.require(spec, "id", path)
-        if kpi_id is not None:
-            path = f"{path}({kpi_id})"
-            if not kpi_id.isidentifier() or kpi_id != kpi_id.lower():
-                self.add(f"{path}.id", f"{kpi_id!r} is not a snake_case id",
-                         "lower case letters, digits and underscores")
-            if kpi_id in seen:
-                self.add(f"{path}.id", f"duplicate KPI id {kpi_id!r}", "ids unique in the file")
-            seen.add(kpi_id)
+        before = len(self.issues) + self.dropped
+        kpi_id, path = self.id(spec, path, "KPI", seen)
+        self.unknown_keys(spec, path, KPI_KEYS)
         element = self.require(spec, "element", path)
-        if element is not None and element not in AREAS:
-            self.add(f"{path}.element", f"unknown element {element!r}",
-                     f"one of {', '.join(AREAS)}")
+        if element is not None:
+            self.choice(element, f"{path}.element", "element", AREAS)
         name = self.require(spec, "name", path)
-        definition = self.require(spec, "definition", path)
+        definition = self.require(spec, "definition", path, limit=MAX_TEXT)
         unit = self.require(spec, "unit", path)
-        if unit is not None and unit not in UNITS:
-            self.add(f"{path}.unit", f"unknown unit {unit!r}", f"one of {', '.join(UNITS)}")
+        if unit is not None and not self.choice(unit, f"{path}.unit", "unit", UNITS):
+            unit = None
         direction = self.require(spec, "direction", path)
-        if direction is not None and direction not in DIRECTIONS:
-            self.add(f"{path}.direction", f"unknown direction {direction!r}",
-                     f"one of {', '.join(DIRECTIONS)}")
-        weight = self.require(spec, "weight", path, (int, float))
-        if weight is not None and weight <= 0:
-            self.add(f"{path}.weight", f"weight {weight:g} must be greater than 0",
-                     "a weight > 0")
+        if direction is not None:
+            self.choice(direction, f"{path}.direction", "direction", DIRECTIONS)
+        weight = None
+        if "weight" not in spec or spec["weight"] is None or spec["weight"] == "":
+            self.add(f"{path}.weight", "required field is missing", "a number")
+        else:
+            weight = self.weight(spec["weight"], f"{path}.weight")
         minimum = spec.get("min")
         maximum = spec.get("max")
         minimum = None if minimum is None else self.number(minimum, f"{path}.min")
         maximum = None if maximum is None else self.number(maximum, f"{path}.max")
+        if unit is not None:
+            lo, hi = _valid_range(unit, minimum, maximum)
+            if lo is not None and hi is not None and not lo < hi:
+                where = f"{path}.min" if minimum is not None else f"{path}.max"
+                self.add(where, f"the valid range {_number_text(lo)} to {_number_text(hi)} is "
+                         "empty: min must be below max",
+                         f"min < max (a {unit} KPI defaults to "
+                         f"{_range_words(*UNIT_RANGES[unit])})")
 
         target = floor = band = None
         if direction == "band":
@@ -388,6 +767,7 @@ class _Validator:
         elif direction in ("higher", "lower"):
             target = self.require(spec, "target", path, (int, float))
             floor = self.require(spec, "floor", path, (int, float))
+            self.in_range(target, unit, minimum, maximum, f"{path}.target")
             if target is not None and floor is not None:
                 if direction == "higher" and not target > floor:
                     self.add(f"{path}.target",
@@ -399,7 +779,7 @@ class _Validator:
                              "for a 'lower' KPI", "target < floor")
         benchmark = self.benchmark(spec.get("benchmark"), f"{path}.benchmark")
         recs = self.texts(spec.get("recommendations"), f"{path}.recommendations")
-        if len(self.issues) > before:
+        if len(self.issues) + self.dropped > before:
             return None
         return Kpi(
             id=kpi_id, element=element, name=name, definition=definition, unit=unit,
@@ -407,12 +787,30 @@ class _Validator:
             minimum=minimum, maximum=maximum, benchmark=benchmark, recommendations=recs,
         )
 
+    def in_range(self, target: float | None, unit: str | None,
+                 minimum: float | None, maximum: float | None, path: str) -> None:
+        """A target outside the KPI's valid range: the template pre-fills it, the intake
+        reader would refuse it, and the client would be blamed."""
+        if target is None or unit is None:
+            return
+        lo, hi = _valid_range(unit, minimum, maximum)
+        if lo is not None and hi is not None and lo >= hi:
+            return  # reported at min/max
+        if (lo is not None and target < lo) or (hi is not None and target > hi):
+            self.add(path, f"target {_number_text(target)} is outside the KPI's valid range "
+                     f"({_range_words(lo, hi)}); the intake would refuse it",
+                     "a target inside the range, or widen it with min/max")
+
     def pair(self, raw: Any, path: str, expected: str) -> tuple[float, float] | None:
         if not isinstance(raw, list) or len(raw) != 2 or not all(_is_number(x) for x in raw):
-            message = "is missing" if raw is None else f"{raw!r} is not a pair of numbers"
+            message = "is missing" if raw is None else f"{_brief(raw)} is not a pair of numbers"
+            if isinstance(raw, list) and len(raw) == 2:
+                message = f"[{_brief(raw[0])}, {_brief(raw[1])}] is not a pair of numbers"
             self.add(path, message, expected)
             return None
-        return (float(raw[0]), float(raw[1]))
+        lo = self.number(raw[0], f"{path}[0]")
+        hi = self.number(raw[1], f"{path}[1]")
+        return None if lo is None or hi is None else (lo, hi)
 
     def benchmark(self, raw: Any, path: str) -> Benchmark | None:
         if raw is None:
@@ -420,7 +818,8 @@ class _Validator:
         if not isinstance(raw, dict):
             self.add(path, "a benchmark must be a mapping", "keys value, source, year, note")
             return None
-        source = self.require(raw, "source", path)
+        self.unknown_keys(raw, path, BENCHMARK_KEYS)
+        source = self.require(raw, "source", path, limit=MAX_TEXT)
         value = raw.get("value")
         span = raw.get("range")
         if value is None and span is None:
@@ -431,10 +830,17 @@ class _Validator:
             value = self.number(value, f"{path}.value")
         if span is not None:
             span = self.pair(span, f"{path}.range", "range: [lo, hi]")
+        year = raw.get("year")
+        if isinstance(year, int) and not isinstance(year, bool):
+            if not 1900 <= year <= 2200:
+                self.add(f"{path}.year", f"{_brief(year)} is not a year",
+                         "a year such as 2024, or a short text")
+        elif year is not None:
+            year = self.text(year, f"{path}.year", MAX_LABEL)
+        note = self.text(raw.get("note"), f"{path}.note", MAX_TEXT, optional=True)
         if source is None:
             return None
-        return Benchmark(value=value, source=source, year=raw.get("year"), note=raw.get("note"),
-                         range=span)
+        return Benchmark(value=value, source=source, year=year, note=note, range=span)
 
     def questionnaires(self, raw: Any) -> dict[str, Questionnaire]:
         if not isinstance(raw, dict):
@@ -443,7 +849,8 @@ class _Validator:
         out = {}
         for key in raw:
             if key not in QUESTIONNAIRES:
-                self.add(f"questionnaires.{key}", f"unknown questionnaire {key!r}",
+                self.add(f"questionnaires.{_key(key)}",
+                         f"unknown questionnaire {_brief(key)}{_suggest(key, QUESTIONNAIRES)}",
                          f"one of {', '.join(QUESTIONNAIRES)}")
         for key in QUESTIONNAIRES:
             path = f"questionnaires.{key}"
@@ -451,9 +858,16 @@ class _Validator:
             if not isinstance(spec, dict):
                 self.add(path, "questionnaire is missing", "a mapping with name and items")
                 continue
+            self.unknown_keys(spec, path, QUESTIONNAIRE_KEYS)
+            name = self.optional(spec, "name", path, MAX_NAME)
+            text = self.optional(spec, "description", path, MAX_TEXT)
             items_raw = spec.get("items")
             if not isinstance(items_raw, list) or not items_raw:
                 self.add(f"{path}.items", "must be a non-empty list", "a YAML list of items")
+                continue
+            if len(items_raw) > MAX_ITEMS:
+                self.add(f"{path}.items", f"{len(items_raw):,} items are too many",
+                         f"at most {MAX_ITEMS}")
                 continue
             seen: set[str] = set()
             items = []
@@ -461,8 +875,7 @@ class _Validator:
                 built = self.item(item, f"{path}.items[{i}]", seen)
                 if built:
                     items.append(built)
-            out[key] = Questionnaire(id=key, name=str(spec.get("name") or key),
-                                     description=str(spec.get("description") or ""),
+            out[key] = Questionnaire(id=key, name=name or key, description=text or "",
                                      items=tuple(items))
         return out
 
@@ -470,25 +883,38 @@ class _Validator:
         if not isinstance(spec, dict):
             self.add(path, "an item must be a mapping", "keys id, name, text, weight")
             return None
-        before = len(self.issues)
-        item_id = self.require(spec, "id", path)
-        if item_id is not None:
-            path = f"{path}({item_id})"
-            if item_id in seen:
-                self.add(f"{path}.id", f"duplicate item id {item_id!r}",
-                         "ids unique within the questionnaire")
-            seen.add(item_id)
-        text = self.require(spec, "text", path)
-        weight = self.require(spec, "weight", path, (int, float))
-        if weight is not None and weight <= 0:
-            self.add(f"{path}.weight", f"weight {weight:g} must be greater than 0",
-                     "a weight > 0")
+        before = len(self.issues) + self.dropped
+        item_id, path = self.id(spec, path, "item", seen)
+        self.unknown_keys(spec, path, ITEM_KEYS)
+        name = self.optional(spec, "name", path, MAX_NAME)
+        text = self.require(spec, "text", path, limit=MAX_TEXT)
+        weight = None
+        if "weight" not in spec or spec["weight"] is None or spec["weight"] == "":
+            self.add(f"{path}.weight", "required field is missing", "a number")
+        else:
+            weight = self.weight(spec["weight"], f"{path}.weight")
         recs = self.texts(spec.get("recommendations"), f"{path}.recommendations")
-        if len(self.issues) > before:
+        satisfiers = self.text(spec.get("satisfiers"), f"{path}.satisfiers", MAX_TEXT,
+                               optional=True)
+        dissatisfiers = self.text(spec.get("dissatisfiers"), f"{path}.dissatisfiers", MAX_TEXT,
+                                  optional=True)
+        if len(self.issues) + self.dropped > before:
             return None
-        return Item(id=item_id, name=str(spec.get("name") or item_id), text=text, weight=weight,
-                    recommendations=recs, satisfiers=spec.get("satisfiers"),
-                    dissatisfiers=spec.get("dissatisfiers"))
+        return Item(id=item_id, name=name or item_id, text=text, weight=weight,
+                    recommendations=recs, satisfiers=satisfiers, dissatisfiers=dissatisfiers)
+
+
+def _valid_range(unit: str, minimum: float | None,
+                 maximum: float | None) -> tuple[float | None, float | None]:
+    """What :meth:`Framework.valid_range` will give for a KPI of ``unit`` with min/max."""
+    lo, hi = UNIT_RANGES[unit]
+    return (minimum if minimum is not None else lo, maximum if maximum is not None else hi)
+
+
+def _range_words(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{_number_text(lo)} to {_number_text(hi)}"
+    return f"{_number_text(lo)} or more" if lo is not None else f"up to {_number_text(hi)}"
 
 
 def _kind_name(kind: type | tuple) -> str:
