@@ -1,6 +1,10 @@
 """openpyxl helpers shared by the two workbook writers (intake template and scorecard).
 
 - :func:`set_text` stores untrusted text as plain text: never a formula, never an error value.
+  It is the one path for every string cell of every workbook we write (template, scorecard,
+  portfolio); :func:`set_value` sends strings through it and keeps numbers numbers.
+  :func:`short_text` is the same rule for texts with their own limits (validation prompts,
+  document properties) and :func:`list_formula` for the choices of a dropdown.
 - :func:`fit_row_heights` sizes rows with wrapped text, which Excel does not do on opening.
 - The report look both workbooks share (scorecard and portfolio): fonts, fills and borders,
   :class:`V` (a value with its presentation) written by :func:`put`, :func:`table`,
@@ -59,6 +63,61 @@ def set_text(cell: Cell, value: Any) -> Cell:
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True
     return cell
+
+
+def set_value(cell: Cell, value: Any) -> Cell:
+    """Store ``value`` in ``cell``: strings as :func:`set_text` does, numbers, dates and blanks as
+    they are (a negative number stays a number); a non-finite float is left blank."""
+    if isinstance(value, str):
+        return set_text(cell, value)
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    cell.value = value
+    return cell
+
+
+def short_text(value: Any, limit: int) -> str:
+    """:func:`safe_text` cut to ``limit`` characters (Excel's limits on validation titles (32)
+    and messages (255), document properties, headers)."""
+    return safe_text(value)[:limit]
+
+
+#: Excel refuses a dropdown list written in the validation itself if it is longer than this
+#: (quotes included) and "repairs" the workbook by dropping the validation.
+_MAX_LIST = 255
+
+
+def list_formula(choices: Sequence[str]) -> str:
+    """The formula of a dropdown list of ``choices``: ``"a,b,c"``.
+
+    Inside the list a double quote would end the text and a comma splits a choice, so quotes
+    become single quotes and commas semicolons; choices are shortened (with …) until the whole
+    list fits Excel's 255 characters. Short, plain choices are written unchanged.
+    """
+    items = [safe_text(c).replace('"', "'").replace(",", ";").replace("\n", " ")
+             for c in choices]
+    budget = (_MAX_LIST - 2 - max(0, len(items) - 1)) // max(1, len(items))
+    if sum(map(len, items)) + len(items) + 1 > _MAX_LIST:
+        items = [c if len(c) <= budget else c[: budget - 1] + "…" for c in items]
+    return '"' + ",".join(items) + '"'
+
+
+#: Excel reads at most this many characters of a number format.
+_MAX_FORMAT = 255
+
+
+def safe_format(fmt: str | None) -> str | None:
+    """A number format fit to store, or None (General) for one that is not.
+
+    Formats are built from our own patterns plus, at most, a currency code; a code that is not
+    plain text (a control character, an odd number of quotes, far too long) would break the
+    style sheet, so the value is shown in General format instead.
+    """
+    if fmt is None:
+        return None
+    if _ILLEGAL.search(fmt) or fmt.count('"') % 2 or len(fmt) > _MAX_FORMAT:
+        return None
+    return fmt
 
 
 def fit_row_heights(ws: Worksheet, line_height: float = 15.0) -> None:
@@ -150,7 +209,7 @@ def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -
     else:
         set_text(cell, value)
     # blanks get the format too, so a value typed in later is formatted
-    fmt = (spec.fmt if spec.fmt and (numeric or value is None)
+    fmt = (safe_format(spec.fmt) if spec.fmt and (numeric or value is None)
            else DATE_FORMAT if is_date else None)
     key = (fmt, spec.rag, spec.italic, spec.bold, numeric or bool(spec.fmt), spec.wrap, border,
            bool(cell.quotePrefix))

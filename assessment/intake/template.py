@@ -28,7 +28,13 @@ from assessment.core.format import benchmark_text, direction_label, format_value
 from assessment.core.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.files.write import atomic_write, workbook_bytes
-from assessment.files.xlsx import fit_row_heights, set_text
+from assessment.files.xlsx import (
+    fit_row_heights,
+    list_formula,
+    set_text,
+    set_value,
+    short_text,
+)
 from assessment.intake.layout import (
     ANSWER_MEANINGS,
     CURRENCIES,
@@ -89,13 +95,13 @@ def build_template(framework: Framework) -> Workbook:
         ref = f"{quote_sheetname(SHEETS['instructions'])}!${cell[0]}${cell[1:]}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     props = wb.properties
-    props.title = f"Support excellence intake — {framework.name}"
+    props.title = short_text(f"Support excellence intake — {framework.name}", 250)
     props.subject = "Technical support excellence assessment: intake workbook"
     props.creator = props.lastModifiedBy = "support-excellence"
     props.keywords = f"template_version={TEMPLATE_VERSION}"
     props.version = TEMPLATE_VERSION
-    props.description = (f"Intake template {TEMPLATE_VERSION} for framework "
-                         f"{framework.name} {framework.version}")
+    props.description = short_text(f"Intake template {TEMPLATE_VERSION} for framework "
+                                   f"{framework.name} {framework.version}", 250)
     return wb
 
 
@@ -154,13 +160,11 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
     ws.title = SHEETS["instructions"]
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 100
-    ws["A1"] = "Support excellence assessment — intake workbook"
-    ws["A1"].font = _TITLE_FONT
+    set_text(ws["A1"], "Support excellence assessment — intake workbook").font = _TITLE_FONT
     for cell, label, value in zip(
             INFO_CELLS.values(), (VERSION_LABEL, "Framework", "Framework version"),
             (TEMPLATE_VERSION, fw.name, fw.version), strict=True):
-        ws[f"A{cell[1:]}"] = label
-        ws[f"A{cell[1:]}"].font = Font(bold=True)
+        set_text(ws[f"A{cell[1:]}"], label).font = Font(bold=True)
         _text(ws[cell], value)
     labels = answer_labels(fw)
     sections: list[tuple[str, list[str]]] = [
@@ -206,10 +210,10 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
     ]
     row = 7
     for heading, lines in sections:
-        ws.cell(row, 1, heading).font = Font(bold=True, size=12, color="1F4E79")
+        set_text(ws.cell(row, 1), heading).font = Font(bold=True, size=12, color="1F4E79")
         row += 1
         for line in lines:
-            ws.cell(row, 2, line).alignment = _WRAP
+            set_text(ws.cell(row, 2), line).alignment = _WRAP
             row += 1
         row += 1
     _finish(ws, freeze=None)
@@ -221,10 +225,10 @@ def _profile(ws: Worksheet) -> None:
                 "Required: organization, industry, support model, currency and assessment "
                 "date.", PROFILE_COLUMNS)
     for row, spec in enumerate(PROFILE_FIELDS, FIRST_ROW):
-        ws.cell(row, 1, spec.key)
-        ws.cell(row, 2, spec.label + (" *" if spec.required else "")).font = Font(
+        set_text(ws.cell(row, 1), spec.key)
+        set_text(ws.cell(row, 2), spec.label + (" *" if spec.required else "")).font = Font(
             bold=spec.required)
-        ws.cell(row, 4, spec.help).alignment = _WRAP
+        set_text(ws.cell(row, 4), spec.help).alignment = _WRAP
         cell = ws.cell(row, 3)
         _input(cell)
         cell.number_format = PROFILE_FORMATS.get(spec.kind, "@")
@@ -263,8 +267,8 @@ def _kpis(ws: Worksheet, fw: Framework) -> None:
         name = fw.element_names.get(area, "Renewal")
         for col in range(1, len(KPI_COLUMNS) + 1):
             ws.cell(row, col).fill = _SECTION_FILL
-        ws.cell(row, 2, name).font = Font(bold=True, size=12)
-        ws.cell(row, 3, fw.element_descriptions.get(area) or (
+        set_text(ws.cell(row, 2), name).font = Font(bold=True, size=12)
+        set_value(ws.cell(row, 3), fw.element_descriptions.get(area) or (
             "Contract renewals and recurring revenue." if area == "renewal" else ""))
         ws.cell(row, 3).font = Font(italic=True, color="595959")
         ws.cell(row, 3).alignment = _WRAP
@@ -278,11 +282,11 @@ def _kpis(ws: Worksheet, fw: Framework) -> None:
 def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
     fmt = UNIT_FORMATS[kpi.unit]
     lo, hi = fw.valid_range(kpi)
-    ws.cell(row, 1, kpi.id)
-    ws.cell(row, 2, kpi.name).font = Font(bold=True)
-    ws.cell(row, 3, kpi.definition)
-    ws.cell(row, 4, UNIT_LABELS[kpi.unit] + _range_note(kpi, lo, hi))
-    ws.cell(row, 5, direction_label(kpi.direction))
+    set_text(ws.cell(row, 1), kpi.id)
+    set_text(ws.cell(row, 2), kpi.name).font = Font(bold=True)
+    set_text(ws.cell(row, 3), kpi.definition)
+    set_text(ws.cell(row, 4), UNIT_LABELS[kpi.unit] + _range_note(kpi, lo, hi))
+    set_text(ws.cell(row, 5), direction_label(kpi.direction))
     current, target, notes = ws.cell(row, 6), ws.cell(row, 7), ws.cell(row, 8)
     inputs = [current]
     if kpi.direction == "band":
@@ -292,13 +296,13 @@ def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
         _text(ws.cell(row, 9), f"{format_value(floor[0], kpi.unit)} / "
                                f"{format_value(floor[1], kpi.unit)}")
     else:
-        target.value = kpi.target
-        ws.cell(row, 9, kpi.floor).number_format = fmt
+        set_value(target, kpi.target)
+        set_value(ws.cell(row, 9), kpi.floor).number_format = fmt
         inputs.append(target)
     for cell in inputs:
         _input(cell)
         cell.number_format = fmt
-    ws.cell(row, 10, _benchmark_text(kpi))
+    set_value(ws.cell(row, 10), _benchmark_text(kpi))
     example = "85%" if kpi.unit == "percent" else "a number"
     prompt = (f"{kpi.name}: {_range_text(kpi, lo, hi)}. Type e.g. {example}. "
               "Blank = no data (never read as 0).")
@@ -330,9 +334,9 @@ def _practices(ws: Worksheet, fw: Framework, qid: str) -> None:
                      "Blank = unknown.")
     notes_dv = _validation(ws, _text_rule(2000), "Notes", "Optional: evidence, context.")
     for row, item in enumerate(questionnaire.items, FIRST_ROW):
-        ws.cell(row, 1, item.id)
-        ws.cell(row, 2, item.name).font = Font(bold=True)
-        ws.cell(row, 3, item.text)
+        set_text(ws.cell(row, 1), item.id)
+        set_text(ws.cell(row, 2), item.name).font = Font(bold=True)
+        set_text(ws.cell(row, 3), item.text)
         for col in range(1, 6):
             ws.cell(row, col).border = _BORDER
             ws.cell(row, col).alignment = _WRAP
@@ -356,7 +360,7 @@ def _expectations(ws: Worksheet, fw: Framework) -> None:
     for row, item in enumerate(questionnaire.items, FIRST_ROW):
         values = (item.id, item.name, item.satisfiers or "", item.dissatisfiers or "")
         for col, value in enumerate(values, 1):
-            ws.cell(row, col, value)
+            set_value(ws.cell(row, col), value)
         ws.cell(row, 2).font = Font(bold=True)
         for col in range(1, len(EXPECTATION_COLUMNS) + 1):
             ws.cell(row, col).border = _BORDER
@@ -375,17 +379,15 @@ def _expectations(ws: Worksheet, fw: Framework) -> None:
 
 
 def _table_head(ws: Worksheet, title: str, help_text: str, columns: Iterable[Column]) -> None:
-    ws["A1"] = title
-    ws["A1"].font = _TITLE_FONT
-    ws["A2"] = help_text
-    ws["A2"].font = Font(italic=True, color="595959")
+    set_text(ws["A1"], title).font = _TITLE_FONT
+    set_text(ws["A2"], help_text).font = Font(italic=True, color="595959")
     for col, spec in enumerate(columns, 1):
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = spec.width
-        label = ws.cell(LABEL_ROW, col, spec.label)
+        label = set_text(ws.cell(LABEL_ROW, col), spec.label)
         label.font, label.fill, label.border = _HEADER_FONT, _HEADER_FILL, _BORDER
         label.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.cell(KEY_ROW, col, spec.key).font = _KEY_FONT
+        set_text(ws.cell(KEY_ROW, col), spec.key).font = _KEY_FONT
 
 
 def _finish(ws: Worksheet, freeze: str | None) -> None:
@@ -413,18 +415,15 @@ def _text(cell: Cell, value: str) -> None:
 
 def _put(cell: Cell, value: Any) -> None:
     """Write a value; text stays text (never a formula), minus characters XML cannot hold."""
-    if isinstance(value, str):
-        set_text(cell, value)
-    else:
-        cell.value = value
+    set_value(cell, value)
 
 
 def _validation(ws: Worksheet, rule: dict[str, Any], title: str, prompt: str,
                 error: str | None = None) -> DataValidation:
     dv = DataValidation(
         allow_blank=True, showInputMessage=True, showErrorMessage=True,
-        promptTitle=title[:32], prompt=prompt[:255],
-        errorTitle="Not accepted", error=(error or _error_text(rule))[:255], **rule,
+        promptTitle=short_text(title, 32), prompt=short_text(prompt, 255),
+        errorTitle="Not accepted", error=short_text(error or _error_text(rule), 255), **rule,
     )
     ws.add_data_validation(dv)
     return dv
@@ -449,7 +448,7 @@ def _error_text(rule: dict[str, Any]) -> str:
 
 
 def _list_rule(choices: Iterable[str]) -> dict[str, Any]:
-    return {"type": "list", "formula1": '"' + ",".join(choices) + '"'}
+    return {"type": "list", "formula1": list_formula(list(choices))}
 
 
 def _text_rule(max_length: int) -> dict[str, Any]:
