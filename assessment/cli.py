@@ -23,7 +23,7 @@ from assessment.core.defaults import (
     NOTEBOOK_TIMEOUT_S,
     PAPERS,
 )
-from assessment.core.errors import InputError
+from assessment.core.errors import InputError, printable
 from assessment.scorecard.formats import ALL_FORMATS, formats_help
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def print_issues(error: InputError) -> None:
     what = "framework" if error.kind == "framework" else "intake"
-    print(f"error: the {what} {error.source} has {len(error.issues)} problem(s); "
+    print(f"error: the {what} {printable(error.source)} has {len(error.issues)} problem(s); "
           "nothing was written.", file=sys.stderr)
     for issue in error.issues:
         print(f"  {issue}", file=sys.stderr)

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assessment.core.errors import printable
+
 SUMMARY_NAME, LOG_NAME, PORTFOLIO_NAME = "batch-summary.json", "batch.log", "portfolio"
 SUMMARY_SCHEMA = "support-excellence/batch@1"
 
@@ -174,7 +176,7 @@ def log_text(batch: BatchResult, started: dt.datetime, total: int) -> str:
                      f"succeeded, {batch.count('failed')} failed, {batch.count('skipped')} "
                      "skipped" + (f"; portfolio {batch.portfolio.status}"
                                   if batch.portfolio else ""))
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def summary_text(batch: BatchResult) -> str:
@@ -194,4 +196,4 @@ def summary_text(batch: BatchResult) -> str:
     else:
         lines.append(f"Portfolio: {batch.portfolio_note or 'failed (see the log)'}")
     lines.append(f"Summary: {out / SUMMARY_NAME}; log: {out / LOG_NAME}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -5,15 +5,35 @@ The CLI, the notebooks and the widgets all present the same list of :class:`Issu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+#: Characters a terminal acts on instead of showing: C0 controls (newline included, so one
+#: issue stays one line), DEL, C1 controls (U+009B is CSI, the start of an escape sequence) and
+#: the invisible bidirectional controls (U+202E reverses the text that follows it).
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: every control character shown as a visible escape (``\\x9b``,
+    ``\\u202e``), everything else unchanged. For terminals and plain-text listings; HTML and
+    Excel escape on their own."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
 class Issue:
     """One problem in an input: where it is, what is wrong and what is expected.
 
-    ``sheet``/``cell`` locate a problem in a workbook, ``path`` one in a YAML file.
+    ``sheet``/``cell`` locate a problem in a workbook, ``path`` one in a YAML file. Every text
+    is kept :func:`printable`, as parts of it (sheet names, cell text) come from the input.
     """
 
     message: str
@@ -21,6 +41,12 @@ class Issue:
     sheet: str | None = None
     cell: str | None = None
     path: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("message", "expected", "sheet", "cell", "path"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, printable(value))
 
     @property
     def location(self) -> str:
@@ -55,7 +81,7 @@ class InputError(Exception):
 
     def report(self) -> str:
         head = f"{len(self.issues)} problem(s) in {self.kind}"
-        head += f" {self.source}" if self.source else ""
+        head += f" {printable(self.source)}" if self.source else ""
         return head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues)
 
 

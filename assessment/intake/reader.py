@@ -29,7 +29,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.defaults import DEFAULT_MAX_BYTES
-from assessment.core.errors import IntakeError, Issue
+from assessment.core.errors import IntakeError, Issue, printable
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import (
     NA,
@@ -43,6 +43,7 @@ from assessment.intake.layout import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
     NA_LABEL,
+    PROFILE_FIELDS,
     SHEETS,
     SUPPORTED_VERSIONS,
     VERSION_LABEL,
@@ -394,6 +395,7 @@ class _Reader:
         self.issues.append(Issue(message, expected, sheet=sheet, cell=cell))
 
     def warn(self, sheet: str, cell: str | None, text: str) -> None:
+        sheet = printable(sheet)  # a sheet name may hold control characters; cell text is clean
         self.warnings.append(f"{sheet}!{cell}: {text}" if cell else f"{sheet}: {text}")
 
     # ------------------------------------------------------------------- structure
@@ -551,15 +553,22 @@ class _Reader:
             value = self.cell(t, row, "value")
             if key is None:
                 if value is not None and value is not INVALID:
-                    self.issue(t.title, t.coord(row, "value"), "a value without a field key",
-                               "a key in the 'field' column, or no value")
+                    self.issue(t.title, t.coord(row, "value"), "a value in a row without a key",
+                               "a key in the Key column, or no value")
                 continue
             key = key.lower()
             if key in seen:
                 self.issue(t.title, t.coord(row, "field"),
-                           f"field '{key}' appears twice (first at {seen[key]})", "each once")
+                           f"the {profile_label(key)} row appears twice (first at {seen[key]})",
+                           "each field once — delete one of the rows")
                 continue
             seen[key] = t.coord(row, "field")
+            if key in RESERVED_PROFILE_KEYS:
+                self.issue(t.title, t.coord(row, "field"),
+                           f"the key {key!r} is reserved for the organization's name, which "
+                           f"comes from the {PROFILE_LABELS['organization']} row",
+                           "another key for this extra row (e.g. trading_name), or delete it")
+                continue
             if value is INVALID:
                 continue
             try:
@@ -567,15 +576,12 @@ class _Reader:
             except InvalidValue as bad:
                 self.issue(t.title, t.coord(row, "value"), bad.message, bad.expected)
                 continue
-            if parsed is None and key in PROFILE_REQUIRED:
-                self.issue(t.title, t.coord(row, "value"), f"{key} is required",
-                           PROFILE_EXPECTED[key])
-            elif parsed is not None:
+            if parsed is not None:
                 out[key] = parsed
         for key in PROFILE_REQUIRED:
             if key not in seen:
-                self.issue(t.title, None, f"the required field '{key}' is missing",
-                           f"a row with '{key}' in the field column — {_FRESH}")
+                self.issue(t.title, None, f"the required {profile_label(key)} row is missing",
+                           f"a row with '{key}' in the Key column — {_FRESH}")
         return out
 
     # ------------------------------------------------------------------- KPIs
@@ -715,38 +721,62 @@ PROFILE_EXPECTED = {
     "currency": "a 3-letter currency code such as USD or EUR",
     "assessment_date": "a date such as 2025-03-31",
 }
-_PROFILE_NUMBERS = ("annual_revenue", "active_customers", "support_headcount")
+_PROFILE_NUMBERS = {"annual_revenue": "1,200,000", "active_customers": "250",
+                    "support_headcount": "12"}
+#: The label the client sees for each built-in key (messages name it, not the hidden key).
+PROFILE_LABELS = {f.key: f.label for f in PROFILE_FIELDS}
+#: Keys an extra Profile row may not use: the results keep the organization's name under
+#: ``name`` (built-in keys are refused anyway, as a field given twice).
+RESERVED_PROFILE_KEYS = ("name",)
+
+
+def profile_label(key: str) -> str:
+    """How messages name a profile field: its label, or the key of an extra row in quotes."""
+    return PROFILE_LABELS.get(key) or repr(key)
 
 
 def profile_value(key: str, value: Any) -> Any:
-    """Parse one profile value (None when blank); raises ``InvalidValue``."""
+    """Parse one profile value (None when a free field is blank); raises ``InvalidValue``
+    naming the field by its label, also for a required field left blank."""
+    label = profile_label(key)
+    if key in PROFILE_REQUIRED and (value is None or not clean_text(value)):
+        raise InvalidValue(f"{label} is required", PROFILE_EXPECTED[key])
     if value is None:
         return None
     if key == "assessment_date":
-        return _date(value)
+        return _date(value, label)
     if key in _PROFILE_NUMBERS:
-        number, typed_percent = parse_number(value)
+        expected = f"a number of 0 or more, such as {_PROFILE_NUMBERS[key]}"
+        try:
+            number, typed_percent = parse_number(value)
+        except InvalidValue as bad:
+            raise InvalidValue(f"{label} {bad.message}", expected) from None
         if typed_percent or number < 0:
-            raise InvalidValue(f"{clean_text(value)!r} is not a valid {key.replace('_', ' ')}",
-                       "a number of 0 or more")
+            raise InvalidValue(f"{label} {clean_text(value)!r} is not a number of 0 or more",
+                               expected)
         return int(number) if number.is_integer() and key != "annual_revenue" else number
     if key not in PROFILE_REQUIRED:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidValue(f"{label} holds a number too large to use ({value})",
+                               "text, or an ordinary number")
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
             return value.date() if isinstance(value, dt.datetime) else value
         return clean_text(value, multiline=True) or None
     text = clean_text(value)
     if key == "support_model":
         if text.lower() not in SUPPORT_MODELS:
-            raise InvalidValue(f"{text!r} is not a support model", PROFILE_EXPECTED[key])
+            raise InvalidValue(f"{label} {text!r} is not one of the choices",
+                               PROFILE_EXPECTED[key])
         return text.lower()
     if key == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
-            raise InvalidValue(f"{text!r} is not a currency code", PROFILE_EXPECTED[key])
+            raise InvalidValue(f"{label} {text!r} is not a 3-letter currency code",
+                               PROFILE_EXPECTED[key])
         return text.upper()
-    return text or None
+    return text
 
 
-def _date(value: Any) -> dt.date:
+def _date(value: Any, label: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -757,7 +787,7 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise InvalidValue(f"{text!r} is not a date", "a date such as 2025-03-31 (YYYY-MM-DD)")
+    raise InvalidValue(f"{label} {text!r} is not a date", "a date such as 2025-03-31 (YYYY-MM-DD)")
 
 
 def range_text(lo: float | None, hi: float | None) -> str:

@@ -1,13 +1,15 @@
 """A plain-text summary of one organization's results, for the terminal and notebooks.
 
 Every number and word comes from :mod:`assessment.core.format`, so the terminal says what the
-HTML page and the workbook say.
+HTML page and the workbook say. Text from the input (names, warnings) is shown
+:func:`~assessment.core.errors.printable`: a control character cannot act on the terminal.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from assessment.core.errors import printable
 from assessment.core.format import (
     DASH,
     format_coverage,
@@ -60,7 +62,7 @@ def summary_text(results: dict[str, Any], top: int = 5) -> str:
     if view.warnings:
         lines.append(f"  {len(view.warnings)} data-quality warning(s):")
         lines += [f"    - {w}" for w in view.warnings]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _row(label: str, score: float | None, coverage: float | None, status: str) -> str:
@@ -76,6 +78,7 @@ def comparison_text(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         scores = "".join(f"{format_score(r[k]):>8}" for k in
                          ("profit", "reputation", "efficiency", "effectiveness"))
-        lines.append(f"  {str(r['organization'])[:35]:<36}{r['assessment_date'] or '':<12}"
+        name, date = printable(str(r["organization"])), printable(str(r["assessment_date"] or ""))
+        lines.append(f"  {name[:35]:<36}{date:<12}"
                      f"{format_score(r['index']):>6}{scores}{format_score(r['renewal_health']):>9}")
     return "\n".join(lines)
