@@ -9,6 +9,7 @@ printed: Chromium missing or failing; nothing is written then) or, for ``batch``
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,59 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_TIMEOUT_S = NOTEBOOK_TIMEOUT_S
+#: ``--timeout`` at most (``assessment.batch.runner.MAX_TIMEOUT``): a day.
+MAX_TIMEOUT_S = 86400.0
+#: ``--workers`` at most (``assessment.batch.runner.MAX_WORKERS``): each runs a kernel.
+MAX_WORKERS = 32
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of {what} above 0")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """``--timeout``: a finite number of seconds above 0, at most :data:`MAX_TIMEOUT_S`."""
+    value = _number(text, "seconds")
+    if value > MAX_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(f"{text!r}: at most {MAX_TIMEOUT_S:g} seconds (a day)")
+    return value
+
+
+def max_size_mb() -> float:
+    """The largest ``--max-size``: what the reader lets an intake unpack to
+    (``assessment.intake.reader.MAX_UNPACKED_BYTES``); it reads the whole file into memory."""
+    from assessment.intake.reader import MAX_UNPACKED_BYTES
+
+    return MAX_UNPACKED_BYTES / (1024 * 1024)
+
+
+def positive_megabytes(text: str) -> float:
+    """``--max-size``: a finite number of megabytes above 0, at most :func:`max_size_mb`."""
+    value = _number(text, "megabytes")
+    if value > max_size_mb():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: at most {max_size_mb():g} MB (intakes that unpack to more are refused "
+            "anyway)")
+    return value
+
+
+def worker_count(text: str) -> int:
+    """``--workers``: a whole number from 1 to :data:`MAX_WORKERS`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of worker processes") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give from 1 to {MAX_WORKERS} worker processes (each runs a kernel)")
+    return value
 
 
 def _paper_name(text: str) -> str:
@@ -76,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"%(default)s). {formats_help()}")
     p.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, type=_paper_name,
                    help="page size of the PDF scorecard (default: %(default)s)")
-    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
+    p.add_argument("--max-size", type=positive_megabytes, default=DEFAULT_MAX_MB, metavar="MB",
                    help="refuse intake files larger than this (default: %(default)s MB)")
     p.add_argument("--quiet", action="store_true", help="do not print the summary table")
     framework_option(p)
@@ -84,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a filled intake without writing anything",
                        description="Check a filled intake workbook and list every problem.")
     p.add_argument("intake", metavar="INTAKE", type=Path)
-    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB")
+    p.add_argument("--max-size", type=positive_megabytes, default=DEFAULT_MAX_MB, metavar="MB",
+                   help="refuse intake files larger than this (default: %(default)s MB)")
     framework_option(p)
 
     p = sub.add_parser("batch", help="score many intakes through the scorecard notebook",
@@ -101,14 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
                    help="intake workbooks, or folders whose *.xlsx/*.xlsm are taken")
     p.add_argument("--out", metavar="DIR", type=Path, required=True, help="output folder")
-    p.add_argument("--workers", type=int, metavar="N", default=None,
-                   help="worker processes, each with one warm kernel (default: min(2, CPUs))")
+    p.add_argument("--workers", type=worker_count, metavar="N", default=None,
+                   help="worker processes, each with one warm kernel (default: min(2, CPUs); "
+                        f"1 to {MAX_WORKERS})")
     p.add_argument("--skip-existing", action="store_true",
-                   help="skip intakes whose results.json (from an earlier batch into DIR) is "
-                        "newer than the intake")
-    p.add_argument("--timeout", type=float, metavar="S", default=DEFAULT_TIMEOUT_S,
-                   help="longest a notebook cell may run before its kernel is replaced "
-                        "(default: %(default)g s)")
+                   help="skip intakes that an earlier batch already published into DIR and "
+                        "that have not changed since (same size and modification time)")
+    p.add_argument("--timeout", type=positive_seconds, metavar="S", default=DEFAULT_TIMEOUT_S,
+                   help="longest a notebook cell may run before its kernel is replaced, in "
+                        "seconds (rounded up to a whole second; default: %(default)g s, at "
+                        f"most {MAX_TIMEOUT_S:g})")
     p.add_argument("--no-portfolio", action="store_true", help="do not run the portfolio")
     p.add_argument("--format", default=None, metavar="LIST",
                    help=f"outputs per intake, comma-separated among {', '.join(ALL_FORMATS)} "
@@ -125,8 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "notebooks and the portfolio are.")
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(DEFAULT_OUT),
                    help="output folder (default: %(default)s)")
-    p.add_argument("--workers", type=int, metavar="N", default=None,
-                   help="worker processes (default: min(2, CPUs))")
+    p.add_argument("--workers", type=worker_count, metavar="N", default=None,
+                   help=f"worker processes (default: min(2, CPUs); 1 to {MAX_WORKERS})")
     return parser
 
 
@@ -189,6 +246,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
     from assessment.pipeline import run
+    from assessment.scorecard.outputs import OutputsNotWritten, collision_note
     from assessment.scorecard.pdf import PdfError
     from assessment.scorecard.summary import summary_text
 
@@ -196,6 +254,9 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
         outcome = run(intake, out, **options)
     except PdfError as exc:
         print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    except OutputsNotWritten as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     except OSError as exc:
         print(f"error: could not write to {out}: {exc.strerror or exc}", file=sys.stderr)
@@ -205,6 +266,10 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
         print()
     for path in outcome.written.values():
         print(f"wrote {path}")
+    folder = next(iter(outcome.written.values())).parent
+    note = collision_note(outcome.results, folder)
+    if note:
+        print(f"note: {note}")
     return EXIT_OK
 
 

@@ -54,9 +54,13 @@ def copy(sample: str, folder: Path, name: str | None = None) -> Path:
 
 
 def visible_files(out: Path) -> list[Path]:
-    """Every file under ``out`` except the staging folder."""
-    return sorted(p for p in out.rglob("*")
-                  if p.is_file() and batch.STAGING_NAME not in p.relative_to(out).parts)
+    """Every file under ``out`` except the staging folder (not even entered: orphaned workers
+    may still be removing their folders in it)."""
+    found: list[Path] = []
+    for root, folders, files in os.walk(out):
+        folders[:] = [f for f in folders if not (Path(root) == out and f == batch.STAGING_NAME)]
+        found += [Path(root) / name for name in files]
+    return sorted(found)
 
 
 def assert_no_partial_files(out: Path) -> None:

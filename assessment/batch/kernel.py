@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import multiprocessing.util
 import os
 import sys
@@ -129,6 +130,12 @@ def kernel_manager(name: str) -> Any:
             return self._shared
 
     return Manager(kernel_name=name)
+
+
+def cell_timeout(seconds: float) -> int:
+    """``seconds`` as nbclient takes a cell timeout: whole seconds (its ``timeout`` is a
+    traitlets ``Integer``, which refuses ``2.5`` with a TraitError), rounded up, at least 1."""
+    return max(1, math.ceil(seconds))
 
 
 _WARM: WarmKernel | None = None

@@ -39,6 +39,7 @@ class JobResult:
     detail: str = ""  # traceback or reason, for the log only
     kernel: int | None = None  # pid of the kernel that ran it
     kernel_replaced: bool = False
+    note: str | None = None  # e.g. its usual folder held another organization
 
     def brief(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "detail"}
@@ -132,8 +133,9 @@ class Reporter:
 
 
 def summary_json(batch: BatchResult, started: dt.datetime, previous: dict[str, str]) -> str:
-    """``batch-summary.json``: counts, one entry per intake, and the index that
-    ``--skip-existing`` reads (intake path -> output folder, kept across runs)."""
+    """``batch-summary.json``: counts, one entry per intake (with a ``note`` when its folder
+    is not the usual one), and an index (intake path -> output folder, kept across runs; for
+    people and scripts: ``--skip-existing`` reads the published folders themselves)."""
     index = dict(previous)
     index.update({r.intake: r.folder for r in batch.intakes
                   if r.intake and r.folder and r.status != "failed"})
@@ -161,6 +163,8 @@ def log_text(batch: BatchResult, started: dt.datetime, total: int) -> str:
         where = f" -> {r.folder}/" if r.folder else ""
         how = f" ({r.seconds:.2f} s, kernel {r.kernel})" if r.kernel else ""
         lines.append(f"[{r.status}] {what}{where}{how}")
+        if r.note:
+            lines.append(f"    note: {r.note}")
         if r.error:
             lines += [f"    {r.error}", *(f"      {issue}" for issue in r.issues)]
         shown = {r.error, *r.issues}
@@ -185,6 +189,9 @@ def summary_text(batch: BatchResult) -> str:
     lines = [f"Batch finished in {batch.seconds:.1f} s with {batch.workers} worker(s): "
              f"{batch.count('succeeded')} succeeded, {batch.count('failed')} failed, "
              f"{batch.count('skipped')} skipped."]
+    for r in batch.intakes:
+        if r.note:
+            lines.append(f"  NOTE {r.intake}: {r.note}")
     for r in batch.failures:
         lines.append(f"  FAILED {r.intake or 'portfolio'}: {r.error}")
         lines += [f"    {issue}" for issue in r.issues[:20]]

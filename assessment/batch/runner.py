@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -31,7 +32,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from assessment.batch.kernel import KERNEL_NAME, drop_kernel, init_worker, warm_kernel
+from assessment.batch.kernel import (
+    KERNEL_NAME,
+    cell_timeout,
+    drop_kernel,
+    init_worker,
+    warm_kernel,
+)
 from assessment.batch.report import (
     PORTFOLIO_NAME,
     BatchResult,
@@ -49,6 +56,13 @@ PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio.ipynb"
 STAGING_NAME = ".staging"
 INTAKE_SUFFIXES = (".xlsx", ".xlsm")
 DEFAULT_TIMEOUT = NOTEBOOK_TIMEOUT_S
+#: At most this many workers: each runs a kernel (about 160 MB with its worker process).
+MAX_WORKERS = 32
+#: The longest ``--timeout``: a day (beyond it, timers overflow in the kernel client).
+MAX_TIMEOUT = 86400.0
+#: Where the executed notebook records the intake it was made from (``--skip-existing``).
+SOURCE_KEY = "support_excellence"
+PUBLISH_LOCK = "publish.lock"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -58,6 +72,26 @@ class BatchError(Exception):
 
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def check_workers(workers: int | None) -> int:
+    """``workers``, or the default when None; a :class:`BatchError` unless 1..MAX_WORKERS."""
+    if workers is None:
+        return default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, int) or not (
+            1 <= workers <= MAX_WORKERS):
+        raise BatchError(f"--workers: {workers!r}; give a whole number from 1 to {MAX_WORKERS}")
+    return workers
+
+
+def check_timeout(timeout: float) -> float:
+    """``timeout`` if it is a number of seconds above 0 and at most MAX_TIMEOUT, else a
+    :class:`BatchError`."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise BatchError(f"--timeout: {timeout!r}; give a number of seconds above 0 and at most "
+                         f"{MAX_TIMEOUT:g}")
+    return float(timeout)
 
 
 # ----------------------------------------------------------------------------- jobs
@@ -72,6 +106,7 @@ class _Job:
     staging: str  # private folder under OUT/.staging, removed afterwards
     timeout: float
     intake: str | None = None
+    source: dict[str, int | str] | None = None  # the intake's fingerprint when it was queued
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -140,16 +175,42 @@ def notebook_options(framework: str | Path | None, formats: Sequence[str] | None
     return options
 
 
-def is_current(intake: Path, out: Path, index: dict[str, str]) -> str | None:
-    """The output folder of ``intake`` if its ``results.json`` is newer than the intake."""
-    folder = index.get(str(intake))
-    if not folder:
+def fingerprint(intake: Path) -> dict[str, int | str]:
+    """What ``--skip-existing`` compares: the intake's path, size and modification time."""
+    stat = intake.stat()
+    return {"intake": str(intake), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def published_sources(out: Path) -> dict[str, tuple[str, dict[str, int | str]]]:
+    """Intake path -> (folder, fingerprint) for every scorecard folder published in ``out``:
+    a folder with a ``results.json`` (moved in last, so the folder is complete) and an
+    executed notebook that records the intake it was made from."""
+    found: dict[str, tuple[str, dict[str, int | str]]] = {}
+    for results in sorted(out.glob("*/results.json")):
+        folder = results.parent
+        if folder.name.startswith(".") or folder.name == PORTFOLIO_NAME:
+            continue
+        for notebook in sorted(folder.glob("*.ipynb")):
+            try:
+                source = json.loads(notebook.read_text(encoding="utf-8"))["metadata"][SOURCE_KEY]
+                found[str(source["intake"])] = (folder.name, source)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    return found
+
+
+def is_current(intake: Path, published: dict[str, tuple[str, dict[str, int | str]]]
+               ) -> str | None:
+    """The folder in which ``intake``, unchanged since (same size and modification time), was
+    published, or None (:func:`published_sources`)."""
+    folder, source = published.get(str(intake), (None, None))
+    if not folder or not source:
         return None
-    results = out / folder / "results.json"
-    with contextlib.suppress(OSError):
-        if results.stat().st_mtime > intake.stat().st_mtime:
-            return folder
-    return None
+    try:
+        now = fingerprint(intake)
+    except OSError:
+        return None
+    return folder if all(source.get(k) == now[k] for k in ("size", "mtime_ns")) else None
 
 
 # ----------------------------------------------------------------------------- the batch
@@ -172,11 +233,8 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     Chromium, before anything is written.
     """
     started, clock = dt.datetime.now().astimezone(), time.perf_counter()
-    workers = workers or default_workers()
-    if workers < 1:
-        raise BatchError("--workers must be at least 1")
-    if timeout <= 0:
-        raise BatchError("--timeout must be positive")
+    workers = check_workers(workers)
+    timeout = check_timeout(timeout)
     intakes = collect_intakes(inputs)
     options = notebook_options(framework, formats, paper)
     declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir",
@@ -188,19 +246,25 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     previous = load_summary(out).get("index") or {}
 
     with _staging(out) as staging:
+        published = published_sources(out) if skip_existing else {}
         results: dict[Path, JobResult] = {}
         jobs: list[_Job] = []
         for intake in intakes:
-            folder = is_current(intake, out, previous) if skip_existing else None
+            folder = is_current(intake, published)
             if folder:
                 results[intake] = JobResult(str(intake), "skipped", folder,
-                                            detail=f"{folder}/results.json is newer")
+                                            detail=f"unchanged since it was published in "
+                                                   f"{folder}/")
                 continue
             parameters = {"intake": str(intake), **options}
+            try:
+                source: dict[str, int | str] | None = fingerprint(intake)
+            except OSError:  # a vanished intake fails in its notebook
+                source = None
             jobs.append(_Job("scorecard", str(scorecard_notebook),
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
-                             timeout, str(intake)))
+                             timeout, str(intake), source))
         report = Reporter(out, staging, intakes, results, previous, started, workers)
         pool_size = max(1, min(workers, len(jobs)))
         with _pool(pool_size) as pool:
@@ -307,12 +371,13 @@ def _run_job(job: _Job) -> JobResult:
         execute_notebook(  # writes the executed notebook once, at the end, into staging
             job.notebook, executed, parameters={**job.parameters, "output_dir": str(staged)},
             km=kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
-            request_save_on_cell_execute=False, execution_timeout=job.timeout)
+            request_save_on_cell_execute=False, execution_timeout=cell_timeout(job.timeout))
     except Exception as exc:
         _failed(result, exc, job.timeout)
     else:
         try:
-            result.folder, result.notebook = _publish_outputs(job, executed, staged)
+            result.folder, result.notebook, result.note = _publish_outputs(job, executed,
+                                                                           staged)
             result.status = "succeeded"
         except (OSError, _PublishError) as exc:  # the kernel is fine: keep it
             result.error = f"could not publish the outputs: {exc}"
@@ -354,29 +419,75 @@ def _error_message(ename: str, evalue: str) -> tuple[str, list[str]]:
     return f"{ename}: {lines[0] if lines else ''}".rstrip(": "), lines[1:]
 
 
-def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str]:
+def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str, str | None]:
     """Move what the notebook wrote from staging into ``--out``, with the executed notebook;
-    returns (folder, notebook) relative to ``--out``."""
+    returns (folder, notebook) relative to ``--out``, and a note when the organization's usual
+    folder holds another organization's results (:func:`~assessment.scorecard.outputs.output_dir`
+    then gives it a folder of its own)."""
     out = Path(job.out)
     if job.kind == "portfolio":
-        folder, name = staged, "portfolio.ipynb"
-        dest = out / PORTFOLIO_NAME
-    else:
-        made = sorted(p.parent for p in staged.glob("*/results.json"))
-        if len(made) != 1:
-            raise _PublishError(f"the notebook wrote {len(made)} results.json file(s), not 1")
-        folder, dest = made[0], out / made[0].name
-        from assessment.files.write import safe_slug
+        _rewrite_notebook(executed, staged / "portfolio.ipynb",
+                          [(executed, out / PORTFOLIO_NAME / "portfolio.ipynb"),
+                           (staged, out / PORTFOLIO_NAME)])
+        _move_tree(staged, out / PORTFOLIO_NAME)
+        return PORTFOLIO_NAME, f"{PORTFOLIO_NAME}/portfolio.ipynb", None
+    made = sorted(p.parent for p in staged.glob("*/results.json"))
+    if len(made) != 1:
+        raise _PublishError(f"the notebook wrote {len(made)} results.json file(s), not 1")
+    from assessment.files.write import safe_slug
+    from assessment.scorecard.outputs import collision_note, output_dir
 
-        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        name = f"{safe_slug(results['organization'].get('name'))}-scorecard.ipynb"
-    # the notebook ran against staging: make it name the paths its files have from now on
+    folder = made[0]
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    name = f"{safe_slug(results['organization'].get('name'))}-scorecard.ipynb"
+    with _publish_lock(out):  # workers choose folders one at a time
+        dest = output_dir(results, out)
+        note = collision_note(results, dest)
+        # the notebook ran against staging: make it name the paths its files have from now on
+        _rewrite_notebook(executed, folder / name,
+                          [(executed, dest / name), (folder, dest), (staged, out)],
+                          renamed=(folder.name, dest.name), source=job.source)
+        _move_tree(folder, dest)
+    return dest.name, f"{dest.name}/{name}", note
+
+
+def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path]],
+                      renamed: tuple[str, str] | None = None,
+                      source: dict[str, int | str] | None = None) -> None:
+    """Write ``executed`` to ``target`` with staging paths replaced by their final ones (and a
+    renamed folder's relative name), recording the intake's fingerprint in its metadata."""
     text = executed.read_text(encoding="utf-8")
-    for old, new in ((executed, dest / name), (staged, dest if job.kind == "portfolio" else out)):
-        text = text.replace(json.dumps(str(old))[1:-1], json.dumps(str(new))[1:-1])
-    (folder / name).write_text(text, encoding="utf-8")
-    _move_tree(folder, dest)
-    return dest.relative_to(out).as_posix(), (dest / name).relative_to(out).as_posix()
+    for old, new in paths:
+        text = text.replace(_in_json(old), _in_json(new))
+    if renamed and renamed[0] != renamed[1]:  # relative names, not inside a path
+        text = re.sub(rf"(?<![\w./-]){re.escape(renamed[0])}/", lambda _: f"{renamed[1]}/",
+                      text)
+    if source:
+        notebook = json.loads(text)
+        notebook.setdefault("metadata", {})[SOURCE_KEY] = source
+        text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    target.write_text(text, encoding="utf-8")
+
+
+def _in_json(path: Path) -> str:
+    """``path`` as it appears inside a JSON string of a notebook (nbformat keeps non-ASCII)."""
+    return json.dumps(str(path), ensure_ascii=False)[1:-1]
+
+
+@contextlib.contextmanager
+def _publish_lock(out: Path) -> Iterator[None]:
+    """An exclusive lock shared by the workers of one batch (``OUT/.staging/publish.lock``)."""
+    handle = os.open(out / STAGING_NAME / PUBLISH_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            pass
+        yield
+    finally:
+        os.close(handle)
 
 
 def _move_tree(src: Path, dest: Path) -> None:
@@ -388,4 +499,3 @@ def _move_tree(src: Path, dest: Path) -> None:
         target = dest / path.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-

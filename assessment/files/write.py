@@ -4,19 +4,23 @@
   never leaves a half-written file.
 - :func:`workbook_bytes` saves an openpyxl workbook with pinned timestamps, so identical inputs
   give byte-identical ``.xlsx`` files.
-- :func:`safe_slug` turns an untrusted organization name into a safe file name.
+- :func:`safe_slug` turns an untrusted organization name into a safe file name, and
+  :func:`organization_key` says which names are one organization.
+- :func:`publish_files` writes a set of files into a folder all or nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,6 +48,60 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], Any] | bytes | s
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def publish_files(folder: str | Path, files: Mapping[str, bytes | str],
+                  last: str | None = None) -> dict[str, Path]:
+    """Write ``files`` (file name -> bytes or UTF-8 text) into ``folder`` all or nothing.
+
+    Every file is first written in full to a hidden staging folder beside ``folder`` (same file
+    system); only when all are written are they moved in with ``os.replace``, the file named
+    ``last`` last. A failure while writing (disk full, no permission) leaves ``folder`` exactly
+    as it was; a failure while moving puts back the files already replaced (kept through hard
+    links). Other files in ``folder`` are left alone. Raises the ``OSError``.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp",
+                                    dir=folder.parent))
+    created = not folder.exists()
+    try:
+        for name, content in files.items():
+            atomic_write(staging / name, content)
+        folder.mkdir(exist_ok=True)
+        _swap_in(staging, folder, sorted(files, key=lambda n: n == last))
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if nothing is in it
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: folder / name for name in files}
+
+
+def _swap_in(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move ``staging/<name>`` over ``folder/<name>`` for every name, undoing on failure."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    done: list[tuple[str, bool]] = []  # (name, it existed before)
+    try:
+        for name in names:
+            target = folder / name
+            existed = target.exists()
+            if existed:
+                with contextlib.suppress(OSError):  # no hard links here: no way back for it
+                    os.link(target, previous / name)
+            os.replace(staging / name, target)
+            done.append((name, existed))
+    except BaseException:
+        for name, existed in reversed(done):
+            with contextlib.suppress(OSError):
+                if (previous / name).exists():
+                    os.replace(previous / name, folder / name)
+                elif not existed:
+                    (folder / name).unlink()
+        raise
 
 
 def workbook_bytes(workbook: Any, when: dt.datetime | dt.date | None = None) -> bytes:
@@ -81,20 +139,47 @@ def _as_datetime(when: dt.datetime | dt.date | None) -> dt.datetime:
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
+#: A slug is cut to this many UTF-8 bytes too, so that ``<slug>-<tag>-<date>`` and
+#: ``<slug>-scorecard.ipynb`` stay far below the usual 255-byte limit of a file name.
+SLUG_MAX_BYTES = 120
 
 
 def safe_slug(name: str | None, fallback: str = "organization", max_length: int = 60) -> str:
-    """A file-name-safe slug: ASCII letters, digits and single hyphens, never empty.
+    """A file-name-safe slug: lower-case letters and digits (of any script) and single
+    hyphens, never empty.
 
-    Path separators, dots, emoji and control characters vanish; Windows device names such as
-    ``CON`` get a suffix; the result is cut to ``max_length`` characters.
+    The name is NFKC-normalised; accents on Latin letters are dropped (``Société`` ->
+    ``societe``), letters and digits of other scripts are kept (``ООО Ромашка`` ->
+    ``ооо-ромашка``, ``株式会社テスト`` stays); everything else (path separators, dots,
+    punctuation, emoji, control and format characters) becomes a hyphen. Windows device names
+    such as ``CON`` get a suffix; the result is cut to ``max_length`` characters and
+    :data:`SLUG_MAX_BYTES` bytes.
     """
-    text = unicodedata.normalize("NFKD", str(name or ""))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    text = text[:max_length].rstrip("-")
+    text = unicodedata.normalize("NFKC", str(name or "")).lower()
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        kind = unicodedata.category(char)[0]
+        if kind in "LN":
+            kept.append(char)
+        elif kind == "M":
+            # a mark stays on a letter of a non-Latin script (Devanagari vowels, kana voicing)
+            if kept and kept[-1] != "-" and not kept[-1].isascii():
+                kept.append(char)
+        elif kept and kept[-1] != "-":
+            kept.append("-")
+    text = unicodedata.normalize("NFC", "".join(kept)).strip("-")[:max_length]
+    while len(text.encode("utf-8")) > SLUG_MAX_BYTES:
+        text = text[:-1]
+    text = text.rstrip("-")
     if not text:
         return fallback
     if text.split("-")[0] in _RESERVED:
         text = f"{text}-org"
     return text
+
+
+def organization_key(name: str | None) -> str:
+    """Who an organization is: its name without case and extra spaces. Two results with the
+    same key are one client (the portfolio) and may share an output folder (a re-assessment
+    replaces its own files); two different keys never share one."""
+    return " ".join(str(name or "").split()).casefold()

@@ -30,6 +30,8 @@ from typing import Any, NamedTuple
 
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import EPSILON
+from assessment.files.write import organization_key
+from assessment.scorecard.outputs import folder_name
 
 SCHEMA_PREFIX = "support-excellence/results@"
 RESULTS_NAME = "results.json"
@@ -41,7 +43,8 @@ Results = dict[str, Any]
 
 
 class Loaded(NamedTuple):
-    """What :func:`load_results` found: valid results (sorted) and one warning per skipped file."""
+    """What :func:`load_results` found: valid results (sorted), one warning per skipped file and
+    one per folder name that different organizations share."""
 
     results: list[Results]
     warnings: list[str]
@@ -56,7 +59,10 @@ def load_results(folder: str | Path) -> Loaded:
     Hidden folders (a name starting with ``.``, such as a batch's staging area) are not
     searched. Unreadable, invalid or duplicate files (same organization and assessment date as an
     earlier file in path order) are skipped with a warning that names the file relative to
-    ``folder``. Raises FileNotFoundError when ``folder`` is not a directory.
+    ``folder``. Different organizations whose results would have the same folder name (their
+    names give the same slug, e.g. two names without Latin letters) are two clients, each read
+    from its own folder; a warning names them. Raises FileNotFoundError when ``folder`` is not
+    a directory.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -79,6 +85,7 @@ def load_results(folder: str | Path) -> Loaded:
         found.append((rel, data))
     seen: dict[tuple[str, str], str] = {}
     results = []
+    where: dict[int, str] = {}
     for rel, data in found:
         key = (client_key(data), assessment_date(data))
         if key in seen:
@@ -87,7 +94,19 @@ def load_results(folder: str | Path) -> Loaded:
             continue
         seen[key] = rel
         results.append(data)
-    return Loaded(sort_results(results), warnings)
+        where[id(data)] = rel
+    return Loaded(sort_results(results), warnings + _shared_folder_names(results, where))
+
+
+def _shared_folder_names(results: list[Results], where: dict[int, str]) -> list[str]:
+    """A warning per folder name (``<slug>-<date>``) that different organizations share."""
+    groups: dict[str, dict[str, Results]] = {}
+    for r in results:
+        groups.setdefault(folder_name(r), {}).setdefault(client_key(r), r)
+    return [f"{name}: {len(clients)} different organizations have this folder name ("
+            + ", ".join(f"{org_name(r)!r} in {where[id(r)]}" for r in clients.values())
+            + "); they are compared as separate clients."
+            for name, clients in sorted(groups.items()) if len(clients) > 1]
 
 
 def _reject(token: str) -> float:
@@ -148,8 +167,9 @@ def org_name(results: Results) -> str:
 
 
 def client_key(results: Results) -> str:
-    """Who the client is: the organization name without case and extra spaces."""
-    return org_name(results).casefold()
+    """Who the client is: the organization name without case and extra spaces (the rule the
+    output folders follow too: :func:`assessment.files.write.organization_key`)."""
+    return organization_key(results["organization"]["name"])
 
 
 def assessment_date(results: Results) -> str:
