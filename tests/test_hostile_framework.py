@@ -1,0 +1,384 @@
+"""Issue 11, hostile framework files: items 4, 8, 10, 12 and 18.
+
+Each hostile file is built at test time. The loader must refuse it with a FrameworkError naming
+the YAML path (or line) and the fix; the command line shows it with exit 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assessment.cli import main
+from assessment.core import framework as fw_module
+from assessment.core.errors import FrameworkError
+from assessment.core.framework import load_framework, parse_framework
+from assessment.core.scoring import score
+from assessment.intake.samples import sample_data, sample_workbooks
+
+DEFAULT = Path(load_framework().source)
+
+
+def raw_default() -> dict[str, Any]:
+    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+
+
+def problems(raw: Any) -> dict[str, str]:
+    """``{path: message — expected}`` of every problem ``parse_framework`` reports."""
+    with pytest.raises(FrameworkError) as info:
+        parse_framework(raw)
+    return {issue.path: str(issue).split(": ", 1)[1] for issue in info.value.issues}
+
+
+def load_problems(path: Path) -> list[str]:
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    return [str(issue) for issue in info.value.issues]
+
+
+def write(tmp_path: Path, raw: Any, name: str = "fw.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
+    code = main([str(a) for a in argv])
+    _, err = capsys.readouterr()
+    return code, err
+
+
+def kpi_index(raw: dict[str, Any], kpi_id: str) -> int:
+    return next(i for i, k in enumerate(raw["kpis"]) if k["id"] == kpi_id)
+
+
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """A few hundred bytes of YAML whose aliases expand to ``width ** levels`` strings."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join([*lines, f"name: *a{levels - 1}", "kpis: *a5", ""])
+
+
+# ----------------------------------------------------------------------------- item 4
+
+#: Loads a framework under a 1 GB address-space ceiling and prints what the user would see.
+LIMITED = textwrap.dedent("""
+    import resource, sys
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    from assessment.cli import main
+    sys.exit(main(["template", "--framework", sys.argv[1], "--out", sys.argv[2]]))
+""")
+
+
+def test_item04_alias_bomb_refused_fast_with_small_memory(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(alias_bomb(), encoding="utf-8")
+    assert bomb.stat().st_size < 1000
+    out = tmp_path / "t.xlsx"
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LIMITED, str(bomb), str(out)],
+                          capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - start
+    assert done.returncode == 2, done.stderr
+    assert "alias bomb" in done.stderr and "Traceback" not in done.stderr
+    assert f"the framework {bomb} has 1 problem(s)" in done.stderr
+    assert not out.exists()
+    assert elapsed < 30
+
+
+#: parse_framework over what safe_load builds from aliases: one list shared 9**8 times over.
+SHARED = textwrap.dedent("""
+    import resource, sys, time, yaml
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    from assessment.core.errors import FrameworkError
+    from assessment.core.framework import default_framework_path, parse_framework
+    raw = yaml.safe_load(default_framework_path().read_text(encoding="utf-8"))
+    shared = ["lol"] * 9
+    for _ in range(8):
+        shared = [shared] * 9
+    raw["name"] = shared
+    raw["kpis"][0]["unit"] = shared
+    raw["questionnaires"]["renewal_practices"]["name"] = shared
+    raw["elements"]["profit"]["description"] = shared
+    raw["kpis"][1]["benchmark"] = {"source": "x", "value": 1, "year": shared, "note": shared}
+    start = time.monotonic()
+    try:
+        parse_framework(raw)
+    except FrameworkError as error:
+        print(max(len(str(issue)) for issue in error.issues), time.monotonic() - start)
+        print(error.issues[0])
+""")
+
+
+def test_item04_shared_values_never_expanded_into_messages():
+    done = subprocess.run([sys.executable, "-c", SHARED], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    longest, elapsed = map(float, done.stdout.split("\n")[0].split())
+    assert longest < 400 and elapsed < 2
+    assert done.stdout.split("\n")[1] == "(top).name: expected a text, got a list of 9 — a text"
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("name: &a [*a]\n", "recursive alias"),
+    ("name: " + "[" * 5000 + "\n", "nested deeper than 20 levels"),
+    ("a: &a [[[[[[[[[[1]]]]]]]]]]\nb: &b [[[[[[[[[[*a]]]]]]]]]]\nname: [[[*b]]]\n",
+     "aliases nest this value deeper than 20 levels"),
+    ("name: x\nversion: 1\nsettings:\n  amber: " + "9" * 5000 + "\n", "more than 30 digits"),
+    ("name: x\nversion: 2024-13-45\n", "looks like a date but is not one"),
+])
+def test_item04_yaml_structure_siblings_refused(tmp_path, text, says):
+    path = tmp_path / "fw.yaml"
+    path.write_text(text, encoding="utf-8")
+    found = load_problems(path)
+    assert len(found) == 1 and says in found[0] and found[0].startswith("line ")
+
+
+def test_item04_a_few_aliases_still_work(tmp_path):
+    text = DEFAULT.read_text(encoding="utf-8").replace(
+        "  amber: 80", "  amber: &amber 80\n  ipa_threshold: 3.5", 1)
+    text = text.replace("  ipa_threshold: 3.5\n", "", 1)
+    path = tmp_path / "fw.yaml"
+    path.write_text(text.replace("alignment_survey_average: 6.6",
+                                 "alignment_survey_average: *amber"), encoding="utf-8")
+    found = load_problems(path)  # the alias works: its value is checked like any other
+    assert found == ["settings.alignment_survey_average: 80.0 is out of range — between 0 and 10"]
+
+
+def test_item04_oversized_file_refused_unread(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(DEFAULT.read_bytes() + b"#" * fw_module.MAX_FRAMEWORK_BYTES)
+    found = load_problems(big)
+    assert found == ["(file): the file is larger than the 1 MB limit for a framework — "
+                     "a framework file under 1 MB (the default is about 41 KB)"]
+
+
+def test_item04_strings_and_lists_bounded():
+    raw = raw_default()
+    raw["kpis"][0]["name"] = "N" * (fw_module.MAX_NAME + 1)
+    raw["kpis"][1]["definition"] = "D" * (fw_module.MAX_TEXT + 1)
+    raw["kpis"][2]["recommendations"] = ["do it"] * (fw_module.MAX_RECOMMENDATIONS + 1)
+    raw["kpis"][3]["name"] = "bell\x07"
+    raw["kpis"][4]["recommendations"] = ["fine", "R" * (fw_module.MAX_TEXT + 1)]
+    raw["questionnaires"]["excellence_practices"]["items"] *= fw_module.MAX_ITEMS
+    raw["answer_scale"][1] = 'Ad "hoc"'
+    raw["answer_scale"][2] = "not in PLACE"
+    raw["levels"][0] = "L" * (fw_module.MAX_LABEL + 1)
+    raw["version"] = "v" * 100
+    ids = [k["id"] for k in raw["kpis"]]
+    found = problems(raw)
+    assert "too long" in found[f"kpis[0]({ids[0]}).name"]
+    assert "at most 2,000 characters" in found[f"kpis[1]({ids[1]}).definition"]
+    assert "too many" in found[f"kpis[2]({ids[2]}).recommendations"]
+    assert "control character U+0007" in found[f"kpis[3]({ids[3]}).name"]
+    assert "too long" in found[f"kpis[4]({ids[4]}).recommendations[1]"]
+    assert "1,000 items are too many" in found["questionnaires.excellence_practices.items"]
+    assert "double quote" in found["answer_scale[1]"]
+    assert "repeats answer_scale[0]" in found["answer_scale[2]"]
+    assert "too long" in found["levels[0]"] and "too long" in found["version"]
+    many = raw_default()
+    many["kpis"] = many["kpis"] * 20
+    assert "540 KPIs are too many" in problems(many)["kpis"]
+
+
+def test_item04_problem_list_is_capped():
+    raw = raw_default()
+    for kpi in raw["kpis"] * 1:
+        kpi.update(wieght=1, unti="x", nmae="y", defintion="z", tagret=1, flor=2, dirction=3,
+                   elemnt=4, benchmrk=5)
+    with pytest.raises(FrameworkError) as info:
+        parse_framework(raw)
+    issues = info.value.issues
+    assert len(issues) == fw_module.MAX_ISSUES + 1
+    assert issues[-1].message == f"{27 * 9 - fw_module.MAX_ISSUES} more problem(s) not listed"
+
+
+# ----------------------------------------------------------------------------- item 8
+
+
+def test_item08_non_utf8_framework_names_the_first_bad_byte(tmp_path, capsys):
+    text = DEFAULT.read_text(encoding="utf-8")
+    line = text[:text.index("version:")].count("\n") + 1
+    latin = tmp_path / "latin1.yaml"
+    latin.write_bytes(text.replace('version: "1.0"', 'version: "1.0 café"').encode("latin-1"))
+    found = load_problems(latin)
+    assert found == [f"line {line}: the file is not UTF-8 text: byte 0xE9 at line {line}, "
+                     f"column 18 (byte {text.index('version:') + 18} of the file) is not valid "
+                     "UTF-8 — save the file with the encoding UTF-8 (it looks like another "
+                     "encoding, such as Windows-1252 or Latin-1)"]
+    code, err = cli(capsys, "template", "--framework", latin, "--out", tmp_path / "t.xlsx")
+    assert code == 2 and "0xE9" in err and "Traceback" not in err
+    utf16 = tmp_path / "utf16.yaml"
+    utf16.write_bytes(text.encode("utf-16"))
+    assert load_problems(utf16) == ["(file): the file is UTF-16 text; a framework file must be "
+                                    "UTF-8 — save the file with the encoding UTF-8"]
+
+
+def test_item08_utf8_with_bom_still_loads(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + DEFAULT.read_bytes())
+    assert load_framework(path).name == load_framework().name
+
+
+# ----------------------------------------------------------------------------- item 10
+
+
+def test_item10_huge_weights_refused_with_their_path(tmp_path, capsys):
+    raw = raw_default()
+    raw["settings"]["element_weights"]["profit"] = 1e308
+    raw["kpis"][0]["weight"] = 1e308
+    raw["questionnaires"]["renewal_practices"]["items"][0]["weight"] = float("inf")
+    raw["kpis"][1]["target"] = 1e308
+    raw["kpis"][2]["max"] = 1e300
+    raw["settings"]["price_uplift"] = 1e300
+    raw["kpis"][3]["weight"] = 1e-300
+    path = write(tmp_path, raw)
+    found = {line.split(": ", 1)[0]: line for line in load_problems(path)}
+    ids = [k["id"] for k in raw["kpis"]]
+    item = raw["questionnaires"]["renewal_practices"]["items"][0]["id"]
+    assert "weight 1e+308 is too large" in found["settings.element_weights.profit"]
+    assert "weight 1e+308 is too large" in found[f"kpis[0]({ids[0]}).weight"]
+    assert "inf is not a finite number" in found[
+        f"questionnaires.renewal_practices.items[0]({item}).weight"]
+    assert "too large" in found[f"kpis[1]({ids[1]}).target"]
+    assert "1e+300 is too large" in found[f"kpis[2]({ids[2]}).max"]
+    assert "too large" in found["settings.price_uplift"]
+    assert "weight 1e-300 is too small" in found[f"kpis[3]({ids[3]}).weight"]
+    code, err = cli(capsys, "score", sample_workbooks()[0], "--framework", path,
+                    "--out", tmp_path / "out")
+    assert code == 2 and "Traceback" not in err and not (tmp_path / "out").exists()
+    huge = raw_default()
+    huge["kpis"][2]["max"] = 10**400                     # no float holds it (parse_framework)
+    assert problems(huge)[f"kpis[2]({ids[2]}).max"].startswith(
+        "a very large number is not a finite number")
+
+
+def test_item10_exponent_without_point_is_explained(tmp_path):
+    path = tmp_path / "fw.yaml"
+    path.write_text(DEFAULT.read_text(encoding="utf-8").replace(
+        "    profit: 1\n", "    profit: 1e308\n", 1), encoding="utf-8")
+    found = load_problems(path)
+    assert len(found) == 1 and found[0].startswith(
+        "settings.element_weights.profit: '1e308' is text, not a number")
+
+
+def test_item10_largest_allowed_weights_score_finite():
+    raw = raw_default()
+    for element in raw["settings"]["element_weights"]:
+        raw["settings"]["element_weights"][element] = fw_module.MAX_WEIGHT
+    for kpi in raw["kpis"]:
+        kpi["weight"] = fw_module.MAX_WEIGHT
+    for questionnaire in raw["questionnaires"].values():
+        for item in questionnaire["items"]:
+            item["weight"] = fw_module.MIN_WEIGHT
+    results = score(parse_framework(raw), sample_data("northwind-cloud"))
+    assert math.isfinite(results["index"]["score"])
+
+
+# ----------------------------------------------------------------------------- item 12
+
+
+@pytest.mark.parametrize("bad", ["Strategic_Role", "STRATEGIC", "café", "1st", "_private",
+                                 "with space", "x" * 65])
+def test_item12_mixed_case_or_odd_item_ids_refused(bad):
+    raw = raw_default()
+    raw["questionnaires"]["excellence_practices"]["items"][0]["id"] = bad
+    raw["kpis"][0]["id"] = bad
+    found = problems(raw)
+    shown = repr(bad) if len(bad) <= 40 else None
+    if shown:
+        assert found[f"kpis[0]({shown}).id"].startswith(f"{shown} is not a snake_case id")
+        where = f"questionnaires.excellence_practices.items[0]({shown}).id"
+        assert "reads it back in lower case" in found[where]
+    else:
+        assert "too long" in found["kpis[0].id"]
+
+
+def test_item12_every_accepted_id_round_trips(tmp_path, capsys):
+    raw = raw_default()
+    raw["questionnaires"]["excellence_practices"]["items"][0]["id"] = "strategic_role_2"
+    path = write(tmp_path, raw)
+    code, err = cli(capsys, "template", "--framework", path, "--out", tmp_path / "t.xlsx")
+    assert code == 0, err
+    code, err = cli(capsys, "validate", tmp_path / "t.xlsx", "--framework", path)
+    assert "strategic_role_2" not in err and "unknown practice id" not in err
+
+
+# ----------------------------------------------------------------------------- item 18
+
+
+def test_item18_unknown_keys_named_with_a_suggestion():
+    raw = raw_default()
+    raw["kpi"] = []                                            # top level
+    raw["settings"]["ambre"] = 80                              # settings
+    raw["elements"]["profit"]["nmae"] = "Profit"               # element
+    raw["kpis"][3]["wieght"] = raw["kpis"][3].pop("weight")    # KPI
+    util = kpi_index(raw, "contract_renewal_rate")
+    raw["kpis"][util]["benchmark"]["sorce"] = "x"              # benchmark
+    raw["questionnaires"]["renewal_practices"]["descripton"] = "x"  # questionnaire
+    raw["questionnaires"]["customer_expectations"]["items"][0]["satisfier"] = "x"  # item
+    raw["kpis"][0]["unit"] = "precent"                         # a value, not a key
+    raw["settings"]["element_weights"]["efficency"] = 1
+    raw[7] = "number key"
+    ids = [k["id"] for k in raw["kpis"]]
+    item = raw["questionnaires"]["customer_expectations"]["items"][0]["id"]
+    found = problems(raw)
+    assert found["kpi"].startswith("unknown key 'kpi'; did you mean 'kpis'?")
+    assert found["settings.ambre"].startswith("unknown setting 'ambre'; did you mean 'amber'?")
+    assert found["elements.profit.nmae"].startswith("unknown key 'nmae'; did you mean 'name'?")
+    assert found[f"kpis[3]({ids[3]}).wieght"].startswith(
+        "unknown key 'wieght'; did you mean 'weight'? — one of id, element, name")
+    assert found[f"kpis[3]({ids[3]}).weight"] == "required field is missing — a number"
+    assert found[f"kpis[{util}](contract_renewal_rate).benchmark.sorce"].startswith(
+        "unknown key 'sorce'; did you mean 'source'?")
+    assert found["questionnaires.renewal_practices.descripton"].startswith(
+        "unknown key 'descripton'; did you mean 'description'?")
+    assert found[f"questionnaires.customer_expectations.items[0]({item}).satisfier"].startswith(
+        "unknown key 'satisfier'; did you mean 'satisfiers'?")
+    assert found[f"kpis[0]({ids[0]}).unit"].startswith(
+        "unknown unit 'precent'; did you mean 'percent'?")
+    assert found["settings.element_weights.efficency"].startswith(
+        "unknown element 'efficency'; did you mean 'efficiency'?")
+    assert found["7"].startswith("unknown key 7 — one of name, version")
+
+
+def test_item18_min_above_max_blames_the_framework(tmp_path, capsys):
+    raw = raw_default()
+    rrr = kpi_index(raw, "recurring_revenue_rate")
+    raw["kpis"][rrr]["min"] = 4                               # max is 3
+    csat = kpi_index(raw, "csat")
+    raw["kpis"][csat]["max"] = -0.5                           # percent: min defaults to 0
+    sla = kpi_index(raw, "sla_attainment")
+    raw["kpis"][sla]["target"] = 1.2                          # percent: max defaults to 1
+    found = problems(raw)
+    assert found[f"kpis[{rrr}](recurring_revenue_rate).min"] == (
+        "the valid range 4 to 3 is empty: min must be below max — "
+        "min < max (a percent KPI defaults to 0 to 1)")
+    assert found[f"kpis[{csat}](csat).max"].startswith("the valid range 0 to -0.5 is empty")
+    assert found[f"kpis[{sla}](sla_attainment).target"].startswith(
+        "target 1.2 is outside the KPI's valid range (0 to 1); the intake would refuse it")
+    path = write(tmp_path, raw)
+    for argv in (("template", "--out", tmp_path / "t.xlsx"),
+                 ("validate", sample_workbooks()[0]),
+                 ("score", sample_workbooks()[0], "--out", tmp_path / "out")):
+        code, err = cli(capsys, *argv, "--framework", path)
+        assert code == 2, argv
+        assert f"error: the framework {path} has 3 problem(s)" in err
+        assert "Traceback" not in err
+        assert all(line.startswith("  kpis[") for line in err.splitlines()[1:]), err
+
+
+def test_item18_default_and_custom_frameworks_unchanged():
+    before = copy.deepcopy(raw_default())
+    assert parse_framework(before) == load_framework()
+    assert parse_framework(raw_default()).kpis == load_framework().kpis
