@@ -40,6 +40,13 @@ LABEL_ROW, KEY_ROW, FIRST_ROW = 3, 4, 5
 #: How far down the reader looks for the machine-key row.
 HEADER_SCAN_ROWS = 15
 
+#: The most any sheet of a filled intake may use: rows, columns (A to CV) and cells in the whole
+#: workbook. A filled default template uses 36 rows, columns A to J and about 700 cells; larger
+#: workbooks are refused before they are opened (each cell costs the reader about 0.5 KB).
+MAX_ROWS = 5000
+MAX_COLUMNS = 100
+MAX_CELLS = 50_000
+
 NA_LABEL = "n/a"
 CURRENCIES: tuple[str, ...] = (
     "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR", "BRL", "CNY",

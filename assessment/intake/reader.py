@@ -13,17 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import posixpath
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import defusedxml  # openpyxl parses through defusedxml when it is importable
 import openpyxl
 import openpyxl.xml
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
@@ -42,6 +45,9 @@ from assessment.core.model import (
 from assessment.intake.layout import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
     NA_LABEL,
     PROFILE_FIELDS,
     SHEETS,
@@ -51,9 +57,24 @@ from assessment.intake.layout import (
     answer_labels,
 )
 
-#: Upper bound of the unpacked size, whatever ``max_bytes`` is (zip-bomb guard).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_MEMBERS = 5000
+#: Upper bound of the unpacked size, whatever ``max_bytes`` is (zip-bomb guard). A filled
+#: default template unpacks to about 150 KB; every notes cell filled to Excel's 32,767
+#: characters would add about 10 MB.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: Upper bound of one part (zip member) unpacked.
+MAX_PART_BYTES = 20 * 1024 * 1024
+#: Parts in the zip; the template has 14, a LibreOffice re-save 15.
+MAX_ZIP_MEMBERS = 1000
+#: XML elements in all parts together (the filled template has about 7,000); of them, elements
+#: other than cells, values and plain strings (styles, validations, formatting, drawings:
+#: openpyxl spends about 60 microseconds on each); attributes of one element; nesting depth.
+MAX_XML_ELEMENTS = 400_000
+MAX_XML_OTHER = 50_000
+MAX_XML_ATTRIBUTES = 200
+MAX_XML_DEPTH = 64
+#: Longest stretch of an XML part without a ``>``: one tag, or the text of one cell (at most
+#: 32,767 characters, under 200 KB even escaped). expat holds a whole tag before handing it on.
+MAX_XML_RUN = 1024 * 1024
 #: Rows read below a header; intake tables are far shorter.
 MAX_TABLE_ROWS = 5000
 
@@ -144,8 +165,8 @@ def read_intake(path: str | Path, framework: Framework, *,
     if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise RuntimeError("defusedxml must be installed to read untrusted workbooks safely")
     source = str(path)
-    content, file_warnings = _check_file(Path(path), max_bytes)
-    formulas, values = _load(content, Path(path).name, source)
+    content, file_warnings, has_formulas = _check_file(Path(path), max_bytes)
+    formulas, values = _load(content, Path(path).name, source, has_formulas)
     reader = _Reader(framework, formulas, values)
     data = reader.read()
     if reader.issues:
@@ -158,8 +179,10 @@ def read_intake(path: str | Path, framework: Framework, *,
 # ----------------------------------------------------------------------------- file checks
 
 
-def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str]]:
-    """The file's bytes, after every check that can be made before parsing."""
+def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str], bool]:
+    """The file's bytes, notes on it and whether a sheet holds formulas, after every check
+    that can be made before openpyxl parses it (sizes, parts, and a streaming pass over every
+    XML part that bounds what openpyxl would build)."""
     name = path.name
 
     def fail(message: str, expected: str = _SAVE_AS_XLSX) -> IntakeError:
@@ -192,12 +215,30 @@ def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str]]:
         raise fail(f"file '{name}' is damaged: it cannot be opened as an Excel workbook "
                    "(truncated or corrupted)",
                    "save it again from Excel as .xlsx, or send the original file") from None
+    ordinary = "an ordinary intake workbook; remove pasted images or extra data"
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise fail(f"file '{name}' is a zip of {len(infos):,} parts, over the limit of "
+                   f"{MAX_ZIP_MEMBERS:,} (an intake workbook has about 15; refused as a "
+                   "possible zip bomb)", f"{ordinary}, or copy your answers into a fresh "
+                   "template")
     limit = min(10 * max_bytes, MAX_UNPACKED_BYTES)
     unpacked = sum(info.file_size for info in infos)  # zipfile never inflates past these
-    if unpacked > limit or len(infos) > MAX_ZIP_MEMBERS:
-        raise fail(f"file '{name}' unpacks to {_size(unpacked)} in {len(infos)} parts, over the "
-                   f"{_size(limit)} limit (refused as a possible zip bomb)",
-                   "an ordinary intake workbook; remove pasted images or extra data")
+    if unpacked > limit:
+        raise fail(f"file '{name}' unpacks to {_size(unpacked)}, over the {_size(limit)} limit "
+                   "(refused as a possible zip bomb)", ordinary)
+    seen: dict[str, str] = {}
+    for info in infos:
+        first = seen.get(info.filename.lower())
+        seen.setdefault(info.filename.lower(), info.filename)
+        if first is not None:
+            also = "" if first == info.filename else f" (also as '{first}')"
+            raise fail(f"file '{name}' holds the part '{info.filename}' twice{also}: a damaged "
+                       "or tampered workbook", "save it again from Excel as .xlsx, or send "
+                       "the original file")
+        if info.file_size > min(limit, MAX_PART_BYTES):
+            raise fail(f"file '{name}': its part '{info.filename}' unpacks to "
+                       f"{_size(info.file_size)}, over the {_size(min(limit, MAX_PART_BYTES))} "
+                       "limit for one part (refused as a possible zip bomb)", ordinary)
     members = {info.filename for info in infos}
     if "mimetype" in members and b"opendocument" in archive.read("mimetype")[:100]:
         raise fail(f"file '{name}' is an OpenDocument spreadsheet (.ods)")
@@ -205,22 +246,25 @@ def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str]]:
         raise fail(f"file '{name}' is an Excel binary workbook (.xlsb)")
     if "xl/workbook.xml" not in members:
         raise fail(f"file '{name}' is a zip archive but not an Excel workbook")
+    has_formulas = _Parts(archive, name, str(path)).check()
     notes = []
     if any(m.lower().endswith("vbaproject.bin") for m in members):
         notes.append(f"{name}: the workbook contains macros; they were ignored and never run")
-    return content, notes
+    return content, notes, has_formulas
 
 
-def _load(content: bytes, name: str, source: str) -> tuple[Workbook, Workbook]:
+def _load(content: bytes, name: str, source: str,
+          has_formulas: bool = True) -> tuple[Workbook, Workbook]:
     """The workbook with formulas (to spot them) and with cached values (to read them).
 
-    Most intakes hold no formula at all; then one load serves as both.
+    Most intakes hold no formula at all (``has_formulas``, from the pre-scan, says so); then one
+    load serves as both.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             formulas = _open(content, data_only=False)
-            values = _open(content, data_only=True) if _has_formulas(formulas) else formulas
+            values = _open(content, data_only=True) if has_formulas else formulas
     except Exception as exc:  # any parser failure means the same to the client
         chain = [exc, exc.__cause__, exc.__context__]
         reason = ("unsafe XML: entity declarations are refused" if any(
@@ -237,9 +281,181 @@ def _open(content: bytes, data_only: bool) -> Workbook:
                                   keep_links=False, rich_text=False)
 
 
-def _has_formulas(book: Workbook) -> bool:
-    return any(cell.data_type == "f" for ws in book.worksheets
-               for row in ws.iter_rows() for cell in row)
+_DAMAGED = "save it again from Excel as .xlsx, or send the original file"
+_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_LIGHT = frozenset({"c", "v", "f", "row", "si", "t", "is"})  # cheap for openpyxl
+
+
+class _Parts:
+    """One streaming pass over every XML part of the zip, before openpyxl builds anything.
+
+    expat reads each part in chunks and only counters are kept. Entity declarations are refused
+    (as defusedxml does for openpyxl). Refused, naming the sheet and cell or the part: a cell
+    beyond :data:`MAX_ROWS` x :data:`MAX_COLUMNS` (also a merged range, hyperlink or comment
+    reaching there, which openpyxl turns into cells; the ``<dimension>`` element is not trusted),
+    more than :data:`MAX_CELLS` cells, more than :data:`MAX_XML_ELEMENTS` elements, nesting
+    deeper than :data:`MAX_XML_DEPTH`. Malformed XML only ends the pass over that part: openpyxl
+    reports it if it reads the part.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, source: str) -> None:
+        self.archive, self.name, self.source = archive, name, source
+        self.elements = self.other = self.cells = 0
+        self.formulas = False
+        self.sheet_ids: dict[str, str] = {}  # r:id -> sheet title (xl/workbook.xml)
+        self.targets: dict[str, str] = {}  # r:id -> part (its relationships)
+        self.titles: dict[str, str] = {}  # part -> sheet title
+        self.member, self.title, self.kind = "", None, ""
+        self.depth = self.row = self.col = 0
+
+    def check(self) -> bool:
+        """Scan every part; raises :class:`IntakeError`; returns whether a sheet has formulas."""
+        infos = self.archive.infolist()
+        first = [i for i in infos if i.filename in (_WORKBOOK, _WORKBOOK_RELS)]
+        for info in first + [i for i in infos if i not in first]:
+            self.scan(info)
+            if info.filename in (_WORKBOOK, _WORKBOOK_RELS):
+                self.titles = {_part(self.targets[rid]): title
+                               for rid, title in self.sheet_ids.items() if rid in self.targets}
+        return self.formulas
+
+    def scan(self, info: zipfile.ZipInfo) -> None:
+        self.member, self.title = info.filename, self.titles.get(info.filename)
+        self.kind, self.depth, self.row, self.col = "", 0, 0, 0
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.EntityDeclHandler = parser.UnparsedEntityDeclHandler = self.entity
+        parser.ExternalEntityRefHandler = self.entity
+        try:
+            with self.archive.open(info) as handle:
+                chunk = handle.read(1 << 16)
+                if not chunk.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
+                    return  # not XML (an image, macros): its size is all that matters
+                run = 0  # bytes since the last ">"
+                while chunk:
+                    first = chunk.find(b">")
+                    if run + (len(chunk) if first < 0 else first) > MAX_XML_RUN:
+                        raise self.refuse(f"file '{self.name}' has an XML tag or text longer "
+                                          f"than {_size(MAX_XML_RUN)} (a damaged or hostile "
+                                          "file)", _DAMAGED, at_part=True)
+                    run = run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b">") - 1
+                    parser.Parse(chunk, False)
+                    chunk = handle.read(1 << 16)
+                parser.Parse(b"", True)
+        except expat.ExpatError:
+            return
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                OSError) as exc:
+            raise self.refuse(f"file '{self.name}' could not be read as an Excel workbook "
+                              f"({type(exc).__name__})", _DAMAGED, at_part=True) from None
+
+    def refuse(self, message: str, expected: str, cell: str | None = None,
+               at_part: bool = False) -> IntakeError:
+        where = f" (part '{self.member}')" if at_part or self.title is None else ""
+        return IntakeError([Issue(message + where, expected, sheet=self.title, cell=cell)],
+                           self.source)
+
+    def entity(self, *_args: Any) -> None:
+        raise self.refuse(f"file '{self.name}' could not be read as an Excel workbook (unsafe "
+                          "XML: entity declarations are refused)", _DAMAGED, at_part=True)
+
+    def end(self, _tag: str) -> None:
+        self.depth -= 1
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        local = tag.rpartition(":")[2]
+        self.elements += 1
+        self.other += local not in _LIGHT
+        self.depth += 1
+        if self.elements > MAX_XML_ELEMENTS or self.other > MAX_XML_OTHER:
+            what = ("" if self.elements > MAX_XML_ELEMENTS else
+                    " other than cells and text (styles, validations, formatting, drawings)")
+            limit = min(MAX_XML_ELEMENTS, MAX_XML_OTHER if what else MAX_XML_ELEMENTS)
+            raise self.refuse(f"file '{self.name}' holds more than {limit:,} XML elements{what} "
+                              "(a filled intake has about 7,000; refused as a possible XML "
+                              "bomb)", f"copy your answers into a fresh template; {_FRESH}",
+                              at_part=True)
+        if self.depth > MAX_XML_DEPTH or len(attrib) > MAX_XML_ATTRIBUTES:
+            what = (f"nests XML elements more than {MAX_XML_DEPTH} deep"
+                    if self.depth > MAX_XML_DEPTH else
+                    f"has an XML element <{local[:40]}> with more than {MAX_XML_ATTRIBUTES} "
+                    "attributes")
+            raise self.refuse(f"file '{self.name}' {what} (a damaged or hostile file)",
+                              _DAMAGED, at_part=True)
+        if self.depth == 1:
+            self.kind = local
+        elif self.kind == "worksheet":
+            if local == "c":
+                self.cell(attrib.get("r"))
+            elif local == "row":
+                self.new_row(attrib)
+            elif local == "f":
+                self.formulas = True
+            elif local in ("mergeCell", "hyperlink"):
+                self.area(attrib.get("ref"), "a merged range" if local == "mergeCell"
+                          else "a hyperlink")
+        elif self.kind == "comments" and local == "comment":
+            self.area(attrib.get("ref"), "a comment")
+        elif self.kind == "workbook" and local == "sheet" and self.member == _WORKBOOK:
+            rid = next((v for k, v in attrib.items() if k.endswith(":id")), None)
+            if rid is not None:
+                self.sheet_ids[rid] = attrib.get("name", "")
+        elif (self.kind == "Relationships" and local == "Relationship"
+              and self.member == _WORKBOOK_RELS and "Id" in attrib):
+            self.targets[attrib["Id"]] = attrib.get("Target", "")
+
+    def new_row(self, attrib: dict[str, str]) -> None:
+        """Follow openpyxl: ``r``, or the row after the last one."""
+        try:
+            self.row = int(float(attrib["r"])) if "r" in attrib else self.row + 1
+        except ValueError:
+            return  # openpyxl refuses it itself
+        self.col = 0
+        if set(attrib) - {"r", "spans"}:  # openpyxl builds a row object for it
+            self.bound(self.row, 1, "a formatted row")
+
+    def cell(self, ref: str | None) -> None:
+        if ref:
+            try:
+                row, self.col = coordinate_to_tuple(ref)
+            except (ValueError, TypeError):
+                return  # openpyxl refuses it itself
+        else:
+            row, self.col = self.row, self.col + 1
+        self.cells += 1
+        self.bound(row, self.col, "a cell")
+        if self.cells > MAX_CELLS:
+            raise self.refuse(
+                f"the workbook holds more than {MAX_CELLS:,} cells (a filled intake has about "
+                "700); the limit is reached at this cell",
+                "delete what is not part of the intake (extra sheets, pasted data, formatted "
+                f"empty cells), or copy your answers into a fresh template; {_FRESH}",
+                f"{get_column_letter(self.col)}{row}")
+
+    def area(self, ref: str | None, what: str) -> None:
+        try:
+            _c1, _r1, col, row = range_boundaries(ref or "")
+        except (ValueError, TypeError):
+            return
+        self.bound(row or 1, col or 1, f"{what} ({ref})")
+
+    def bound(self, row: int, col: int, what: str) -> None:
+        if row <= MAX_ROWS and col <= MAX_COLUMNS:
+            return
+        last = get_column_letter(MAX_COLUMNS)
+        far = f"{get_column_letter(min(col, 18278))}{row}"
+        raise self.refuse(
+            f"{what} at {far}, far beyond what an intake uses (rows 1 to {MAX_ROWS:,}, columns "
+            f"A to {last}); it would make the workbook too large to read",
+            f"delete the rows below {MAX_ROWS:,} and the columns after {last} on this sheet "
+            "(or clear that content), or copy your answers into a fresh template", far)
+
+
+def _part(target: str) -> str:
+    """The zip member a workbook relationship's target names."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join("xl", target))
 
 
 def _size(n: int) -> str:
