@@ -29,6 +29,10 @@ from assessment.scorecard import outputs as exports
     (None, "organization"),
     ("Société Générale Support", "societe-generale-support"),
     ("x" * 300, "x" * 60),
+    ("ООО Ромашка", "ооо-ромашка"),  # letters of every script stay (issue 11 item 2)
+    ("株式会社テスト", "株式会社テスト"),
+    ("Straße AG", "straße-ag"),
+    ("ＣＯＮ", "con-org"),
 ])
 def test_safe_slug(name: str | None, slug: str) -> None:
     assert safe_slug(name) == slug
