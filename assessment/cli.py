@@ -227,7 +227,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     data = read_intake(args.intake, _framework(args), max_bytes=_max_bytes(args))
     for warning in data.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {printable(warning)}")
     print(f"{args.intake}: valid ({data.organization})")
     return EXIT_OK
 

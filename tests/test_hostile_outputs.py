@@ -196,6 +196,23 @@ def test_item09_full_disk_keeps_the_previous_set(framework, sample, tmp_path,
     assert sorted(p.name for p in out.iterdir()) == [first["json"].parent.name]
 
 
+def test_item09_portfolio_pair_is_published_all_or_nothing(framework, sample, tmp_path,
+                                                           monkeypatch) -> None:
+    """Sibling of item 9: the portfolio's xlsx and html are one set too."""
+    from assessment.portfolio.report import write_portfolio
+
+    out = tmp_path / "portfolio"
+    first = write_portfolio([results_of(framework, sample, "Acme")], out)
+    before = {p: p.read_bytes() for p in first.values()}
+    two = [results_of(framework, sample, "Acme"), results_of(framework, sample, "Beta")]
+    monkeypatch.setattr(write, "atomic_write",
+                        _fail_after(1, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    with pytest.raises(OSError, match="No space left"):
+        write_portfolio(two, out)
+    assert {p: p.read_bytes() for p in first.values()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["portfolio.html", "portfolio.xlsx"]
+
+
 def test_item09_failure_while_moving_in_puts_the_previous_files_back(framework, sample,
                                                                      tmp_path,
                                                                      monkeypatch) -> None:

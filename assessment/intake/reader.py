@@ -199,7 +199,7 @@ def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str], bool]:
         raise fail(f"file '{name}' is {_size(size)}, over the {_size(max_bytes)} limit",
                    "an intake workbook without pasted images or extra data")
     with path.open("rb") as handle:
-        content = handle.read(max_bytes + 1)
+        content = handle.read(min(max_bytes, size) + 1)
     if len(content) > max_bytes:
         raise fail(f"file '{name}' is over the {_size(max_bytes)} limit")
     if content.startswith(b"\xd0\xcf\x11\xe0"):

@@ -70,13 +70,12 @@ from assessment.core.format import (
     rag_label,
 )
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
-from assessment.core.model import NA, PROFILE_REQUIRED, RATING_KEYS, SUPPORT_MODELS, IntakeData
+from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.core.results import KpiRow as KpiResult
 from assessment.core.results import ResultsView
 from assessment.core.scoring import score
 from assessment.intake.layout import NA_LABEL, PROFILE_FIELDS, answer_labels
 from assessment.intake.reader import (
-    PROFILE_EXPECTED,
     InvalidValue,
     clean_text,
     format_number,
@@ -169,9 +168,7 @@ def parse_profile_entry(key: str, text: str) -> Entry:
         value = profile_value(key, text if clean_text(text or "") else None)
     except InvalidValue as bad:
         return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
-    if value is None and key in PROFILE_REQUIRED:
-        return None, Issue(f"{key} is required", PROFILE_EXPECTED[key], path=f"profile.{key}")
-    return value, None
+    return value, None  # a required field left blank is an InvalidValue of profile_value
 
 
 def _profile_text(value: Any) -> str:

@@ -50,7 +50,7 @@ from assessment.core.format import (
 )
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
-from assessment.files.write import atomic_write, workbook_bytes
+from assessment.files.write import atomic_write, publish_files, workbook_bytes
 from assessment.files.xlsx import (
     FONT_NAME,
     RAG_COLOURS,
@@ -596,13 +596,14 @@ def write_portfolio(source: str | Path | Portfolio | Iterable[dict[str, Any]],
     """Write ``portfolio.xlsx`` and ``portfolio.html`` into ``out_dir``.
 
     ``source`` is a folder of results (searched recursively), a list of results structures
-    or a :class:`Portfolio`. Both files are rendered before either is written, and each is
-    written atomically. Returns ``{"xlsx": path, "html": path}``.
+    or a :class:`Portfolio`. Both files are rendered before either is written, and the pair is
+    published all or nothing (:func:`~assessment.files.write.publish_files`): a full disk
+    leaves the previous pair as it was. Returns ``{"xlsx": path, "html": path}``.
     """
     p = _portfolio(source, factor)
     rendered = {"xlsx": portfolio_workbook_bytes(p), "html": render_portfolio_html(p)}
-    out = Path(out_dir)
-    return {fmt: atomic_write(out / FILES[fmt], data) for fmt, data in rendered.items()}
+    written = publish_files(Path(out_dir), {FILES[fmt]: data for fmt, data in rendered.items()})
+    return {fmt: written[FILES[fmt]] for fmt in rendered}
 
 
 # --------------------------------------------------------------------------- notebook tables
