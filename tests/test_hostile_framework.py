@@ -136,6 +136,7 @@ def test_item04_shared_values_never_expanded_into_messages():
      "aliases nest this value deeper than 20 levels"),
     ("name: x\nversion: 1\nsettings:\n  amber: " + "9" * 5000 + "\n", "more than 30 digits"),
     ("name: x\nversion: 2024-13-45\n", "looks like a date but is not one"),
+    ("kpis: [" + ",".join(["{}"] * 50_001) + "]\n", "the file holds over 50,000 values"),
 ])
 def test_item04_yaml_structure_siblings_refused(tmp_path, text, says):
     path = tmp_path / "fw.yaml"
@@ -159,8 +160,8 @@ def test_item04_oversized_file_refused_unread(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_bytes(DEFAULT.read_bytes() + b"#" * fw_module.MAX_FRAMEWORK_BYTES)
     found = load_problems(big)
-    assert found == ["(file): the file is larger than the 1 MB limit for a framework — "
-                     "a framework file under 1 MB (the default is about 41 KB)"]
+    assert found == ["(file): the file is larger than the 256 KB limit for a framework — "
+                     "a framework file under 256 KB (the default is about 41 KB)"]
 
 
 def test_item04_strings_and_lists_bounded():

@@ -153,12 +153,13 @@ class Framework:
 
 # --------------------------------------------------------------------------- limits
 
-#: A framework file larger than this is refused unread (the default is about 41 KB).
-MAX_FRAMEWORK_BYTES = 1024 * 1024
+#: A framework file larger than this is refused unread (the default is about 41 KB; YAML is
+#: parsed in pure Python at roughly 100 KB a second for dense files).
+MAX_FRAMEWORK_BYTES = 256 * 1024
 #: Deepest nesting of mappings and lists, aliases expanded (the default nests 7 levels).
 MAX_DEPTH = 20
-#: Values in the file once every alias is expanded (the default holds about 1,300).
-MAX_EXPANDED_NODES = 100_000
+#: Values in the file, and once every alias is expanded (the default holds about 1,300).
+MAX_EXPANDED_NODES = 50_000
 #: Characters of text in the file once every alias is expanded.
 MAX_EXPANDED_CHARS = 4_000_000
 #: Digits of a whole number in the file.
@@ -270,6 +271,7 @@ class _FrameworkLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self.depth += 1
@@ -277,6 +279,11 @@ class _FrameworkLoader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH:
                 raise _Refused(f"mappings and lists nested deeper than {MAX_DEPTH} levels",
                                "a framework shaped like the default (it nests 7 levels)",
+                               self.peek_event().start_mark)
+            self.nodes += 1
+            if self.nodes > MAX_EXPANDED_NODES:
+                raise _Refused(f"the file holds over {MAX_EXPANDED_NODES:,} values",
+                               "a framework of a sensible size (the default holds about 1,300)",
                                self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
@@ -458,7 +465,9 @@ class _Validator:
     def unknown_keys(self, data: dict, path: str, known: tuple[str, ...]) -> None:
         """Report every key of ``data`` not in ``known``, with a suggestion when one is close."""
         for key in data:
-            if key not in known:
+            if key not in known and len(self.issues) >= MAX_ISSUES:
+                self.dropped += 1
+            elif key not in known:
                 where = f"{path}.{_key(key)}" if path else _key(key)
                 self.add(where, f"unknown key {_brief(key)}{_suggest(key, known)}",
                          f"one of {', '.join(known)}")
@@ -836,7 +845,7 @@ class _Validator:
                 self.add(f"{path}.year", f"{_brief(year)} is not a year",
                          "a year such as 2024, or a short text")
         elif year is not None:
-            year = self.text(year, f"{path}.year", MAX_LABEL)
+            year = self.text(_as_text(year), f"{path}.year", MAX_LABEL)
         note = self.text(raw.get("note"), f"{path}.note", MAX_TEXT, optional=True)
         if source is None:
             return None
