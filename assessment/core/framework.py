@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -231,7 +231,7 @@ def load_framework(path: str | Path | None = None) -> Framework:
     return parse_framework(_parse_yaml(_decode(data, source), source), source=source)
 
 
-def _refuse(source: str, where: str, message: str, expected: str) -> None:
+def _refuse(source: str, where: str, message: str, expected: str) -> NoReturn:
     raise FrameworkError([Issue(message, expected, path=where)], source)
 
 
@@ -254,7 +254,6 @@ def _decode(data: bytes, source: str) -> str:
                 f"column {column} (byte {exc.start + 1} of the file) is not valid UTF-8",
                 "save the file with the encoding UTF-8 (it looks like another encoding, "
                 "such as Windows-1252 or Latin-1)")
-        raise AssertionError("unreachable") from None
 
 
 class _Refused(yaml.YAMLError):
