@@ -84,11 +84,12 @@ app: install
 	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila notebooks/interactive_assessment.ipynb \
 		--no-browser --port=8866 --template=support-excellence
 
-## benchmark: time one score run and a 100-intake batch against their targets
+## benchmark: time one score run, a 100-intake batch and the hostile intakes against their targets
 benchmark: install
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	$(BIN)/python benchmarks/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
