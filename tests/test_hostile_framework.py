@@ -383,3 +383,20 @@ def test_item18_default_and_custom_frameworks_unchanged():
     before = copy.deepcopy(raw_default())
     assert parse_framework(before) == load_framework()
     assert parse_framework(raw_default()).kpis == load_framework().kpis
+
+
+def test_item18_duplicate_key_refused_with_both_lines(tmp_path, capsys):
+    """Sibling of item 18: a key given twice in one mapping is refused, not silently replaced
+    by the last copy as ``yaml.safe_load`` would do."""
+    default = Path(fw_module.default_framework_path()).read_text(encoding="utf-8")
+    assert "settings:\n  amber: 80\n" in default
+    path = tmp_path / "dup.yaml"
+    path.write_text(default.replace("settings:\n  amber: 80\n",
+                                    "settings:\n  amber: 80\n  amber: 55\n", 1), encoding="utf-8")
+    line = default.splitlines().index("  amber: 80") + 1
+    assert load_problems(path) == [
+        f"line {line + 1}: the key 'amber' appears twice in one mapping (first at line {line}) "
+        "\u2014 each key once: delete or rename one of them"]
+    code, err = cli(capsys, "template", "--framework", path, "--out", tmp_path / "t.xlsx")
+    assert code == 2 and "appears twice" in err and "Traceback" not in err
+    assert not (tmp_path / "t.xlsx").exists()

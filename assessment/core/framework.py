@@ -265,7 +265,8 @@ class _Refused(yaml.YAMLError):
 
 
 class _FrameworkLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses deep nesting, over-long integers and bad dates."""
+    """``yaml.SafeLoader`` that refuses deep nesting, duplicate keys, over-long integers and
+    bad dates."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -287,6 +288,21 @@ class _FrameworkLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        """A mapping, refusing a key given twice (``yaml.safe_load`` keeps the last silently,
+        so a pasted-in second ``weight:`` would quietly win)."""
+        node = super().compose_mapping_node(anchor)
+        first: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+                continue
+            if key.value in first:
+                raise _Refused(f"the key {key.value[:40]!r} appears twice in one mapping "
+                               f"(first at line {first[key.value]})",
+                               "each key once: delete or rename one of them", key.start_mark)
+            first[key.value] = key.start_mark.line + 1
+        return node
 
     def construct_yaml_int(self, node: Any) -> Any:
         if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
