@@ -490,18 +490,28 @@ def _right_column(labels: list[str], size: float, cap: float) -> float:
     return min(max((text_width(t, size) for t in labels), default=40) + 24, cap)
 
 
-def _svg_bars(chart: Chart, data: Bars) -> str:
-    """Element scores: one bar per element on 0-100, amber rule, RAG colours."""
+def _row_frame(data: Bars, plot_w: float, row_h: float, top: float, size: float,
+               cap: float) -> tuple[Canvas, float, float, float]:
+    """What the three one-row-per-item charts share: the name column on the left, the label
+    column on the right (``size`` pt text, at most ``cap`` wide) and the x axis. Returns the
+    canvas and the widths of the two columns, ``left`` and ``right``, and ``bottom``."""
     rows, axis = data.rows, data.axis
     left = label_column([r.name for r in rows])
-    plot_w, row_h, bar_h, top = 400.0, 36.0, 22.0, 22.0
-    right = _right_column([r.label for r in rows], 12, 260)
-    width = left + plot_w + right
+    right = _right_column([r.label for r in rows], size, cap)
     bottom = top + row_h * len(rows)
-    span = axis.hi - axis.lo
     c = Canvas()
     x_axis(c, left, plot_w, top, bottom, axis.ticks, axis.lo, axis.hi, axis.title,
            axis.tick_label)
+    return c, left, right, bottom
+
+
+def _svg_bars(chart: Chart, data: Bars) -> str:
+    """Element scores: one bar per element on 0-100, amber rule, RAG colours."""
+    rows, axis = data.rows, data.axis
+    plot_w, row_h, bar_h, top = 400.0, 36.0, 22.0, 22.0
+    c, left, right, bottom = _row_frame(data, plot_w, row_h, top, 12, 260)
+    width = left + plot_w + right
+    span = axis.hi - axis.lo
     for i, r in enumerate(rows):
         y = top + i * row_h + (row_h - bar_h) / 2
         c.text(left - 8, y + bar_h / 2, r.name, 12, "end", limit=38)
@@ -521,19 +531,14 @@ def _svg_bars(chart: Chart, data: Bars) -> str:
 def _svg_bullets(chart: Chart, data: Bars) -> str:
     """KPI bullets on the score scale: track, score bar, target tick, benchmark, amber rule."""
     rows, axis = data.rows, data.axis
-    left = label_column([r.name for r in rows])
     plot_w, row_h, top = 340.0, 30.0, 22.0
-    right = _right_column([r.label for r in rows], 11, 240)
+    c, left, right, bottom = _row_frame(data, plot_w, row_h, top, 11, 240)
     width = left + plot_w + right
-    bottom = top + row_h * len(rows)
     span = axis.hi - axis.lo
 
     def px(v: float) -> float:
         return left + plot_w * (v - axis.lo) / span
 
-    c = Canvas()
-    x_axis(c, left, plot_w, top, bottom, axis.ticks, axis.lo, axis.hi, axis.title,
-           axis.tick_label)
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
         c.text(left - 8, cy, r.name, 11, "end", limit=38)
@@ -557,14 +562,9 @@ def _svg_bullets(chart: Chart, data: Bars) -> str:
 def _svg_practices(chart: Chart, data: Bars) -> str:
     """Practice answers on the 0-4 scale; n/a and blanks are labelled, not drawn."""
     rows, axis = data.rows, data.axis
-    left = label_column([r.name for r in rows])
     plot_w, row_h, top = 280.0, 26.0, 8.0
-    right = _right_column([r.label for r in rows], 11, 240)
+    c, left, right, bottom = _row_frame(data, plot_w, row_h, top, 11, 240)
     width = left + plot_w + right
-    bottom = top + row_h * len(rows)
-    c = Canvas()
-    x_axis(c, left, plot_w, top, bottom, axis.ticks, axis.lo, axis.hi, axis.title,
-           axis.tick_label)
     for i, r in enumerate(rows):
         cy = top + i * row_h + row_h / 2
         c.text(left - 8, cy, r.name, 11, "end", limit=38)
