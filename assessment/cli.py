@@ -21,6 +21,8 @@ from assessment.core.defaults import (
     DEFAULT_MAX_MB,
     DEFAULT_OUT,
     DEFAULT_PAPER,
+    MAX_TIMEOUT_S,
+    MAX_WORKERS,
     NOTEBOOK_TIMEOUT_S,
     PAPERS,
 )
@@ -32,10 +34,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_TIMEOUT_S = NOTEBOOK_TIMEOUT_S
-#: ``--timeout`` at most (``assessment.batch.runner.MAX_TIMEOUT``): a day.
-MAX_TIMEOUT_S = 86400.0
-#: ``--workers`` at most (``assessment.batch.runner.MAX_WORKERS``): each runs a kernel.
-MAX_WORKERS = 32
 
 
 def _number(text: str, what: str) -> float:

@@ -47,7 +47,8 @@ from assessment.batch.report import (
     load_summary,
     progress_bar,
 )
-from assessment.core.defaults import NOTEBOOK_TIMEOUT_S
+from assessment.core.defaults import MAX_TIMEOUT_S as MAX_TIMEOUT
+from assessment.core.defaults import MAX_WORKERS, NOTEBOOK_TIMEOUT_S
 
 #: The notebooks the batch runs: the repository's notebooks/ folder, packaged.
 NOTEBOOKS_DIR = Path(str(resources.files("assessment.notebooks")))
@@ -56,10 +57,6 @@ PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio.ipynb"
 STAGING_NAME = ".staging"
 INTAKE_SUFFIXES = (".xlsx", ".xlsm")
 DEFAULT_TIMEOUT = NOTEBOOK_TIMEOUT_S
-#: At most this many workers: each runs a kernel (about 160 MB with its worker process).
-MAX_WORKERS = 32
-#: The longest ``--timeout``: a day (beyond it, timers overflow in the kernel client).
-MAX_TIMEOUT = 86400.0
 #: Where the executed notebook records the intake it was made from (``--skip-existing``).
 SOURCE_KEY = "support_excellence"
 PUBLISH_LOCK = "publish.lock"

@@ -21,6 +21,11 @@ DEFAULT_FORMATS: tuple[str, ...] = ("xlsx", "html", "json")
 
 NOTEBOOK_TIMEOUT_S = 600.0
 """Longest a batch lets one notebook run before its kernel is replaced."""
+MAX_TIMEOUT_S = 86400.0
+"""The longest timeout a batch accepts: a day (beyond it, timers overflow in the kernel client)."""
+
+MAX_WORKERS = 32
+"""The most batch workers: each runs a kernel (about 160 MB with its worker process)."""
 
 PDF_TIMEOUT_S = 120.0
 """Longest headless Chromium may take to print one page."""
