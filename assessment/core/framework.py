@@ -8,6 +8,7 @@ recommendations and settings. :func:`load_framework` checks every rule and raise
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -44,7 +45,20 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
     "ratio": (0.0, None),
 }
 
+#: The support models of methodology §7; a KPI's ``applies_to`` names some of them.
+MODELS: tuple[str, ...] = ("internal", "external", "blended")
+#: How an applicable KPI without a value counts in aggregates (methodology §3).
+MISSING_KPI_RULES: tuple[str, ...] = ("zero", "exclude")
+#: Profile volumes a consistency relation may name (``profile.<field>``).
+PROFILE_VOLUMES: tuple[str, ...] = ("annual_revenue", "support_cost", "contract_revenue_base",
+                                    "assisted_cases", "support_headcount", "active_customers")
+#: Profile volumes in money (the client's currency).
+MONEY_VOLUMES: tuple[str, ...] = ("annual_revenue", "support_cost", "contract_revenue_base")
+
 DEFAULT_SETTINGS: dict[str, Any] = {
+    "currency": "USD",
+    "missing_kpi": "zero",
+    "segments": {},
     "amber": 80.0,
     "min_coverage": 0.5,
     "element_weights": dict.fromkeys(ELEMENTS, 1.0),
@@ -53,6 +67,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "industry_renewal_rate": 0.824,
     "price_uplift": None,
     "alignment_survey_average": 6.6,
+    "alignment_survey_source": None,
+    "alignment_survey_year": None,
 }
 
 DEFAULT_FRAMEWORK = "default"
@@ -67,6 +83,48 @@ class Benchmark:
     year: int | str | None = None
     note: str | None = None
     range: tuple[float, float] | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentValues:
+    """What a segment changes of one KPI (None: the KPI's own value applies)."""
+
+    target: float | None = None
+    floor: float | tuple[float, float] | None = None
+    band: tuple[float, float] | None = None
+    benchmark: Benchmark | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A peer group the framework has its own targets for (methodology §1)."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A consistency check (methodology §7): ``value ≈ factor · Π product / Π divide``.
+
+    Terms are ``kpi.<id>`` or ``profile.<volume>``; the relation holds when
+    ``|stated − implied| <= tolerance · |implied|``.
+    """
+
+    id: str
+    name: str
+    value: str
+    product: tuple[str, ...]
+    divide: tuple[str, ...] = ()
+    factor: float = 1.0
+    tolerance: float = 0.1
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every term, the stated value first."""
+        return (self.value, *self.product, *self.divide)
 
 
 @dataclass(frozen=True)
@@ -85,6 +143,20 @@ class Kpi:
     maximum: float | None = None
     benchmark: Benchmark | None = None
     recommendations: tuple[str, ...] = ()
+    #: Band KPIs: advice for each side of the band (``below``, ``above``).
+    band_recommendations: dict[str, tuple[str, ...]] | None = None
+    applies_to: tuple[str, ...] = MODELS
+    by_segment: dict[str, SegmentValues] = field(default_factory=dict)
+
+    def applies(self, model: str | None) -> bool:
+        """Whether the KPI applies to an organization of support ``model`` (all when None)."""
+        return model is None or model in self.applies_to
+
+    def advice(self, side: str | None = None) -> tuple[str, ...]:
+        """The recommendations; for a band KPI those of ``side`` (``below``/``above``) only."""
+        if self.band_recommendations is not None:
+            return self.band_recommendations.get(side or "", ())
+        return self.recommendations
 
 
 @dataclass(frozen=True)
@@ -106,10 +178,17 @@ class Questionnaire:
     name: str
     description: str
     items: tuple[Item, ...]
+    applies_to: tuple[str, ...] = MODELS
+
+    def applies(self, model: str | None) -> bool:
+        return model is None or model in self.applies_to
 
 
 @dataclass(frozen=True)
 class Settings:
+    currency: str
+    missing_kpi: str
+    segments: dict[str, Segment]
     amber: float
     min_coverage: float
     element_weights: dict[str, float]
@@ -118,6 +197,8 @@ class Settings:
     industry_renewal_rate: float
     price_uplift: float | None
     alignment_survey_average: float
+    alignment_survey_source: str | None = None
+    alignment_survey_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +212,7 @@ class Framework:
     questionnaires: dict[str, Questionnaire]
     levels: tuple[str, ...]
     answer_scale: tuple[str, ...]
+    relations: tuple[Relation, ...] = ()
     source: str = field(default="", compare=False)
 
     def kpi(self, kpi_id: str) -> Kpi:
@@ -144,11 +226,48 @@ class Framework:
     def kpis_of(self, area: str) -> list[Kpi]:
         return [k for k in self.kpis if k.element == area]
 
+    def resolved(self, segment: str | None = None, fx_rate: float | None = None) -> Framework:
+        """The framework as one organization sees it (methodology §1–§2).
+
+        Each KPI takes its ``segment``'s target, floor, band and benchmark where the framework
+        gives them; then money values (unit ``currency``: target, floor, band, min, max) are
+        multiplied by ``fx_rate`` (client-currency units per framework-currency unit).
+        Benchmarks keep their own currency. ``segment`` must be one of ``settings.segments``
+        or None; the result has no ``by_segment`` left to apply.
+        """
+        if segment is not None and segment not in self.settings.segments:
+            raise KeyError(f"unknown segment {segment!r}")
+        if segment is None and not fx_rate:
+            return self
+        return dataclasses.replace(
+            self, kpis=tuple(_resolve_kpi(k, segment, fx_rate) for k in self.kpis))
+
     def valid_range(self, kpi: Kpi) -> tuple[float | None, float | None]:
         """The range an intake value of ``kpi`` must fall in (in computation units)."""
         lo, hi = UNIT_RANGES[kpi.unit]
         return (kpi.minimum if kpi.minimum is not None else lo,
                 kpi.maximum if kpi.maximum is not None else hi)
+
+
+def _resolve_kpi(kpi: Kpi, segment: str | None, fx_rate: float | None) -> Kpi:
+    """One KPI with its segment's values and money converted (see :meth:`Framework.resolved`)."""
+    seg = kpi.by_segment.get(segment) if segment else None
+    target, floor, band, bench = kpi.target, kpi.floor, kpi.band, kpi.benchmark
+    if seg is not None:
+        target = seg.target if seg.target is not None else target
+        floor = seg.floor if seg.floor is not None else floor
+        band = seg.band if seg.band is not None else band
+        bench = seg.benchmark if seg.benchmark is not None else bench
+    minimum, maximum = kpi.minimum, kpi.maximum
+    if fx_rate and kpi.unit == "currency":
+        def scale(x: Any) -> Any:
+            if x is None:
+                return None
+            return tuple(v * fx_rate for v in x) if isinstance(x, tuple) else x * fx_rate
+        target, floor, band = scale(target), scale(floor), scale(band)
+        minimum, maximum = scale(minimum), scale(maximum)
+    return dataclasses.replace(kpi, target=target, floor=floor, band=band, benchmark=bench,
+                               minimum=minimum, maximum=maximum, by_segment={})
 
 
 # --------------------------------------------------------------------------- limits
@@ -182,13 +301,20 @@ MAX_MAGNITUDE = 1e15
 MAX_ISSUES = 200
 
 TOP_KEYS: tuple[str, ...] = ("name", "version", "settings", "elements", "levels",
-                             "answer_scale", "kpis", "questionnaires")
+                             "answer_scale", "kpis", "questionnaires", "relations")
 ELEMENT_KEYS: tuple[str, ...] = ("name", "description")
 KPI_KEYS: tuple[str, ...] = ("id", "element", "name", "definition", "unit", "direction",
                              "target", "floor", "band", "weight", "min", "max", "benchmark",
-                             "recommendations")
-BENCHMARK_KEYS: tuple[str, ...] = ("value", "range", "source", "year", "note")
-QUESTIONNAIRE_KEYS: tuple[str, ...] = ("name", "description", "items")
+                             "recommendations", "applies_to", "by_segment")
+BENCHMARK_KEYS: tuple[str, ...] = ("value", "range", "source", "year", "note", "currency")
+SEGMENT_VALUE_KEYS: tuple[str, ...] = ("target", "floor", "band", "benchmark")
+SEGMENT_KEYS: tuple[str, ...] = ("name", "description")
+RELATION_KEYS: tuple[str, ...] = ("id", "name", "value", "equals", "tolerance")
+EQUALS_KEYS: tuple[str, ...] = ("product", "divide", "factor")
+BAND_SIDES: tuple[str, ...] = ("below", "above")
+MAX_SEGMENTS = 20
+MAX_RELATIONS = 50
+QUESTIONNAIRE_KEYS: tuple[str, ...] = ("name", "description", "items", "applies_to")
 ITEM_KEYS: tuple[str, ...] = ("id", "name", "text", "weight", "recommendations", "satisfiers",
                               "dissatisfiers")
 
@@ -470,6 +596,7 @@ class _Validator:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
         self.dropped = 0
+        self.segment_ids: tuple[str, ...] = ()
 
     def add(self, path: str, message: str, expected: str = "") -> None:
         if len(self.issues) >= MAX_ISSUES:
@@ -623,13 +750,14 @@ class _Validator:
         questionnaires = self.questionnaires(raw.get("questionnaires"))
         levels = self.labels(raw.get("levels"), "levels", 5)
         scale = self.labels(raw.get("answer_scale"), "answer_scale", 5, answers=True)
+        relations = self.relations(raw.get("relations"), kpis)
         if self.issues or self.dropped:
             return None
         return Framework(
             name=name, version=str(version), settings=settings,
             element_names=element_names, element_descriptions=element_descriptions,
             kpis=tuple(kpis), questionnaires=questionnaires,
-            levels=levels, answer_scale=scale, source=source,
+            levels=levels, answer_scale=scale, relations=relations, source=source,
         )
 
     def elements(self, raw: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -695,6 +823,28 @@ class _Validator:
             "ipa_threshold": (1, 5), "industry_renewal_rate": (0, 1),
             "alignment_survey_average": (0, 10),
         }
+        currency = merged["currency"]
+        if not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
+            self.add("settings.currency", f"{_brief(currency)} is not a currency code",
+                     "an ISO 4217 code in capitals, such as USD or EUR")
+            currency = DEFAULT_SETTINGS["currency"]
+        missing = merged["missing_kpi"]
+        if missing not in MISSING_KPI_RULES:
+            self.add("settings.missing_kpi",
+                     f"unknown rule {_brief(missing)}{_suggest(missing, MISSING_KPI_RULES)}",
+                     "zero (a KPI without data scores 0) or exclude (left out, as in version 1)")
+            missing = DEFAULT_SETTINGS["missing_kpi"]
+        self.segment_ids = ()
+        segments = self.segments(merged["segments"])
+        self.segment_ids = tuple(segments)
+        source = self.text(_as_text(merged["alignment_survey_source"]),
+                           "settings.alignment_survey_source", MAX_TEXT, optional=True)
+        year = merged["alignment_survey_year"]
+        if year is not None and not (isinstance(year, int) and not isinstance(year, bool)
+                                     and 1900 <= year <= 2200):
+            self.add("settings.alignment_survey_year", f"{_brief(year)} is not a year",
+                     "a year such as 2014")
+            year = None
         values: dict[str, float] = {}
         for key, (lo, hi) in bounds.items():
             value = self.number(merged[key], f"settings.{key}")
@@ -720,7 +870,154 @@ class _Validator:
                 w = self.weight(w, path)
                 if w is not None:
                     weights[key] = w
-        return Settings(element_weights=weights, price_uplift=uplift, **values)
+        return Settings(currency=currency, missing_kpi=missing, segments=segments,
+                        element_weights=weights, price_uplift=uplift,
+                        alignment_survey_source=source, alignment_survey_year=year, **values)
+
+    def segments(self, raw: Any) -> dict[str, Segment]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.add("settings.segments", "must be a mapping of segment id to name and "
+                     "description", "it_service_desk: {name: ..., description: ...}")
+            return {}
+        if len(raw) > MAX_SEGMENTS:
+            self.add("settings.segments", f"{len(raw)} segments are too many",
+                     f"at most {MAX_SEGMENTS}")
+            return {}
+        out: dict[str, Segment] = {}
+        for key, spec in raw.items():
+            path = f"settings.segments.{_key(key)}"
+            if not (isinstance(key, str) and _ID.fullmatch(key) and len(key) <= MAX_ID):
+                self.add(path, f"{_brief(key)} is not a snake_case segment id",
+                         "lower case letters a-z, digits and underscores")
+                continue
+            spec = spec if spec is not None else {}
+            if not isinstance(spec, dict):
+                self.add(path, "must be a mapping with name and description",
+                         "name: ..., description: ...")
+                continue
+            self.unknown_keys(spec, path, SEGMENT_KEYS)
+            name = self.optional(spec, "name", path, MAX_NAME)
+            text = self.optional(spec, "description", path, MAX_TEXT)
+            out[key] = Segment(key, name or key.replace("_", " ").capitalize(), text or "")
+        return out
+
+    def models(self, raw: Any, path: str) -> tuple[str, ...]:
+        """An ``applies_to`` list of support models (all three when absent)."""
+        if raw is None:
+            return MODELS
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            self.add(path, "must be a non-empty list of support models",
+                     f"a list such as [{', '.join(MODELS)}]")
+            return MODELS
+        out = []
+        for i, model in enumerate(raw):
+            if self.choice(model, f"{path}[{i}]", "support model", MODELS):
+                out.append(model)
+        return tuple(m for m in MODELS if m in out)
+
+    def relations(self, raw: Any, kpis: list[Kpi]) -> tuple[Relation, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.add("relations", "must be a list of relations", "a YAML list")
+            return ()
+        if len(raw) > MAX_RELATIONS:
+            self.add("relations", f"{len(raw)} relations are too many",
+                     f"at most {MAX_RELATIONS}")
+            return ()
+        known = {f"kpi.{k.id}" for k in kpis} | {f"profile.{v}" for v in PROFILE_VOLUMES}
+        seen: set[str] = set()
+        out = []
+        for i, spec in enumerate(raw):
+            path = f"relations[{i}]"
+            if not isinstance(spec, dict):
+                self.add(path, "a relation must be a mapping", f"keys {', '.join(RELATION_KEYS)}")
+                continue
+            before = len(self.issues) + self.dropped
+            rel_id, path = self.id(spec, path, "relation", seen)
+            self.unknown_keys(spec, path, RELATION_KEYS)
+            name = self.require(spec, "name", path, limit=MAX_TEXT)
+            equals = spec.get("equals")
+            if not isinstance(equals, dict):
+                self.add(f"{path}.equals", "is missing or not a mapping",
+                         "equals: {product: [terms], divide: [terms], factor: 1}")
+                continue
+            self.unknown_keys(equals, f"{path}.equals", EQUALS_KEYS)
+
+            def terms(value: Any, where: str, required: bool) -> tuple[str, ...]:
+                value = [value] if isinstance(value, str) else value
+                if value is None and not required:
+                    return ()
+                if not isinstance(value, list) or (required and not value):
+                    self.add(where, "must be a list of terms",
+                             "terms such as kpi.cost_per_case or profile.support_cost")
+                    return ()
+                for j, term in enumerate(value):
+                    if term not in known:
+                        self.add(f"{where}[{j}]", f"unknown term {_brief(term)}"
+                                 f"{_suggest(term, tuple(sorted(known)))}",
+                                 "kpi.<a KPI id> or profile.<one of "
+                                 f"{', '.join(PROFILE_VOLUMES)}>")
+                return tuple(value)
+
+            stated = terms(spec.get("value"), f"{path}.value", True)
+            product = terms(equals.get("product"), f"{path}.equals.product", True)
+            divide = terms(equals.get("divide"), f"{path}.equals.divide", False)
+            factor = equals.get("factor", 1)
+            factor = self.number(factor, f"{path}.equals.factor")
+            if factor is not None and factor <= 0:
+                self.add(f"{path}.equals.factor", f"{factor:g} is not above 0", "a factor > 0")
+            tolerance = self.number(spec.get("tolerance"), f"{path}.tolerance")
+            if tolerance is not None and not 0 < tolerance < 1:
+                self.add(f"{path}.tolerance", f"{tolerance:g} is out of range",
+                         "a fraction between 0 and 1, such as 0.15")
+            if len(stated) > 1:
+                self.add(f"{path}.value", "the stated value is one term", "value: kpi.<id>")
+            if len(self.issues) + self.dropped > before:
+                continue
+            out.append(Relation(rel_id, name, stated[0], product, divide, factor, tolerance))
+        return tuple(out)
+
+    def segment_values(self, raw: Any, path: str, kpi_unit: str | None,
+                       direction: str | None) -> dict[str, SegmentValues]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.add(path, "must be a mapping of segment id to values",
+                     "b2b_software: {target: ..., floor: ...}")
+            return {}
+        out: dict[str, SegmentValues] = {}
+        for seg, spec in raw.items():
+            where = f"{path}.{_key(seg)}"
+            if not self.choice(seg, where, "segment", self.segment_ids or ("(none declared)",)):
+                continue
+            if not isinstance(spec, dict):
+                self.add(where, "must be a mapping", f"keys {', '.join(SEGMENT_VALUE_KEYS)}")
+                continue
+            self.unknown_keys(spec, where, SEGMENT_VALUE_KEYS)
+            target = floor = band = None
+            if direction == "band":
+                if "target" in spec:
+                    self.add(f"{where}.target", "a band KPI has no target",
+                             "band: [lo, hi] and floor: [f_lo, f_hi]")
+                if "band" in spec:
+                    band = self.pair(spec["band"], f"{where}.band", "band: [lo, hi]")
+                if "floor" in spec:
+                    floor = self.pair(spec["floor"], f"{where}.floor", "floor: [f_lo, f_hi]")
+            else:
+                if "band" in spec:
+                    self.add(f"{where}.band", "only band KPIs have a band", "target and floor")
+                if "target" in spec:
+                    target = self.number(spec["target"], f"{where}.target")
+                if "floor" in spec:
+                    floor = self.number(spec["floor"], f"{where}.floor")
+            bench = self.benchmark(spec.get("benchmark"), f"{where}.benchmark")
+            out[seg] = SegmentValues(target, floor, band, bench)
+        return out
 
     def kpis(self, raw: Any) -> list[Kpi]:
         if not isinstance(raw, list) or not raw:
@@ -802,14 +1099,58 @@ class _Validator:
                              f"target {target:g} must be below the floor {floor:g} "
                              "for a 'lower' KPI", "target < floor")
         benchmark = self.benchmark(spec.get("benchmark"), f"{path}.benchmark")
-        recs = self.texts(spec.get("recommendations"), f"{path}.recommendations")
+        recs: tuple[str, ...] = ()
+        sides: dict[str, tuple[str, ...]] | None = None
+        raw_recs = spec.get("recommendations")
+        if direction == "band":
+            sides = self.band_advice(raw_recs, f"{path}.recommendations")
+        elif isinstance(raw_recs, dict):
+            self.add(f"{path}.recommendations", "only band KPIs split advice by side",
+                     "a list of texts")
+        else:
+            recs = self.texts(raw_recs, f"{path}.recommendations")
+        applies_to = self.models(spec.get("applies_to"), f"{path}.applies_to")
+        by_segment = self.segment_values(spec.get("by_segment"), f"{path}.by_segment", unit,
+                                         direction)
         if len(self.issues) + self.dropped > before:
             return None
-        return Kpi(
+        kpi = Kpi(
             id=kpi_id, element=element, name=name, definition=definition, unit=unit,
             direction=direction, target=target, floor=floor, weight=weight, band=band,
             minimum=minimum, maximum=maximum, benchmark=benchmark, recommendations=recs,
+            band_recommendations=sides, applies_to=applies_to, by_segment=by_segment,
         )
+        for seg in by_segment:
+            self.check_scale(_resolve_kpi(kpi, seg, None), f"{path}.by_segment.{seg}")
+        return kpi
+
+    def band_advice(self, raw: Any, path: str) -> dict[str, tuple[str, ...]]:
+        """A band KPI's advice: ``{below: [...], above: [...]}``, one list per side."""
+        if raw is None:
+            return {side: () for side in BAND_SIDES}
+        if not isinstance(raw, dict):
+            self.add(path, "a band KPI's recommendations are split by side",
+                     "recommendations: {below: [texts], above: [texts]}")
+            return {}
+        self.unknown_keys(raw, path, BAND_SIDES)
+        return {side: self.texts(raw.get(side), f"{path}.{side}") for side in BAND_SIDES}
+
+    def check_scale(self, kpi: Kpi, path: str) -> None:
+        """A segment's values must make a valid scale, as the KPI's own must."""
+        if kpi.direction == "band":
+            if kpi.band and kpi.band[0] > kpi.band[1]:
+                self.add(f"{path}.band", f"band {list(kpi.band)} has lo above hi", "lo <= hi")
+            elif kpi.band and not (kpi.floor[0] < kpi.band[0] and kpi.floor[1] > kpi.band[1]):
+                self.add(f"{path}.floor", f"floors {list(kpi.floor)} must lie outside the band "
+                         f"{list(kpi.band)}", "f_lo < lo and f_hi > hi")
+            return
+        if kpi.direction == "higher" and not kpi.target > kpi.floor:
+            self.add(f"{path}.target", f"target {kpi.target:g} must be above the floor "
+                     f"{kpi.floor:g} for a 'higher' KPI", "target > floor")
+        if kpi.direction == "lower" and not kpi.target < kpi.floor:
+            self.add(f"{path}.target", f"target {kpi.target:g} must be below the floor "
+                     f"{kpi.floor:g} for a 'lower' KPI", "target < floor")
+        self.in_range(kpi.target, kpi.unit, kpi.minimum, kpi.maximum, f"{path}.target")
 
     def in_range(self, target: float | None, unit: str | None,
                  minimum: float | None, maximum: float | None, path: str) -> None:
@@ -862,9 +1203,16 @@ class _Validator:
         elif year is not None:
             year = self.text(_as_text(year), f"{path}.year", MAX_LABEL)
         note = self.text(raw.get("note"), f"{path}.note", MAX_TEXT, optional=True)
+        currency = raw.get("currency")
+        if currency is not None and not (isinstance(currency, str)
+                                         and re.fullmatch(r"[A-Z]{3}", currency)):
+            self.add(f"{path}.currency", f"{_brief(currency)} is not a currency code",
+                     "an ISO 4217 code in capitals, such as USD")
+            currency = None
         if source is None:
             return None
-        return Benchmark(value=value, source=source, year=year, note=note, range=span)
+        return Benchmark(value=value, source=source, year=year, note=note, range=span,
+                         currency=currency)
 
     def questionnaires(self, raw: Any) -> dict[str, Questionnaire]:
         if not isinstance(raw, dict):
@@ -899,8 +1247,9 @@ class _Validator:
                 built = self.item(item, f"{path}.items[{i}]", seen)
                 if built:
                     items.append(built)
+            applies_to = self.models(spec.get("applies_to"), f"{path}.applies_to")
             out[key] = Questionnaire(id=key, name=name or key, description=text or "",
-                                     items=tuple(items))
+                                     items=tuple(items), applies_to=applies_to)
         return out
 
     def item(self, spec: Any, path: str, seen: set[str]) -> Item | None:

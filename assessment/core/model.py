@@ -34,6 +34,7 @@ class IntakeData:
     - ``answers``: questionnaire id -> item id -> :data:`Answer`.
     - ``ratings``: dimension id -> {"importance", "performance", "priority"} -> 1-5 or None.
     - ``warnings``: what the reader accepted but wants a person to check.
+    - ``cells``: where each value was read from, for messages.
     """
 
     profile: dict[str, Any]
@@ -44,6 +45,10 @@ class IntakeData:
     ratings: dict[str, dict[str, float | None]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    #: Where each value came from, as ``"Sheet!A1"``: keys ``kpi.<id>``, ``kpi.<id>.target``,
+    #: ``profile.<field>`` and ``<questionnaire>.<item>`` (empty for data not read from a
+    #: workbook); messages name these cells.
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def organization(self) -> str:
