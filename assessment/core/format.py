@@ -15,11 +15,15 @@ Pure functions of plain values (standard library only). One rule per kind:
 - **score** (0-100): always 1 decimal (``72.4``).
 - **points at stake**: always 2 decimals (``3.21``).
 - **signed delta**: a sign and 1 decimal (``+1.0``, ``-2.5``, ``0.0``).
-- **status** of a KPI: Met / Near / Off target / No data (:data:`STATUS_LABELS`).
+- **status** of a KPI: Met / Near / Off target / No data / Not applicable
+  (:data:`STATUS_LABELS`); a value a relation derived is marked ``(derived)``.
+- **both readings** of missing data (:func:`readings`): ``64.2 (missing data counted as 0);
+  71.4 on the 78% of KPIs measured``.
 - **RAG** of an aggregate score: Green / Amber / Red, or Not scored.
 - **level**: ``Level 3 · Defined`` (``Level 3`` without a name).
 - **benchmark**: the value, or the range as ``low to high``, in the KPI's unit and the
-  currency given, then the source and year in brackets: ``USD 6 to USD 40 (HDI, 2023)``.
+  benchmark's own currency, the converted figure beside it, then the source and year:
+  ``USD 6 to USD 40 (≈ EUR 5.52 to EUR 36.80) (HDI, 2023)``.
 - **Excel number format**: :func:`excel_format` gives, for a unit, currency and value, the
   number format that makes a spreadsheet show the same text as :func:`format_value`
   (``"USD "#,##0`` for USD 1,234, ``"USD "#,##0.00`` for USD 25.50, ``0.0%`` for 85.5%).
@@ -32,7 +36,10 @@ from typing import Any
 DASH = "\u2014"
 """What a missing value shows."""
 
-STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off target", "no_data": "No data"}
+STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off target", "no_data": "No data",
+                 "not_applicable": "Not applicable"}
+DERIVED = "derived"
+"""The mark beside a value a consistency relation filled in (methodology §7)."""
 RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
 NOT_SCORED = "Not scored"
 QUADRANT_LABELS = {
@@ -139,6 +146,36 @@ def rag_label(rag: str | None) -> str:
     return RAG_LABELS.get(rag, rag.capitalize()) if rag else NOT_SCORED
 
 
+def readings(score: float | None, measured: float | None, coverage: float | None,
+             rule: str = "zero", measured_what: str = "KPIs measured") -> str:
+    """Both readings of missing data (methodology §3), in words:
+    ``64.2 (missing data counted as 0); 71.4 on the 78% of KPIs measured``.
+
+    With full coverage the two agree: ``71.4 (every one of the KPIs measured)``. Under the
+    ``exclude`` rule the score is the measured one: ``71.4 on the 78% of KPIs measured
+    (missing data left out)``.
+    """
+    if score is None and measured is None:
+        return DASH
+    if coverage is not None and coverage >= 1 - 1e-9:
+        return f"{format_score(score if score is not None else measured)} (all {measured_what})"
+    share = format_coverage(coverage)
+    if rule != "zero":
+        return f"{format_score(measured)} on the {share} of {measured_what} " \
+               "(missing data left out)"
+    text = f"{format_score(score)} (missing data counted as 0)"
+    if measured is None:
+        return f"{text}; nothing measured"
+    return f"{text}; {format_score(measured)} on the {share} of {measured_what}"
+
+
+def value_text(value: float | None, unit: str, currency: str | None = None,
+               derived: bool = False) -> str:
+    """A KPI value in its unit, marked ``(derived)`` when a relation filled it in."""
+    text = format_value(value, unit, currency)
+    return f"{text} ({DERIVED})" if derived and value is not None else text
+
+
 def level_text(level: int | None, name: str | None = None) -> str | None:
     """A maturity level: ``Level 3 · Defined``; None when there is no level."""
     if not level:
@@ -158,16 +195,29 @@ def value_range(low: float | None, high: float | None, unit: str,
             f"{format_value(high, unit, currency)}")
 
 
-def benchmark_figure(benchmark: dict[str, Any] | None, unit: str,
-                     currency: str | None = None) -> str:
-    """A benchmark's value or range in its unit, or ``""`` when it has neither."""
-    bench = benchmark or {}
+def _figure(bench: dict[str, Any], unit: str, currency: str | None) -> str:
     if bench.get("value") is not None:
         return format_value(bench["value"], unit, currency)
     if bench.get("range"):
         low, high = bench["range"]
         return value_range(low, high, unit, currency)
     return ""
+
+
+def benchmark_figure(benchmark: dict[str, Any] | None, unit: str,
+                     currency: str | None = None) -> str:
+    """A benchmark's value or range in its unit and its own currency, with the figure
+    converted to the client's beside it: ``USD 6 to USD 40 (≈ EUR 5.52 to EUR 36.80)``;
+    ``""`` when it has neither. ``currency`` is used only when the benchmark names none
+    (results@1)."""
+    bench = benchmark or {}
+    figure = _figure(bench, unit, bench.get("currency") or currency)
+    converted = bench.get("converted")
+    if figure and converted:
+        other = _figure(converted, unit, converted.get("currency"))
+        if other:
+            figure = f"{figure} (≈ {other})"
+    return figure
 
 
 def benchmark_source(benchmark: dict[str, Any] | None) -> str:

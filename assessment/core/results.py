@@ -15,8 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.core.format import readings
+
 UNNAMED = "Unnamed organization"
-_KNOWN_PROFILE = ("name", "assessment_date", "industry", "support_model", "currency")
+_KNOWN_PROFILE = ("name", "assessment_date", "industry", "support_model", "currency",
+                  "segment", "segment_name", "fx_rate")
+SCHEMA_V1 = "support-excellence/results@1"
+SCHEMA_V2 = "support-excellence/results@2"
 
 
 def _label(key: str) -> str:
@@ -42,6 +47,9 @@ class Organization:
     support_model: str | None
     currency: str | None
     profile: tuple[tuple[str, Any], ...]
+    segment: str | None = None
+    segment_name: str | None = None
+    fx_rate: float | None = None
 
     @classmethod
     def from_dict(cls, org: Mapping[str, Any] | None) -> Organization:
@@ -62,7 +70,13 @@ class Organization:
             date_text=None if raw in (None, "") else str(raw),
             industry=org.get("industry"), support_model=org.get("support_model"),
             currency=code if re.fullmatch(r"[A-Z]{3}", code) else None,
-            profile=tuple((k, v) for k, v in org.items() if k != "name"))
+            profile=tuple((k, v) for k, v in org.items() if k != "name"),
+            segment=org.get("segment"), segment_name=org.get("segment_name"),
+            fx_rate=org.get("fx_rate"))
+
+    def value(self, key: str) -> Any:
+        """One profile field's value (None when absent)."""
+        return dict(self.profile).get(key)
 
     @property
     def extra(self) -> tuple[tuple[str, Any], ...]:
@@ -77,11 +91,15 @@ class Benchmark:
     source: str | None
     year: int | None
     note: str | None
+    #: The benchmark's own currency (results@2), and its figure in the client's currency.
+    currency: str | None = None
+    converted: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The benchmark as the results hold it (for :mod:`assessment.core.format`)."""
         return {"value": self.value, "range": self.range, "source": self.source,
-                "year": self.year, "note": self.note}
+                "year": self.year, "note": self.note, "currency": self.currency,
+                "converted": self.converted}
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,11 @@ class KpiRow:
     points_at_stake: float | None
     benchmark: Benchmark | None
     note: str | None
+    applicable: bool = True
+    derived: bool = False
+    derived_from: str | None = None
+    target_basis: str | None = None
+    currency: str | None = None
 
     @classmethod
     def from_dict(cls, k: Mapping[str, Any]) -> KpiRow:
@@ -123,8 +146,11 @@ class KpiRow:
                              else k.get("points_at_stake")),
             benchmark=None if not bench else Benchmark(
                 bench.get("value"), _tuple(bench.get("range")), bench.get("source"),
-                bench.get("year"), bench.get("note")),
-            note=k.get("note"))
+                bench.get("year"), bench.get("note"), bench.get("currency"),
+                bench.get("converted")),
+            note=k.get("note"), applicable=k.get("applicable", True) is not False,
+            derived=bool(k.get("derived")), derived_from=k.get("derived_from"),
+            target_basis=k.get("target_basis"), currency=k.get("currency"))
 
 
 @dataclass(frozen=True)
@@ -137,6 +163,10 @@ class Element:
     rag: str | None
     kpis: int | None
     kpis_with_data: int | None
+    measured_score: float | None = None
+    sufficient: bool = True
+    applicable: bool = True
+    kpis_not_applicable: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,6 +177,9 @@ class Index:
     level: int | None
     level_name: str | None
     rag: str | None
+    measured_score: float | None = None
+    sufficient: bool = True
+    missing_kpi: str = "exclude"
 
 
 @dataclass(frozen=True)
@@ -170,6 +203,10 @@ class Renewal:
     industry_rate: float | None
     price_uplift: float | None
     projection: tuple[ProjectionYear, ...]
+    applicable: bool = True
+    kpi_measured_score: float | None = None
+    recurring_revenue_rate: float | None = None
+    value_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +230,9 @@ class Questionnaire:
     level_name: str | None
     rag: str | None
     items: tuple[Item, ...]
+    applicable: bool = True
+    measured_score: float | None = None
+    sufficient: bool = True
 
 
 @dataclass(frozen=True)
@@ -212,6 +252,9 @@ class Expectations:
     survey_average: float | None
     threshold: float | None
     dimensions: tuple[Dimension, ...]
+    self_rated_alignment: float | None = None
+    survey_source: str | None = None
+    survey_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +264,23 @@ class Gap:
     area: str
     points_at_stake: float
     score: float | None
+    kind: str = "improve"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One consistency relation as checked for this organization (methodology §7)."""
+
+    relation: str
+    name: str
+    cells: tuple[str, ...]
+    implied: float | None
+    stated: float | None
+    tolerance: float | None
+    ok: bool | None
+    derived: bool
+    missing: tuple[str, ...]
+    terms: Mapping[str, float | None]
 
 
 @dataclass(frozen=True)
@@ -233,6 +293,8 @@ class Recommendation:
     priority: float
     basis: str
     text: str
+    side: str | None = None
+    kind: str = "improve"
 
 
 @dataclass(frozen=True)
@@ -241,6 +303,13 @@ class Framework:
     version: str
     settings: Mapping[str, Any]
     levels: tuple[str, ...]
+    currency: str | None = None
+    answer_scale: tuple[str, ...] = ()
+
+    @property
+    def missing_kpi(self) -> str:
+        """How missing KPIs count: ``zero`` (results@2 default) or ``exclude`` (results@1)."""
+        return str(self.settings.get("missing_kpi") or "exclude")
 
 
 @dataclass(frozen=True)
@@ -260,6 +329,12 @@ class ResultsView:
     expectations: Expectations
     recommendations: tuple[Recommendation, ...]
     warnings: tuple[str, ...]
+    consistency: tuple[Check, ...] = ()
+
+    @property
+    def version(self) -> int:
+        """The results schema's version: 2 for results@2, else 1."""
+        return 2 if self.schema == SCHEMA_V2 else 1
 
     @classmethod
     def of(cls, results: ResultsView | Mapping[str, Any]) -> ResultsView:
@@ -279,18 +354,26 @@ class ResultsView:
             generator=dict(results.get("generator") or {}),
             organization=Organization.from_dict(results.get("organization")),
             framework=Framework(fw.get("name") or "", str(fw.get("version") or ""),
-                                dict(fw.get("settings") or {}), tuple(fw.get("levels") or ())),
+                                dict(fw.get("settings") or {}), tuple(fw.get("levels") or ()),
+                                fw.get("currency"), tuple(fw.get("answer_scale") or ())),
             index=Index(index.get("score"), index.get("coverage") or 0.0,
                         index.get("elements_scored") or 0, index.get("level"),
-                        index.get("level_name"), index.get("rag")),
+                        index.get("level_name"), index.get("rag"),
+                        index.get("measured_score", index.get("score")),
+                        index.get("sufficient", index.get("score") is not None),
+                        index.get("missing_kpi") or "exclude"),
             elements=tuple(
                 Element(key, e.get("name") or _label(key), e.get("score"),
                         e.get("coverage") or 0.0, e.get("weight", 0.0), e.get("rag"),
-                        e.get("kpis"), e.get("kpis_with_data"))
+                        e.get("kpis"), e.get("kpis_with_data"),
+                        e.get("measured_score", e.get("score")),
+                        e.get("sufficient", e.get("score") is not None),
+                        e.get("applicable", True) is not False,
+                        e.get("kpis_not_applicable") or 0)
                 for key, e in (results.get("elements") or {}).items()),
             kpis=tuple(KpiRow.from_dict(k) for k in results.get("kpis") or ()),
             gaps=tuple(Gap(g["id"], g.get("name") or g["id"], g.get("element") or "",
-                           g["points_at_stake"], g.get("score"))
+                           g["points_at_stake"], g.get("score"), g.get("kind") or "improve")
                        for g in results.get("gaps") or ()),
             renewal=Renewal(
                 renewal.get("health"), renewal.get("rag"), renewal.get("kpi_score"),
@@ -299,27 +382,42 @@ class ResultsView:
                 renewal.get("industry_rate"), renewal.get("price_uplift"),
                 tuple(ProjectionYear(p["year"], p.get("client"), p.get("industry"),
                                      p.get("target"), p.get("client_value"))
-                      for p in renewal.get("projection") or ())),
+                      for p in renewal.get("projection") or ()),
+                renewal.get("applicable", True) is not False,
+                renewal.get("kpi_measured_score", renewal.get("kpi_score")),
+                renewal.get("recurring_revenue_rate"), renewal.get("value_basis")),
             questionnaires={
                 qid: Questionnaire(
                     qid, q.get("name") or _label(qid), q.get("score"), q.get("coverage") or 0.0,
                     q.get("level"), q.get("level_name"), q.get("rag"),
                     tuple(Item(i["id"], i.get("name") or i["id"], i.get("answer"),
                                bool(i.get("na")), i.get("weight", 0.0), i.get("score"),
-                               i.get("label")) for i in q.get("items") or ()))
+                               i.get("label")) for i in q.get("items") or ()),
+                    q.get("applicable", True) is not False,
+                    q.get("measured_score", q.get("score")),
+                    q.get("sufficient", q.get("score") is not None))
                 for qid, q in (results.get("questionnaires") or {}).items()},
             expectations=Expectations(
                 exp.get("alignment"), exp.get("survey_average"), exp.get("threshold"),
                 tuple(Dimension(d["id"], d.get("name") or d["id"], d.get("importance"),
                                 d.get("performance"), d.get("priority"), d.get("gap"),
-                                d.get("quadrant")) for d in exp.get("dimensions") or ())),
+                                d.get("quadrant")) for d in exp.get("dimensions") or ()),
+                exp.get("self_rated_alignment"), exp.get("survey_source"),
+                exp.get("survey_year")),
             recommendations=tuple(
                 Recommendation(r.get("rank", n), r.get("source") or "", r.get("id") or "",
                                r.get("name") or r.get("id") or "", r.get("area") or "",
                                r.get("priority", 0.0), r.get("basis") or "",
-                               r.get("text") or "")
+                               r.get("text") or "", r.get("side"), r.get("kind") or "improve")
                 for n, r in enumerate(results.get("recommendations") or (), start=1)),
             warnings=tuple(str(w) for w in results.get("warnings") or ()),
+            consistency=tuple(
+                Check(c.get("relation") or "", c.get("name") or c.get("relation") or "",
+                      tuple(str(x) for x in c.get("cells") or ()), c.get("implied"),
+                      c.get("stated"), c.get("tolerance"), c.get("ok"),
+                      bool(c.get("derived")), tuple(c.get("missing") or ()),
+                      dict(c.get("terms") or {}))
+                for c in results.get("consistency") or ()),
         )
 
     @property
@@ -349,3 +447,15 @@ class ResultsView:
     def kpis_of(self, area: str) -> tuple[KpiRow, ...]:
         """The KPI rows of one element or of ``"renewal"``, in framework order."""
         return tuple(k for k in self.kpis if k.area == area)
+
+    @property
+    def missing_kpi(self) -> str:
+        return self.framework.missing_kpi
+
+    def readings(self, key: str = "index") -> str:
+        """Both readings of missing data for the index or an element, in words
+        (:func:`assessment.core.format.readings`)."""
+        part = self.index if key == "index" else self.element(key)
+        if part is None:
+            return readings(None, None, None)
+        return readings(part.score, part.measured_score, part.coverage, self.missing_kpi)

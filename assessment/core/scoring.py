@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from assessment import __version__
-from assessment.core.framework import ELEMENTS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
+from assessment.core.errors import Issue
+from assessment.core.format import format_value
+from assessment.core.framework import (
+    ELEMENTS,
+    MODELS,
+    PRACTICE_QUESTIONNAIRES,
+    Framework,
+    Kpi,
+    Relation,
+)
 from assessment.core.model import NA, Answer, IntakeData
 
-SCHEMA = "support-excellence/results@1"
+SCHEMA = "support-excellence/results@2"
+RECURRING_RATE_KPI = "recurring_revenue_rate"
 RENEWAL_RATE_KPI = "contract_renewal_rate"
 PRICE_UPLIFT_KPI = "annual_price_uplift"
 PROJECTION_YEARS = 5
@@ -86,19 +97,64 @@ def weighted_mean(pairs: Iterable[tuple[float, float | None]],
     return sum(w * s for w, s in present) / covered, coverage
 
 
+@dataclass(frozen=True)
+class Aggregate:
+    """One weighted aggregate under both readings of missing data (methodology §3).
+
+    ``score`` follows the rule (``zero``: missing counts 0; ``exclude``: over the values
+    present, None below min_coverage); ``measured`` is always over the values present.
+    """
+
+    score: float | None
+    measured: float | None
+    coverage: float
+    sufficient: bool
+
+
+def aggregate(pairs: Iterable[tuple[float, float | None]], min_coverage: float,
+              rule: str = "zero") -> Aggregate:
+    """Aggregate ``(weight, value)`` pairs, a None value being missing data."""
+    pairs = list(pairs)
+    total = sum(w for w, _ in pairs)
+    present = [(w, s) for w, s in pairs if s is not None]
+    covered = sum(w for w, _ in present)
+    coverage = covered / total if total else 0.0
+    sufficient = bool(present) and coverage >= min_coverage - EPSILON
+    measured = sum(w * s for w, s in present) / covered if present else None
+    if not total:
+        return Aggregate(None, None, 0.0, False)
+    if rule == "zero":
+        value: float | None = sum(w * s for w, s in present) / total
+    else:
+        value = measured if sufficient else None
+    return Aggregate(value, measured, coverage, sufficient)
+
+
 def maturity_level(score: float | None) -> int | None:
-    """Level 1–5 from a 0–100 questionnaire score: ``min(5, floor(Q / 20) + 1)``."""
+    """Questionnaire level 1–5 anchored to the answer scale: ``min(5, floor(Q / 25) + 1)``."""
+    return None if score is None else min(5, math.floor(score / 25 + EPSILON) + 1)
+
+
+def index_band(score: float | None) -> int | None:
+    """The index's 20-point band 1–5: ``min(5, floor(I / 20) + 1)``."""
     return None if score is None else min(5, math.floor(score / 20 + EPSILON) + 1)
 
 
-def questionnaire_score(items: Sequence[tuple[float, Answer]],
-                        min_coverage: float) -> tuple[float | None, float]:
-    """Methodology §4: ``Q = 100·Σ w·a / (4·Σ w)`` over answered items, with coverage.
+def questionnaire_score(items: Sequence[tuple[float, Answer]], min_coverage: float,
+                        rule: str = "exclude") -> tuple[float | None, float]:
+    """Methodology §4: ``Q = 100·Σ w·a / (4·Σ w)``, with coverage.
 
-    n/a items leave both the score and the coverage base; blank items count against coverage.
+    n/a items leave both the score and the coverage base; blank items count against coverage
+    and, with ``rule="zero"``, as 0 (not in place) in the score.
     """
+    agg = questionnaire_aggregate(items, min_coverage, rule)
+    return agg.score, agg.coverage
+
+
+def questionnaire_aggregate(items: Sequence[tuple[float, Answer]], min_coverage: float,
+                            rule: str = "zero") -> Aggregate:
     applicable = [(w, None if a is None else 100.0 * a / 4.0) for w, a in items if a != NA]
-    return weighted_mean(applicable, min_coverage)
+    return aggregate(applicable, min_coverage, rule)
 
 
 def alignment(pairs: Sequence[tuple[float | None, float | None]]) -> float | None:
@@ -123,59 +179,142 @@ def retention_curve(rate: float | None, years: int = PROJECTION_YEARS) -> list[f
     return [None if rate is None else rate ** (k - 1) for k in range(1, years + 1)]
 
 
+# --------------------------------------------------------------------------- the profile
+
+
+def check_profile(framework: Framework, profile: dict[str, Any]) -> list[Issue]:
+    """What in a profile stops scoring (methodology §2, §7), each with the field in ``path``.
+
+    The reader puts the sheet and cell on each issue; the form shows them beside its fields.
+    """
+    issues: list[Issue] = []
+    settings = framework.settings
+    currency = profile.get("currency")
+    rate = profile.get("fx_rate")
+    if currency and currency != settings.currency and not rate:
+        issues.append(Issue(
+            f"the amounts are in {currency} but the framework's targets are in "
+            f"{settings.currency}, and no exchange rate is given",
+            f"the exchange rate: how many {currency} one {settings.currency} buys "
+            f"(for example 0.92)", path="fx_rate"))
+    if rate is not None and (not isinstance(rate, (int, float)) or isinstance(rate, bool)
+                             or not math.isfinite(rate) or rate <= 0):
+        issues.append(Issue(f"exchange rate {rate!r} is not a number above 0",
+                            "a rate such as 0.92", path="fx_rate"))
+    segment = profile.get("segment")
+    if segment not in (None, "") and segment not in settings.segments:
+        issues.append(Issue(f"unknown segment {segment!r}",
+                            "one of " + ", ".join(settings.segments) if settings.segments
+                            else "no segment: this framework has none", path="segment"))
+    model = profile.get("support_model")
+    if model is not None and model not in MODELS:
+        issues.append(Issue(f"unknown support model {model!r}", "one of " + ", ".join(MODELS),
+                            path="support_model"))
+    rated = profile.get("self_rated_alignment")
+    if rated is not None and (not isinstance(rated, (int, float)) or isinstance(rated, bool)
+                              or not 0 <= rated <= 10):
+        issues.append(Issue(f"self-rated alignment {rated!r} is not from 0 to 10",
+                            "a number from 0 (not aligned) to 10 (completely aligned)",
+                            path="self_rated_alignment"))
+    return issues
+
+
+def fx_rate(framework: Framework, profile: dict[str, Any]) -> float | None:
+    """The rate money figures are converted with, or None when the currencies are the same."""
+    currency = profile.get("currency")
+    if not currency or currency == framework.settings.currency:
+        return None
+    return float(profile["fx_rate"])
+
+
+def for_organization(framework: Framework, profile: dict[str, Any]) -> Framework:
+    """The framework with the organization's segment and currency applied
+    (:meth:`Framework.resolved`); raises ValueError listing :func:`check_profile`'s issues."""
+    issues = check_profile(framework, profile)
+    if issues:
+        raise ValueError("; ".join(str(i) for i in issues))
+    return framework.resolved(profile.get("segment") or None, fx_rate(framework, profile))
+
+
 # --------------------------------------------------------------------------- the engine
 
 
 def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
-    """Score one organization; returns the results structure of methodology §8."""
+    """Score one organization; returns the results structure of methodology §8 (results@2).
+
+    Raises ValueError when the profile cannot be scored (:func:`check_profile`); the reader
+    and the form report those problems with their cells first.
+    """
     settings = framework.settings
+    rule = settings.missing_kpi
+    profile = intake.profile
+    model = profile.get("support_model")
+    fw = for_organization(framework, profile)
+    fx = fx_rate(framework, profile)
     warnings: list[str] = list(intake.warnings)
 
-    kpis = [_kpi_result(k, intake, settings.amber) for k in framework.kpis]
+    current = dict(intake.current)
+    consistency, derived = _consistency(fw, intake, current, model, warnings)
+    kpis = [_kpi_result(framework, k, intake, current, model, fx, derived)
+            for k in fw.kpis]
+    for row in kpis:
+        if not row["applicable"] and row["current"] is not None:
+            warnings.append(f"{row['name']} does not apply to an {model} support model; its "
+                            "value is shown but not scored.")
     by_area: dict[str, list[dict[str, Any]]] = {}
     for row in kpis:
-        by_area.setdefault(row["element"], []).append(row)
+        if row["applicable"]:
+            by_area.setdefault(row["element"], []).append(row)
 
     elements: dict[str, dict[str, Any]] = {}
     for element in ELEMENTS:
         rows = by_area.get(element, [])
-        value, coverage = weighted_mean(((r["weight"], r["score"]) for r in rows),
-                                        settings.min_coverage)
+        agg = aggregate(((r["weight"], r["score"]) for r in rows), settings.min_coverage, rule)
+        name = framework.element_names[element]
         elements[element] = {
-            "name": framework.element_names[element],
-            "score": value, "coverage": coverage,
-            "weight": settings.element_weights[element],
-            "rag": rag(value, settings.amber),
+            "name": name, "score": agg.score, "measured_score": agg.measured,
+            "coverage": agg.coverage, "sufficient": agg.sufficient, "applicable": bool(rows),
+            "weight": settings.element_weights[element], "rag": rag(agg.score, settings.amber),
             "kpis": len(rows), "kpis_with_data": sum(r["score"] is not None for r in rows),
+            "kpis_not_applicable": sum(1 for r in kpis
+                                       if r["element"] == element and not r["applicable"]),
         }
-        if value is None:
+        if rows and not agg.sufficient:
             warnings.append(
-                f"{framework.element_names[element]}: insufficient data (coverage "
-                f"{coverage:.0%} is below the minimum {settings.min_coverage:.0%}); "
-                "the element is not scored.")
+                f"{name}: insufficient data (coverage {agg.coverage:.0%} is below the minimum "
+                f"{settings.min_coverage:.0%}); "
+                + ("KPIs without data count as 0 in its score." if rule == "zero"
+                   else "the element is not scored."))
 
-    index = _index(elements, settings.amber, framework.levels, warnings)
-    _points_at_stake(kpis, elements)
+    index = _index(elements, settings, framework.levels, warnings)
+    _points_at_stake(kpis, elements, rule)
 
     questionnaires = {
-        qid: _questionnaire(framework, qid, intake.answers.get(qid, {}), warnings)
+        qid: _questionnaire(framework, qid, intake.answers.get(qid, {}), model, warnings)
         for qid in PRACTICE_QUESTIONNAIRES
     }
-    renewal = _renewal(framework, intake, by_area.get("renewal", []),
-                       questionnaires["renewal_practices"]["score"], warnings)
+    renewal = _renewal(framework, kpis, questionnaires["renewal_practices"], warnings)
     expectations = _expectations(framework, intake)
 
-    missing = [r["id"] for r in kpis if r["score"] is None]
+    missing = [r["id"] for r in kpis if r["applicable"] and r["score"] is None]
     if missing:
-        warnings.append(f"{len(missing)} KPI(s) have no current value and are not scored: "
+        counted = ("count as 0 in every score" if rule == "zero"
+                   else "are left out of the scores")
+        warnings.append(f"{len(missing)} KPI(s) have no current value and {counted}: "
                         + ", ".join(missing) + ".")
 
+    segment = profile.get("segment") or None
     return {
         "schema": SCHEMA,
         "generator": {"name": "support-excellence", "version": __version__},
-        "organization": _organization(intake.profile),
+        "organization": {
+            **_organization(profile), "segment": segment,
+            "segment_name": settings.segments[segment].name if segment else None,
+            "fx_rate": fx,
+        },
         "framework": {
             "name": framework.name, "version": framework.version,
+            "currency": settings.currency,
             "settings": {
                 "amber": settings.amber, "min_coverage": settings.min_coverage,
                 "element_weights": dict(settings.element_weights),
@@ -183,8 +322,14 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
                 "ipa_threshold": settings.ipa_threshold,
                 "industry_renewal_rate": settings.industry_renewal_rate,
                 "price_uplift": settings.price_uplift,
+                "missing_kpi": rule, "currency": settings.currency,
+                "segments": {k: v.name for k, v in settings.segments.items()},
+                "alignment_survey_average": settings.alignment_survey_average,
+                "alignment_survey_source": settings.alignment_survey_source,
+                "alignment_survey_year": settings.alignment_survey_year,
             },
             "levels": list(framework.levels),
+            "answer_scale": list(framework.answer_scale),
         },
         "index": index,
         "elements": elements,
@@ -193,85 +338,248 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         "renewal": renewal,
         "questionnaires": questionnaires,
         "expectations": expectations,
-        "recommendations": _recommendations(framework, kpis, questionnaires, expectations),
+        "consistency": consistency,
+        "recommendations": _recommendations(fw, kpis, questionnaires, expectations),
         "warnings": warnings,
     }
 
 
 def _organization(profile: dict[str, Any]) -> dict[str, Any]:
     org = {key: (value.isoformat() if hasattr(value, "isoformat") else value)
-           for key, value in profile.items() if key != "organization"}
+           for key, value in profile.items() if key not in ("organization", "segment",
+                                                            "fx_rate")}
     return {"name": profile.get("organization"), **org}
 
 
-def _kpi_result(kpi: Kpi, intake: IntakeData, amber: float) -> dict[str, Any]:
-    current = intake.current.get(kpi.id)
+# --------------------------------------------------------------------------- consistency
+
+
+def _term_value(term: str, current: dict[str, float | None],
+                profile: dict[str, Any]) -> float | None:
+    kind, _, key = term.partition(".")
+    value = current.get(key) if kind == "kpi" else profile.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _term_cell(term: str, intake: IntakeData) -> str:
+    kind, _, key = term.partition(".")
+    return intake.cells.get(term) or (f"KPIs: {key}" if kind == "kpi" else f"Profile: {key}")
+
+
+def relation_implied(relation: Relation, values: dict[str, float | None]) -> float | None:
+    """``factor · Π product / Π divide``, or None when a term is missing or a divisor is 0."""
+    parts = [values[t] for t in (*relation.product, *relation.divide)]
+    if any(v is None for v in parts) or any(values[t] == 0 for t in relation.divide):
+        return None
+    implied = relation.factor
+    for t in relation.product:
+        implied *= values[t]
+    for t in relation.divide:
+        implied /= values[t]
+    return implied
+
+
+def _consistency(fw: Framework, intake: IntakeData, current: dict[str, float | None],
+                 model: str | None, warnings: list[str],
+                 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Check every relation in framework order; derive a blank stated KPI from the others.
+
+    ``current`` gains the derived values (a relation's derived value may feed a later one).
+    Relations naming a KPI that does not apply to ``model`` are left out.
+    """
+    out: list[dict[str, Any]] = []
+    derived: dict[str, str] = {}
+    for rel in fw.relations:
+        kpi_ids = [t.partition(".")[2] for t in rel.terms if t.startswith("kpi.")]
+        if any(not fw.kpi(k).applies(model) for k in kpi_ids):
+            continue
+        values = {t: _term_value(t, current, intake.profile) for t in rel.terms}
+        implied = relation_implied(rel, values)
+        stated = values[rel.value]
+        missing = [t for t in rel.terms if values[t] is None]
+        ok: bool | None = None
+        was_derived = False
+        cells = [_term_cell(t, intake) for t in rel.terms]
+        if stated is None and implied is not None and rel.value.startswith("kpi."):
+            kpi = fw.kpi(rel.value[4:])
+            lo, hi = fw.valid_range(kpi)
+            shown = format_value(implied, kpi.unit, intake.profile.get("currency"))
+            if (lo is None or implied >= lo) and (hi is None or implied <= hi):
+                current[kpi.id] = implied
+                derived[kpi.id] = rel.id
+                was_derived = True
+                warnings.append(f"{kpi.name} ({cells[0]}) is blank: derived as {shown} from "
+                                f"{', '.join(cells[1:])} ({rel.name}).")
+            else:
+                warnings.append(f"{kpi.name} ({cells[0]}) is blank and {rel.name} implies "
+                                f"{shown}, outside its valid range: not derived; check "
+                                f"{', '.join(cells[1:])}.")
+        elif stated is not None and implied is not None:
+            ok = abs(stated - implied) <= rel.tolerance * abs(implied) + EPSILON
+            if not ok:
+                unit, currency = _term_unit(fw, rel.value), intake.profile.get("currency")
+                warnings.append(
+                    f"Consistency: {rel.name} does not hold within {rel.tolerance:.0%}: "
+                    f"{cells[0]} states {format_value(stated, unit, currency)}, while "
+                    f"{', '.join(cells[1:])} imply {format_value(implied, unit, currency)}.")
+        out.append({"relation": rel.id, "name": rel.name, "cells": cells,
+                    "terms": values, "implied": implied, "stated": stated,
+                    "tolerance": rel.tolerance, "ok": ok, "derived": was_derived,
+                    "missing": [] if was_derived else missing})
+    return out, derived
+
+
+def _term_unit(fw: Framework, term: str) -> str:
+    kind, _, key = term.partition(".")
+    if kind == "kpi":
+        return fw.kpi(key).unit
+    return "currency" if key in ("annual_revenue", "support_cost", "contract_revenue_base") \
+        else "count"
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def _kpi_result(base: Framework, kpi: Kpi, intake: IntakeData,
+                current_values: dict[str, float | None], model: str | None,
+                fx: float | None, derived: dict[str, str]) -> dict[str, Any]:
+    amber = base.settings.amber
+    applicable = kpi.applies(model)
+    current = current_values.get(kpi.id)
     target = kpi.target
     overridden = kpi.direction != "band" and kpi.id in intake.targets
     if overridden:
         target = intake.targets[kpi.id]
-    value = None if current is None else kpi_score(kpi.direction, current, target, kpi.floor,
-                                                   kpi.band)
-    bench = kpi.benchmark
+    segment = intake.profile.get("segment") or None
+    own = base.kpi(kpi.id).by_segment.get(segment) if segment else None
+    basis = ("intake" if overridden else "segment" if own is not None and (
+        own.target is not None or own.band is not None or own.floor is not None)
+        else "framework")
+    value = (None if current is None or not applicable
+             else kpi_score(kpi.direction, current, target, kpi.floor, kpi.band))
+    currency = intake.profile.get("currency") if kpi.unit == "currency" else None
     return {
         "id": kpi.id, "element": kpi.element, "name": kpi.name, "unit": kpi.unit,
         "direction": kpi.direction, "current": current, "target": target,
         "framework_target": kpi.target, "target_overridden": overridden,
+        "target_basis": basis,
         "floor": list(kpi.floor) if isinstance(kpi.floor, tuple) else kpi.floor,
         "band": list(kpi.band) if kpi.band else None,
-        "weight": kpi.weight, "score": value, "status": kpi_status(value, amber),
+        "weight": kpi.weight, "score": value,
+        "status": kpi_status(value, amber) if applicable else "not_applicable",
+        "applicable": applicable, "derived": kpi.id in derived,
+        "derived_from": derived.get(kpi.id),
         "points_at_stake": None,
-        "benchmark": None if bench is None else {
-            "value": bench.value, "range": list(bench.range) if bench.range else None,
-            "source": bench.source, "year": bench.year, "note": bench.note,
-        },
+        "benchmark": _benchmark(kpi, base.settings.currency, fx,
+                                intake.profile.get("currency")),
         "note": intake.notes.get(kpi.id),
+        "currency": currency,
     }
 
 
-def _index(elements: dict[str, dict[str, Any]], amber: float, levels: Sequence[str],
+def _benchmark(kpi: Kpi, framework_currency: str, fx: float | None,
+               client_currency: str | None) -> dict[str, Any] | None:
+    """The benchmark in its own currency, with the figure converted when the rate is known."""
+    bench = kpi.benchmark
+    if bench is None:
+        return None
+    own = bench.currency or (framework_currency if kpi.unit == "currency" else None)
+    converted = None
+    if own is not None and fx and own == framework_currency and client_currency != own:
+        converted = {
+            "value": None if bench.value is None else bench.value * fx,
+            "range": [x * fx for x in bench.range] if bench.range else None,
+            "currency": client_currency,
+        }
+    return {"value": bench.value, "range": list(bench.range) if bench.range else None,
+            "source": bench.source, "year": bench.year, "note": bench.note,
+            "currency": own, "converted": converted}
+
+
+def _index(elements: dict[str, dict[str, Any]], settings: Any, levels: Sequence[str],
            warnings: list[str]) -> dict[str, Any]:
-    total = sum(e["weight"] for e in elements.values())
-    scored = {k: e for k, e in elements.items() if e["score"] is not None}
+    """The Support Excellence Index (methodology §3) with both readings and its band."""
+    rule = settings.missing_kpi
+    applicable = {k: e for k, e in elements.items() if e["applicable"]}
+    total = sum(e["weight"] for e in applicable.values())
+    scored = {k: e for k, e in applicable.items() if e["score"] is not None}
     w_scored = sum(e["weight"] for e in scored.values())
     value = None
-    if len(scored) >= 3:
+    if rule == "zero":
+        value = sum(e["weight"] * e["score"] for e in scored.values()) / total if total else None
+    elif len(scored) >= 3:
         value = sum(e["weight"] * e["score"] for e in scored.values()) / w_scored
     else:
         warnings.append(f"Support Excellence Index not computed: only {len(scored)} of 4 "
                         "elements are scored (at least 3 are needed).")
-    level = maturity_level(value)
+    measured = {k: e for k, e in applicable.items() if e["measured_score"] is not None}
+    w_measured = sum(e["weight"] for e in measured.values())
+    measured_value = (sum(e["weight"] * e["measured_score"] for e in measured.values())
+                      / w_measured if w_measured else None)
+    coverage = (sum(e["weight"] * e["coverage"] for e in applicable.values()) / total
+                if total else 0.0)
+    sufficient = coverage >= settings.min_coverage - EPSILON
+    if not sufficient:
+        warnings.append(f"Support Excellence Index: insufficient data (coverage {coverage:.0%} "
+                        f"is below the minimum {settings.min_coverage:.0%}).")
+    level = index_band(value)
     return {
-        "score": value, "coverage": w_scored / total if total else 0.0,
+        "score": value, "measured_score": measured_value, "coverage": coverage,
+        "sufficient": sufficient, "missing_kpi": rule,
         "elements_scored": len(scored), "level": level,
-        "level_name": levels[level - 1] if level else None, "rag": rag(value, amber),
+        "level_name": levels[level - 1] if level else None,
+        "rag": rag(value, settings.amber),
     }
 
 
-def _points_at_stake(kpis: list[dict[str, Any]], elements: dict[str, dict[str, Any]]) -> None:
-    """``p_i = (W_e / ΣW_scored)·(w_i / Σw_e,with data)·(100 − s_i)``, set in place."""
-    w_scored = sum(e["weight"] for e in elements.values() if e["score"] is not None)
+def _points_at_stake(kpis: list[dict[str, Any]], elements: dict[str, dict[str, Any]],
+                     rule: str) -> None:
+    """Index points a KPI would add at its target (methodology §3), set in place.
+
+    ``zero``: ``(W_e / ΣW_e)·(w_i / Σw_e,applicable)·(100 − s_i)``, a missing KPI at s = 0;
+    ``exclude``: ``(W_e / ΣW_scored)·(w_i / Σw_e,with data)·(100 − s_i)``.
+    """
+    if rule == "zero":
+        w_all = sum(e["weight"] for e in elements.values() if e["applicable"])
+    else:
+        w_all = sum(e["weight"] for e in elements.values() if e["score"] is not None)
     for element, info in elements.items():
-        rows = [r for r in kpis if r["element"] == element]
+        rows = [r for r in kpis if r["element"] == element and r["applicable"]]
+        if rule == "zero":
+            w_base = sum(r["weight"] for r in rows)
+            if not rows or not w_all:
+                continue
+            for r in rows:
+                s = r["score"] if r["score"] is not None else 0.0
+                r["points_at_stake"] = ((info["weight"] / w_all) * (r["weight"] / w_base)
+                                        * (100.0 - s))
+            continue
         w_data = sum(r["weight"] for r in rows if r["score"] is not None)
         for r in rows:
             if info["score"] is not None and r["score"] is not None:
-                r["points_at_stake"] = ((info["weight"] / w_scored) * (r["weight"] / w_data)
+                r["points_at_stake"] = ((info["weight"] / w_all) * (r["weight"] / w_data)
                                         * (100.0 - r["score"]))
 
 
 def _gaps(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """KPIs below target, largest points at stake first (ties by framework order)."""
-    ranked = [r for r in kpis if r["points_at_stake"]]
+    """Element KPIs short of target or not measured, largest points at stake first."""
+    ranked = [r for r in kpis if r["points_at_stake"] and r["element"] in ELEMENTS]
     ranked.sort(key=lambda r: -r["points_at_stake"])
     return [{"id": r["id"], "element": r["element"], "name": r["name"],
-             "points_at_stake": r["points_at_stake"], "score": r["score"]} for r in ranked]
+             "points_at_stake": r["points_at_stake"], "score": r["score"],
+             "kind": "measure" if r["score"] is None else "improve"} for r in ranked]
+
+
+# --------------------------------------------------------------------------- questionnaires
 
 
 def _questionnaire(framework: Framework, qid: str, answers: dict[str, Answer],
-                   warnings: list[str]) -> dict[str, Any]:
+                   model: str | None, warnings: list[str]) -> dict[str, Any]:
     q = framework.questionnaires[qid]
     settings = framework.settings
+    applicable = q.applies(model)
     items = []
     for item in q.items:
         answer = answers.get(item.id)
@@ -282,25 +590,42 @@ def _questionnaire(framework: Framework, qid: str, answers: dict[str, Answer],
             "score": None if answer in (None, NA) else 100.0 * answer / 4.0,
             "label": None if answer in (None, NA) else framework.answer_scale[answer],
         })
-    value, coverage = questionnaire_score([(i.weight, answers.get(i.id)) for i in q.items],
-                                          settings.min_coverage)
-    if value is None:
-        warnings.append(f"{q.name}: insufficient answers (coverage {coverage:.0%} is below the "
-                        f"minimum {settings.min_coverage:.0%}); not scored.")
-    level = maturity_level(value)
+    if not applicable:
+        return {"name": q.name, "applicable": False, "score": None, "measured_score": None,
+                "coverage": 0.0, "sufficient": False, "level": None, "level_name": None,
+                "rag": None, "items": items}
+    agg = questionnaire_aggregate([(i.weight, answers.get(i.id)) for i in q.items],
+                                  settings.min_coverage, settings.missing_kpi)
+    if agg.score is not None and not agg.sufficient:
+        warnings.append(f"{q.name}: only {agg.coverage:.0%} answered, below the minimum "
+                        f"{settings.min_coverage:.0%}; blank answers count as 0 (not in place).")
+    elif agg.score is None and any(a != NA for a in (answers.get(i.id) for i in q.items)):
+        warnings.append(f"{q.name}: insufficient answers (coverage {agg.coverage:.0%} is below "
+                        f"the minimum {settings.min_coverage:.0%}); not scored.")
+    level = maturity_level(agg.score)
     return {
-        "name": q.name, "score": value, "coverage": coverage, "level": level,
-        "level_name": framework.levels[level - 1] if level else None,
-        "rag": rag(value, settings.amber), "items": items,
+        "name": q.name, "applicable": True, "score": agg.score,
+        "measured_score": agg.measured, "coverage": agg.coverage,
+        "sufficient": agg.sufficient, "level": level,
+        "level_name": framework.answer_scale[level - 1] if level else None,
+        "rag": rag(agg.score, settings.amber), "items": items,
     }
 
 
-def _renewal(framework: Framework, intake: IntakeData, rows: list[dict[str, Any]],
-             practices: float | None, warnings: list[str]) -> dict[str, Any]:
+# --------------------------------------------------------------------------- renewal
+
+
+def _renewal(framework: Framework, kpis: list[dict[str, Any]],
+             practices_q: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     settings = framework.settings
-    kpi_value, coverage = weighted_mean(((r["weight"], r["score"]) for r in rows),
-                                        settings.min_coverage)
+    rule = settings.missing_kpi
+    rows = [r for r in kpis if r["element"] == "renewal" and r["applicable"]]
+    practices = practices_q["score"]
     b = settings.renewal_blend
+    applicable = bool(rows) or practices_q["applicable"]
+    agg = aggregate(((r["weight"], r["score"]) for r in rows), settings.min_coverage, rule)
+    kpi_value = agg.score
+    health = None
     if kpi_value is not None and practices is not None:
         health = b * kpi_value + (1 - b) * practices
     elif kpi_value is not None or practices is not None:
@@ -309,38 +634,59 @@ def _renewal(framework: Framework, intake: IntakeData, rows: list[dict[str, Any]
                        else ("renewal practices", "renewal KPIs"))
         warnings.append(f"Renewal health is the {part} score alone: the {other} score is "
                         "missing.")
-    else:
-        health = None
+    elif applicable:
         warnings.append("Renewal health not computed: neither renewal KPIs nor renewal "
                         "practices have enough data.")
+    share = b if practices is not None else 1.0
+    w_all = sum(r["weight"] for r in rows)
+    w_data = sum(r["weight"] for r in rows if r["score"] is not None)
     for row in rows:
-        row["health_points_at_stake"] = (
-            None if row["score"] is None or kpi_value is None
-            else (b if practices is not None else 1.0) * row["weight"]
-            / sum(r["weight"] for r in rows if r["score"] is not None) * (100.0 - row["score"]))
+        if rule == "zero":
+            s = row["score"] if row["score"] is not None else 0.0
+            row["health_points_at_stake"] = share * row["weight"] / w_all * (100.0 - s)
+        else:
+            row["health_points_at_stake"] = (
+                None if row["score"] is None or kpi_value is None
+                else share * row["weight"] / w_data * (100.0 - row["score"]))
 
     rate_row = next((r for r in rows if r["id"] == RENEWAL_RATE_KPI), None)
     rate = rate_row["current"] if rate_row else None
     target = rate_row["target"] if rate_row else None
-    if rate is None:
-        warnings.append("Renewal projection: no current contract renewal rate, so the client "
-                        "curve is empty.")
+    recurring_row = next((r for r in rows if r["id"] == RECURRING_RATE_KPI), None)
+    recurring = recurring_row["current"] if recurring_row else None
     uplift_row = next((r for r in rows if r["id"] == PRICE_UPLIFT_KPI), None)
     uplift = (uplift_row["current"] if uplift_row and uplift_row["current"] is not None
               else settings.price_uplift)
-    value_rate = None if rate is None or uplift is None else rate * (1 + uplift)
-    curves = zip(retention_curve(rate), retention_curve(settings.industry_renewal_rate),
-                 retention_curve(target), retention_curve(value_rate), strict=True)
-    projection = [
-        {"year": k, "client": c, "industry": i, "target": t, "client_value": v}
-        for k, (c, i, t, v) in enumerate(curves, start=1)
-    ]
+    projection: list[dict[str, Any]] = []
+    basis = None
+    if rate_row is not None:
+        if rate is None:
+            warnings.append("Renewal projection: no current contract renewal rate, so the "
+                            "client curve is empty.")
+        if recurring is not None:
+            value_rate, basis = recurring, "recurring_revenue_rate"
+        elif rate is not None and uplift is not None:
+            value_rate, basis = rate * (1 + uplift), "renewal_rate_uplift"
+        else:
+            value_rate = None
+        curves = zip(retention_curve(rate), retention_curve(settings.industry_renewal_rate),
+                     retention_curve(target), retention_curve(value_rate), strict=True)
+        projection = [
+            {"year": k, "client": c, "industry": i, "target": t, "client_value": v}
+            for k, (c, i, t, v) in enumerate(curves, start=1)
+        ]
     return {
-        "health": health, "kpi_score": kpi_value, "kpi_coverage": coverage,
-        "practices_score": practices, "blend": b, "rag": rag(health, settings.amber),
-        "contract_renewal_rate": rate, "industry_rate": settings.industry_renewal_rate,
-        "price_uplift": uplift, "projection": projection,
+        "applicable": applicable,
+        "health": health, "kpi_score": kpi_value, "kpi_measured_score": agg.measured,
+        "kpi_coverage": agg.coverage, "practices_score": practices, "blend": b,
+        "rag": rag(health, settings.amber),
+        "contract_renewal_rate": rate, "recurring_revenue_rate": recurring,
+        "industry_rate": settings.industry_renewal_rate,
+        "price_uplift": uplift, "value_basis": basis, "projection": projection,
     }
+
+
+# --------------------------------------------------------------------------- expectations
 
 
 def _expectations(framework: Framework, intake: IntakeData) -> dict[str, Any]:
@@ -356,47 +702,78 @@ def _expectations(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         })
     return {
         "alignment": alignment([(d["importance"], d["priority"]) for d in dims]),
+        "self_rated_alignment": intake.profile.get("self_rated_alignment"),
         "survey_average": settings.alignment_survey_average,
+        "survey_source": settings.alignment_survey_source,
+        "survey_year": settings.alignment_survey_year,
         "threshold": settings.ipa_threshold,
         "dimensions": dims,
     }
 
 
-def _recommendations(framework: Framework, kpis: list[dict[str, Any]],
+# --------------------------------------------------------------------------- recommendations
+
+
+def band_side(row: dict[str, Any]) -> str | None:
+    """``below`` or ``above`` for a band KPI outside its band, else None."""
+    if row["direction"] != "band" or row["current"] is None or not row["band"]:
+        return None
+    lo, hi = row["band"]
+    return "below" if row["current"] < lo else "above" if row["current"] > hi else None
+
+
+def measure_text(kpi: Kpi) -> str:
+    """The recommendation for an applicable KPI that has no value: measure it."""
+    return (f"Start measuring {kpi.name}: {kpi.definition.rstrip('.')}. Until it is measured "
+            "it counts as 0 in the index.")
+
+
+def _recommendations(fw: Framework, kpis: list[dict[str, Any]],
                      questionnaires: dict[str, dict[str, Any]],
                      expectations: dict[str, Any]) -> list[dict[str, Any]]:
     """Ranked recommendations, each with where it comes from and why it ranks where it does.
 
-    Order: element KPIs by points at stake; renewal KPIs by renewal-health points at stake;
-    practice items answered 0 or 1 by ``w·(4 − a)``; expectation dimensions to concentrate on,
-    by gap. Ties keep framework order.
+    Order: element KPIs by points at stake (a KPI without data: measure it); renewal KPIs by
+    renewal-health points at stake; practice items answered 0 or 1 by ``w·(4 − a)``;
+    expectation dimensions to concentrate on, by gap. Ties keep framework order. A band KPI
+    gets the advice for the side of the band its value is on, and no other.
     """
     out: list[dict[str, Any]] = []
 
     def add(source: str, ident: str, name: str, area: str, priority: float, basis: str,
-            texts: Iterable[str]) -> None:
+            texts: Iterable[str], side: str | None = None, kind: str = "improve") -> None:
         out.extend({"source": source, "id": ident, "name": name, "area": area,
-                    "priority": priority, "basis": basis, "text": text} for text in texts)
+                    "priority": priority, "basis": basis, "text": text, "side": side,
+                    "kind": kind} for text in texts)
 
-    element_rows = sorted((r for r in kpis if r["points_at_stake"]),
-                          key=lambda r: -r["points_at_stake"])
+    def kpi_advice(r: dict[str, Any], priority: float, basis: str, area: str) -> None:
+        kpi = fw.kpi(r["id"])
+        if r["score"] is None:
+            add("kpi", r["id"], r["name"], area, priority, basis + " (not measured)",
+                [measure_text(kpi)], kind="measure")
+            return
+        side = band_side(r)
+        add("kpi", r["id"], r["name"], area, priority, basis, kpi.advice(side), side)
+
+    element_rows = sorted((r for r in kpis if r["points_at_stake"]
+                           and r["element"] in ELEMENTS), key=lambda r: -r["points_at_stake"])
     renewal_rows = sorted((r for r in kpis if r.get("health_points_at_stake")),
                           key=lambda r: -r["health_points_at_stake"])
     for r in element_rows:
-        add("kpi", r["id"], r["name"], r["element"], r["points_at_stake"],
-            "index points at stake", framework.kpi(r["id"]).recommendations)
+        kpi_advice(r, r["points_at_stake"], "index points at stake", r["element"])
     for r in renewal_rows:
-        add("kpi", r["id"], r["name"], "renewal", r["health_points_at_stake"],
-            "renewal health points at stake", framework.kpi(r["id"]).recommendations)
+        kpi_advice(r, r["health_points_at_stake"], "renewal health points at stake", "renewal")
     for qid in PRACTICE_QUESTIONNAIRES:
-        items = {i.id: i for i in framework.questionnaires[qid].items}
+        if not questionnaires[qid]["applicable"]:
+            continue
+        items = {i.id: i for i in fw.questionnaires[qid].items}
         weak = [i for i in questionnaires[qid]["items"]
                 if i["answer"] is not None and i["answer"] <= 1]
         weak.sort(key=lambda i: -i["weight"] * (4 - i["answer"]))
         for i in weak:
             add("practice", i["id"], i["name"], qid, i["weight"] * (4 - i["answer"]),
                 "weight × (4 − answer)", items[i["id"]].recommendations)
-    dims = {i.id: i for i in framework.questionnaires["customer_expectations"].items}
+    dims = {i.id: i for i in fw.questionnaires["customer_expectations"].items}
     focus = [d for d in expectations["dimensions"] if d["quadrant"] == "concentrate_here"]
     focus.sort(key=lambda d: -d["gap"])
     for d in focus:
