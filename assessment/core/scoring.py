@@ -81,22 +81,6 @@ def rag(score: float | None, amber: float) -> str | None:
     return "amber" if score >= amber - 20 - EPSILON else "red"
 
 
-def weighted_mean(pairs: Iterable[tuple[float, float | None]],
-                  min_coverage: float) -> tuple[float | None, float]:
-    """``(Σ w·s / Σ w over values present, coverage)``; the mean is None below min_coverage.
-
-    ``pairs`` are ``(weight, value)``; a None value is missing data.
-    """
-    pairs = list(pairs)
-    total = sum(w for w, _ in pairs)
-    present = [(w, s) for w, s in pairs if s is not None]
-    covered = sum(w for w, _ in present)
-    coverage = covered / total if total else 0.0
-    if not present or coverage < min_coverage - EPSILON:
-        return None, coverage
-    return sum(w * s for w, s in present) / covered, coverage
-
-
 @dataclass(frozen=True)
 class Aggregate:
     """One weighted aggregate under both readings of missing data (methodology §3).
