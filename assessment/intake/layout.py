@@ -13,9 +13,13 @@ from assessment.core.framework import Framework
 from assessment.core.model import RATING_KEYS
 
 #: Layout version of the intake workbook; bump it whenever the reader's expectations change.
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "2.0"
 #: Versions :func:`assessment.intake.reader.read_intake` accepts.
-SUPPORTED_VERSIONS: tuple[str, ...] = (TEMPLATE_VERSION,)
+SUPPORTED_VERSIONS: tuple[str, ...] = ("2.0",)
+#: Older versions that :mod:`assessment.intake.upgrade` turns into the current one.
+UPGRADABLE_VERSIONS: tuple[str, ...] = ("1.0",)
+#: The command that upgrades an older intake (named in the reader's refusal).
+UPGRADE_COMMAND = "support-excellence upgrade-intake OLD.xlsx NEW.xlsx"
 #: Fixed timestamp of the blank template, so regenerating it gives identical bytes.
 TEMPLATE_DATE = dt.datetime(2025, 1, 1)
 
@@ -77,12 +81,21 @@ class Column:
 
 @dataclass(frozen=True)
 class ProfileField:
+    """One row of the Profile sheet. ``kind`` decides its validation and number format:
+    text | choice (support model) | currency | date | segment | rate (exchange rate, > 0) |
+    scale (0-10) | amount (money, >= 0) | count (whole, >= 0) | fte (decimal, >= 0)."""
+
     key: str
     label: str
-    kind: str  # text | choice | currency | date | amount | count
+    kind: str
     required: bool
     help: str
 
+
+#: Money and volume fields of the profile (methodology §7): the business case and the
+#: consistency checks use them.
+VOLUME_FIELDS: tuple[str, ...] = ("annual_revenue", "support_cost", "contract_revenue_base",
+                                  "assisted_cases", "support_headcount", "active_customers")
 
 PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField("organization", "Organization", "text", True, "Name of the support organization"),
@@ -93,21 +106,44 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
                  "ISO code of the currency all amounts are in, e.g. USD"),
     ProfileField("assessment_date", "Assessment date", "date", True,
                  "Date the figures refer to, YYYY-MM-DD"),
+    ProfileField("segment", "Peer group", "segment", False,
+                 "Which kind of support organization you are; its targets are used"),
+    ProfileField("fx_rate", "Exchange rate", "rate", False,
+                 "How many units of your currency one {fw_currency} buys, e.g. 0.92 for EUR or "
+                 "150 for JPY; the rate used for the assessment period. Needed only if your "
+                 "currency is not {fw_currency}"),
+    ProfileField("self_rated_alignment", "Alignment with customers (0–10)", "scale", False,
+                 "HDI's question, answered by the support leadership: \"On a scale of 0 to 10, "
+                 "how well aligned are your support priorities with what your customers "
+                 "expect?\" 0 = not at all, 10 = completely"),
     ProfileField("consultant", "Consultant", "text", False, "Optional"),
     ProfileField("region", "Region", "text", False, "Optional, e.g. EMEA"),
     ProfileField("annual_revenue", "Annual revenue", "amount", False,
-                 "Optional, company revenue in the currency above"),
-    ProfileField("active_customers", "Active customers", "count", False, "Optional"),
-    ProfileField("support_headcount", "Support headcount", "count", False,
-                 "Optional, full-time equivalents"),
+                 "Company revenue over the last 12 months, in your currency, e.g. 48,000,000"),
+    ProfileField("support_cost", "Annual support cost", "amount", False,
+                 "Everything support costs in 12 months (staff, tools, facilities, outsourcing), "
+                 "in your currency, e.g. 4,400,000"),
+    ProfileField("contract_revenue_base", "Support contract revenue", "amount", False,
+                 "Yearly revenue from support or maintenance contracts that come up for renewal, "
+                 "in your currency, e.g. 6,500,000; blank if you sell none"),
+    ProfileField("assisted_cases", "Assisted cases per year", "count", False,
+                 "Cases (tickets, calls, chats) handled by a person in 12 months, e.g. 42,300; "
+                 "self-service sessions do not count"),
+    ProfileField("support_headcount", "Support headcount (FTE)", "fte", False,
+                 "People who work in support, in full-time equivalents, e.g. 38 or 12.5"),
+    ProfileField("active_customers", "Active customers", "count", False,
+                 "Customers entitled to support during the year (for an internal desk: the "
+                 "employees it serves), e.g. 9,200"),
 )
+
 
 KPI_COLUMNS: tuple[Column, ...] = (
     Column("kpi_id", "KPI key", 26), Column("name", "KPI", 30, True),
     Column("definition", "Definition", 52, True), Column("unit", "Unit", 16, True),
     Column("direction", "Direction", 19), Column("current", "Current value", 15),
-    Column("target", "Target", 15), Column("notes", "Notes", 36, True),
-    Column("floor", "Floor (scores 0)", 15), Column("benchmark", "Benchmark", 44, True),
+    Column("target", "Your own target (optional)", 15, True), Column("notes", "Notes", 36, True),
+    Column("framework", "Framework target (scores 0 at)", 40, True),
+    Column("benchmark", "Benchmark", 44, True),
 )
 PRACTICE_COLUMNS: tuple[Column, ...] = (
     Column("item_id", "Practice key", 26), Column("practice", "Practice", 30, True),
@@ -130,7 +166,21 @@ UNIT_LABELS = {"percent": "percent", "currency": "currency (see Profile)", "hour
                "count": "count", "score": "score", "ratio": "ratio"}
 UNIT_FORMATS = {"percent": "0.0%", "currency": "#,##0.00", "hours": "#,##0.0",
                 "count": "#,##0", "score": "0.0", "ratio": "0.00"}
-PROFILE_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0", "count": "#,##0"}
+PROFILE_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0", "count": "#,##0",
+                   "fte": "#,##0.0", "rate": "#,##0.00##", "scale": "0.0"}
+
+
+def profile_help(spec: ProfileField, framework: Framework) -> str:
+    """The help text of a profile row for ``framework`` (its currency and segments)."""
+    currency = framework.settings.currency
+    text = spec.help.format(fw_currency=currency)
+    if spec.kind == "segment":
+        segments = framework.settings.segments
+        if not segments:
+            return "This framework has no peer groups: leave it blank"
+        choices = "; ".join(f"{s.id} = {s.name}" for s in segments.values())
+        return f"{text}. Choose one: {choices}. Blank = the framework's general targets"
+    return text
 
 
 def answer_labels(framework: Framework) -> list[str]:

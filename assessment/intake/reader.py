@@ -6,11 +6,19 @@ evaluated (their cached results are used, and a formula without one is an error)
 as plain text with control characters removed. Tables are found by their machine-key header row,
 so added or reordered human columns do not matter. Every problem is collected and raised in one
 :class:`~assessment.core.errors.IntakeError`, each located as ``Sheet!Cell``.
+
+Template version 2.0 (methodology §7): the profile's peer group (segment), exchange rate,
+self-rated alignment and volumes are checked here, including the rule that an intake in
+another currency than the framework's needs an exchange rate. Target overrides are checked
+against the framework as the organization sees it (:meth:`Framework.resolved`: its segment,
+money converted). ``IntakeData.cells`` maps every answer to its ``Sheet!Cell``. A version 1.0
+workbook is refused with the command that upgrades it (:mod:`assessment.intake.upgrade`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import math
 import posixpath
@@ -42,6 +50,7 @@ from assessment.core.model import (
     Answer,
     IntakeData,
 )
+from assessment.core.scoring import check_profile
 from assessment.intake.layout import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
@@ -52,8 +61,12 @@ from assessment.intake.layout import (
     PROFILE_FIELDS,
     SHEETS,
     SUPPORTED_VERSIONS,
+    TEMPLATE_VERSION,
+    UPGRADABLE_VERSIONS,
+    UPGRADE_COMMAND,
     VERSION_LABEL,
     VERSION_NAME,
+    VOLUME_FIELDS,
     answer_labels,
 )
 
@@ -156,18 +169,20 @@ class InvalidValue(Exception):
 
 
 def read_intake(path: str | Path, framework: Framework, *,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> IntakeData:
+                max_bytes: int = DEFAULT_MAX_BYTES, segment: str | None = None) -> IntakeData:
     """Read and validate the intake workbook at ``path`` against ``framework``.
 
-    Raises :class:`IntakeError` listing every problem found; warnings (values accepted but
-    worth a look) are returned in ``IntakeData.warnings``.
+    ``segment`` (a peer group id of the framework, e.g. from ``--segment``) replaces the one
+    the intake gives, before target overrides are checked. Raises :class:`IntakeError` listing
+    every problem found; warnings (values accepted but worth a look) are returned in
+    ``IntakeData.warnings``.
     """
     if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise RuntimeError("defusedxml must be installed to read untrusted workbooks safely")
     source = str(path)
     content, file_warnings, has_formulas = _check_file(Path(path), max_bytes)
     formulas, values = _load(content, Path(path).name, source, has_formulas)
-    reader = _Reader(framework, formulas, values)
+    reader = _Reader(framework, formulas, values, segment=segment)
     data = reader.read()
     if reader.issues:
         raise IntakeError(reader.issues, source)
@@ -601,11 +616,17 @@ class _Table:
 class _Reader:
     """One pass over the workbook, collecting issues and warnings."""
 
-    def __init__(self, framework: Framework, formulas: Workbook, values: Workbook) -> None:
+    def __init__(self, framework: Framework, formulas: Workbook, values: Workbook,
+                 segment: str | None = None) -> None:
         self.fw = framework
+        #: The framework as this organization sees it (segment, currency); None when the
+        #: profile leaves it open (a bad segment or a missing rate: targets are not checked).
+        self.resolved: Framework | None = framework
+        self.segment_override = segment
         self.formulas, self.values = formulas, values
         self.issues: list[Issue] = []
         self.warnings: list[str] = []
+        self.cells: dict[str, str] = {}
 
     def issue(self, sheet: str | None, cell: str | None, message: str, expected: str = "") -> None:
         self.issues.append(Issue(message, expected, sheet=sheet, cell=cell))
@@ -614,13 +635,17 @@ class _Reader:
         sheet = printable(sheet)  # a sheet name may hold control characters; cell text is clean
         self.warnings.append(f"{sheet}!{cell}: {text}" if cell else f"{sheet}: {text}")
 
+    def locate(self, key: str, t: _Table, row: int, column: str) -> None:
+        """Record where the answer ``key`` (``kpi.<id>``, ``profile.<field>`` …) lives."""
+        self.cells[key] = f"{printable(t.title)}!{t.coord(row, column)}"
+
     # ------------------------------------------------------------------- structure
 
     def read(self) -> IntakeData:
         if not self.version_ok():
             return IntakeData(profile={})
         self.check_framework()
-        data = IntakeData(profile=self.profile(), warnings=self.warnings)
+        data = IntakeData(profile=self.profile(), warnings=self.warnings, cells=self.cells)
         self.kpis(data)
         for qid in PRACTICE_QUESTIONNAIRES:
             data.answers[qid] = self.practices(qid, data.notes)
@@ -715,6 +740,13 @@ class _Reader:
         version = clean_text(value)
         if isinstance(value, float):
             version = repr(value)
+        if version in UPGRADABLE_VERSIONS:
+            self.issue(sheet, cell, f"this is a version {version} intake; this tool reads "
+                       f"version {TEMPLATE_VERSION}, which also asks for the peer group, the "
+                       "exchange rate and the yearly volumes",
+                       f"upgrade it with `{UPGRADE_COMMAND}`: it copies every answer into a "
+                       f"version {TEMPLATE_VERSION} workbook and lists what is left to fill in")
+            return False
         if version not in SUPPORTED_VERSIONS:
             self.issue(sheet, cell, f"template version {version!r} is not supported", expected)
             return False
@@ -759,8 +791,10 @@ class _Reader:
     def profile(self) -> dict[str, Any]:
         t = self.table("profile", ("field", "value"))
         if t is None:
+            self.resolved = None
             return {}
         out: dict[str, Any] = {}
+        bad: set[str] = set()
         seen: dict[str, str] = {}
         for row in t.rows():
             key = self.text(t, row, "field")
@@ -785,12 +819,15 @@ class _Reader:
                            f"comes from the {PROFILE_LABELS['organization']} row",
                            "another key for this extra row (e.g. trading_name), or delete it")
                 continue
+            self.locate(f"profile.{key}", t, row, "value")
             if value is INVALID:
+                bad.add(key)
                 continue
             try:
-                parsed = profile_value(key, value)
-            except InvalidValue as bad:
-                self.issue(t.title, t.coord(row, "value"), bad.message, bad.expected)
+                parsed = profile_value(key, value, self.fw)
+            except InvalidValue as problem:
+                self.issue(t.title, t.coord(row, "value"), problem.message, problem.expected)
+                bad.add(key)
                 continue
             if parsed is not None:
                 out[key] = parsed
@@ -798,7 +835,48 @@ class _Reader:
             if key not in seen:
                 self.issue(t.title, None, f"the required {profile_label(key)} row is missing",
                            f"a row with '{key}' in the Key column — {_FRESH}")
+        self.check_profile(t, out, bad)
         return out
+
+    def check_profile(self, t: _Table, profile: dict[str, Any], bad: set[str]) -> None:
+        """What the fields say together: the exchange rate the currency needs, the
+        ``--segment`` override; then the framework the targets are checked against."""
+        def where(key: str) -> str | None:
+            return self.cells.get(f"profile.{key}", "").rpartition("!")[2] or None
+
+        if self.segment_override is not None:
+            try:
+                profile["segment"] = segment_value(self.segment_override, self.fw)
+                bad.discard("segment")
+                self.cells.pop("profile.segment", None)
+            except InvalidValue as problem:
+                self.issue(None, None, f"--segment: {problem.message}", problem.expected)
+                bad.add("segment")
+        currency, own = profile.get("currency"), self.fw.settings.currency
+        rate = profile.get("fx_rate")
+        for problem in check_profile(self.fw, profile):  # the core's rules, cells added here
+            key = problem.path or ""
+            if key in bad:
+                continue  # its value was refused already
+            bad.add(key)
+            if key == "fx_rate" and rate is None:
+                self.issue(t.title, where(key), f"{currency} differs from the framework's "
+                           f"{own}: give the exchange rate",
+                           f"the {PROFILE_LABELS['fx_rate']}: how many {currency} one {own} "
+                           f"buys (a number above 0, e.g. {fx_example(currency)}), the rate "
+                           "used for the assessment period")
+            else:
+                self.issue(t.title, where(key), problem.message, problem.expected)
+        if currency == own and rate is not None:
+            del profile["fx_rate"]
+            if not math.isclose(rate, 1.0):
+                self.warn(t.title, where("fx_rate"),
+                          f"{PROFILE_LABELS['fx_rate']} {format_number(rate)} ignored: the "
+                          f"currency {currency} is the framework's own, so no rate applies")
+        if bad & {"segment", "fx_rate", "currency"}:
+            self.resolved = None
+        else:
+            self.resolved = self.fw.resolved(profile.get("segment"), profile.get("fx_rate"))
 
     # ------------------------------------------------------------------- KPIs
 
@@ -807,12 +885,14 @@ class _Reader:
         t = self.table("kpis", ("kpi_id", "current", "target"))
         if t is None:
             return
-        known = {k.id: k for k in self.fw.kpis}
+        known = {k.id: k for k in (self.resolved or self.fw).kpis}
         for kpi_id, kpi, row in self.keyed_rows(t, "kpi_id", known, "KPI", ("current", "target")):
+            self.locate(f"kpi.{kpi_id}", t, row, "current")
             current = self.kpi_value(t, row, "current", kpi)
             if current is not INVALID:
                 data.current[kpi_id] = current
             if kpi.direction != "band":
+                self.locate(f"kpi.{kpi_id}.target", t, row, "target")
                 target = self.kpi_value(t, row, "target", kpi)
                 if target is not None and target is not INVALID:
                     self.target(t, row, kpi, target, data.targets)
@@ -825,7 +905,7 @@ class _Reader:
         if value is None or value is INVALID:
             return value
         coord = t.coord(row, key)
-        lo, hi = self.fw.valid_range(kpi)
+        lo, hi = (self.resolved or self.fw).valid_range(kpi)
         try:
             number, warning = kpi_number(kpi, value, lo, hi, t.values[coord].number_format)
         except InvalidValue as bad:
@@ -837,7 +917,10 @@ class _Reader:
 
     def target(self, t: _Table, row: int, kpi: Kpi, target: float,
                targets: dict[str, float]) -> None:
-        problem = target_problem(kpi, target)
+        """Keep an override that differs from the (resolved) framework's target; one on the
+        wrong side of its floor is refused. Unchecked while the profile leaves the framework
+        open (its problem is reported there)."""
+        problem = target_problem(kpi, target) if self.resolved is not None else None
         if problem:
             self.issue(t.title, t.coord(row, "target"), *problem)
         elif kpi.target is None or not math.isclose(target, kpi.target, rel_tol=1e-9,
@@ -890,6 +973,7 @@ class _Reader:
             return answers
         labels = answer_labels(self.fw)
         for item_id, _item, row in self.keyed_rows(t, "item_id", items, "practice", ("answer",)):
+            self.locate(f"{qid}.{item_id}", t, row, "answer")
             value = self.cell(t, row, "answer")
             if value is not None and value is not INVALID:
                 try:
@@ -910,7 +994,9 @@ class _Reader:
             return ratings
         for dim_id, _item, row in self.keyed_rows(t, "dimension_id", items, "dimension",
                                                   RATING_KEYS):
+            self.locate(f"{qid}.{dim_id}", t, row, RATING_KEYS[0])
             for key in RATING_KEYS:
+                self.locate(f"{qid}.{dim_id}.{key}", t, row, key)
                 value = self.cell(t, row, key)
                 if value is None or value is INVALID:
                     continue
@@ -937,8 +1023,16 @@ PROFILE_EXPECTED = {
     "currency": "a 3-letter currency code such as USD or EUR",
     "assessment_date": "a date such as 2025-03-31",
 }
-_PROFILE_NUMBERS = {"annual_revenue": "1,200,000", "active_customers": "250",
-                    "support_headcount": "12"}
+#: Volumes (numbers of 0 or more) with the example their message gives.
+_PROFILE_NUMBERS = {"annual_revenue": "1,200,000", "support_cost": "850,000",
+                    "contract_revenue_base": "600,000", "assisted_cases": "42,300",
+                    "support_headcount": "12", "active_customers": "250"}
+assert set(_PROFILE_NUMBERS) == set(VOLUME_FIELDS)
+#: Volumes in money: kept as given (never turned into whole numbers).
+_MONEY = ("annual_revenue", "support_cost", "contract_revenue_base")
+#: Typical rates per US dollar for the examples of messages (never used to convert).
+_FX_EXAMPLES = {"EUR": "0.92", "GBP": "0.79", "JPY": "150", "CHF": "0.88", "CAD": "1.37",
+                "AUD": "1.52", "INR": "83"}
 #: The label the client sees for each built-in key (messages name it, not the hidden key).
 PROFILE_LABELS = {f.key: f.label for f in PROFILE_FIELDS}
 #: Keys an extra Profile row may not use: the results keep the organization's name under
@@ -951,9 +1045,42 @@ def profile_label(key: str) -> str:
     return PROFILE_LABELS.get(key) or repr(key)
 
 
-def profile_value(key: str, value: Any) -> Any:
+def fx_example(currency: str | None) -> str:
+    """An example exchange rate for messages: ``0.92`` for EUR, else a generic one."""
+    known = _FX_EXAMPLES.get(currency or "")
+    return f"{known} for {currency}" if known else "0.92 for EUR or 150 for JPY"
+
+
+def segment_value(value: Any, framework: Framework | None) -> str:
+    """A peer group id of ``framework`` from its id or name, in any case; raises
+    ``InvalidValue`` with a did-you-mean for a near miss."""
+    label = PROFILE_LABELS["segment"]
+    text = clean_text(value)
+    if framework is None:
+        return text.lower()
+    segments = framework.settings.segments
+    if not segments:
+        raise InvalidValue(f"{label} {text!r} given, but the framework has no peer groups",
+                           "leave it blank")
+    by_name = {s.id.lower(): s.id for s in segments.values()}
+    by_name.update({" ".join(s.name.lower().split()): s.id for s in segments.values()})
+    found = by_name.get(" ".join(text.lower().split()))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(text.lower()[:80], list(by_name), n=1, cutoff=0.6)
+    hint = ""
+    if close:
+        match = segments[by_name[close[0]]]
+        hint = f"; did you mean {match.id!r} ({match.name})?"
+    choices = ", ".join(f"{s.id} ({s.name})" for s in segments.values())
+    raise InvalidValue(f"{label} {text!r} is not one of the framework's peer groups{hint}",
+                       f"one of {choices}, or blank for the general targets")
+
+
+def profile_value(key: str, value: Any, framework: Framework | None = None) -> Any:
     """Parse one profile value (None when a free field is blank); raises ``InvalidValue``
-    naming the field by its label, also for a required field left blank."""
+    naming the field by its label, also for a required field left blank. ``framework``
+    gives the peer groups a segment must be one of (without it any text is taken)."""
     label = profile_label(key)
     if key in PROFILE_REQUIRED and (value is None or not clean_text(value)):
         raise InvalidValue(f"{label} is required", PROFILE_EXPECTED[key])
@@ -961,6 +1088,17 @@ def profile_value(key: str, value: Any) -> Any:
         return None
     if key == "assessment_date":
         return _date(value, label)
+    if key == "segment":
+        return segment_value(value, framework)
+    if key in _SPECIAL:
+        lo, hi, what, expected = _SPECIAL[key]
+        try:
+            number, typed_percent = parse_number(value)
+        except InvalidValue as bad:
+            raise InvalidValue(f"{label} {bad.message}", expected) from None
+        if typed_percent or not lo <= number <= hi or (key == "fx_rate" and number == 0):
+            raise InvalidValue(f"{label} {clean_text(value)!r} is not {what}", expected)
+        return number
     if key in _PROFILE_NUMBERS:
         expected = f"a number of 0 or more, such as {_PROFILE_NUMBERS[key]}"
         try:
@@ -970,7 +1108,7 @@ def profile_value(key: str, value: Any) -> Any:
         if typed_percent or number < 0:
             raise InvalidValue(f"{label} {clean_text(value)!r} is not a number of 0 or more",
                                expected)
-        return int(number) if number.is_integer() and key != "annual_revenue" else number
+        return int(number) if number.is_integer() and key not in _MONEY else number
     if key not in PROFILE_REQUIRED:
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidValue(f"{label} holds a number too large to use ({value})",
@@ -990,6 +1128,17 @@ def profile_value(key: str, value: Any) -> Any:
                                PROFILE_EXPECTED[key])
         return text.upper()
     return text
+
+
+#: Profile numbers with their own range: (lowest, highest, what they must be, expected).
+_SPECIAL: dict[str, tuple[float, float, str, str]] = {
+    "fx_rate": (0.0, math.inf, "a number above 0",
+                "a number above 0: how many units of your currency one unit of the framework's "
+                "currency buys, e.g. 0.92 for EUR per USD; blank when your currency is the "
+                "framework's"),
+    "self_rated_alignment": (0.0, 10.0, "a number from 0 to 10",
+                             "a number from 0 (not at all aligned) to 10 (completely), e.g. 7"),
+}
 
 
 def _date(value: Any, label: str) -> dt.date:

@@ -6,6 +6,11 @@ questionnaire. Every table has a human label row and, below it, a row of stable 
 cells are yellow, unlocked and validated; everything else is locked on sheets protected without
 a password. The template version sits in a locked cell on Instructions that the workbook-level
 defined name ``template_version`` points to.
+
+Version 2.0 (methodology §7): the Profile asks for the peer group (segment), the exchange rate
+to the framework's currency, HDI's 0-10 alignment question and the volumes; the KPI sheet's
+target cells are left blank (blank = the framework's target for the peer group, converted to
+the client's currency), and the framework's targets per peer group are shown beside them.
 """
 
 from __future__ import annotations
@@ -55,10 +60,12 @@ from assessment.intake.layout import (
     TEMPLATE_VERSION,
     UNIT_FORMATS,
     UNIT_LABELS,
+    UPGRADE_COMMAND,
     VERSION_LABEL,
     Column,
     ProfileField,
     answer_labels,
+    profile_help,
 )
 
 # ----------------------------------------------------------------------------- styles
@@ -84,7 +91,7 @@ def build_template(framework: Framework) -> Workbook:
     """The blank intake workbook for ``framework``."""
     wb = Workbook()
     _instructions(wb.active, framework)
-    _profile(wb.create_sheet(SHEETS["profile"]))
+    _profile(wb.create_sheet(SHEETS["profile"]), framework)
     _kpis(wb.create_sheet(SHEETS["kpis"]), framework)
     for qid in PRACTICE_QUESTIONNAIRES:
         _practices(wb.create_sheet(SHEETS[qid]), framework, qid)
@@ -109,7 +116,8 @@ def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
     """The template with the values of ``data`` in its input cells.
 
     Percents are written as fractions in percent-formatted cells, answers as dropdown labels,
-    n/a as ``"n/a"``; blanks (None) stay blank. Notes of questionnaire items are looked up
+    n/a as ``"n/a"``; blanks (None) stay blank. A target is written only where ``data.targets``
+    has one (the client's own); the others stay blank. Notes of questionnaire items are looked up
     under ``"<questionnaire>.<item id>"``, as :func:`assessment.intake.reader.read_intake`
     stores them.
     """
@@ -171,9 +179,10 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
         ("How to fill it in", [
             "Type only in the yellow cells; everything else is locked. The sheets are protected "
             "without a password, only to prevent accidental edits.",
-            "Profile: who you are. KPIs: your current figures and, if you want, your own "
-            "targets. Renewal practices and Excellence practices: how established each "
-            "practice is. Customer expectations: three 1–5 ratings per dimension.",
+            "Profile: who you are, your peer group, your currency and your yearly volumes. "
+            "KPIs: your current figures and, if you want, your own targets. Renewal "
+            "practices and Excellence practices: how established each practice is. Customer "
+            "expectations: three 1–5 ratings per dimension.",
             "Do not rename the sheets or change the small grey key row under each header: the "
             "scoring tool finds every table by those keys. You may add notes.",
             "Formulas are fine, but save the file in Excel or LibreOffice so their results are "
@@ -188,8 +197,19 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
             "Typing 0.85 also works.",
             "Currency: amounts in the currency chosen on the Profile sheet, without symbols.",
             "Hours: decimal hours, e.g. 1.5 for 90 minutes. Scores (such as NPS): -100 to 100.",
-            "Targets are pre-filled with the framework's targets; change them to use your own. "
-            "Targets of band KPIs (best inside a range) are fixed and shown as text.",
+        ]),
+        ("Peer group, currency and targets", [
+            "Peer group: choose the kind of support organization you are on the Profile sheet; "
+            "each peer group has its own targets (an internal IT desk is not held to the "
+            "targets of product support). Left blank, the framework's general targets apply.",
+            f"The framework's money figures are in {fw.settings.currency}. If your currency "
+            "is another one, give the exchange rate on the Profile sheet: how many units of "
+            f"your currency one {fw.settings.currency} buys (e.g. 0.92 for EUR). Without it "
+            "the intake cannot be scored.",
+            "Leave the target cells blank to use the framework's target for your peer group, "
+            "converted to your currency (the column 'Framework target' shows them). Type a "
+            "target only to use your own, in your currency. Targets of band KPIs (best "
+            "inside a range) are fixed.",
         ]),
         ("Practice answers (0–4)", [
             *(f"{label}: {meaning}." for label, meaning in zip(labels, ANSWER_MEANINGS,
@@ -205,7 +225,9 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
         ("Version", [
             f"This is intake template version {TEMPLATE_VERSION} for the framework "
             f"'{fw.name}' version {fw.version}. Workbooks of other template versions are "
-            "refused: download a fresh template with `support-excellence template`.",
+            "refused: download a fresh template with `support-excellence template`. A "
+            "version 1.0 workbook keeps its answers when upgraded with "
+            f"`{UPGRADE_COMMAND}`.",
         ]),
     ]
     row = 7
@@ -220,23 +242,41 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
     ws.page_setup.fitToHeight = 1  # one printed page
 
 
-def _profile(ws: Worksheet) -> None:
+def _profile(ws: Worksheet, fw: Framework) -> None:
     _table_head(ws, "Organization profile",
-                "Required: organization, industry, support model, currency and assessment "
-                "date.", PROFILE_COLUMNS)
+                "Required (*): organization, industry, support model, currency and assessment "
+                f"date; the exchange rate too if your currency is not {fw.settings.currency}. "
+                "The rest makes the assessment sharper: blank = unknown.", PROFILE_COLUMNS)
     for row, spec in enumerate(PROFILE_FIELDS, FIRST_ROW):
         set_text(ws.cell(row, 1), spec.key)
         set_text(ws.cell(row, 2), spec.label + (" *" if spec.required else "")).font = Font(
             bold=spec.required)
-        set_text(ws.cell(row, 4), spec.help).alignment = _WRAP
+        help_text = profile_help(spec, fw)
+        set_text(ws.cell(row, 4), help_text).alignment = _WRAP
         cell = ws.cell(row, 3)
         _input(cell)
         cell.number_format = PROFILE_FORMATS.get(spec.kind, "@")
-        _validate(ws, cell, *_profile_rule(spec))
+        _validate(ws, cell, *_profile_rule(spec, fw, help_text))
     _finish(ws, freeze=f"A{FIRST_ROW}")
 
 
-def _profile_rule(spec: ProfileField) -> tuple[dict[str, Any], str, str]:
+def _profile_rule(spec: ProfileField, fw: Framework,
+                  help_text: str) -> tuple[dict[str, Any], str, str]:
+    """Validation rule, prompt title and prompt of one profile row."""
+    currency = fw.settings.currency
+    if spec.kind == "segment":
+        if not fw.settings.segments:
+            return _text_rule(0), spec.label, help_text
+        return (_list_rule(fw.settings.segments), spec.label,
+                "Choose your peer group; the Help column names each one. Blank = the "
+                "framework's general targets.")
+    if spec.kind == "rate":
+        rule = {"type": "decimal", "operator": "greaterThan", "formula1": "0"}
+        return (rule, spec.label, f"Units of your currency that 1 {currency} buys, e.g. 0.92 "
+                f"for EUR. Blank if your currency is {currency}.")
+    if spec.kind == "scale":
+        rule = {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "10"}
+        return rule, spec.label, "Your own answer from 0 (not at all) to 10 (completely)."
     if spec.kind == "choice":
         return _list_rule(SUPPORT_MODELS), spec.label, "Choose " + " / ".join(SUPPORT_MODELS)
     if spec.kind == "currency":
@@ -247,18 +287,21 @@ def _profile_rule(spec: ProfileField) -> tuple[dict[str, Any], str, str]:
                 "formula1": _num(to_excel(dt.date(2000, 1, 1))),
                 "formula2": _num(to_excel(dt.date(2100, 12, 31)))}
         return rule, spec.label, "A date such as 2025-03-31."
-    if spec.kind in ("amount", "count"):
-        rule = {"type": "decimal" if spec.kind == "amount" else "whole",
+    if spec.kind in ("amount", "count", "fte"):
+        rule = {"type": "whole" if spec.kind == "count" else "decimal",
                 "operator": "greaterThanOrEqual", "formula1": "0"}
-        return rule, spec.label, f"{spec.help}. A number of 0 or more; blank if unknown."
+        return rule, spec.label, f"{help_text}. A number of 0 or more; blank if unknown."
     required = "Required." if spec.required else "Optional."
-    return _text_rule(200), spec.label, f"{spec.help}. {required}"
+    prompt = help_text if help_text.startswith(required[:-1]) else f"{help_text}. {required}"
+    return _text_rule(200), spec.label, prompt
 
 
 def _kpis(ws: Worksheet, fw: Framework) -> None:
     _table_head(ws, "Key performance indicators",
                 "Enter current values in the yellow cells; leave blank when unknown (blank is "
-                "missing, never zero). Percentages: type 85%.", KPI_COLUMNS)
+                "missing, never zero). Percentages: type 85%. Leave 'Your own target' blank to "
+                "use the framework's target for your peer group.", KPI_COLUMNS)
+    by_segment = {sid: fw.resolved(sid) for sid in fw.settings.segments}
     row = FIRST_ROW
     for area in AREAS:
         kpis = fw.kpis_of(area)
@@ -274,12 +317,13 @@ def _kpis(ws: Worksheet, fw: Framework) -> None:
         ws.cell(row, 3).alignment = _WRAP
         row += 1
         for kpi in kpis:
-            _kpi_row(ws, fw, kpi, row)
+            _kpi_row(ws, fw, kpi, row, by_segment)
             row += 1
     _finish(ws, freeze=f"C{FIRST_ROW}")
 
 
-def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
+def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int,
+             by_segment: dict[str, Framework]) -> None:
     fmt = UNIT_FORMATS[kpi.unit]
     lo, hi = fw.valid_range(kpi)
     set_text(ws.cell(row, 1), kpi.id)
@@ -288,32 +332,30 @@ def _kpi_row(ws: Worksheet, fw: Framework, kpi: Kpi, row: int) -> None:
     set_text(ws.cell(row, 4), UNIT_LABELS[kpi.unit] + _range_note(kpi, lo, hi))
     set_text(ws.cell(row, 5), direction_label(kpi.direction))
     current, target, notes = ws.cell(row, 6), ws.cell(row, 7), ws.cell(row, 8)
+    versions = {sid: seg_fw.kpi(kpi.id) for sid, seg_fw in by_segment.items()}
     inputs = [current]
     if kpi.direction == "band":
         assert kpi.band is not None
-        _text(target, f"{value_range(kpi.band[0], kpi.band[1], kpi.unit)} (band)")
-        floor = kpi.floor if isinstance(kpi.floor, tuple) else (kpi.floor, kpi.floor)
-        _text(ws.cell(row, 9), f"{format_value(floor[0], kpi.unit)} / "
-                               f"{format_value(floor[1], kpi.unit)}")
+        same = all(k.band == kpi.band for k in versions.values())
+        _text(target, f"{value_range(kpi.band[0], kpi.band[1], kpi.unit)} (band)" if same
+              else "a band for each peer group (see Framework target)")
     else:
-        set_value(target, kpi.target)
-        set_value(ws.cell(row, 9), kpi.floor).number_format = fmt
         inputs.append(target)
     for cell in inputs:
         _input(cell)
         cell.number_format = fmt
-    set_value(ws.cell(row, 10), _benchmark_text(kpi))
+    set_text(ws.cell(row, 9), _framework_text(fw, kpi, versions))
+    set_value(ws.cell(row, 10), _benchmark_text(fw, kpi))
     example = "85%" if kpi.unit == "percent" else "a number"
     prompt = (f"{kpi.name}: {_range_text(kpi, lo, hi)}. Type e.g. {example}. "
               "Blank = no data (never read as 0).")
     error = f"Enter {_range_text(kpi, lo, hi)}, e.g. {example}, or leave it blank."
     _validate(ws, current, _number_rule(lo, hi), "Current value", prompt, error)
     if len(inputs) > 1:
-        side = "above" if kpi.direction == "higher" else "below"
-        prompt = (f"Your target for {kpi.name}; pre-filled with the framework's. It must be "
-                  f"{side} the floor {_show(kpi.floor, kpi.unit)}; "
-                  f"{_range_text(kpi, lo, hi)}.")
-        _validate(ws, target, _number_rule(lo, hi), "Target", prompt, error)
+        money = " in your currency" if kpi.unit == "currency" else ""
+        prompt = (f"Optional: your own target for {kpi.name}{money}. Blank = the framework's "
+                  f"target for your peer group (column I). Allowed: {_range_text(kpi, lo, hi)}.")
+        _validate(ws, target, _number_rule(lo, hi), "Your own target", prompt, error)
     _input(notes)
     _validate(ws, notes, _text_rule(2000), "Notes", "Optional: source, period, caveats.")
     for col in range(1, len(KPI_COLUMNS) + 1):
@@ -502,13 +544,40 @@ def _range_text(kpi: Kpi, lo: float | None, hi: float | None) -> str:
     return what
 
 
-def _benchmark_text(kpi: Kpi) -> str:
-    """The published benchmark in the words of every scorecard, then its note."""
+def _target_words(kpi: Kpi, currency: str | None) -> str:
+    """``target 85%, 0 at 60%``; for a band ``50% to 60%, 0 at 30% / 85%``."""
+    if kpi.direction == "band":
+        assert kpi.band is not None
+        floor = kpi.floor if isinstance(kpi.floor, tuple) else (kpi.floor, kpi.floor)
+        return (f"{value_range(kpi.band[0], kpi.band[1], kpi.unit, currency)}, 0 at "
+                f"{format_value(floor[0], kpi.unit, currency)} / "
+                f"{format_value(floor[1], kpi.unit, currency)}")
+    floor = kpi.floor if isinstance(kpi.floor, (int, float)) else None
+    return (f"target {format_value(kpi.target, kpi.unit, currency)}, 0 at "
+            f"{format_value(floor, kpi.unit, currency)}")
+
+
+def _framework_text(fw: Framework, kpi: Kpi, versions: dict[str, Kpi]) -> str:
+    """The framework's target and floor of ``kpi``: one line, or one per peer group whose
+    values differ from the general ones (money in the framework's currency)."""
+    currency = fw.settings.currency if kpi.unit == "currency" else None
+    general = _target_words(kpi, currency)
+    lines = [f"{fw.settings.segments[sid].name}: {_target_words(k, currency)}"
+             for sid, k in versions.items() if _target_words(k, currency) != general]
+    if not lines:
+        return general
+    return "\n".join([f"General: {general}", *lines])
+
+
+def _benchmark_text(fw: Framework, kpi: Kpi) -> str:
+    """The published benchmark in the words of every scorecard, then its note; money in the
+    benchmark's own currency (else the framework's)."""
     bench = kpi.benchmark
     if bench is None:
         return ""
+    currency = (bench.currency or fw.settings.currency) if kpi.unit == "currency" else None
     text = benchmark_text({"value": bench.value, "range": bench.range, "source": bench.source,
-                           "year": bench.year}, kpi.unit)
+                           "year": bench.year}, kpi.unit, currency)
     return f"{text}. {bench.note}" if bench.note else text
 
 
