@@ -5,6 +5,13 @@
   results always give byte-identical files.
 - :func:`write_excel` writes those bytes atomically: a failure leaves no file behind.
 
+Methodology version 2 (results@2) is shown everywhere: both readings of missing data for the
+index, each element and each questionnaire; KPIs that do not apply marked "Not applicable";
+values a consistency relation derived marked "(derived)"; targets with their basis (segment,
+framework or the client's own); benchmarks in their own currency with the converted figure;
+the consistency checks on the "Data quality" sheet. A results@1 file still gives a workbook
+(the version 1 rules are described on its Method sheet).
+
 Every string that reaches a cell goes through :func:`assessment.files.xlsx.set_text`. It removes
 characters that XML forbids and forces the cell to plain text, so intake text such as
 ``=HYPERLINK(...)``, ``+1+2``, ``@SUM(A1)`` or ``#N/A`` is shown as typed and never becomes a
@@ -14,6 +21,7 @@ formula or an error.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.format import (
     COVERAGE_FORMAT,
+    DASH,
     DELTA_FORMAT,
     POINTS_FORMAT,
     QUADRANT_LABELS,
@@ -37,16 +46,27 @@ from assessment.core.format import (
     benchmark_figure,
     benchmark_source,
     excel_format,
+    format_coverage,
     format_value,
     level_text,
     rag_label,
+    readings,
     status_label,
     value_range,
 )
-from assessment.core.results import Item, KpiRow, ProjectionYear, Questionnaire, ResultsView
+from assessment.core.framework import MONEY_VOLUMES
+from assessment.core.results import (
+    Check,
+    Item,
+    KpiRow,
+    ProjectionYear,
+    Questionnaire,
+    ResultsView,
+)
 from assessment.files.write import atomic_write, workbook_bytes
 from assessment.files.xlsx import (
     BORDER,
+    FONT_NAME,
     LABEL_FONT,
     RAG_COLOURS,
     SECTION_BORDER,
@@ -73,13 +93,47 @@ SHEETS: tuple[str, ...] = (
 
 # --------------------------------------------------------------------------- Excel-only looks
 
-STATUS_RAG = {"met": "green", "near": "amber", "off": "red", "no_data": "grey"}
+STATUS_RAG = {"met": "green", "near": "amber", "off": "red", "no_data": "grey",
+              "not_applicable": "grey"}
 QUADRANT_RAG = {"keep_up": "green", "concentrate_here": "red", "possible_overkill": "amber",
                 "low_priority": "grey"}
 SOURCE_LABELS = {"kpi": "KPI", "practice": "Practice", "expectation": "Expectation"}
 #: A 0-5 rating or the alignment (0-10), one decimal.
 RATING = "0.0"
 WEIGHT = "0.0#"
+COUNT = "0"
+FX_FORMAT = "0.0000##"
+#: A relative difference (stated against implied) and a tolerance.
+DIFFERENCE_FORMAT = "+0.0%;-0.0%;0.0%"
+TOLERANCE_FORMAT = '"±"0%'
+#: Rows of KPIs that do not apply are written in this font (greyed out).
+GREYED = Font(name=FONT_NAME, italic=True, color="808080")
+
+MEASURE_THIS = "Measure this"
+IMPROVE = "Improve"
+INSUFFICIENT = "Insufficient data"
+SUFFICIENT = "Sufficient"
+CHECK_RESULTS = {True: ("OK", "green"), False: ("Failed", "red"), None: ("Not checked", "grey")}
+TARGET_BASIS = {"segment": "Segment", "framework": "Framework", "intake": "Client's own"}
+VALUE_BASIS = {
+    "recurring_revenue_rate": "the client's recurring-revenue rate R: value in year k = R^(k−1)",
+    "renewal_rate_uplift": "the contract renewal rate r with the price uplift u: value in year "
+                           "k = (r × (1 + u))^(k−1)",
+}
+VALUE_COLUMN = {
+    "recurring_revenue_rate": "Client value (recurring-revenue rate)",
+    "renewal_rate_uplift": "Client value (renewal rate with uplift)",
+}
+PROFILE_LABELS = {
+    "annual_revenue": "Annual revenue",
+    "support_cost": "Annual support cost",
+    "contract_revenue_base": "Recurring support revenue (annual)",
+    "assisted_cases": "Assisted cases (annual)",
+    "support_headcount": "Support headcount (FTE)",
+    "active_customers": "Active customers",
+}
+#: Profile fields shown in their own place (the alignment on the Expectations rows).
+_SHOWN_ELSEWHERE = ("self_rated_alignment",)
 
 
 def percent_cell(value: float | None) -> V:
@@ -87,10 +141,22 @@ def percent_cell(value: float | None) -> V:
     return V(value, excel_format("percent", None, value))
 
 
-def unit_cell(value: float | None, unit: str, currency: str | None, **style: Any) -> V:
+def derived_format(fmt: str) -> str:
+    """``fmt`` with `` (derived)`` after the number: ``"USD "#,##0.00" (derived)"``."""
+    if fmt.endswith('"'):
+        return f'{fmt[:-1]} (derived)"'
+    return f'{fmt}" (derived)"'
+
+
+def unit_cell(value: float | None, unit: str, currency: str | None, *, derived: bool = False,
+              **style: Any) -> V:
     """A KPI value in its unit, with the number format that shows the text of
-    :func:`assessment.core.format.format_value` (money with its currency code)."""
-    return V(value, excel_format(unit, currency, value), **style)
+    :func:`assessment.core.format.value_text` (money with its currency code, ``(derived)``
+    after a value a relation filled in)."""
+    fmt = excel_format(unit, currency, value)
+    if derived and value is not None:
+        fmt = derived_format(fmt)
+    return V(value, fmt, **style)
 
 
 def score_cell(value: float | None, rag: str | None, missing: str = "not computed") -> V:
@@ -100,8 +166,29 @@ def score_cell(value: float | None, rag: str | None, missing: str = "not compute
     return V(value, SCORE_FORMAT, rag=rag)
 
 
+def data_flag(sufficient: bool) -> V:
+    """Whether an aggregate has enough data: ``Sufficient`` or an amber ``Insufficient data``."""
+    if sufficient:
+        return V(SUFFICIENT)
+    return V(INSUFFICIENT, rag="amber")
+
+
+def not_applicable_text(model: str | None) -> str:
+    """``Not applicable to an internal support model`` (``… to this support model``)."""
+    if not model:
+        return "Not applicable to this support model"
+    article = "an" if str(model)[:1].lower() in "aeiou" else "a"
+    return f"Not applicable to {article} {model} support model"
+
+
 def _label(key: str) -> str:
     return str(key).replace("_", " ").strip().capitalize()
+
+
+def _rule_words(view: ResultsView) -> str:
+    if view.missing_kpi == "zero":
+        return "Counted as 0 (missing_kpi: zero)"
+    return "Left out of the scores (missing_kpi: exclude)"
 
 
 # --------------------------------------------------------------------------- sheet scaffolding
@@ -131,77 +218,185 @@ def _section(ws: Worksheet, row: int, text: str, span: int = 4) -> int:
 
 
 def _pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]]) -> int:
-    """Label/value rows (label in A, value in B); returns the next row."""
+    """Label/value rows (label in A, value in B, more values in C, D … when the item is a
+    tuple); returns the next row."""
     for label, item in pairs:
         set_text(ws.cell(row=row, column=1), label).font = LABEL_FONT
         ws.cell(row=row, column=1).border = BORDER
-        put(ws, row, 2, item, border=True)
+        for col, value in enumerate(item if isinstance(item, tuple) else (item,), start=2):
+            put(ws, row, col, value, border=True)
         row += 1
     return row
 
 
 def _status_rules(ws: Worksheet, ref: str) -> None:
-    """Conditional formatting of a status column: met green, near amber, off red, no data grey."""
+    """Conditional formatting of a status column: met green, near amber, off red, no data and
+    not applicable grey."""
     for status, label in STATUS_LABELS.items():
-        fill, font = RAG_COLOURS[STATUS_RAG[status]]
+        fill, font = RAG_COLOURS[STATUS_RAG.get(status, "grey")]
         ws.conditional_formatting.add(ref, CellIsRule(
             operator="equal", formula=[f'"{label}"'],
             fill=PatternFill("solid", start_color=fill, end_color=fill),
             font=Font(color=font, bold=True)))
 
 
+def _grey_out(ws: Worksheet, rows: Iterable[int], columns: int) -> None:
+    """Grey italic text on ``rows`` (KPIs that do not apply)."""
+    for row in rows:
+        for col in range(1, columns + 1):
+            ws.cell(row=row, column=col).font = GREYED
+
+
 # --------------------------------------------------------------------------- 1. Summary
+
+
+def _fx_pair(view: ResultsView) -> tuple[str, Any]:
+    org, base = view.organization, view.framework.currency
+    if org.fx_rate is not None:
+        return ("Exchange rate used", (V(org.fx_rate, FX_FORMAT),
+                                       f"{org.currency or '?'} per 1 {base or '?'}"))
+    if base and org.currency and base != org.currency:
+        return ("Exchange rate used", V("none given", rag="amber"))
+    if base:
+        return ("Exchange rate used", f"None needed: amounts are in {base}, the framework's "
+                                      "currency")
+    return ("Exchange rate used", None)
+
+
+def _segment_text(view: ResultsView) -> str:
+    org = view.organization
+    if org.segment_name or org.segment:
+        return str(org.segment_name or org.segment)
+    return "None chosen: the framework's own targets"
+
+
+def _profile_pairs(view: ResultsView) -> list[tuple[str, Any]]:
+    org = dict(view.organization.profile)
+    when = view.organization.date
+    currency = view.currency
+    pairs: list[tuple[str, Any]] = [
+        ("Organization", safe_text(view.organization.name).strip() or "Unnamed organization"),
+        ("Industry", org.get("industry")),
+        ("Support model", org.get("support_model")),
+        ("Segment", _segment_text(view)),
+        ("Currency", org.get("currency")),
+    ]
+    if view.version == 2 or view.organization.fx_rate is not None:
+        pairs.append(_fx_pair(view))
+    pairs.append(("Assessment date", when or org.get("assessment_date")))
+    for key, value in view.organization.extra:
+        if key in _SHOWN_ELSEWHERE:
+            continue
+        if key in MONEY_VOLUMES and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            pairs.append((PROFILE_LABELS[key], V(value, excel_format("currency", currency,
+                                                                      value))))
+        else:
+            pairs.append((PROFILE_LABELS.get(key, _label(key)), _profile_value(value)))
+    return pairs
+
+
+def _band_text(view: ResultsView) -> str | None:
+    index = view.index
+    if not index.level:
+        return None
+    if view.version == 1:
+        return level_text(index.level, index.level_name)
+    lo = 20 * (index.level - 1)
+    name = index.level_name or f"Band {index.level}"
+    return f"{name} (band {index.level} of 5: {lo} to {lo + 20})"
+
+
+def _index_pairs(view: ResultsView) -> list[tuple[str, Any]]:
+    index = view.index
+    band = _band_text(view)
+    colour = V(rag_label(index.rag) if index.score is not None else "not computed",
+               rag=index.rag or "grey")
+    scored = f"{index.elements_scored} of 4"
+    if view.missing_kpi != "zero":
+        scored += " (at least 3 needed)"
+    coverage = ("Coverage (share of KPI weight measured)" if view.version == 2
+                else "Coverage (weight of elements scored)")
+    return [
+        ("Support Excellence Index", (score_cell(index.score, index.rag), colour)),
+        ("Index band" if view.version == 2 else "Maturity level",
+         (V(band, rag=index.rag or "grey"), colour) if band else None),
+        ("Measured score (KPIs with data only)", V(index.measured_score, SCORE_FORMAT)),
+        ("Both readings of missing data", view.readings("index")),
+        (coverage, V(index.coverage, COVERAGE_FORMAT)),
+        ("Data", data_flag(index.sufficient)),
+        ("Missing KPIs", _rule_words(view)),
+        ("Elements scored", scored),
+    ]
+
+
+def _element_rows(view: ResultsView) -> list[list[Any]]:
+    rows = []
+    for e in view.elements:
+        if not e.applicable:
+            status = V(not_applicable_text(view.organization.support_model), rag="grey")
+        elif e.score is None:
+            status = V("not computed", rag="grey")
+        else:
+            status = V(rag_label(e.rag), rag=e.rag or "grey")
+        rows.append([
+            e.name, V(e.score, SCORE_FORMAT, rag=e.rag if e.score is not None else None),
+            V(e.measured_score, SCORE_FORMAT), V(e.coverage, COVERAGE_FORMAT),
+            V(e.weight, WEIGHT), status, data_flag(e.sufficient),
+            V(view.readings(e.key), wrap=True)])
+    return rows
+
+
+ELEMENT_HEADERS = ["Element", "Score", "Measured score", "Coverage", "Weight", "Status", "Data",
+                   "Both readings of missing data"]
+
+
+def _alignment_pairs(view: ResultsView) -> list[tuple[str, Any]]:
+    exp = view.expectations
+    source = ", ".join(str(x) for x in (exp.survey_source, exp.survey_year) if x)
+    self_rated = exp.self_rated_alignment
+    difference = (None if self_rated is None or exp.survey_average is None
+                  else float(self_rated) - float(exp.survey_average))
+    return [
+        ("Computed alignment (this toolkit's own measure, 0–10)",
+         V(exp.alignment, RATING) if exp.alignment is not None
+         else V("not computed", rag="grey")),
+        ("Self-rated alignment (HDI's question, 0–10)",
+         V(self_rated, RATING) if self_rated is not None else V("not given", rag="grey")),
+        ("HDI survey average, self-rated (0–10)",
+         (V(exp.survey_average, RATING), source or None)),
+        ("Self-rated minus HDI average",
+         V(difference, DELTA_FORMAT) if difference is not None else DASH),
+    ]
 
 
 def _summary(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Summary", view, "Support excellence scorecard",
-                    [38, 26, 20, 14, 16, 16, 3])
+                    [44, 26, 14, 11, 9, 14, 17, 64, 3])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
-    org = dict(view.organization.profile)
     row = _section(ws, 4, "Organization profile")
-    known = {"industry": "Industry", "support_model": "Support model", "currency": "Currency"}
-    when = view.organization.date
-    profile: list[tuple[str, Any]] = [
-        ("Organization", safe_text(view.organization.name).strip() or "Unnamed organization"),
-        *((label, org.get(key)) for key, label in known.items()),
-        ("Assessment date", when or org.get("assessment_date"))]
-    profile += [(_label(k), _profile_value(v)) for k, v in view.organization.extra]
-    row = _pairs(ws, row, profile)
+    row = _pairs(ws, row, _profile_pairs(view))
 
-    index = view.index
     row = _section(ws, row + 1, "Overall score")
-    row = _pairs(ws, row, [
-        ("Support Excellence Index", score_cell(index.score, index.rag)),
-        ("Maturity level", level_text(index.level, index.level_name)),
-        ("Coverage (weight of elements scored)", V(index.coverage, COVERAGE_FORMAT)),
-        ("Elements scored", f"{index.elements_scored} of 4 (at least 3 needed)"),
-    ])
+    row = _pairs(ws, row, _index_pairs(view))
 
-    row = _section(ws, row + 1, "The four elements", span=5)
+    row = _section(ws, row + 1, "The four elements", span=len(ELEMENT_HEADERS))
     first = row + 1
-    _, last = table(ws, row, ["Element", "Score", "Coverage", "Weight", "Status"], [
-        [e.name, V(e.score, SCORE_FORMAT, rag=e.rag if e.score is not None else None),
-         V(e.coverage, COVERAGE_FORMAT), V(e.weight, WEIGHT),
-         V(rag_label(e.rag) if e.score is not None else "insufficient data",
-           rag=e.rag or "grey")]
-        for e in view.elements])
+    _, last = table(ws, row, ELEMENT_HEADERS, _element_rows(view))
     _element_chart(ws, view, first, last)
 
-    exp = view.expectations
+    renewal = view.renewal
     row = _section(ws, last + 2, "Renewal health and expectations alignment")
-    row = _pairs(ws, row, [
-        ("Renewal health", score_cell(view.renewal.health, view.renewal.rag)),
-        ("Expectations alignment (0–10)", V(exp.alignment, RATING)
-         if exp.alignment is not None else V("not computed", rag="grey")),
-    ])
-    set_text(ws.cell(row=row - 1, column=3), "HDI survey average").font = LABEL_FONT
-    put(ws, row - 1, 4, V(exp.survey_average, RATING), border=True)
+    health = (score_cell(renewal.health, renewal.rag) if renewal.applicable
+              else V(not_applicable_text(view.organization.support_model), rag="grey"))
+    row = _pairs(ws, row, [("Renewal health", health), *_alignment_pairs(view)])
 
     row = _section(ws, row + 1, "Top five gaps by index points at stake", span=6)
-    table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake"], [
+    table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake", "Action"], [
         [g.name, g.id, view.area_name(g.area), V(g.score, SCORE_FORMAT),
-         V(g.points_at_stake, POINTS_FORMAT)]
+         V(g.points_at_stake, POINTS_FORMAT),
+         V(MEASURE_THIS, rag="amber") if g.kind == "measure" else IMPROVE]
         for g in view.gaps[:5]],
         empty="No gaps to rank: every scored KPI meets its target, or too little is scored.")
 
@@ -209,16 +404,21 @@ def _summary(wb: Workbook, view: ResultsView) -> None:
 def _profile_value(value: Any) -> Any:
     """A profile value for a cell: numbers with thousands separators, anything else as text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
         return V(value, "#,##0" if float(value).is_integer() else "#,##0.##")
     return value if isinstance(value, str) or value is None else str(value)
 
 
+CHART_COLUMN = 10
+
+
 def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> None:
     """A column chart of the element scores, or a note when no element is scored."""
-    anchor = "H4"
+    anchor = f"{get_column_letter(CHART_COLUMN)}4"
     scored = [e for e in view.elements if e.score is not None]
     if not scored or last < first:
-        note(ws, 4, "No chart: no element has enough data to be scored.", col=8)
+        note(ws, 4, "No chart: no element has enough data to be scored.", col=CHART_COLUMN)
         return
     chart = BarChart()
     chart.type = "col"
@@ -244,19 +444,58 @@ def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> N
 # --------------------------------------------------------------------------- 2. KPIs
 
 
-KPI_HEADERS = ["Element", "KPI", "ID", "Unit", "Direction", "Current", "Target", "Target set by",
-               "Floor (scores 0)", "Weight", "Benchmark", "Benchmark source", "Score", "Status",
-               "Points at stake", "Client note"]
+KPI_HEADERS = ["Element", "KPI", "ID", "Unit", "Direction", "Current", "Value source", "Target",
+               "Target basis", "Floor (scores 0)", "Weight", "Benchmark", "Benchmark source",
+               "Score", "Status", "Points at stake", "Action", "Client note"]
 
 
 def _benchmark_cell(k: KpiRow, currency: str | None) -> Any:
-    """A benchmark value as a number in its unit, a range as the text of core.format."""
+    """A benchmark in its own currency: a number in its unit, or the text of
+    :func:`assessment.core.format.benchmark_figure` for a range or a converted figure
+    (``USD 22 (≈ EUR 20.24)``)."""
     bench = k.benchmark
     if bench is None:
         return None
-    if bench.value is not None:
-        return unit_cell(bench.value, k.unit, currency)
+    own = bench.currency or currency
+    if bench.value is not None and not bench.converted:
+        return unit_cell(bench.value, k.unit, own)
     return benchmark_figure(bench.as_dict(), k.unit, currency) or None
+
+
+def value_source(k: KpiRow) -> str:
+    """Where the current value comes from: the intake, a relation (derived) or nowhere."""
+    if not k.applicable:
+        return STATUS_LABELS["not_applicable"]
+    if k.derived:
+        return f"(derived) from relation {k.derived_from}" if k.derived_from else "(derived)"
+    if k.current is None:
+        return "Not measured"
+    return "Intake"
+
+
+def target_basis(view: ResultsView, k: KpiRow, currency: str | None) -> str:
+    """Whose target applies: ``Segment: B2B software support``, ``Framework`` or
+    ``Client's own (framework 85%)``."""
+    basis = k.target_basis or ("intake" if k.target_overridden else "framework")
+    if basis == "intake":
+        framework = (format_value(k.framework_target, k.unit, currency)
+                     if k.framework_target is not None else DASH)
+        return f"{TARGET_BASIS['intake']} (framework {framework})"
+    if basis == "segment":
+        name = view.organization.segment_name or view.organization.segment
+        return f"{TARGET_BASIS['segment']}: {name}" if name else TARGET_BASIS["segment"]
+    return TARGET_BASIS.get(basis, _label(basis))
+
+
+def kpi_action(k: KpiRow) -> str | None:
+    """``Measure this`` for an applicable KPI without data, ``Improve`` below target."""
+    if not k.applicable:
+        return None
+    if k.current is None:
+        return MEASURE_THIS
+    if k.score is not None and k.score < 100:
+        return IMPROVE
+    return None
 
 
 def _kpi_row(view: ResultsView, k: KpiRow) -> list[Any]:
@@ -266,34 +505,48 @@ def _kpi_row(view: ResultsView, k: KpiRow) -> list[Any]:
         f_lo, f_hi = k.floor if isinstance(k.floor, tuple) else (None, None)
         floor: Any = (f"below {format_value(f_lo, unit, currency)} / "
                       f"above {format_value(f_hi, unit, currency)}")
-        set_by = "Framework"
     else:
         target = unit_cell(k.target, unit, currency, italic=k.target_overridden,
                            bold=k.target_overridden)
         floor = unit_cell(k.floor if not isinstance(k.floor, tuple) else None, unit, currency)
-        set_by = (f"Client (framework {format_value(k.framework_target, unit, currency)})"
-                  if k.target_overridden else "Framework")
     source = benchmark_source(k.benchmark.as_dict()) if k.benchmark else ""
+    points = k.points_at_stake if k.area != "renewal" and k.applicable else None
+    action = kpi_action(k)
     return [
         view.area_name(k.area), k.name, k.id, _label(unit), _label(k.direction),
-        unit_cell(k.current, unit, currency), target, set_by, floor, V(k.weight, WEIGHT),
+        unit_cell(k.current, unit, currency, derived=k.derived), value_source(k), target,
+        target_basis(view, k, currency), floor, V(k.weight, WEIGHT),
         _benchmark_cell(k, currency), source or None, V(k.score, SCORE_FORMAT),
-        status_label(k.status), V(k.points_at_stake if k.area != "renewal" else None,
-                                  POINTS_FORMAT),
+        status_label(k.status), V(points, POINTS_FORMAT),
+        V(action, rag="amber") if action == MEASURE_THIS else action,
         V(k.note, wrap=True),
     ]
 
 
 def _kpis(wb: Workbook, view: ResultsView) -> None:
-    widths = [14, 34, 28, 9, 10, 12, 18, 22, 22, 8, 16, 26, 8, 10, 10, 40]
+    widths = [14, 34, 28, 9, 10, 14, 22, 18, 26, 22, 8, 24, 26, 8, 13, 10, 13, 40]
     ws = _new_sheet(wb, "KPIs", view, "Every KPI: current value, target, score and status",
                     widths, print_rows="1:4")
     header, last = table(ws, 4, KPI_HEADERS, [_kpi_row(view, k) for k in view.kpis],
                          empty="No KPIs in the framework.")
+    _grey_out(ws, (header + 1 + n for n, k in enumerate(view.kpis) if not k.applicable),
+              len(KPI_HEADERS))
     ws.freeze_panes = "C5"
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(KPI_HEADERS))}{last}"
     status_col = get_column_letter(KPI_HEADERS.index("Status") + 1)
     _status_rules(ws, f"{status_col}{header + 1}:{status_col}{last}")
+    row = last + 2
+    if any(not k.applicable for k in view.kpis):
+        words = not_applicable_text(view.organization.support_model)
+        row = note(ws, row, f"Greyed rows: {words[0].lower()}{words[1:]}; left out of every "
+                            "score, coverage and gap.")
+    if any(k.derived for k in view.kpis):
+        row = note(ws, row, "(derived): the intake left the value blank and a consistency "
+                            "relation filled it in (see the Data quality sheet).")
+    if view.missing_kpi == "zero" and any(k.applicable and k.current is None
+                                          for k in view.kpis):
+        note(ws, row, "Missing KPIs count as 0 in every score; their points at stake are what "
+                      "measuring them and reaching the target would add (Action: Measure this).")
 
 
 # --------------------------------------------------------------------------- 3. Renewal
@@ -306,70 +559,131 @@ def _answer(item: Item) -> Any:
     return V(item.answer, "0")
 
 
-def _practice_rows(items: Iterable[Item]) -> list[list[Any]]:
+def _practice_rows(q: Questionnaire | None) -> list[list[Any]]:
+    """One row per item; a questionnaire that does not apply shows no item scores."""
+    if q is None:
+        return []
     return [[n, i.name, i.id, V(i.weight, WEIGHT), _answer(i), i.label,
-             V(i.score, SCORE_FORMAT)]
-            for n, i in enumerate(items, start=1)]
+             V(i.score if q.applicable else None, SCORE_FORMAT)]
+            for n, i in enumerate(q.items, start=1)]
 
 
 PRACTICE_HEADERS = ["#", "Practice", "ID", "Weight", "Answer (0–4)", "Answer meaning", "Score"]
 
 
-def _questionnaire_pairs(q: Questionnaire | None) -> list[tuple[str, Any]]:
+def _level(view: ResultsView, q: Questionnaire) -> str | None:
+    """``Level 2 · Ad hoc``: a results@2 level is named from the answer scale."""
+    name = q.level_name
+    scale = view.framework.answer_scale
+    if view.version == 2 and q.level and len(scale) >= q.level:
+        name = scale[q.level - 1]
+    return level_text(q.level, name)
+
+
+def _questionnaire_pairs(view: ResultsView, q: Questionnaire | None) -> list[tuple[str, Any]]:
+    if q is not None and not q.applicable:
+        words = not_applicable_text(view.organization.support_model)
+        return [("Questionnaire score", V(words, rag="grey")),
+                ("Maturity level", V(STATUS_LABELS["not_applicable"], rag="grey"))]
+    rule = view.missing_kpi
     return [
         ("Questionnaire score", score_cell(q and q.score, q and q.rag, "insufficient answers")),
+        ("Measured score (answered questions only)", V(q.measured_score if q else None,
+                                                       SCORE_FORMAT)),
+        ("Both readings of missing data",
+         readings(q.score, q.measured_score, q.coverage, rule, "questions answered")
+         if q else DASH),
         ("Coverage", V(q.coverage if q else None, COVERAGE_FORMAT)),
-        ("Maturity level", level_text(q.level, q.level_name) if q else None),
+        ("Data", data_flag(q.sufficient) if q else None),
+        ("Maturity level", _level(view, q) if q else None),
     ]
 
 
-def _renewal(wb: Workbook, view: ResultsView) -> None:
-    ws = _new_sheet(wb, "Renewal", view,
-                    "Contract renewals: health, KPIs, practices and projection",
-                    [36, 28, 12, 12, 22, 12, 16, 12])
-    ws.freeze_panes = "A3"
+def value_basis_text(view: ResultsView) -> str:
+    """Which rate the client value curve follows (methodology §5)."""
     renewal = view.renewal
-    currency = view.currency
+    if renewal.value_basis in VALUE_BASIS:
+        return f"Client value follows {VALUE_BASIS[renewal.value_basis]}"
+    if view.version == 1 and any(p.client_value is not None for p in renewal.projection):
+        return "Client value follows the contract renewal rate with the price uplift"
+    return "No client value curve: neither a recurring-revenue rate nor a renewal rate with " \
+           "a price uplift is known"
+
+
+def _renewal_pairs(view: ResultsView) -> list[tuple[str, Any]]:
+    renewal = view.renewal
     blend = renewal.blend
-    row = _section(ws, 4, "Renewal health score")
-    row = _pairs(ws, row, [
+    return [
         ("Renewal health", score_cell(renewal.health, renewal.rag)),
         ("Renewal KPI score", score_cell(renewal.kpi_score, None, "insufficient data")),
+        ("Renewal KPI measured score", V(renewal.kpi_measured_score, SCORE_FORMAT)),
+        ("Both readings of missing data (renewal KPIs)",
+         readings(renewal.kpi_score, renewal.kpi_measured_score, renewal.kpi_coverage,
+                  view.missing_kpi)),
         ("Renewal KPI coverage", V(renewal.kpi_coverage, COVERAGE_FORMAT)),
         ("Renewal practices score",
          score_cell(renewal.practices_score, None, "insufficient answers")),
         ("Blend", None if blend is None
          else f"{blend:.0%} renewal KPIs / {1 - blend:.0%} renewal practices"),
         ("Contract renewal rate", percent_cell(renewal.contract_renewal_rate)),
+        ("Recurring revenue rate", percent_cell(renewal.recurring_revenue_rate)),
         ("Industry renewal rate", percent_cell(renewal.industry_rate)),
         ("Annual price uplift", percent_cell(renewal.price_uplift)),
-    ])
+        ("Value curve basis", value_basis_text(view)),
+    ]
 
-    row = _section(ws, row + 1, "Renewal KPIs", span=7)
+
+def _renewal(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, "Renewal", view,
+                    "Contract renewals: health, KPIs, practices and projection",
+                    [44, 28, 12, 12, 24, 12, 16, 12])
+    ws.freeze_panes = "A3"
+    renewal = view.renewal
+    currency = view.currency
+    words = not_applicable_text(view.organization.support_model)
+    row = _section(ws, 4, "Renewal health score")
+    if renewal.applicable:
+        row = _pairs(ws, row, _renewal_pairs(view))
+    else:
+        row = _pairs(ws, row, [("Renewal health", V(words, rag="grey"))])
+        row = note(ws, row, "Contract renewal KPIs and renewal practices are left out of every "
+                            "score; no renewal projection is shown.")
+
+    row = _section(ws, row + 1, "Renewal KPIs", span=8)
+    kpis = view.kpis_of("renewal")
     header, last = table(
         ws, row, ["KPI", "ID", "Current", "Target", "Benchmark", "Score", "Status",
                   "Health points at stake"],
-        [[k.name, k.id, unit_cell(k.current, k.unit, currency),
+        [[k.name, k.id, unit_cell(k.current, k.unit, currency, derived=k.derived),
           unit_cell(k.target, k.unit, currency),
           _benchmark_cell(k, currency) or unit_cell(None, k.unit, currency),
-          V(k.score, SCORE_FORMAT), status_label(k.status), V(k.points_at_stake, POINTS_FORMAT)]
-         for k in view.kpis_of("renewal")],
+          V(k.score, SCORE_FORMAT), status_label(k.status),
+          V(k.points_at_stake if k.applicable else None, POINTS_FORMAT)]
+         for k in kpis],
         empty="The framework has no renewal KPIs.")
     _status_rules(ws, f"G{header + 1}:G{last}")
+    _grey_out(ws, (header + 1 + n for n, k in enumerate(kpis) if not k.applicable), 8)
 
     q = view.questionnaires.get("renewal_practices")
     row = _section(ws, last + 2, q.name if q else "Renewal practices", span=7)
-    _, last = table(ws, row, PRACTICE_HEADERS, _practice_rows(q.items if q else ()),
+    _, last = table(ws, row, PRACTICE_HEADERS, _practice_rows(q),
                     empty="No renewal practices in the framework.")
-    row = _pairs(ws, last + 1, _questionnaire_pairs(q))
+    if q is not None and not q.applicable:
+        _grey_out(ws, range(row + 1, last + 1), len(PRACTICE_HEADERS))
+    row = _pairs(ws, last + 1, _questionnaire_pairs(view, q))
 
     row = _section(ws, row + 1, "5-year renewal projection (share of a starting cohort)", span=5)
+    if not renewal.applicable:
+        note(ws, row, f"No projection: {words[0].lower()}{words[1:]}.")
+        return
     projection = renewal.projection
+    value_column = VALUE_COLUMN.get(renewal.value_basis or "", "Client value (with uplift)")
     header, last = table(
-        ws, row, ["Contract year", "Client", "Industry", "Target", "Client value (with uplift)"],
+        ws, row, ["Contract year", "Client", "Industry", "Target", value_column],
         [[V(p.year, "0"), percent_cell(p.client), percent_cell(p.industry),
           percent_cell(p.target), percent_cell(p.client_value)] for p in projection],
         empty="No projection.")
+    note(ws, last + 1, value_basis_text(view) + ".")
     _projection_chart(ws, projection, header, last)
 
 
@@ -402,17 +716,32 @@ def _projection_chart(ws: Worksheet, projection: Sequence[ProjectionYear], heade
 # --------------------------------------------------------------------------- 4. Practices
 
 
+def answer_scale_text(view: ResultsView) -> str:
+    """``0 Not in place, 1 Ad hoc, …`` from the framework's answer scale."""
+    scale = view.framework.answer_scale or ("not in place", "ad hoc", "defined",
+                                            "managed and measured", "optimized")
+    return ", ".join(f"{n} {name}" for n, name in enumerate(scale))
+
+
 def _practices(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Practices", view, "The ten practices of support excellence",
                     [6, 36, 26, 9, 12, 24, 10], print_rows="1:4")
     q = view.questionnaires.get("excellence_practices")
-    _, last = table(ws, 4, PRACTICE_HEADERS, _practice_rows(q.items if q else ()),
+    _, last = table(ws, 4, PRACTICE_HEADERS, _practice_rows(q),
                     empty="No practices in the framework.")
+    if q is not None and not q.applicable:
+        _grey_out(ws, range(5, last + 1), len(PRACTICE_HEADERS))
     ws.freeze_panes = "A5"
     row = _section(ws, last + 2, q.name if q else "Excellence practices", span=3)
-    row = _pairs(ws, row, _questionnaire_pairs(q))
-    note(ws, row + 1, "Answers: 0 not in place … 4 optimized. n/a is excluded from the score; "
-         "a blank answer counts against coverage.")
+    row = _pairs(ws, row, _questionnaire_pairs(view, q))
+    blanks = ("a blank answer counts as 0 (not in place) in the score and is left out of the "
+              "measured score" if view.missing_kpi == "zero"
+              else "a blank answer counts against coverage")
+    levels = ("Level = 1 + the whole part of the weighted average answer, named after the "
+              "answer scale (at most 5)." if view.version == 2
+              else "Level = lower of 5 and (score ÷ 20, rounded down) + 1.")
+    note(ws, row + 1, f"Answers: {answer_scale_text(view)}. n/a is excluded from the score; "
+                      f"{blanks}. {levels}")
 
 
 # --------------------------------------------------------------------------- 5. Expectations
@@ -421,7 +750,7 @@ def _practices(wb: Workbook, view: ResultsView) -> None:
 def _expectations(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Expectations", view,
                     "What customers expect: importance, performance and the team's priority",
-                    [32, 26, 12, 13, 11, 12, 24], print_rows="1:4")
+                    [52, 26, 12, 13, 11, 12, 24], print_rows="1:4")
     exp = view.expectations
     rows = [[d.name, d.id, V(d.importance, RATING), V(d.performance, RATING),
              V(d.priority, RATING), V(d.gap, DELTA_FORMAT),
@@ -433,28 +762,33 @@ def _expectations(wb: Workbook, view: ResultsView) -> None:
                     empty="No expectation dimensions in the framework.")
     ws.freeze_panes = "A5"
     row = _section(ws, last + 2, "Alignment of priorities with customer expectations", span=4)
-    row = _pairs(ws, row, [
-        ("Alignment (0–10)", V(exp.alignment, RATING) if exp.alignment is not None
-         else V("not computed", rag="grey")),
-        ("HDI survey average (self-rated)", V(exp.survey_average, RATING)),
-        ("Quadrant threshold (1–5)", V(exp.threshold, RATING)),
-    ])
-    note(ws, row + 1, "Ratings are 1–5. Alignment compares importance to customers with the "
-         "support team's own priority; 10 means fully aligned.")
+    row = _pairs(ws, row, [*_alignment_pairs(view),
+                           ("Quadrant threshold (1–5)", V(exp.threshold, RATING))])
+    note(ws, row + 1, "Ratings are 1–5. The computed alignment compares the importance customers "
+         "give each dimension with the support team's own priority (10 means fully aligned). It "
+         "is this toolkit's own measure, not HDI's: only the self-rated answer to HDI's question "
+         "is compared with the HDI survey average.")
 
 
 # --------------------------------------------------------------------------- 6. Recommendations
 
 
+def recommendation_action(kind: str, side: str | None) -> str:
+    """``Measure this``, ``Improve``, or ``Improve (above the band)``."""
+    if kind == "measure":
+        return MEASURE_THIS
+    return f"{IMPROVE} ({side} the band)" if side else IMPROVE
+
+
 def _recommendations(wb: Workbook, view: ResultsView) -> None:
     headers = ["Rank", "Area", "Source", "KPI / item", "ID", "Priority", "Priority basis",
-               "Recommendation"]
+               "Action", "Recommendation"]
     ws = _new_sheet(wb, "Recommendations", view, "Ranked recommendations and why they rank",
-                    [7, 22, 11, 30, 26, 9, 24, 70], print_rows="1:4")
+                    [7, 22, 11, 30, 26, 9, 24, 16, 70], print_rows="1:4")
     rows = [[V(r.rank, "0"), view.area_name(r.area),
              SOURCE_LABELS.get(r.source, _label(r.source)),
              V(r.name, wrap=True), r.id, V(r.priority, POINTS_FORMAT), V(r.basis, wrap=True),
-             V(r.text, wrap=True)]
+             recommendation_action(r.kind, r.side), V(r.text, wrap=True)]
             for r in view.recommendations]
     header, last = table(ws, 4, headers, rows, empty="No recommendations")
     ws.freeze_panes = "A5"
@@ -465,18 +799,91 @@ def _recommendations(wb: Workbook, view: ResultsView) -> None:
 # --------------------------------------------------------------------------- 7. Data quality
 
 
+COVERAGE_HEADERS = ["Area", "Data", "Both readings of missing data", "Coverage",
+                    "KPIs applicable", "KPIs with data", "KPIs not applicable"]
+CHECK_HEADERS = ["Relation", "ID", "Cells involved", "Stated", "Implied", "Difference",
+                 "Tolerance", "Result", "Missing terms", "Derived"]
+
+
+def _term_unit(view: ResultsView, term: str) -> str:
+    kind, _, key = term.partition(".")
+    if kind == "kpi":
+        k = view.kpi(key)
+        return k.unit if k else ""
+    return "currency" if key in MONEY_VOLUMES else "count"
+
+
+def check_result(check: Check) -> V:
+    """``OK`` (green), ``Failed`` (red) or ``Not checked`` (grey)."""
+    text, rag = CHECK_RESULTS[check.ok]
+    return V(text, rag=rag)
+
+
+def _missing_terms(check: Check) -> str | None:
+    if not check.missing:
+        return None
+    cells = dict(zip(check.terms, check.cells, strict=False))
+    return ", ".join(f"{t} ({cells[t]})" if cells.get(t) else t for t in check.missing)
+
+
+def _check_row(view: ResultsView, check: Check) -> list[Any]:
+    term = next(iter(check.terms), "")
+    unit, currency = _term_unit(view, term), view.currency
+    difference = (None if check.stated is None or not check.implied
+                  else (check.stated - check.implied) / abs(check.implied))
+    return [
+        V(check.name, wrap=True), check.relation, V(", ".join(check.cells), wrap=True),
+        unit_cell(check.stated, unit, currency), unit_cell(check.implied, unit, currency),
+        V(difference, DIFFERENCE_FORMAT), V(check.tolerance, TOLERANCE_FORMAT),
+        check_result(check), V(_missing_terms(check), wrap=True),
+        V("Yes", rag="amber") if check.derived else "No",
+    ]
+
+
+def _coverage_rows(view: ResultsView) -> list[list[Any]]:
+    index = view.index
+    rows: list[list[Any]] = [[
+        "Support Excellence Index", data_flag(index.sufficient),
+        V(view.readings("index"), wrap=True), V(index.coverage, COVERAGE_FORMAT),
+        None, None, None]]
+    for e in view.elements:
+        rows.append([e.name, data_flag(e.sufficient), V(view.readings(e.key), wrap=True),
+                     V(e.coverage, COVERAGE_FORMAT), V(e.kpis, COUNT),
+                     V(e.kpis_with_data, COUNT), V(e.kpis_not_applicable, COUNT)])
+    return rows
+
+
 def _data_quality(wb: Workbook, view: ResultsView) -> None:
-    ws = _new_sheet(wb, "Data quality", view, "Warnings to check before relying on the scores",
-                    [6, 110], print_rows="1:4")
-    table(ws, 4, ["#", "Warning"], [[n, V(w, wrap=True)] for n, w in enumerate(view.warnings, 1)],
+    ws = _new_sheet(wb, "Data quality", view,
+                    "Coverage, consistency checks and warnings to check before relying on the "
+                    "scores", [60, 26, 40, 13, 13, 12, 11, 13, 34, 10])
+    ws.freeze_panes = "A3"
+    row = _section(ws, 4, "Coverage per element", span=len(COVERAGE_HEADERS))
+    _, last = table(ws, row, COVERAGE_HEADERS, _coverage_rows(view))
+    minimum = view.settings.get("min_coverage")
+    if isinstance(minimum, (int, float)):
+        note(ws, last + 1, f"Below {format_coverage(minimum)} coverage an area is flagged "
+                           "insufficient data. Missing KPIs: " + _rule_words(view).lower() + ".")
+
+    row = _section(ws, last + 3, "Consistency checks (methodology §7)", span=len(CHECK_HEADERS))
+    empty = ("The framework declares no consistency relations." if view.version == 2
+             else "No consistency checks: these results follow methodology version 1.")
+    _, last = table(ws, row, CHECK_HEADERS, [_check_row(view, c) for c in view.consistency],
+                    empty=empty)
+    if view.consistency:
+        note(ws, last + 1, "Stated is the value entered; implied is what the other cells give. "
+                           "OK when the two differ by no more than the tolerance; a blank value "
+                           "a relation determines is derived (and marked so on the KPIs sheet).")
+
+    row = _section(ws, last + 3, "Warnings", span=len(CHECK_HEADERS))
+    table(ws, row, ["Warning"], [[V(w, wrap=True)] for w in view.warnings],
           empty="No warnings")
-    ws.freeze_panes = "A5"
 
 
 # --------------------------------------------------------------------------- 8. Method
 
 
-METHOD: tuple[tuple[str, str], ...] = (
+METHOD_V1: tuple[tuple[str, str], ...] = (
     ("KPI score, higher is better",
      "100 × (current − floor) / (target − floor), kept between 0 and 100."),
     ("KPI score, lower is better",
@@ -517,42 +924,127 @@ METHOD: tuple[tuple[str, str], ...] = (
     ("Practice recommendations",
      "From practices answered 0 or 1, ranked by weight × (4 − answer)."),
 )
+#: Alias kept for callers of version 1.
+METHOD = METHOD_V1
+
+METHOD_V2: tuple[tuple[str, str], ...] = (
+    ("Applicability",
+     "A KPI or questionnaire applies to the support models the framework names. One that does "
+     "not apply is shown as 'Not applicable' and left out of every score, coverage and list; "
+     "revenue and contract KPIs do not apply to an internal support model."),
+    ("Segment and currency",
+     "The organization's segment picks the framework's targets, floors, bands and benchmarks "
+     "for that peer group. When the client's currency differs from the framework's, money "
+     "targets, floors and bands are multiplied by the exchange rate; benchmarks stay in their "
+     "own currency with the converted figure beside them."),
+    ("KPI score, higher is better",
+     "100 × (current − floor) / (target − floor), kept between 0 and 100."),
+    ("KPI score, lower is better",
+     "100 × (floor − current) / (floor − target), kept between 0 and 100."),
+    ("KPI score, band",
+     "100 anywhere inside the band; outside it, a straight line down to 0 at the floor on that "
+     "side. Only the advice for the side the value is on is given."),
+    ("Status",
+     "Met at 100; Near from the amber threshold up to 100; Off target below amber; No data "
+     "when the current value is missing; Not applicable when the KPI does not apply."),
+    ("Missing data",
+     "With missing_kpi: zero (the default) an applicable KPI without a value scores 0 in every "
+     "aggregate, so missing data never raises a score; the measured score (KPIs with data "
+     "only) is shown beside it. With missing_kpi: exclude, aggregates use the KPIs with data "
+     "only, as in version 1."),
+    ("Element score and coverage",
+     "Weighted mean of the element's applicable KPI scores. Coverage is the weight with data "
+     "divided by the applicable weight; below the minimum coverage the element is flagged "
+     "insufficient data."),
+    ("Support Excellence Index",
+     "Element-weighted mean of the four element scores; its coverage is the element-weighted "
+     "mean of their coverages. Named after its 20-point band; no band name sounds better than "
+     "the score's colour."),
+    ("Points at stake",
+     "Index points gained if a KPI reached its target: element weight share × KPI weight share "
+     "within the element × (100 − KPI score), a missing KPI at score 0 ('Measure this'). Gaps "
+     "and KPI recommendations rank by it."),
+    ("Questionnaire score and level",
+     "100 × weighted sum of answers / (4 × weight of the items that are not n/a); a blank "
+     "answer counts as 0. Level = lower of 5 and (score ÷ 25, rounded down) + 1, named after "
+     "the answer scale: an average answer of 1.7 is level 2, ad hoc."),
+    ("Renewal health",
+     "Blend × renewal KPI score + (1 − blend) × renewal practices score; if one part is missing "
+     "the other is used alone."),
+    ("Renewal projection",
+     "Share of a starting cohort still under contract in year k = renewal rate^(k − 1), for the "
+     "client, the industry rate and the target. The value curve follows the client's "
+     "recurring-revenue rate R (R^(k − 1)) where it is known, else renewal rate × (1 + uplift)."),
+    ("Consistency checks",
+     "Each relation compares a stated value with the value the other cells imply, within a "
+     "tolerance; a failing relation is a warning naming every cell. A blank KPI that a relation "
+     "determines is derived and marked '(derived)'."),
+    ("Alignment",
+     "Computed alignment: 10 × (1 − sum of |importance − priority| / (4 × dimensions rated)), "
+     "this toolkit's own measure. Only the self-rated answer (HDI's 0–10 question) is compared "
+     "with the HDI survey average."),
+    ("Gap", "Importance minus performance, per customer-expectation dimension."),
+    ("Quadrants",
+     "Importance and performance compared with the threshold. Both at or above it: 'Keep up the "
+     "good work'. Important but performing below it: 'Concentrate here'. Less important but "
+     "performing above it: 'Possible overkill'. Both below: 'Low priority'."),
+    ("Practice recommendations",
+     "From practices answered 0 or 1, ranked by weight × (4 − answer)."),
+)
+
+
+def _levels_text(view: ResultsView) -> str | None:
+    levels = view.framework.levels
+    if view.version == 1:
+        return ", ".join(f"{n} {name}" for n, name in enumerate(levels, start=1)) or None
+    return ", ".join(f"{n} {name} ({20 * (n - 1)}–{20 * n})"
+                     for n, name in enumerate(levels, start=1)) or None
 
 
 def _method(wb: Workbook, view: ResultsView) -> None:
-    ws = _new_sheet(wb, "Method", view, "How the scores are computed", [34, 90])
+    ws = _new_sheet(wb, "Method", view, "How the scores are computed", [40, 90])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
     framework, generator = view.framework, view.generator
+    v2 = view.version == 2
     row = _section(ws, 4, "Framework and version", span=2)
     row = _pairs(ws, row, [
         ("Framework", framework.name or None), ("Version", framework.version or None),
         ("Results schema", view.schema),
         ("Generated by", " ".join(str(x) for x in (generator.get("name"),
                                                     generator.get("version")) if x) or None),
-        ("Maturity levels", ", ".join(f"{n} {name}" for n, name in
-                                      enumerate(framework.levels, start=1)) or None),
+        ("Index bands" if v2 else "Maturity levels", _levels_text(view)),
+        *([("Answer scale (questionnaire levels)", answer_scale_text(view))] if v2 else []),
     ])
 
     s = view.settings
     weights = s.get("element_weights") or {}
     blend = s.get("renewal_blend")
+    segments = s.get("segments") or {}
+    exp = view.expectations
     row = _section(ws, row + 1, "Settings", span=2)
     row = _pairs(ws, row, [
+        *([("Missing KPIs", _rule_words(view)),
+           ("Framework currency", framework.currency or s.get("currency")),
+           ("Segments", V("; ".join(f"{name} ({key})" for key, name in segments.items())
+                          or None, wrap=True))] if v2 else []),
         ("Amber threshold", V(s.get("amber"), "0")),
         ("Minimum coverage", V(s.get("min_coverage"), COVERAGE_FORMAT)),
         *((f"Element weight: {view.area_name(k)}", V(w, WEIGHT)) for k, w in weights.items()),
         ("Renewal blend (KPI share)", V(blend, COVERAGE_FORMAT)),
         ("IPA threshold (1–5)", V(s.get("ipa_threshold"), RATING)),
         ("Industry renewal rate", percent_cell(s.get("industry_renewal_rate"))),
-        ("HDI survey alignment average (0–10)", V(view.expectations.survey_average, RATING)),
+        ("HDI survey alignment average (0–10)", V(exp.survey_average, RATING)),
+        *([("HDI survey source", ", ".join(str(x) for x in (exp.survey_source, exp.survey_year)
+                                           if x) or None)] if v2 else []),
         ("Annual price uplift (setting)", percent_cell(s.get("price_uplift"))
          if s.get("price_uplift") is not None else "not set (uses the KPI if supplied)"),
     ])
 
+    rules = METHOD_V2 if v2 else METHOD_V1
     row = _section(ws, row + 1, "Formulas in words", span=2)
-    _pairs(ws, row, [(topic, V(rule, wrap=True)) for topic, rule in METHOD])
-    note(ws, row + len(METHOD) + 1, "Percent values are fractions in the computation; scores are "
+    _pairs(ws, row, [(topic, V(rule, wrap=True)) for topic, rule in rules])
+    note(ws, row + len(rules) + 1, "Percent values are fractions in the computation; scores are "
          "unrounded and only the display rounds.")
 
 
