@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="your own framework YAML (KPIs, targets, weights, settings); "
                             "default: the framework shipped with the toolkit")
 
+    def segment_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--segment", metavar="ID", default=None,
+                       help="score against this peer group's targets instead of the one the "
+                            "intake names (a segment id of the framework, e.g. b2b_software)")
+
     p = sub.add_parser("template", help="write the blank intake workbook for clients",
                        description="Write the blank intake workbook generated from the "
                                    "framework, ready to send to a client.")
@@ -132,10 +137,34 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse intake files larger than this (default: %(default)s MB)")
     p.add_argument("--quiet", action="store_true", help="do not print the summary table")
     framework_option(p)
+    segment_option(p)
 
     p = sub.add_parser("validate", help="check a filled intake without writing anything",
                        description="Check a filled intake workbook and list every problem.")
     p.add_argument("intake", metavar="INTAKE", type=Path)
+    p.add_argument("--max-size", type=positive_megabytes, default=DEFAULT_MAX_MB, metavar="MB",
+                   help="refuse intake files larger than this (default: %(default)s MB)")
+    framework_option(p)
+    segment_option(p)
+
+    p = sub.add_parser(
+        "upgrade-intake", help="copy a version 1.0 intake's answers into a new 2.0 workbook",
+        description="Read an intake workbook of template version 1.0 and write NEW, a "
+                    "version 2.0 workbook with every answer copied: the profile, KPI current "
+                    "values, notes, practice answers and ratings. A 1.0 target is copied only "
+                    "where it differs from the 1.0 framework's default (the 1.0 template "
+                    "pre-filled the defaults; in 2.0 a blank target means the framework's "
+                    "target for the peer group). Values of KPIs the framework no longer has "
+                    "(cost_per_customer) are listed as dropped. The command then lists what "
+                    "the client still has to fill in: the peer group, the exchange rate for a "
+                    "currency other than the framework's, the 0-10 alignment question, the "
+                    "yearly volumes and blank KPIs. OLD is never changed. On a problem every "
+                    "one is printed as 'Sheet!Cell: message', nothing is written and the exit "
+                    "code is 2.",
+        epilog="Example: support-excellence upgrade-intake acme-2025.xlsx acme-2025-v2.xlsx")
+    p.add_argument("old", metavar="OLD", type=Path, help="the version 1.0 intake (.xlsx/.xlsm)")
+    p.add_argument("new", metavar="NEW", type=Path, help="where to write the 2.0 workbook "
+                   "(.xlsx; a different file from OLD)")
     p.add_argument("--max-size", type=positive_megabytes, default=DEFAULT_MAX_MB, metavar="MB",
                    help="refuse intake files larger than this (default: %(default)s MB)")
     framework_option(p)
@@ -222,8 +251,11 @@ def _max_bytes(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from assessment.intake.reader import read_intake
+    from assessment.pipeline import check_segment
 
-    data = read_intake(args.intake, _framework(args), max_bytes=_max_bytes(args))
+    framework = _framework(args)
+    check_segment(framework, args.segment)
+    data = read_intake(args.intake, framework, max_bytes=_max_bytes(args), segment=args.segment)
     for warning in data.warnings:
         print(f"warning: {printable(warning)}")
     print(f"{args.intake}: valid ({data.organization})")
@@ -239,7 +271,22 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"error: --format: {exc}", file=sys.stderr)
         return EXIT_INVALID
     return _score_one(args.intake, args.out, framework=_framework(args), formats=formats,
-                      max_bytes=_max_bytes(args), quiet=args.quiet, paper=args.paper)
+                      max_bytes=_max_bytes(args), quiet=args.quiet, paper=args.paper,
+                      segment=args.segment)
+
+
+def cmd_upgrade_intake(args: argparse.Namespace) -> int:
+    from assessment.intake.upgrade import upgrade_intake
+
+    try:
+        report = upgrade_intake(args.old, args.new, _framework(args),
+                                max_bytes=_max_bytes(args))
+    except OSError as exc:
+        print(f"error: could not write {printable(str(args.new))}: {exc.strerror or exc}; "
+              "nothing was written.", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    print(report.text())
+    return EXIT_OK
 
 
 def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
@@ -327,4 +374,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"template": cmd_template, "score": cmd_score, "validate": cmd_validate,
-            "batch": cmd_batch, "demo": cmd_demo}
+            "upgrade-intake": cmd_upgrade_intake, "batch": cmd_batch, "demo": cmd_demo}

@@ -47,22 +47,102 @@ def test_reading_the_workbook_gives_back_the_data(name: str, framework: Framewor
         assert ratings == data.ratings[dim]
 
 
+def kpi(results: dict, kpi_id: str) -> dict:
+    return next(k for k in results["kpis"] if k["id"] == kpi_id)
+
+
 def test_sample_stories(framework: Framework) -> None:
     harbor = score(framework, sample_data("harbor-city-it"))
-    assert harbor["elements"]["profit"]["score"] is None      # internal desk: no revenue KPIs
-    assert harbor["index"]["elements_scored"] == 3 and harbor["index"]["score"] is not None
-    assert harbor["renewal"]["health"] is None
+    assert harbor["organization"]["segment"] == "it_service_desk"
+    assert harbor["organization"]["fx_rate"] == 0.92          # EUR per USD
+    assert kpi(harbor, "support_gross_margin")["status"] == "not_applicable"  # internal desk
+    assert not harbor["renewal"]["applicable"] and harbor["renewal"]["projection"] == []
+    # the it_service_desk target of USD 20 per case, in EUR at 0.92
+    assert kpi(harbor, "cost_per_case")["target"] == pytest.approx(20 * 0.92)
 
     ironclad = score(framework, sample_data("ironclad-systems"))
-    fcr = next(k for k in ironclad["kpis"] if k["id"] == "first_contact_resolution")
-    assert fcr["target_overridden"] and fcr["target"] == 0.70
+    fcr = kpi(ironclad, "first_contact_resolution")
+    assert fcr["target_overridden"] and fcr["target"] == 0.65
     year5 = ironclad["renewal"]["projection"][4]
     assert year5["client"] < year5["industry"]                # renews below 82.4%
 
     northwind = score(framework, sample_data("northwind-cloud"))
-    rrr = next(k for k in northwind["kpis"] if k["id"] == "recurring_revenue_rate")
+    rrr = kpi(northwind, "recurring_revenue_rate")
     assert rrr["current"] > 1.0                               # above 100% with uplift/upsell
     assert northwind["index"]["coverage"] == 1.0
+
+
+VOLUMES = ("annual_revenue", "support_cost", "assisted_cases", "support_headcount",
+           "active_customers")
+
+
+@pytest.mark.parametrize("name", sample_names())
+def test_samples_give_the_v2_profile(name: str, framework: Framework) -> None:
+    data = sample_data(name)
+    assert "cost_per_customer" not in data.current
+    assert data.profile["segment"] in framework.settings.segments
+    assert 0 <= data.profile["self_rated_alignment"] <= 10
+    assert all(data.profile[key] > 0 for key in VOLUMES)
+    if data.profile["currency"] != framework.settings.currency:
+        assert data.profile["fx_rate"] == {"EUR": 0.92, "GBP": 0.79}[data.profile["currency"]]
+
+
+def _implied(p: dict, relation: str) -> float:
+    """Each relation of the framework, computed by hand from the profile volumes."""
+    return {"cost_per_case_check": p["support_cost"] / p["assisted_cases"],
+            "cases_per_engineer_check": p["assisted_cases"] / p["support_headcount"] / 12,
+            "support_cost_share_check": p["support_cost"] / p["annual_revenue"],
+            "support_demand_check": p["assisted_cases"] / p["active_customers"]}[relation]
+
+
+STATED = {"cost_per_case_check": "cost_per_case",
+          "cases_per_engineer_check": "cases_per_engineer_month",
+          "support_cost_share_check": "support_cost_pct_revenue",
+          "support_demand_check": "support_demand_per_customer"}
+
+
+@pytest.mark.parametrize("name", ["harbor-city-it", "northwind-cloud", "northwind-cloud-2026-04"])
+def test_consistent_samples_hold_every_relation(name: str, framework: Framework) -> None:
+    data = sample_data(name)
+    results = score(framework, data)
+    assert {c["relation"] for c in results["consistency"]} == set(STATED)
+    for check in results["consistency"]:
+        stated = data.current[STATED[check["relation"]]]
+        implied = _implied(data.profile, check["relation"])
+        assert check["implied"] == pytest.approx(implied)
+        assert abs(stated - implied) <= check["tolerance"] * implied, check["relation"]
+        assert check["ok"] is True
+
+
+def test_ironclad_fails_one_relation_and_derives_one_kpi(framework: Framework) -> None:
+    """The data-quality demonstration: headcount counts everyone, cases per engineer only the
+    52 front-line FTE; demand per customer is left blank and derived."""
+    data = sample_data("ironclad-systems")
+    results = score(framework, data)
+    checks = {c["relation"]: c for c in results["consistency"]}
+    failed = [r for r, c in checks.items() if c["ok"] is False]
+    assert failed == ["cases_per_engineer_check"]
+    assert checks["cases_per_engineer_check"]["implied"] == pytest.approx(55_700 / 84 / 12)
+    assert checks["cost_per_case_check"]["ok"] and checks["support_cost_share_check"]["ok"]
+    assert data.current["support_demand_per_customer"] is None
+    demand = kpi(results, "support_demand_per_customer")
+    assert demand["derived"] and demand["derived_from"] == "support_demand_check"
+    assert demand["current"] == pytest.approx(55_700 / 11_500)
+
+
+def test_cells_of_a_sample_workbook(framework: Framework) -> None:
+    """Hand-checked cells of the committed Ironclad workbook (Profile rows 5-20, KPI rows by
+    element with a section row before each)."""
+    read = read_intake(SAMPLES_DIR / "ironclad-systems.xlsx", framework)
+    assert read.cells["profile.organization"] == "Profile!C5"
+    assert read.cells["profile.segment"] == "Profile!C10"
+    assert read.cells["profile.fx_rate"] == "Profile!C11"
+    assert read.cells["profile.support_headcount"] == "Profile!C19"
+    assert read.cells["kpi.support_cost_pct_revenue"] == "KPIs!F6"
+    assert read.cells["kpi.support_cost_pct_revenue.target"] == "KPIs!G6"
+    assert read.cells["kpi.first_contact_resolution.target"].startswith("KPIs!G")
+    assert read.cells["renewal_practices.renewal_ownership"] == "Renewal practices!D5"
+    assert read.cells["customer_expectations.availability"] == "Customer expectations!E5"
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.framework import Framework
+from assessment.core.model import IntakeData
 from assessment.files.write import workbook_bytes
 from assessment.intake.layout import (
     FIRST_ROW,
@@ -21,7 +23,7 @@ from assessment.intake.layout import (
     TEMPLATE_VERSION,
     answer_labels,
 )
-from assessment.intake.template import build_template, write_template
+from assessment.intake.template import build_template, fill_intake, write_template
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "templates" / "intake.xlsx"
@@ -187,6 +189,20 @@ def test_answer_and_profile_dropdowns(book: openpyxl.Workbook, framework: Framew
     assert {"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR",
             "BRL"} <= set(currency)
     assert found[f"C{rows['assessment_date']}"].type == "date"
+    segment = found[f"C{rows['segment']}"]
+    assert segment.type == "list"
+    assert segment.formula1 == '"' + ",".join(framework.settings.segments) + '"'
+    assert set(framework.settings.segments) >= {"it_service_desk", "b2b_software",
+                                                "hardware_field_service", "consumer"}
+    rate = found[f"C{rows['fx_rate']}"]
+    assert (rate.type, rate.operator, rate.formula1) == ("decimal", "greaterThan", "0")
+    alignment = found[f"C{rows['self_rated_alignment']}"]
+    assert (alignment.type, alignment.formula1, alignment.formula2) == ("decimal", "0", "10")
+    for key in ("annual_revenue", "support_cost", "contract_revenue_base", "support_headcount"):
+        dv = found[f"C{rows[key]}"]
+        assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    for key in ("assisted_cases", "active_customers"):
+        assert found[f"C{rows[key]}"].type == "whole"
     ratings = book[SHEETS["customer_expectations"]]
     dv = validations(ratings)[ratings.cell(FIRST_ROW, key_columns(ratings)["importance"])
                               .coordinate]
@@ -207,14 +223,58 @@ def test_percent_inputs_formatted_as_percent(book: openpyxl.Workbook,
             assert "%" not in current.number_format, kpi.id
 
 
-def test_targets_prefilled_and_band_target_locked_text(book: openpyxl.Workbook,
-                                                       framework: Framework) -> None:
+def test_targets_blank_and_band_target_locked_text(book: openpyxl.Workbook,
+                                                   framework: Framework) -> None:
+    """Version 2.0: blank = the framework's target for the peer group, shown beside it."""
     ws = book[SHEETS["kpis"]]
     cols, rows = key_columns(ws), data_rows(ws)
-    assert ws.cell(rows["csat"], cols["target"]).value == pytest.approx(0.85)
+    for kpi in framework.kpis:
+        if kpi.direction != "band":
+            assert ws.cell(rows[kpi.id], cols["target"]).value is None, kpi.id
     band = ws.cell(rows["engineer_utilization"], cols["target"])
     assert band.value == "50% to 60% (band)"
     assert band.protection.locked
+    cost = ws.cell(rows["cost_per_case"], cols["framework"]).value.splitlines()
+    assert cost[0] == "General: target USD 25, 0 at USD 60"
+    assert "B2B software support: target USD 75, 0 at USD 250" in cost
+    assert ws.cell(rows["support_revenue_growth"], cols["framework"]).value == \
+        "target 8%, 0 at -5%"
+    prompt = validations(ws)[ws.cell(rows["cost_per_case"], cols["target"]).coordinate].prompt
+    assert "Blank = the framework's target for your peer group" in prompt
+    assert "in your currency" in prompt
+
+
+def test_filled_intake_writes_only_its_own_targets(framework: Framework,
+                                                   sample: IntakeData) -> None:
+    data = copy.deepcopy(sample)
+    data.targets = {"csat": 0.9}
+    ws = fill_intake(framework, data)[SHEETS["kpis"]]
+    cols, rows = key_columns(ws), data_rows(ws)
+    assert ws.cell(rows["csat"], cols["target"]).value == 0.9
+    assert ws.cell(rows["nps"], cols["target"]).value is None
+
+
+def test_profile_rows_labelled_for_a_client(book: openpyxl.Workbook,
+                                            framework: Framework) -> None:
+    ws = book[SHEETS["profile"]]
+    rows = data_rows(ws)
+    assert list(rows)[:5] == ["organization", "industry", "support_model", "currency",
+                              "assessment_date"]
+    assert {"segment", "fx_rate", "self_rated_alignment", "annual_revenue", "support_cost",
+            "contract_revenue_base", "assisted_cases", "support_headcount",
+            "active_customers"} <= set(rows)
+    help_of = {key: ws.cell(row, 4).value for key, row in rows.items()}
+    label_of = {key: ws.cell(row, 2).value for key, row in rows.items()}
+    assert "b2b_software = B2B software support" in help_of["segment"]
+    assert "one USD buys" in help_of["fx_rate"]
+    assert ("On a scale of 0 to 10, how well aligned are your support priorities with what "
+            "your customers expect?") in help_of["self_rated_alignment"]
+    for key in ("annual_revenue", "support_cost", "assisted_cases", "support_headcount",
+                "active_customers"):
+        assert "e.g." in help_of[key], key
+        assert "_" not in label_of[key], key
+    assert ws.cell(rows["support_cost"], 3).number_format == "#,##0"
+    assert ws.cell(rows["support_headcount"], 3).number_format == "#,##0.0"
 
 
 # ----------------------------------------------------------------------------- sheet setup
@@ -237,7 +297,7 @@ def test_template_version_recorded(book: openpyxl.Workbook, framework: Framework
     names = book.defined_names
     assert list(names["template_version"].destinations) == [("Instructions", "$B$3")]
     cell = book["Instructions"]["B3"]
-    assert cell.value == TEMPLATE_VERSION == "1.0"
+    assert cell.value == TEMPLATE_VERSION == "2.0"
     assert cell.protection.locked
     assert book["Instructions"]["A3"].value == "Template version"
     for name, value in (("framework_name", framework.name),
@@ -252,8 +312,10 @@ def test_instructions_explain_the_rules(book: openpyxl.Workbook) -> None:
     text = " ".join(str(c.value) for row in book["Instructions"].iter_rows() for c in row
                     if c.value)
     for phrase in ("85%", "0.85", "never read as zero", "n/a", "0 – Not in place",
-                   "4 – Optimized", "1 (very low) to 5 (very high)", "version 1.0",
-                   "support-excellence template"):
+                   "4 – Optimized", "1 (very low) to 5 (very high)", "version 2.0",
+                   "support-excellence template",
+                   "support-excellence upgrade-intake OLD.xlsx NEW.xlsx",
+                   "Leave the target cells blank", "one USD buys"):
         assert phrase in text, phrase
 
 
@@ -289,6 +351,8 @@ def test_custom_framework_gives_matching_template(mini_framework: Framework,
     kpis = book[SHEETS["kpis"]]
     rows, cols = data_rows(kpis), key_columns(kpis)
     assert set(rows) == {k.id for k in mini.kpis}
+    assert kpis.cell(rows["money_per_case"], cols["framework"]).value == \
+        "target USD 20, 0 at USD 80"  # no segments: one line
     assert kpis.cell(rows["busy"], cols["target"]).value == "50% to 60% (band)"
     found = validations(kpis)
     wide = found[kpis.cell(rows["revenue_kept"], cols["current"]).coordinate]

@@ -177,18 +177,30 @@ def read_intake(path: str | Path, framework: Framework, *,
     every problem found; warnings (values accepted but worth a look) are returned in
     ``IntakeData.warnings``.
     """
-    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise RuntimeError("defusedxml must be installed to read untrusted workbooks safely")
     source = str(path)
-    content, file_warnings, has_formulas = _check_file(Path(path), max_bytes)
-    formulas, values = _load(content, Path(path).name, source, has_formulas)
-    reader = _Reader(framework, formulas, values, segment=segment)
+    formulas, values, file_warnings = open_workbook(path, max_bytes)
+    reader = WorkbookReader(framework, formulas, values, segment=segment)
     data = reader.read()
     if reader.issues:
         raise IntakeError(reader.issues, source)
     data.warnings[:0] = file_warnings
     data.source = source
     return data
+
+
+def open_workbook(path: str | Path,
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Workbook, Workbook, list[str]]:
+    """An untrusted workbook opened safely: ``(with formulas, with cached values, notes)``.
+
+    Every check on the file comes first (size, type, zip parts, a streaming pass over the XML
+    that bounds what openpyxl builds; :class:`IntakeError` naming the problem), then openpyxl
+    parses it through defusedxml without macros or external links.
+    """
+    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise RuntimeError("defusedxml must be installed to read untrusted workbooks safely")
+    content, notes, has_formulas = _check_file(Path(path), max_bytes)
+    formulas, values = _load(content, Path(path).name, str(path), has_formulas)
+    return formulas, values, notes
 
 
 # ----------------------------------------------------------------------------- file checks
@@ -598,7 +610,7 @@ def format_percent(x: float | None) -> str:
 
 
 @dataclass
-class _Table:
+class Table:
     title: str
     formulas: Worksheet
     values: Worksheet
@@ -613,7 +625,7 @@ class _Table:
         return self.values.cell(row, self.cols[key]).coordinate
 
 
-class _Reader:
+class WorkbookReader:
     """One pass over the workbook, collecting issues and warnings."""
 
     def __init__(self, framework: Framework, formulas: Workbook, values: Workbook,
@@ -635,7 +647,7 @@ class _Reader:
         sheet = printable(sheet)  # a sheet name may hold control characters; cell text is clean
         self.warnings.append(f"{sheet}!{cell}: {text}" if cell else f"{sheet}: {text}")
 
-    def locate(self, key: str, t: _Table, row: int, column: str) -> None:
+    def locate(self, key: str, t: Table, row: int, column: str) -> None:
         """Record where the answer ``key`` (``kpi.<id>``, ``profile.<field>`` …) lives."""
         self.cells[key] = f"{printable(t.title)}!{t.coord(row, column)}"
 
@@ -665,7 +677,7 @@ class _Reader:
             return None
         return self.formulas[match], self.values[match]
 
-    def table(self, role: str, required: tuple[str, ...]) -> _Table | None:
+    def table(self, role: str, required: tuple[str, ...]) -> Table | None:
         found = self.sheet(role)
         if found is None:
             return None
@@ -685,7 +697,7 @@ class _Reader:
                            f"{', '.join(missing)}",
                            f"the grey key row with {', '.join(required)} — {_FRESH}")
                 return None
-            return _Table(title, formulas, values, row, keys)
+            return Table(title, formulas, values, row, keys)
         self.issue(title, None, f"no header row with the column keys {', '.join(required)} "
                    f"in the first {HEADER_SCAN_ROWS} rows",
                    f"the grey key row of the template left as it was — {_FRESH}")
@@ -709,12 +721,12 @@ class _Reader:
             value = clean_text(value, multiline=True)
         return None if value == "" else value
 
-    def cell(self, t: _Table, row: int, key: str) -> Any:
+    def cell(self, t: Table, row: int, key: str) -> Any:
         if key not in t.cols:
             return None
         return self.raw(t.formulas, t.values, row, t.cols[key])
 
-    def text(self, t: _Table, row: int, key: str, multiline: bool = False) -> Any:
+    def text(self, t: Table, row: int, key: str, multiline: bool = False) -> Any:
         value = self.cell(t, row, key)
         if value is None or value is INVALID:
             return value
@@ -838,7 +850,7 @@ class _Reader:
         self.check_profile(t, out, bad)
         return out
 
-    def check_profile(self, t: _Table, profile: dict[str, Any], bad: set[str]) -> None:
+    def check_profile(self, t: Table, profile: dict[str, Any], bad: set[str]) -> None:
         """What the fields say together: the exchange rate the currency needs, the
         ``--segment`` override; then the framework the targets are checked against."""
         def where(key: str) -> str | None:
@@ -900,7 +912,7 @@ class _Reader:
             if isinstance(note, str):
                 data.notes[kpi_id] = note
 
-    def kpi_value(self, t: _Table, row: int, key: str, kpi: Kpi) -> Any:
+    def kpi_value(self, t: Table, row: int, key: str, kpi: Kpi) -> Any:
         value = self.cell(t, row, key)
         if value is None or value is INVALID:
             return value
@@ -915,7 +927,7 @@ class _Reader:
             self.warn(t.title, coord, warning)
         return number
 
-    def target(self, t: _Table, row: int, kpi: Kpi, target: float,
+    def target(self, t: Table, row: int, kpi: Kpi, target: float,
                targets: dict[str, float]) -> None:
         """Keep an override that differs from the (resolved) framework's target; one on the
         wrong side of its floor is refused. Unchecked while the profile leaves the framework
@@ -927,7 +939,7 @@ class _Reader:
                                                     abs_tol=1e-12):
             targets[kpi.id] = target
 
-    def keyed_rows(self, t: _Table, id_key: str, known: dict[str, Any], what: str,
+    def keyed_rows(self, t: Table, id_key: str, known: dict[str, Any], what: str,
                    inputs: tuple[str, ...]) -> list[tuple[str, Any, int]]:
         """Rows with a known, first-seen id; reports unknown/duplicate ids and orphan values."""
         seen: dict[str, str] = {}
