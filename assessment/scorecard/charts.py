@@ -34,9 +34,10 @@ from typing import Any
 from assessment.core.format import (
     QUADRANT_LABELS,
     STATUS_LABELS,
-    format_value,
+    level_text,
     rag_label,
     trim_number,
+    value_text,
 )
 from assessment.core.results import KpiRow, ResultsView
 from assessment.core.scoring import kpi_score
@@ -275,6 +276,16 @@ def _boxes(colors: dict[str, str]) -> tuple[Swatch, ...]:
     return tuple(("box", color, label) for label, color in colors.items())
 
 
+NOT_APPLICABLE = "not applicable"
+
+
+def _not_applicable(view: ResultsView) -> str:
+    """``Not applicable to an internal support model`` (the organization's model)."""
+    model = str(view.organization.support_model or "this")
+    article = "an" if model[:1].lower() in "aeiou" else "a"
+    return f"Not applicable to {article} {model} support model"
+
+
 # --------------------------------------------------------------------------- builders
 
 
@@ -283,12 +294,17 @@ def element_chart(view: ResultsView) -> Chart:
     amber = _amber(view)
     rows = []
     for element in view.elements:
+        if not element.applicable:  # no KPI of it applies: not drawn, never a zero bar
+            rows.append(Bar(element.key, element.name, None, NOT_APPLICABLE, None, MUTED))
+            continue
         value = element.score
         rag = rag_label(element.rag)
+        label = (f"{value:.1f} ({rag})" if value is not None
+                 else f"not scored (coverage {element.coverage:.0%})")
+        if value is not None and not element.sufficient:
+            label += " \u00b7 insufficient data"
         rows.append(Bar(
-            key=element.key, name=element.name, value=value,
-            label=(f"{value:.1f} ({rag})" if value is not None
-                   else f"not scored (coverage {element.coverage:.0%})"),
+            key=element.key, name=element.name, value=value, label=label,
             group=rag if value is not None else None,
             color=RAG_COLORS.get(rag, MUTED) if value is not None else MUTED))
     title = "Element scores"
@@ -316,12 +332,19 @@ def kpi_chart(view: ResultsView, area: str) -> Chart:
     name = view.area_name(area)
     chart_id = f"chart-kpis-{area}"
     section = "renewal" if area == "renewal" else "kpis"
+    zero = view.missing_kpi == "zero"
     rows = []
     for kpi in view.kpis_of(area):
+        if not kpi.applicable:  # left out of every score: labelled, never drawn as zero
+            rows.append(Bar(kpi.id, kpi.name, None, NOT_APPLICABLE, None, MUTED))
+            continue
         point, lo, hi = benchmark_scores(kpi)
         status = STATUS_LABELS.get(kpi.status, kpi.status)
-        current = format_value(kpi.current, kpi.unit, currency)
-        label = "no data" if kpi.score is None else f"{current} \u00b7 score {kpi.score:.1f}"
+        current = value_text(kpi.current, kpi.unit, kpi.currency or currency, kpi.derived)
+        if kpi.score is not None:
+            label = f"{current} \u00b7 score {kpi.score:.1f}"
+        else:
+            label = "no data (counts as 0)" if zero else "no data"
         rows.append(Bar(kpi.id, kpi.name, kpi.score, label, status,
                         STATUS_COLORS.get(status, MUTED), point, lo, hi))
     title = f"{name} KPIs"
@@ -329,10 +352,15 @@ def kpi_chart(view: ResultsView, area: str) -> Chart:
     description = (
         f"Bullet chart of the {name} KPIs on the 0 to 100 score scale; the target scores 100 "
         f"and the amber threshold is {trim_number(amber, 1)}. "
-        + "; ".join(f"{r.name}: {r.label} ({r.group})" for r in rows) + ".")
+        + "; ".join(f"{r.name}: {r.label}" + (f" ({r.group})" if r.group else "")
+                    for r in rows) + ".")
     if not rows:
         return Chart(chart_id, section, "bullets", title, subtitle, description, None,
                      f"The framework has no {name} KPI.")
+    if all(r.label == NOT_APPLICABLE for r in rows) or (
+            area == "renewal" and not view.renewal.applicable):
+        return Chart(chart_id, section, "bullets", title, subtitle, description, None,
+                     f"{_not_applicable(view)}: no {name} KPI applies.")
     if not any(r.value is not None for r in rows):
         return Chart(chart_id, section, "bullets", title, subtitle, description, None,
                      f"No {name} KPI has a current value, so there is nothing to chart.")
@@ -347,12 +375,25 @@ def projection_chart(view: ResultsView) -> Chart:
     """Share of a starting cohort still under contract, years 1-5: client, industry, target."""
     renewal = view.renewal
     projection = renewal.projection
+    title = "Renewal projection"
+    if not renewal.applicable:
+        return Chart("chart-projection", "renewal", "lines", title, _org(view),
+                     "No renewal projection: the renewal area does not apply.", None,
+                     f"{_not_applicable(view)}: there is no renewal projection.")
     target = view.kpi("contract_renewal_rate")
+    if renewal.value_basis == "recurring_revenue_rate":
+        value_name = (f"Client value retained (recurring-revenue rate "
+                      f"{_rate(renewal.recurring_revenue_rate)})")
+    elif renewal.value_basis == "renewal_rate_uplift":
+        value_name = (f"Client value retained (renewal rate with "
+                      f"{_rate(renewal.price_uplift)} uplift)")
+    else:
+        value_name = "Client, value retained with price uplift"
     names = {
         "client": f"Client ({_rate(renewal.contract_renewal_rate)} renewal)",
         "industry": f"Industry ({_rate(renewal.industry_rate)})",
         "target": f"Target ({_rate(None if target is None else target.target)})",
-        "client_value": "Client, value retained with price uplift",
+        "client_value": value_name,
     }
     series = []
     for (key, name), color, dash in zip(names.items(), SERIES_COLORS, SERIES_DASHES,
@@ -362,7 +403,6 @@ def projection_chart(view: ResultsView) -> Chart:
                          for year, share in shares if _finite(share)), key=lambda q: q.year)
         if points:
             series.append(Series(name, color, dash, tuple(points)))
-    title = "Renewal projection"
     last_year = max((p.year for p in projection), default=0)
     description = ("Line chart of the share of a starting cohort of customers still under "
                    "contract in contract years 1 to 5. "
@@ -436,6 +476,10 @@ def practices_chart(view: ResultsView, questionnaire: str) -> Chart:
     q = view.questionnaires[questionnaire]
     chart_id = f"chart-practices-{questionnaire}"
     section = "renewal" if questionnaire == "renewal_practices" else "practices"
+    title = f"{q.name}: answers (0-4)"
+    if not q.applicable:
+        note = f"{_not_applicable(view)}: the {q.name} questionnaire is not scored."
+        return Chart(chart_id, section, "practices", title, None, note, None, note)
     rows = []
     for number, item in enumerate(q.items, start=1):
         answer = item.answer
@@ -448,8 +492,8 @@ def practices_chart(view: ResultsView, questionnaire: str) -> Chart:
                      "Defined (2)" if answer == 2 else "Managed or better (3-4)")
         rows.append(Bar(str(item.id or number), item.name, answer, label, group,
                         PRACTICE_GROUPS.get(group, MUTED) if group else MUTED))
-    title = f"{q.name}: answers (0-4)"
-    subtitle = (f"Score {q.score:.1f}, level {q.level} {q.level_name}"
+    level = level_text(q.level, q.level_name)
+    subtitle = ((f"Score {q.score:.1f}, {level}" if level else f"Score {q.score:.1f}")
                 if q.score is not None else "Not scored: too few answers")
     description = (f"Bar chart of the {q.name} answers on the 0 to 4 maturity scale. "
                    f"{subtitle}. " + "; ".join(f"{r.name}: {r.label}" for r in rows) + ".")

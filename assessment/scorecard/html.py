@@ -28,11 +28,13 @@ from markupsafe import Markup
 
 from assessment.core.format import (
     DASH,
+    DERIVED,
     QUADRANT_LABELS,
     benchmark_figure,
     benchmark_source,
     direction_label,
     format_coverage,
+    format_money,
     format_number,
     format_percent,
     format_points,
@@ -43,10 +45,30 @@ from assessment.core.format import (
     rag_label,
     status_label,
     value_range,
+    value_text,
 )
 from assessment.core.results import KpiRow, Questionnaire, ResultsView
 from assessment.files.write import atomic_write
 from assessment.scorecard.charts import Chart, build_charts, to_svg
+from assessment.scorecard.summary import (
+    BAND_SIDES,
+    CHECK_LABELS,
+    MONEY_FIELDS,
+    TARGET_BASIS,
+    alignment_words,
+    band_text,
+    check_result,
+    check_stated_term,
+    check_status,
+    fx_text,
+    not_applicable_text,
+    questionnaire_readings,
+    readings_of,
+    segment_text,
+    term_label,
+    term_value,
+    value_basis_text,
+)
 from assessment.scorecard.vega import to_vega_svg
 
 if TYPE_CHECKING:
@@ -108,7 +130,6 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         raise ValueError(f"unknown chart renderer {charts!r}; use 'static' or 'vega'")
     render = _RENDERERS[charts]
     view = ResultsView.from_dict(results)
-    currency = view.currency
     settings = view.settings
     amber = settings.get("amber", 80)
     figures = {}
@@ -118,73 +139,51 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
 
     kpis_by_area: dict[str, list[dict[str, Any]]] = {}
     for kpi in view.kpis:
-        kpis_by_area.setdefault(kpi.area, []).append(_kpi_row(kpi, currency))
+        kpis_by_area.setdefault(kpi.area, []).append(_kpi_row(view, kpi))
 
     elements = [{
         "key": e.key, "name": e.name, "score": format_score(e.score),
-        "rag": e.rag, "rag_label": rag_label(e.rag),
+        "rag": e.rag, "rag_label": rag_label(e.rag), "applicable": e.applicable,
+        "insufficient": e.applicable and e.score is not None and not e.sufficient,
+        "readings": readings_of(view, e.key) if e.applicable else NOT_APPLICABLE,
         "coverage": format_coverage(e.coverage), "weight": format_number(e.weight),
         "kpis": e.kpis, "kpis_with_data": e.kpis_with_data,
+        "kpis_not_applicable": e.kpis_not_applicable,
+        "missing": [k.name for k in view.kpis_of(e.key) if k.applicable and k.current is None],
         "figure": figures[f"chart-kpis-{e.key}"], "rows": kpis_by_area.get(e.key, []),
     } for e in view.elements]
 
-    renewal, expectations, index = view.renewal, view.expectations, view.index
-    org = view.organization
+    index = view.index
     return {
-        "org": {
-            "name": org.name,
-            "date": org.date_text or DASH,
-            "profile": [(_label(k), _profile_value(v)) for k, v in org.profile],
-        },
+        "version": view.version,
+        "org": _organization(view),
         "framework": {"name": view.framework.name, "version": view.framework.version},
         "generator": {"name": "support-excellence", "version": "", **view.generator},
         "index": {
             "score": format_score(index.score), "rag": index.rag,
             "rag_label": rag_label(index.rag), "level": index.level,
-            "level_name": index.level_name, "level_text": level_text(index.level,
-                                                                     index.level_name),
+            "level_name": index.level_name, "level_text": band_text(view),
+            "insufficient": index.score is not None and not index.sufficient,
+            "readings": readings_of(view, "index"),
             "coverage": format_coverage(index.coverage),
             "elements_scored": index.elements_scored,
+            "elements": sum(1 for e in view.elements if e.applicable),
         },
         "elements": elements,
         "figures": figures,
         "gaps": [{"name": g.name, "area": view.area_name(g.area), "score": format_score(g.score),
-                  "points": format_points(g.points_at_stake)} for g in view.gaps[:5]],
-        "renewal": {
-            "health": format_score(renewal.health), "rag": renewal.rag,
-            "rag_label": rag_label(renewal.rag),
-            "kpi_score": format_score(renewal.kpi_score),
-            "kpi_coverage": format_coverage(renewal.kpi_coverage),
-            "practices_score": format_score(renewal.practices_score),
-            "blend": format_coverage(renewal.blend),
-            "rate": format_percent(renewal.contract_renewal_rate),
-            "industry_rate": format_percent(renewal.industry_rate),
-            "price_uplift": format_percent(renewal.price_uplift),
-            "rows": kpis_by_area.get("renewal", []),
-            "projection": [{
-                "year": p.year, "client": format_percent(p.client),
-                "industry": format_percent(p.industry), "target": format_percent(p.target),
-                "client_value": format_percent(p.client_value),
-            } for p in renewal.projection],
-        },
-        "questionnaires": {qid: _questionnaire(q) for qid, q in view.questionnaires.items()},
-        "expectations": {
-            "alignment": format_score(expectations.alignment),
-            "survey_average": format_rating(expectations.survey_average),
-            "threshold": format_number(expectations.threshold),
-            "rows": [{
-                "n": n, "name": d.name, "importance": format_rating(d.importance),
-                "performance": format_rating(d.performance),
-                "priority": format_rating(d.priority),
-                "gap": format_rating(d.gap, signed=True),
-                "quadrant": QUADRANT_LABELS.get(d.quadrant, DASH) if d.quadrant else DASH,
-                "quadrant_key": d.quadrant or "none",
-            } for n, d in enumerate(expectations.dimensions, start=1)],
-        },
+                  "points": format_points(g.points_at_stake), "measure": g.kind == "measure"}
+                 for g in view.gaps[:5]],
+        "renewal": _renewal(view, kpis_by_area.get("renewal", [])),
+        "questionnaires": {qid: _questionnaire(view, q)
+                           for qid, q in view.questionnaires.items()},
+        "expectations": _expectations(view),
         "recommendations": [{
             "rank": r.rank, "area": view.area_name(r.area), "name": r.name,
             "basis": r.basis, "priority": format_number(r.priority), "text": r.text,
+            "measure": r.kind == "measure", "side": BAND_SIDES.get(r.side or ""),
         } for r in view.recommendations],
+        "quality": _quality(view),
         "warnings": list(view.warnings),
         "settings": {
             "amber": format_number(amber),
@@ -197,13 +196,39 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
             "industry_renewal_rate": format_percent(settings.get("industry_renewal_rate")),
             "price_uplift": format_percent(settings.get("price_uplift")),
             "amber_low": format_number(amber - 20),
+            "missing_kpi": view.missing_kpi,
+            "currency": view.framework.currency,
         },
         "levels": list(view.framework.levels),
+        "answer_scale": list(view.framework.answer_scale),
     }
 
 
-def _kpi_row(kpi: KpiRow, currency: str | None) -> dict[str, Any]:
+NOT_APPLICABLE = "not applicable"
+_ORG_FIELDS = ("segment", "segment_name", "fx_rate", "currency")
+
+
+def _organization(view: ResultsView) -> dict[str, Any]:
+    """Name, date, the segment, currency and exchange rate (results@2), and the profile."""
+    org = view.organization
+    rows = [(_label(k), _profile_value(v, k, org.currency)) for k, v in org.profile
+            if k not in _ORG_FIELDS]
+    money = []
+    if view.version >= 2:
+        money.append(("Segment", segment_text(view) or DASH))
+        money.append(("Currency", org.currency or DASH))
+        fx = fx_text(view)
+        if fx:
+            money.append(("Exchange rate", fx[:1].upper() + fx[1:]))
+    else:
+        money.append(("Currency", org.currency or DASH))
+    return {"name": org.name, "date": org.date_text or DASH, "profile": rows, "money": money,
+            "segment": segment_text(view), "fx": fx_text(view)}
+
+
+def _kpi_row(view: ResultsView, kpi: KpiRow) -> dict[str, Any]:
     unit = kpi.unit
+    currency = kpi.currency or view.currency
 
     def fmt(value: Any) -> str:
         return format_value(value, unit, currency)
@@ -216,24 +241,80 @@ def _kpi_row(kpi: KpiRow, currency: str | None) -> dict[str, Any]:
     floor_text = (f"{fmt(floor[0])} / {fmt(floor[1])}" if isinstance(floor, tuple)
                   else fmt(floor))
     bench = kpi.benchmark.as_dict() if kpi.benchmark else None
+    # A results@2 benchmark without a currency is in the framework's; a results@1 one has no
+    # stated currency, so its figure is shown without a code rather than relabelled.
+    bench_currency = view.framework.currency if view.version >= 2 else None
+    derived_from = None
+    if kpi.derived:
+        check = next((c for c in view.consistency if c.relation == kpi.derived_from), None)
+        derived_from = check.name if check else kpi.derived_from
+    basis = _target_basis(view, kpi)
+    applicable = kpi.applicable
     return {
-        "id": kpi.id, "name": kpi.name, "note": kpi.note,
-        "current": fmt(kpi.current), "target": target,
+        "id": kpi.id, "name": kpi.name, "note": kpi.note, "applicable": applicable,
+        "current": value_text(kpi.current, unit, currency, kpi.derived),
+        "derived_from": derived_from,
+        "target": target, "target_basis": basis,
         "target_overridden": kpi.target_overridden,
         "framework_target": fmt(kpi.framework_target),
-        "floor": floor_text, "benchmark": benchmark_figure(bench, unit, currency) or DASH,
+        "floor": floor_text,
+        "benchmark": benchmark_figure(bench, unit, bench_currency) or DASH,
         "benchmark_source": benchmark_source(bench),
         "benchmark_note": (bench or {}).get("note") or "",
         "direction": direction_label(kpi.direction),
-        "score": format_score(kpi.score), "status": kpi.status,
-        "status_label": status_label(kpi.status),
-        "points": format_points(kpi.points_at_stake),
+        "score": format_score(kpi.score) if applicable else DASH,
+        "status": kpi.status if applicable else "not_applicable",
+        "status_label": status_label(kpi.status if applicable else "not_applicable"),
+        "measure": applicable and kpi.current is None,
+        "points": format_points(kpi.points_at_stake) if applicable else DASH,
     }
 
 
-def _questionnaire(q: Questionnaire) -> dict[str, Any]:
+def _target_basis(view: ResultsView, kpi: KpiRow) -> str | None:
+    """Where a KPI's target comes from, in words (None for a results@1 framework target)."""
+    if kpi.target_overridden or kpi.target_basis == "intake":
+        framework = format_value(kpi.framework_target, kpi.unit, kpi.currency or view.currency)
+        return f"{TARGET_BASIS['intake']}; framework {framework}"
+    if kpi.target_basis == "segment":
+        name = view.organization.segment_name or view.organization.segment
+        return f"{name} target" if name else TARGET_BASIS["segment"]
+    if kpi.target_basis == "framework":
+        return TARGET_BASIS["framework"]
+    return None
+
+
+def _renewal(view: ResultsView, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    renewal = view.renewal
     return {
-        "name": q.name, "score": format_score(q.score), "coverage": format_coverage(q.coverage),
+        "applicable": renewal.applicable,
+        "not_applicable": not_applicable_text(view),
+        "health": format_score(renewal.health), "rag": renewal.rag,
+        "rag_label": rag_label(renewal.rag),
+        "kpi_score": format_score(renewal.kpi_score),
+        "kpi_readings": readings_of(view, "renewal"),
+        "kpi_coverage": format_coverage(renewal.kpi_coverage),
+        "practices_score": format_score(renewal.practices_score),
+        "blend": format_coverage(renewal.blend),
+        "rate": format_percent(renewal.contract_renewal_rate),
+        "industry_rate": format_percent(renewal.industry_rate),
+        "price_uplift": format_percent(renewal.price_uplift),
+        "value_basis": value_basis_text(view),
+        "rows": rows,
+        "projection": [{
+            "year": p.year, "client": format_percent(p.client),
+            "industry": format_percent(p.industry), "target": format_percent(p.target),
+            "client_value": format_percent(p.client_value),
+        } for p in renewal.projection],
+    }
+
+
+def _questionnaire(view: ResultsView, q: Questionnaire) -> dict[str, Any]:
+    return {
+        "name": q.name, "applicable": q.applicable,
+        "not_applicable": not_applicable_text(view),
+        "score": format_score(q.score), "coverage": format_coverage(q.coverage),
+        "readings": questionnaire_readings(view, q) if q.applicable else NOT_APPLICABLE,
+        "insufficient": q.applicable and q.score is not None and not q.sufficient,
         "level": q.level, "level_name": q.level_name,
         "level_text": level_text(q.level, q.level_name), "rag": q.rag,
         "rag_label": rag_label(q.rag),
@@ -247,11 +328,71 @@ def _questionnaire(q: Questionnaire) -> dict[str, Any]:
     }
 
 
-def _profile_value(value: Any) -> str:
-    """A profile value as text: numbers with thousands separators, blanks as a dash."""
+def _expectations(view: ResultsView) -> dict[str, Any]:
+    exp = view.expectations
+    computed, rated = alignment_words(view)
+    return {
+        "alignment": format_score(exp.alignment),
+        "alignment_words": computed,
+        "self_rated": format_rating(exp.self_rated_alignment),
+        "self_rated_words": rated,
+        "survey_average": format_rating(exp.survey_average),
+        "survey_source": ", ".join(str(x) for x in (exp.survey_source, exp.survey_year) if x),
+        "threshold": format_number(exp.threshold),
+        "rows": [{
+            "n": n, "name": d.name, "importance": format_rating(d.importance),
+            "performance": format_rating(d.performance),
+            "priority": format_rating(d.priority),
+            "gap": format_rating(d.gap, signed=True),
+            "quadrant": QUADRANT_LABELS.get(d.quadrant, DASH) if d.quadrant else DASH,
+            "quadrant_key": d.quadrant or "none",
+        } for n, d in enumerate(exp.dimensions, start=1)],
+    }
+
+
+def _quality(view: ResultsView) -> dict[str, Any]:
+    """The data-quality section: coverage, the consistency relations, and the warnings."""
+    checks = []
+    for c in view.consistency:
+        term = check_stated_term(c)
+        status = check_status(c)
+        cells = []
+        for cell, (t, v) in zip(c.cells, c.terms.items(), strict=False):
+            value = term_value(view, t, v)
+            if c.derived and t == term:
+                value = f"{term_value(view, t, c.implied)} ({DERIVED})"
+            cells.append({"cell": cell, "term": term_label(view, t), "value": value,
+                          "missing": t in c.missing})
+        checks.append({
+            "id": c.relation, "name": c.name, "cells": cells, "status": status,
+            "status_label": CHECK_LABELS[status], "result": check_result(view, c),
+            "stated": term_value(view, term, c.stated) if term else DASH,
+            "implied": term_value(view, term, c.implied) if term else DASH,
+            "tolerance": format_coverage(c.tolerance) if c.tolerance is not None else DASH,
+            "derived": c.derived,
+        })
+    index = view.index
+    return {
+        "coverage": format_coverage(index.coverage),
+        "index_readings": readings_of(view, "index"),
+        "insufficient": not index.sufficient,
+        "missing": [{"name": k.name, "area": view.area_name(k.area)} for k in view.kpis
+                    if k.applicable and k.current is None],
+        "not_applicable": [k.name for k in view.kpis if not k.applicable],
+        "derived": [k.name for k in view.kpis if k.derived],
+        "checks": checks,
+        "failed": sum(1 for c in checks if c["status"] == "failed"),
+    }
+
+
+def _profile_value(value: Any, key: str = "", currency: str | None = None) -> str:
+    """A profile value as text: money fields with the currency code, numbers with thousands
+    separators, blanks as a dash."""
     if value is None or value == "":
         return DASH
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if key in MONEY_FIELDS:
+            return format_money(float(value), currency)
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
     return str(value)
 
