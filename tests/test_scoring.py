@@ -1,4 +1,9 @@
-"""The scoring engine against hand-computed cases (methodology §2–§6) and properties."""
+"""The scoring engine against hand-computed cases (methodology §2–§6) and properties.
+
+The framework here leaves ``missing_kpi`` at its version 2 default, ``zero``; tests of the
+version 1 rule build it with ``exclude`` (:func:`fw_rule`). The v2 rules one by one, with the
+numbers of docs/methodology.md, are in test_methodology_v2.py.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from assessment.core.framework import parse_framework
 from assessment.core.model import NA, IntakeData
 from assessment.core.scoring import (
     alignment,
+    index_band,
     kpi_score,
     kpi_status,
     maturity_level,
@@ -68,6 +74,13 @@ def fw():
     return parse_framework(raw_framework())
 
 
+def fw_rule(rule, **settings):
+    """The test framework with ``settings.missing_kpi = rule`` (and other settings)."""
+    raw = raw_framework()
+    raw["settings"] = {"missing_kpi": rule, **settings}
+    return parse_framework(raw)
+
+
 def intake(current=None, **kw):
     return IntakeData(profile=dict(PROFILE), current=current or {}, **kw)
 
@@ -108,8 +121,10 @@ def test_thresholds_ignore_floating_point_noise():
     # by hand (0.74 − 0.50) / (0.80 − 0.50) = 0.8 exactly; in binary it is 0.7999999999999999
     s = kpi_score("higher", 0.74, 0.80, 0.50)
     assert s == pytest.approx(80.0) and kpi_status(s, 80) == "near"
-    q = kpi_score("higher", 0.33, 0.55, 0.0)  # 60 by hand, 59.99999999999999 in binary
-    assert q == pytest.approx(60.0) and maturity_level(q) == 4
+    q = kpi_score("higher", 0.3, 0.4, 0.0)  # 75 by hand, 74.99999999999999 in binary
+    assert q == pytest.approx(75.0) and maturity_level(q) == 4
+    i = kpi_score("higher", 0.6, 1.0, 0.0)  # 60 by hand, 59.99999999999999 in binary
+    assert i == pytest.approx(60.0) and index_band(i) == 4
 
 
 def test_status_thresholds():
@@ -122,30 +137,53 @@ def test_status_thresholds():
 # --------------------------------------------------------------------------- §3 elements, index
 
 
-def test_element_score_coverage_and_index(fw):
+def _mixed():
     cur = full_current(100.0)
     cur["profit_a"] = 20.0            # profit: (1·20 + 3·100)/4 = 80
     cur["reputation_b"] = None        # reputation: only a (weight 1) -> coverage 0.25 < 0.5
     cur["efficiency_a"] = 0.0         # efficiency: (0 + 300)/4 = 75
-    r = score(fw, intake(cur))
+    return cur
+
+
+def test_element_score_coverage_and_index(fw):
+    r = score(fw, intake(_mixed()))
     assert r["elements"]["profit"]["score"] == pytest.approx(80.0)
     assert r["elements"]["profit"]["coverage"] == 1.0
+    rep = r["elements"]["reputation"]
+    # zero: reputation_b (weight 3) counts 0: (1·100 + 3·0)/4 = 25, still in the index
+    assert rep["score"] == pytest.approx(25.0) and rep["measured_score"] == 100.0
+    assert rep["coverage"] == 0.25 and rep["sufficient"] is False
+    assert any("Reputation: insufficient data" in w for w in r["warnings"])
+    # (80 + 25 + 75 + 100) / 4; coverage (1 + 0.25 + 1 + 1) / 4
+    assert r["index"]["score"] == pytest.approx(70.0)
+    assert r["index"]["measured_score"] == pytest.approx((80 + 100 + 75 + 100) / 4)
+    assert r["index"]["coverage"] == pytest.approx(0.8125)
+    assert r["index"]["elements_scored"] == 4
+
+
+def test_element_score_coverage_and_index_under_exclude():
+    r = score(fw_rule("exclude"), intake(_mixed()))
     assert r["elements"]["reputation"]["score"] is None
     assert r["elements"]["reputation"]["coverage"] == 0.25
-    assert any("Reputation: insufficient data" in w for w in r["warnings"])
-    # 3 elements scored: (80 + 75 + 100) / 3
+    assert any("Reputation: insufficient data" in w and "not scored" in w
+               for w in r["warnings"])
+    # 3 elements scored: (80 + 75 + 100) / 3; coverage stays weighted by element coverage
     assert r["index"]["score"] == pytest.approx(85.0)
-    assert r["index"]["coverage"] == 0.75
+    assert r["index"]["coverage"] == pytest.approx(0.8125)
     assert r["index"]["elements_scored"] == 3
 
 
-def test_index_needs_three_elements(fw):
+def test_index_needs_three_elements_under_exclude(fw):
     cur = full_current(100.0)
     cur.update(reputation_a=None, reputation_b=None, efficiency_a=None, efficiency_b=None)
-    r = score(fw, intake(cur))
+    r = score(fw_rule("exclude"), intake(cur))
     assert r["index"]["score"] is None
     assert r["index"]["coverage"] == 0.5
     assert any("only 2 of 4" in w for w in r["warnings"])
+    # zero: the two blank elements score 0 and the index is (100 + 0 + 0 + 100) / 4
+    zero = score(fw, intake(cur))["index"]
+    assert zero["score"] == pytest.approx(50.0) and zero["measured_score"] == 100.0
+    assert zero["sufficient"] is True and zero["level_name"] == "L3"
 
 
 def test_element_weights_in_index():
@@ -160,11 +198,11 @@ def test_element_weights_in_index():
 
 def test_min_coverage_boundary_is_inclusive(fw):
     cur = full_current(100.0)
-    raw = raw_framework()
-    raw["settings"] = {"min_coverage": 0.75}
-    fw75 = parse_framework(raw)
-    cur["profit_a"] = None  # coverage 3/4 = 0.75: still scored
-    assert score(fw75, intake(cur))["elements"]["profit"]["score"] == 100.0
+    cur["profit_a"] = None  # coverage 3/4 = 0.75: still sufficient
+    profit = score(fw_rule("zero", min_coverage=0.75), intake(cur))["elements"]["profit"]
+    assert profit["sufficient"] is True and profit["score"] == pytest.approx(75.0)
+    excluded = score(fw_rule("exclude", min_coverage=0.75), intake(cur))
+    assert excluded["elements"]["profit"]["score"] == 100.0
 
 
 def test_points_at_stake_equal_true_index_gain(fw):
@@ -182,6 +220,26 @@ def test_points_at_stake_equal_true_index_gain(fw):
     assert pa["points_at_stake"] == pytest.approx(5.625)
     assert before["gaps"][0]["id"] in {"profit_b", "reputation_b", "efficiency_b",
                                        "effectiveness_b"}
+    # zero: the missing KPI has its full stake (1/4)·(1/4)·100 = 6.25, to be measured
+    missing = next(k for k in before["kpis"] if k["id"] == "reputation_a")
+    assert missing["points_at_stake"] == pytest.approx(6.25)
+    assert missing["status"] == "no_data" and missing["score"] is None
+    gap = next(g for g in before["gaps"] if g["id"] == "reputation_a")
+    assert gap["kind"] == "measure"
+    after = score(fw, intake(dict(cur, reputation_a=100.0)))
+    assert after["index"]["score"] - before["index"]["score"] == pytest.approx(6.25)
+
+
+def test_points_at_stake_under_exclude_equal_true_index_gain():
+    fw = fw_rule("exclude")
+    cur = full_current(50.0)
+    cur["profit_a"] = 10.0
+    cur["reputation_a"] = None  # reputation covered only by b (weight 3): coverage .75
+    before = score(fw, intake(cur))
+    for kid in ("profit_a", "profit_b", "reputation_b", "effectiveness_a"):
+        p = next(k for k in before["kpis"] if k["id"] == kid)["points_at_stake"]
+        after = score(fw, intake(dict(cur, **{kid: 100.0})))
+        assert p == pytest.approx(after["index"]["score"] - before["index"]["score"])
     missing = next(k for k in before["kpis"] if k["id"] == "reputation_a")
     assert missing["points_at_stake"] is None and missing["status"] == "no_data"
 
@@ -192,7 +250,8 @@ def test_gaps_and_recommendations_ranked_by_points(fw):
     cur.update(profit_a=0.0, efficiency_b=50.0)
     r = score(fw, intake(cur))
     assert [g["id"] for g in r["gaps"]] == ["efficiency_b", "profit_a"]
-    kpi_recs = [x for x in r["recommendations"] if x["source"] == "kpi"]
+    kpi_recs = [x for x in r["recommendations"]
+                if x["source"] == "kpi" and x["area"] != "renewal"]
     assert [x["id"] for x in kpi_recs] == ["efficiency_b", "profit_a"]
     assert kpi_recs[0]["priority"] == pytest.approx(9.375)
     assert [x["rank"] for x in r["recommendations"]] == list(
@@ -214,14 +273,20 @@ def test_target_override_from_intake(fw):
 
 
 def test_questionnaire_na_and_levels():
-    # weights 1,1,2,4; answers 4, n/a, 2, blank -> Q = 100·(4+4)/(4·3) = 66.67
+    # weights 1,1,2,4; answers 4, n/a, 2, blank
     items = [(1.0, 4), (1.0, NA), (2.0, 2), (4.0, None)]
-    q, coverage = questionnaire_score(items, 0.0)
+    # exclude (version 1): over the answered items, Q = 100·(4+4)/(4·3) = 66.67
+    q, coverage = questionnaire_score(items, 0.0, "exclude")
     assert q == pytest.approx(200 / 3)
     assert coverage == pytest.approx(3 / 7)  # n/a leaves the base; blank counts against
-    assert questionnaire_score(items, 0.5) == (None, pytest.approx(3 / 7))
-    assert [maturity_level(x) for x in (0, 19.99, 20, 59.9, 60, 99.9, 100)] == [
-        1, 1, 2, 3, 4, 5, 5]
+    assert questionnaire_score(items, 0.5, "exclude") == (None, pytest.approx(3 / 7))
+    # zero: the blank counts 0 over all but the n/a item: 100·8/(4·7) = 28.57, even below
+    # the minimum coverage (flagged insufficient, still scored)
+    assert questionnaire_score(items, 0.5, "zero") == (pytest.approx(800 / 28),
+                                                       pytest.approx(3 / 7))
+    # anchored to the answer scale: min(5, floor(Q/25) + 1)
+    assert [maturity_level(x) for x in (0, 24.99, 25, 49.9, 50, 74.9, 75, 99.9, 100)] == [
+        1, 1, 2, 2, 3, 3, 4, 4, 5]
     assert maturity_level(None) is None
 
 
@@ -229,8 +294,8 @@ def test_practice_recommendations_from_low_answers(fw):
     answers = {"renewal_practices": {"r0": 1, "r1": 0, "r2": 4, "r3": 1}}
     r = score(fw, intake(full_current(), answers=answers))
     q = r["questionnaires"]["renewal_practices"]
-    # Q = 100·(1 + 0 + 8 + 4)/(4·8) = 40.625 -> level 3
-    assert q["score"] == pytest.approx(40.625) and q["level"] == 3 and q["level_name"] == "L3"
+    # Q = 100·(1 + 0 + 8 + 4)/(4·8) = 40.625 -> level floor(40.625/25) + 1 = 2, "a1"
+    assert q["score"] == pytest.approx(40.625) and q["level"] == 2 and q["level_name"] == "a1"
     recs = [x for x in r["recommendations"] if x["source"] == "practice"]
     # priorities w·(4−a): r3 4·3=12, r1 1·4=4, r0 1·3=3; r2 (answered 4) excluded
     assert [(x["id"], x["priority"]) for x in recs] == [("r3", 12.0), ("r1", 4.0), ("r0", 3.0)]
@@ -271,7 +336,12 @@ def test_renewal_health_blend_and_fallback(fw):
     assert r["renewal"]["kpi_score"] == pytest.approx(75.0)
     assert r["renewal"]["practices_score"] == pytest.approx(50.0)
     assert r["renewal"]["health"] == pytest.approx(62.5)
-    only_kpis = score(fw, intake(cur))
+    # zero: unanswered practices count 0, so health is 0.5·75 + 0.5·0
+    no_answers = score(fw, intake(cur))
+    assert no_answers["renewal"]["practices_score"] == 0.0
+    assert no_answers["renewal"]["health"] == pytest.approx(37.5)
+    # exclude: the practices are not scored and health is the KPI part alone, with a warning
+    only_kpis = score(fw_rule("exclude"), intake(cur))
     assert only_kpis["renewal"]["health"] == pytest.approx(75.0)
     assert any("renewal KPIs score alone" in w for w in only_kpis["warnings"])
 
@@ -315,7 +385,7 @@ def test_expectations_in_results(fw):
 
 def test_results_keys_match_contract(fw):
     r = score(fw, intake(full_current()))
-    assert r["schema"] == "support-excellence/results@1"
+    assert r["schema"] == "support-excellence/results@2"
     for key in ("organization", "framework", "index", "elements", "kpis", "renewal",
                 "questionnaires", "expectations", "recommendations", "warnings"):
         assert key in r
@@ -323,9 +393,17 @@ def test_results_keys_match_contract(fw):
     assert r["organization"]["assessment_date"] == "2026-11-01"
     assert set(r["elements"]) == {"profit", "reputation", "efficiency", "effectiveness"}
     kpi_keys = {"id", "element", "unit", "direction", "current", "target", "floor", "band",
-                "weight", "score", "status", "points_at_stake", "benchmark"}
+                "weight", "score", "status", "points_at_stake", "benchmark", "applicable",
+                "derived"}
+    assert r["framework"]["settings"]["missing_kpi"] == "zero"
+    assert r["framework"]["currency"] == "USD"
+    assert {"segment", "fx_rate"} <= set(r["organization"])
+    for part in (r["index"], *r["elements"].values(), *r["questionnaires"].values()):
+        assert {"measured_score", "sufficient"} <= set(part)
+    assert isinstance(r["consistency"], list)
     assert all(kpi_keys <= set(k) for k in r["kpis"])
     assert len(r["renewal"]["projection"]) == 5
+    assert all("client_value" in p for p in r["renewal"]["projection"])
 
 
 def test_scoring_is_pure(fw):
