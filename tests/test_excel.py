@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -35,7 +36,7 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 FULL_CURRENT: dict[str, float] = {
     "support_cost_pct_revenue": 0.08, "support_gross_margin": 0.62,
-    "support_revenue_growth": 0.03, "cost_per_customer": 420.0,
+    "support_revenue_growth": 0.03,
     "support_sourced_revenue": 0.05, "csat": 0.83, "nps": 31.0,
     "customer_effort_score": 0.71, "customer_retention_rate": 0.9, "escalation_rate": 0.07,
     "cost_per_case": 31.5, "cases_per_engineer_month": 160.0,
@@ -46,6 +47,7 @@ FULL_CURRENT: dict[str, float] = {
     "recurring_revenue_rate": 0.97, "on_time_renewal_rate": 0.7, "attach_rate": 0.78,
     "win_back_rate": 0.1, "annual_price_uplift": 0.03,
 }
+REVENUE_KPIS = ("support_gross_margin", "support_revenue_growth", "support_sourced_revenue")
 
 
 def _answers(framework: Framework, cycle: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
@@ -67,6 +69,15 @@ def _profile(name: str = "Acme Support & Co", **extra: Any) -> dict[str, Any]:
             "currency": "USD", "assessment_date": dt.date(2024, 5, 17), **extra}
 
 
+def _excluding(framework: Framework) -> Framework:
+    """The framework with ``missing_kpi: exclude`` (the version 1 rule)."""
+    return replace(framework, settings=replace(framework.settings, missing_kpi="exclude"))
+
+
+def kpi_of(results: dict[str, Any], kpi_id: str) -> dict[str, Any]:
+    return next(k for k in results["kpis"] if k["id"] == kpi_id)
+
+
 @pytest.fixture(scope="module")
 def framework() -> Framework:
     return load_framework()
@@ -76,7 +87,8 @@ def framework() -> Framework:
 def full_intake(framework: Framework) -> IntakeData:
     """Every KPI filled in, all questionnaires answered (with one n/a), one target overridden."""
     return IntakeData(
-        profile=_profile(region="EMEA", employees=1200),
+        profile=_profile(region="EMEA", employees=1200, segment="b2b_software",
+                         self_rated_alignment=7),
         current=dict(FULL_CURRENT),
         targets={"csat": 0.9},
         notes={"csat": "Measured quarterly by survey.",
@@ -94,9 +106,20 @@ def full(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sparse(framework: Framework) -> dict[str, Any]:
-    """Most KPIs missing: no element is scored, no index, no renewal health, no ratings."""
+    """Most KPIs missing, under the version 1 rule (``exclude``): no element is scored, no
+    index, no renewal health, no ratings."""
+    return score(_excluding(framework), IntakeData(
+        profile=_profile("Sparse Ltd", currency="CHF", fx_rate=0.9),
+        current={"csat": 0.8, "time_to_resolve": 50.0},
+        answers={"excellence_practices": {"strategic_role": 2, "kpi_targets": NA}},
+    ))
+
+
+@pytest.fixture(scope="module")
+def sparse_zero(framework: Framework) -> dict[str, Any]:
+    """The same sparse intake under the default rule: missing KPIs count as 0."""
     return score(framework, IntakeData(
-        profile=_profile("Sparse Ltd", currency="CHF"),
+        profile=_profile("Sparse Ltd", currency="CHF", fx_rate=0.9),
         current={"csat": 0.8, "time_to_resolve": 50.0},
         answers={"excellence_practices": {"strategic_role": 2, "kpi_targets": NA}},
     ))
@@ -104,12 +127,37 @@ def sparse(framework: Framework) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def partial(framework: Framework) -> dict[str, Any]:
-    """Two elements scored: element chart present but no index."""
+    """Two elements measured (``exclude``): element chart present but no index."""
     keep = [k.id for k in framework.kpis if k.element in ("profit", "reputation")]
-    return score(framework, IntakeData(
-        profile=_profile("Partial GmbH", currency="EUR"),
+    return score(_excluding(framework), IntakeData(
+        profile=_profile("Partial GmbH", currency="EUR", fx_rate=0.9),
         current={k: FULL_CURRENT[k] for k in keep},
         answers=_answers(framework, (1, 2)), ratings=_ratings(framework)))
+
+
+@pytest.fixture(scope="module")
+def internal(framework: Framework) -> dict[str, Any]:
+    """An internal IT service desk in EUR: revenue and renewal KPIs do not apply."""
+    current = {k: v for k, v in FULL_CURRENT.items() if k not in REVENUE_KPIS}
+    return score(framework, IntakeData(
+        profile=_profile("Harbour IT Desk", support_model="internal", currency="EUR",
+                         fx_rate=0.9, segment="it_service_desk"),
+        current=current, answers=_answers(framework, (1,)), ratings=_ratings(framework)))
+
+
+@pytest.fixture(scope="module")
+def inconsistent(framework: Framework) -> dict[str, Any]:
+    """Cost per case 31.50 against USD 13 M / 41,000 cases (about 317); demand per customer
+    left blank and derived from the profile volumes."""
+    current = dict(FULL_CURRENT, support_demand_per_customer=None)
+    return score(framework, IntakeData(
+        profile=_profile("Checked Inc", support_cost=13_000_000, assisted_cases=41_000,
+                         active_customers=10_000),
+        current=current, answers=_answers(framework, (2,)), ratings=_ratings(framework),
+        cells={"kpi.cost_per_case": "KPIs!F14", "profile.support_cost": "Profile!C21",
+               "profile.assisted_cases": "Profile!C23",
+               "profile.active_customers": "Profile!C25",
+               "kpi.support_demand_per_customer": "KPIs!F18"}))
 
 
 @pytest.fixture(scope="module")
@@ -199,25 +247,88 @@ def test_document_properties_pinned(wb: openpyxl.Workbook) -> None:
 # --------------------------------------------------------------------------- Summary
 
 
+def both_readings(score_: float, measured: float | None, coverage: float) -> str:
+    """Both readings written out by hand (methodology §3), independent of core.format."""
+    if coverage >= 1:
+        return f"{score_:.1f} (all KPIs measured)"
+    return (f"{score_:.1f} (missing data counted as 0); {measured:.1f} on the "
+            f"{100 * coverage:.0f}% of KPIs measured")
+
+
 def test_summary_index_elements_and_gaps(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     ws = wb["Summary"]
     row = find(ws, "Support Excellence Index")
-    assert ws.cell(row, 2).value == pytest.approx(full["index"]["score"])
+    index = full["index"]
+    assert ws.cell(row, 2).value == pytest.approx(index["score"])
     assert ws.cell(row, 2).number_format == "0.0"
-    assert ws.cell(row, 2).fill.fgColor.rgb.endswith(
-        xlsx.RAG_COLOURS[full["index"]["rag"]][0])
-    assert full["index"]["level_name"] in ws.cell(row + 1, 2).value
+    assert ws.cell(row, 2).fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS[index["rag"]][0])
+    assert ws.cell(row, 3).value == "Green"
+    assert index["level"] == 5 and index["level_name"] == "Strong"
+    band = ws.cell(find(ws, "Index band"), 2)
+    assert band.value == "Strong (band 5 of 5: 80 to 100)"
+    assert band.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["green"][0])
+    assert ws.cell(find(ws, "Index band"), 3).value == "Green"
+    assert ws.cell(find(ws, "Missing KPIs"), 2).value == "Counted as 0 (missing_kpi: zero)"
+    assert ws.cell(find(ws, "Data"), 2).value == "Sufficient"
 
+    header = find(ws, "Element")
+    assert [c.value for c in ws[header]][:8] == excel.ELEMENT_HEADERS
     for element in full["elements"].values():
         r = find(ws, element["name"])
         assert ws.cell(r, 2).value == pytest.approx(element["score"])
-        assert ws.cell(r, 3).value == pytest.approx(element["coverage"])
-        assert ws.cell(r, 3).number_format == "0%"
+        assert ws.cell(r, 3).value == pytest.approx(element["measured_score"])
+        assert ws.cell(r, 4).value == pytest.approx(element["coverage"])
+        assert ws.cell(r, 4).number_format == "0%"
 
     top = find(ws, "Top five gaps by index points at stake") + 2
     ids = [ws.cell(top + n, 2).value for n in range(5)]
     assert ids == [g["id"] for g in full["gaps"][:5]]
     assert ws.cell(top, 5).value == pytest.approx(full["gaps"][0]["points_at_stake"])
+    assert ws.cell(top, 6).value == "Improve"
+
+
+def test_summary_shows_both_readings(sparse_zero: dict[str, Any], tmp_path: Path) -> None:
+    """Missing data counted as 0 and the measured reading, for the index and each element,
+    in words and as numbers, with the insufficient-data flags."""
+    index = sparse_zero["index"]
+    assert index["score"] < index["measured_score"] and not index["sufficient"]
+    book = openpyxl.load_workbook(write_excel(sparse_zero, tmp_path / "zero.xlsx"))
+    ws = book["Summary"]
+    assert ws.cell(find(ws, "Support Excellence Index"), 2).value == pytest.approx(
+        index["score"])
+    assert ws.cell(find(ws, "Measured score (KPIs with data only)"), 2).value == pytest.approx(
+        index["measured_score"])
+    words = ws.cell(find(ws, "Both readings of missing data"), 2).value
+    assert words == both_readings(index["score"], index["measured_score"], index["coverage"])
+    assert words == "9.8 (missing data counted as 0); 76.5 on the 13% of KPIs measured"
+    flag = ws.cell(find(ws, "Data"), 2)
+    assert flag.value == "Insufficient data"
+    assert flag.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["amber"][0])
+    for element in sparse_zero["elements"].values():
+        r = find(ws, element["name"])
+        assert ws.cell(r, 2).value == pytest.approx(element["score"])
+        assert ws.cell(r, 3).value == (None if element["measured_score"] is None
+                                       else pytest.approx(element["measured_score"]))
+        assert ws.cell(r, 7).value == "Insufficient data"
+        if element["measured_score"] is not None:
+            assert ws.cell(r, 8).value == both_readings(
+                element["score"], element["measured_score"], element["coverage"])
+    reputation = sparse_zero["elements"]["reputation"]
+    assert ws.cell(find(ws, "Reputation"), 8).value == (
+        f"{reputation['score']:.1f} (missing data counted as 0); "
+        f"{reputation['measured_score']:.1f} on the {100 * reputation['coverage']:.0f}% of "
+        "KPIs measured")
+    # missing KPIs are gaps to measure, on the Summary and the KPI sheet
+    top = find(ws, "Top five gaps by index points at stake") + 2
+    first = sparse_zero["gaps"][0]
+    assert first["kind"] == "measure"
+    assert (ws.cell(top, 2).value, ws.cell(top, 6).value) == (first["id"], "Measure this")
+    kpis = book["KPIs"]
+    missing = kpi_row(kpis, first["id"])
+    assert missing["Status"].value == "No data"
+    assert missing["Points at stake"].value == pytest.approx(first["points_at_stake"])
+    assert missing["Action"].value == "Measure this"
+    assert missing["Value source"].value == "Not measured"
 
 
 def test_summary_profile_renewal_and_alignment(wb: openpyxl.Workbook,
@@ -225,16 +336,33 @@ def test_summary_profile_renewal_and_alignment(wb: openpyxl.Workbook,
     ws = wb["Summary"]
     assert ws.cell(find(ws, "Industry"), 2).value == "Software"
     assert ws.cell(find(ws, "Support model"), 2).value == "blended"
+    assert ws.cell(find(ws, "Segment"), 2).value == "B2B software support"
+    assert ws.cell(find(ws, "Currency"), 2).value == "USD"
+    assert ws.cell(find(ws, "Exchange rate used"), 2).value == (
+        "None needed: amounts are in USD, the framework's currency")
     assert ws.cell(find(ws, "Region"), 2).value == "EMEA"
     assert ws.cell(find(ws, "Employees"), 2).value == 1200
     date_cell = ws.cell(find(ws, "Assessment date"), 2)
     assert date_cell.value == dt.datetime(2024, 5, 17) and date_cell.is_date
     assert ws.cell(find(ws, "Renewal health"), 2).value == pytest.approx(
         full["renewal"]["health"])
-    row = find(ws, "Expectations alignment (0–10)")
+    row = find(ws, "Computed alignment (this toolkit's own measure, 0–10)")
     assert ws.cell(row, 2).value == pytest.approx(full["expectations"]["alignment"])
-    assert ws.cell(row, 3).value == "HDI survey average"
-    assert ws.cell(row, 4).value == 6.6
+    assert ws.cell(find(ws, "Self-rated alignment (HDI's question, 0–10)"), 2).value == 7
+    row = find(ws, "HDI survey average, self-rated (0–10)")
+    assert ws.cell(row, 2).value == 6.6
+    assert ws.cell(row, 3).value == (
+        f"{full['expectations']['survey_source']}, {full['expectations']['survey_year']}")
+    assert ws.cell(row, 3).value.endswith(", 2014")
+    assert ws.cell(find(ws, "Self-rated minus HDI average"), 2).value == pytest.approx(0.4)
+
+
+def test_summary_currency_and_exchange_rate(partial: dict[str, Any]) -> None:
+    ws = build_workbook(partial)["Summary"]
+    row = find(ws, "Exchange rate used")
+    assert (ws.cell(row, 2).value, ws.cell(row, 3).value) == (0.9, "EUR per 1 USD")
+    assert ws.cell(find(ws, "Currency"), 2).value == "EUR"
+    assert ws.cell(find(ws, "Segment"), 2).value == "None chosen: the framework's own targets"
 
 
 def test_summary_bar_chart(wb: openpyxl.Workbook) -> None:
@@ -253,13 +381,15 @@ def test_summary_bar_chart(wb: openpyxl.Workbook) -> None:
 
 def test_kpi_sheet_lists_every_kpi(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     ws = wb["KPIs"]
-    ids = [ws.cell(r, 3).value for r in range(5, ws.max_row + 1)]
+    assert [c.value for c in ws[4]] == excel.KPI_HEADERS
+    ids = [ws.cell(r, 3).value for r in range(5, 5 + len(full["kpis"]))]
     assert ids == [k["id"] for k in full["kpis"]]
     for k in full["kpis"]:
         row = kpi_row(ws, k["id"])
         assert row["Score"].value == pytest.approx(k["score"])
         assert row["Score"].number_format == "0.0"
         assert row["Status"].value == fmt.STATUS_LABELS[k["status"]]
+        assert row["Value source"].value == "Intake"
 
 
 def test_kpi_unit_number_formats(wb: openpyxl.Workbook) -> None:
@@ -268,7 +398,6 @@ def test_kpi_unit_number_formats(wb: openpyxl.Workbook) -> None:
     assert kpi_row(ws, "csat")["Current"].number_format == "0%"
     assert kpi_row(ws, "csat")["Current"].value == pytest.approx(0.83)
     assert kpi_row(ws, "cost_per_case")["Current"].number_format == '"USD "#,##0.00'
-    assert kpi_row(ws, "cost_per_customer")["Current"].number_format == '"USD "#,##0'
     assert kpi_row(ws, "time_to_resolve")["Current"].number_format == '#,##0 "h"'
     assert kpi_row(ws, "time_to_first_response")["Current"].number_format == '#,##0.0 "h"'
     assert kpi_row(ws, "cases_per_engineer_month")["Current"].number_format == "#,##0"
@@ -278,18 +407,41 @@ def test_kpi_unit_number_formats(wb: openpyxl.Workbook) -> None:
     assert kpi_row(ws, "csat")["Current"].alignment.horizontal == "right"
 
 
-def test_kpi_targets_bands_and_benchmarks(wb: openpyxl.Workbook) -> None:
+def test_kpi_targets_bands_and_benchmarks(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     ws = wb["KPIs"]
     csat = kpi_row(ws, "csat")
     assert csat["Target"].value == pytest.approx(0.9)
-    assert csat["Target set by"].value == "Client (framework 85%)"
-    assert csat["Benchmark"].value == pytest.approx(0.82)
-    assert csat["Benchmark source"].value == "Zendesk Benchmark, 2013"
-    assert kpi_row(ws, "sla_attainment")["Target set by"].value == "Framework"
+    framework_csat = kpi_of(full, "csat")["framework_target"]
+    assert csat["Target basis"].value == (
+        f"Client's own (framework {fmt.format_percent(framework_csat)})")
+    assert csat["Benchmark"].value == pytest.approx(kpi_of(full, "csat")["benchmark"]["value"])
+    assert csat["Benchmark source"].value == fmt.benchmark_source(
+        kpi_of(full, "csat")["benchmark"])
+    assert kpi_row(ws, "sla_attainment")["Target basis"].value == "Framework"
+    assert kpi_row(ws, "nps")["Target basis"].value == "Segment: B2B software support"
     band = kpi_row(ws, "engineer_utilization")
     assert band["Target"].value == "band 50% to 60%"
     assert band["Floor (scores 0)"].value == "below 30% / above 85%"
-    assert kpi_row(ws, "cost_per_case")["Benchmark"].value == "USD 6 to USD 40"
+    cost = kpi_of(full, "cost_per_case")["benchmark"]
+    low, high = cost["range"]
+    assert kpi_row(ws, "cost_per_case")["Benchmark"].value == (
+        f"USD {fmt.trim_number(low, 2)} to USD {fmt.trim_number(high, 2)}")
+
+
+def test_benchmark_in_its_own_currency_with_the_converted_figure(
+        partial: dict[str, Any]) -> None:
+    cost = kpi_of(partial, "cost_per_case")["benchmark"]
+    assert cost["currency"] == "USD" and cost["converted"]["currency"] == "EUR"
+    ws = build_workbook(partial)["KPIs"]
+    text = kpi_row(ws, "cost_per_case")["Benchmark"].value
+    assert text == fmt.benchmark_figure(cost, "currency", "EUR")
+    low, high = cost["range"]
+    assert text == (f"USD {fmt.format_money(low)} to USD {fmt.format_money(high)} "
+                    f"(≈ EUR {fmt.format_money(low * 0.9)} to EUR {fmt.format_money(high * 0.9)})")
+    # money targets and floors are the framework's × 0.9, in the client's currency
+    row = kpi_row(ws, "cost_per_case")
+    assert row["Target"].value == pytest.approx(kpi_of(partial, "cost_per_case")["target"])
+    assert row["Target"].number_format.startswith('"EUR "')
 
 
 def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> None:
@@ -299,16 +451,75 @@ def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> 
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
             rules[rule.formula[0]] = (str(cf.sqref), rule)
-    assert set(rules) == {'"Met"', '"Near"', '"Off target"', '"No data"'}
+    assert set(rules) == {'"Met"', '"Near"', '"Off target"', '"No data"', '"Not applicable"'}
     for sqref, rule in rules.values():
         assert sqref.startswith(f"{status_col}5:")
         assert rule.type == "cellIs" and rule.operator == "equal"
         assert rule.dxf.fill is not None
     assert rules['"Met"'][1].dxf.fill.fgColor.rgb.endswith("C6EFCE")
     assert rules['"Off target"'][1].dxf.fill.fgColor.rgb.endswith("FFC7CE")
+    assert rules['"Not applicable"'][1].dxf.fill.fgColor.rgb.endswith("E7E6E6")
     assert ws.freeze_panes == "C5"
-    assert ws.auto_filter.ref == f"A4:P{ws.max_row}"
+    last = 4 + len([c for c in ws["C"][4:] if c.value])
+    assert ws.auto_filter.ref == f"A4:R{last}"
     assert ws.print_title_rows == "$1:$4"
+
+
+def test_derived_value_is_marked_with_its_relation(inconsistent: dict[str, Any]) -> None:
+    demand = kpi_of(inconsistent, "support_demand_per_customer")
+    assert demand["derived"] and demand["derived_from"] == "support_demand_check"
+    ws = build_workbook(inconsistent)["KPIs"]
+    row = kpi_row(ws, "support_demand_per_customer")
+    assert row["Current"].value == pytest.approx(4.1)
+    assert row["Current"].number_format == '#,##0.0" (derived)"'
+    assert row["Value source"].value == "(derived) from relation support_demand_check"
+    assert excel.derived_format('"USD "#,##0.00') == '"USD "#,##0.00" (derived)"'
+    assert excel.derived_format('#,##0 "h"') == '#,##0 "h (derived)"'
+
+
+# --------------------------------------------------------------------------- internal desk
+
+
+def test_internal_desk_revenue_kpis_not_applicable(internal: dict[str, Any],
+                                                   tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_excel(internal, tmp_path / "internal.xlsx"))
+    ws = book["KPIs"]
+    for kpi_id in (*REVENUE_KPIS, "contract_renewal_rate", "customer_retention_rate"):
+        row = kpi_row(ws, kpi_id)
+        assert row["Status"].value == "Not applicable", kpi_id
+        assert row["Value source"].value == "Not applicable"
+        assert row["Score"].value is None
+        assert row["Points at stake"].value is None
+        assert row["Action"].value is None
+        assert row["KPI"].font.color.rgb.endswith("808080") and row["KPI"].font.i
+    assert kpi_row(ws, "csat")["Status"].value != "Not applicable"
+    assert not kpi_row(ws, "csat")["KPI"].font.i
+    assert kpi_row(ws, "cost_per_case")["Target basis"].value == (
+        "Segment: Internal IT service desk")
+    assert any(c.value == "Greyed rows: not applicable to an internal support model; left out "
+               "of every score, coverage and gap." for c in ws["A"])
+
+    summary = book["Summary"]
+    assert summary.cell(find(summary, "Renewal health"), 2).value == (
+        "Not applicable to an internal support model")
+    assert summary.cell(find(summary, "Segment"), 2).value == "Internal IT service desk"
+    assert summary.cell(find(summary, "Profit"), 4).value == pytest.approx(
+        internal["elements"]["profit"]["coverage"])
+
+    renewal = book["Renewal"]
+    assert renewal["A5"].value == "Renewal health"
+    assert renewal["B5"].value == "Not applicable to an internal support model"
+    assert renewal._charts == []
+    assert find(renewal, "No projection: not applicable to an internal support model.")
+    assert not any(c.value == "Contract year" for c in renewal["A"])
+    row = find(renewal, "contract_renewal_rate", col=2)
+    assert renewal.cell(row, 7).value == "Not applicable"
+    q_row = find(renewal, "Questionnaire score")
+    assert renewal.cell(q_row, 2).value == "Not applicable to an internal support model"
+    assert renewal.cell(q_row + 1, 2).value == "Not applicable"
+
+    practices = book["Practices"]
+    assert practices.cell(find(practices, "Maturity level"), 2).value == "Level 2 · Ad hoc"
 
 
 # --------------------------------------------------------------------------- other sheets
@@ -316,10 +527,18 @@ def test_kpi_conditional_formatting_freeze_and_filter(wb: openpyxl.Workbook) -> 
 
 def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     ws = wb["Renewal"]
+    renewal = full["renewal"]
     assert ws.cell(find(ws, "Renewal KPI score"), 2).value == pytest.approx(
-        full["renewal"]["kpi_score"])
+        renewal["kpi_score"])
+    assert ws.cell(find(ws, "Renewal KPI measured score"), 2).value == pytest.approx(
+        renewal["kpi_measured_score"])
     assert ws.cell(find(ws, "Renewal practices score"), 2).value == pytest.approx(
-        full["renewal"]["practices_score"])
+        renewal["practices_score"])
+    assert ws.cell(find(ws, "Recurring revenue rate"), 2).value == pytest.approx(0.97)
+    assert renewal["value_basis"] == "recurring_revenue_rate"
+    assert ws.cell(find(ws, "Value curve basis"), 2).value == (
+        "Client value follows the client's recurring-revenue rate R: value in year k = "
+        "R^(k−1)")
     q = full["questionnaires"]["renewal_practices"]
     first = q["items"][0]
     row = find(ws, first["id"], col=3)
@@ -329,12 +548,15 @@ def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     na = next(i for i in q["items"] if i["na"])
     assert ws.cell(find(ws, na["id"], col=3), 5).value == "n/a"
 
-    start = find(ws, "Contract year") + 1
-    for n, point in enumerate(full["renewal"]["projection"]):
+    header = find(ws, "Contract year")
+    assert ws.cell(header, 5).value == "Client value (recurring-revenue rate)"
+    start = header + 1
+    for n, point in enumerate(renewal["projection"]):
         assert ws.cell(start + n, 1).value == point["year"]
         assert ws.cell(start + n, 2).value == pytest.approx(point["client"])
         assert ws.cell(start + n, 3).value == pytest.approx(point["industry"])
         assert ws.cell(start + n, 5).value == pytest.approx(point["client_value"])
+        assert ws.cell(start + n, 5).value == pytest.approx(0.97 ** n)
         assert ws.cell(start + n, 2).number_format == fmt.excel_format("percent", None,
                                                                        point["client"])
     assert ws.cell(start + 4, 3).value == pytest.approx(0.461, abs=1e-3)
@@ -348,9 +570,15 @@ def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
     ws = wb["Practices"]
     q = full["questionnaires"]["excellence_practices"]
     assert ws.cell(find(ws, "Questionnaire score"), 2).value == pytest.approx(q["score"])
-    assert q["level_name"] in ws.cell(find(ws, "Maturity level"), 2).value
+    assert ws.cell(find(ws, "Measured score (answered questions only)"), 2).value == \
+        pytest.approx(q["measured_score"])
+    scale = full["framework"]["answer_scale"]
+    assert ws.cell(find(ws, "Maturity level"), 2).value == (
+        f"Level {q['level']} · {scale[q['level'] - 1]}")
     assert [ws.cell(r, 3).value for r in range(5, 5 + len(q["items"]))] == [
         i["id"] for i in q["items"]]
+    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
+        f"{q['score']:.1f} (all questions answered)")
 
     ws = wb["Expectations"]
     dims = full["expectations"]["dimensions"]
@@ -358,9 +586,12 @@ def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
     row = find(ws, focus["id"], col=2)
     assert ws.cell(row, 7).value == "Concentrate here"
     assert ws.cell(row, 6).value == pytest.approx(focus["gap"])
-    row = find(ws, "Alignment (0–10)")
+    row = find(ws, "Computed alignment (this toolkit's own measure, 0–10)")
     assert ws.cell(row, 2).value == pytest.approx(full["expectations"]["alignment"])
-    assert ws.cell(row + 1, 2).value == 6.6
+    assert ws.cell(row + 1, 1).value == "Self-rated alignment (HDI's question, 0–10)"
+    assert ws.cell(row + 1, 2).value == 7
+    assert ws.cell(row + 2, 2).value == 6.6
+    assert ws.cell(row + 2, 3).value.startswith("HDI survey of 771")
 
     ws = wb["Recommendations"]
     recs = full["recommendations"]
@@ -369,23 +600,92 @@ def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
     assert ws.cell(5, 5).value == recs[0]["id"]
     assert ws.cell(5, 6).value == pytest.approx(recs[0]["priority"])
     assert ws.cell(5, 7).value == recs[0]["basis"]
-    assert ws.cell(5, 8).value == recs[0]["text"]
-    assert ws.cell(5, 8).alignment.wrap_text
-    long_row = next(r for r in range(5, 5 + len(recs)) if len(ws.cell(r, 8).value) > 100)
+    assert ws.cell(5, 8).value == excel.recommendation_action(recs[0]["kind"], recs[0]["side"])
+    assert ws.cell(5, 9).value == recs[0]["text"]
+    assert ws.cell(5, 9).alignment.wrap_text
+    long_row = next(r for r in range(5, 5 + len(recs)) if len(ws.cell(r, 9).value) > 100)
     assert ws.row_dimensions[long_row].height >= 30
     assert ws.cell(4 + len(recs), 1).value == len(recs)
+    side = next((r for r in recs if r["side"]), None)
+    if side is not None:
+        row = 4 + side["rank"]
+        assert ws.cell(row, 8).value == f"Improve ({side['side']} the band)"
 
 
 def test_data_quality_and_method(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     ws = wb["Data quality"]
-    assert [ws.cell(5 + n, 2).value for n in range(len(full["warnings"]))] == full["warnings"]
+    assert ws.freeze_panes == "A3"
+    assert ws.print_title_rows == "$1:$2"
+    header = find(ws, "Area")
+    assert [c.value for c in ws[header]][:7] == excel.COVERAGE_HEADERS
+    assert ws.cell(header + 1, 1).value == "Support Excellence Index"
+    for n, element in enumerate(full["elements"].values(), start=2):
+        assert ws.cell(header + n, 1).value == element["name"]
+        assert ws.cell(header + n, 4).value == pytest.approx(element["coverage"])
+        assert ws.cell(header + n, 5).value == element["kpis"]
+    checks = find(ws, "Relation")
+    assert [c.value for c in ws[checks]][:10] == excel.CHECK_HEADERS
+    not_checked = ws.cell(checks + 1, 8)
+    assert not_checked.value == "Not checked"
+    assert ws.cell(checks + 1, 9).value == (
+        "profile.support_cost (Profile: support_cost), "
+        "profile.assisted_cases (Profile: assisted_cases)")
+    warnings = find(ws, "Warning")
+    assert [ws.cell(warnings + 1 + n, 1).value for n in range(len(full["warnings"]))] == \
+        full["warnings"]
+
     ws = wb["Method"]
     assert ws.cell(find(ws, "Framework"), 2).value == full["framework"]["name"]
     assert ws.cell(find(ws, "Version"), 2).value == full["framework"]["version"]
+    assert ws.cell(find(ws, "Results schema"), 2).value == "support-excellence/results@2"
+    assert ws.cell(find(ws, "Index bands"), 2).value.startswith("1 Critical (0–20), 2 Poor")
+    assert ws.cell(find(ws, "Answer scale (questionnaire levels)"), 2).value.startswith(
+        "0 Not in place, 1 Ad hoc")
+    assert ws.cell(find(ws, "Missing KPIs"), 2).value == "Counted as 0 (missing_kpi: zero)"
+    assert ws.cell(find(ws, "Framework currency"), 2).value == "USD"
     assert ws.cell(find(ws, "Amber threshold"), 2).value == 80
     assert ws.cell(find(ws, "Industry renewal rate"), 2).value == pytest.approx(0.824)
-    for topic in ("Support Excellence Index", "Points at stake", "Renewal health", "Quadrants"):
+    for topic in ("Support Excellence Index", "Points at stake", "Renewal health", "Quadrants",
+                  "Missing data", "Consistency checks", "Applicability"):
         assert ws.cell(find(ws, topic), 2).value
+
+
+def test_data_quality_lists_a_failing_relation_with_its_cells(inconsistent: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_excel(inconsistent, tmp_path / "checked.xlsx"))
+    ws = book["Data quality"]
+    row = find(ws, "cost_per_case_check", col=2)
+    values = {h: ws.cell(row, n).value for n, h in enumerate(excel.CHECK_HEADERS, start=1)}
+    assert values == {
+        "Relation": "Cost per case x assisted cases = annual support cost",
+        "ID": "cost_per_case_check",
+        "Cells involved": "KPIs!F14, Profile!C21, Profile!C23",
+        "Stated": 31.5,
+        "Implied": pytest.approx(13_000_000 / 41_000),
+        "Difference": pytest.approx((31.5 - 13_000_000 / 41_000) / (13_000_000 / 41_000)),
+        "Tolerance": 0.15,
+        "Result": "Failed",
+        "Missing terms": None,
+        "Derived": "No",
+    }
+    assert ws.cell(row, 8).fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["red"][0])
+    assert ws.cell(row, 4).number_format == '"USD "#,##0.00'
+    assert ws.cell(row, 7).number_format == '"±"0%'
+
+    derived = find(ws, "support_demand_check", col=2)
+    assert ws.cell(derived, 3).value == "KPIs!F18, Profile!C23, Profile!C25"
+    assert ws.cell(derived, 4).value is None
+    assert ws.cell(derived, 5).value == pytest.approx(4.1)
+    assert (ws.cell(derived, 8).value, ws.cell(derived, 10).value) == ("Not checked", "Yes")
+
+    missing = find(ws, "cases_per_engineer_check", col=2)
+    assert ws.cell(missing, 9).value == (
+        "profile.support_headcount (Profile: support_headcount)")
+
+    warnings = find(ws, "Warning")
+    texts = [ws.cell(warnings + 1 + n, 1).value for n in range(len(inconsistent["warnings"]))]
+    assert texts == inconsistent["warnings"]
+    assert any("KPIs!F14" in t and "Profile!C21" in t for t in texts)
 
 
 # --------------------------------------------------------------------------- null-heavy
@@ -401,8 +701,14 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     cell = ws.cell(find(ws, "Support Excellence Index"), 2)
     assert cell.value == "not computed"
     assert cell.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["grey"][0])
+    index = sparse["index"]
+    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
+        f"{index['measured_score']:.1f} on the {100 * index['coverage']:.0f}% of KPIs measured "
+        "(missing data left out)")
+    assert ws.cell(find(ws, "Missing KPIs"), 2).value == (
+        "Left out of the scores (missing_kpi: exclude)")
     assert ws._charts == []
-    assert ws["H4"].value.startswith("No chart")
+    assert ws["J4"].value.startswith("No chart")
     assert ws.cell(find(ws, "Renewal health"), 2).value == "not computed"
     assert ws.cell(find(ws, "Top five gaps by index points at stake") + 2, 1).value.startswith(
         "No gaps")
@@ -428,12 +734,11 @@ def test_partial_results_chart_elements_without_index(partial: dict[str, Any],
     book = openpyxl.load_workbook(write_excel(partial, tmp_path / "partial.xlsx"))
     ws = book["Summary"]
     assert len(ws._charts) == 1
-    assert ws.cell(find(ws, "Efficiency"), 5).value == "insufficient data"
-    assert kpi_row(book["KPIs"], "cost_per_customer")["Current"].number_format == \
-        fmt.excel_format("currency", "EUR", next(
-            k["current"] for k in partial["kpis"] if k["id"] == "cost_per_customer"))
-    assert kpi_row(book["KPIs"], "cost_per_customer")["Current"].number_format.startswith(
-        '"EUR "#,##0')
+    assert ws.cell(find(ws, "Efficiency"), 6).value == "not computed"
+    assert ws.cell(find(ws, "Efficiency"), 7).value == "Insufficient data"
+    cost = kpi_of(partial, "cost_per_case")
+    assert kpi_row(book["KPIs"], "cost_per_case")["Target"].number_format == \
+        fmt.excel_format("currency", "EUR", cost["target"])
 
 
 def test_empty_warnings_and_minimal_results(full: dict[str, Any], tmp_path: Path) -> None:
@@ -441,10 +746,93 @@ def test_empty_warnings_and_minimal_results(full: dict[str, Any], tmp_path: Path
                "recommendations": [], "gaps": []}
     book = openpyxl.load_workbook(write_excel(minimal, tmp_path / "minimal.xlsx"))
     assert book.sheetnames == list(SHEETS)
-    assert book["Data quality"]["A5"].value == "No warnings"
+    ws = book["Data quality"]
+    assert ws.cell(find(ws, "Warning") + 1, 1).value == "No warnings"
+    assert ws.cell(find(ws, "Relation") + 1, 1).value == (
+        "The framework declares no consistency relations.")
     assert book["Summary"]["A1"].value == "Unnamed organization"
     blank = {**minimal, "organization": {"name": "\x00\x01 "}}
     assert build_workbook(blank)["KPIs"]["A1"].value == "Unnamed organization"
+
+
+V2_ONLY = {
+    "index": ("measured_score", "sufficient", "missing_kpi"),
+    "element": ("measured_score", "sufficient", "applicable", "kpis_not_applicable"),
+    "kpi": ("applicable", "derived", "derived_from", "target_basis", "currency"),
+    "renewal": ("applicable", "kpi_measured_score", "recurring_revenue_rate", "value_basis"),
+    "questionnaire": ("applicable", "measured_score", "sufficient"),
+    "expectations": ("self_rated_alignment", "survey_source", "survey_year"),
+}
+
+
+def as_results_v1(results: dict[str, Any]) -> dict[str, Any]:
+    """The results as results@1 held them: no v2 keys, v1 level names, no consistency."""
+    old = json.loads(json.dumps(results))
+    old["schema"] = "support-excellence/results@1"
+    for key in ("consistency",):
+        old.pop(key, None)
+    old["framework"].pop("answer_scale", None)
+    old["framework"].pop("currency", None)
+    for key in ("missing_kpi", "currency", "segments", "alignment_survey_source",
+                "alignment_survey_year"):
+        old["framework"]["settings"].pop(key, None)
+    old["framework"]["levels"] = ["Reactive", "Emerging", "Established", "Advanced", "Leading"]
+    for key in ("segment", "segment_name", "fx_rate"):
+        old["organization"].pop(key, None)
+    for key in V2_ONLY["index"]:
+        old["index"].pop(key, None)
+    old["index"]["level_name"] = "Advanced"
+    for element in old["elements"].values():
+        for key in V2_ONLY["element"]:
+            element.pop(key, None)
+    for kpi in old["kpis"]:
+        for key in V2_ONLY["kpi"]:
+            kpi.pop(key, None)
+        if kpi["benchmark"]:
+            kpi["benchmark"].pop("currency", None)
+            kpi["benchmark"].pop("converted", None)
+    for key in V2_ONLY["renewal"]:
+        old["renewal"].pop(key, None)
+    for q in old["questionnaires"].values():
+        for key in V2_ONLY["questionnaire"]:
+            q.pop(key, None)
+    for key in V2_ONLY["expectations"]:
+        old["expectations"].pop(key, None)
+    for gap in old["gaps"]:
+        gap.pop("kind", None)
+    for rec in old["recommendations"]:
+        rec.pop("side", None)
+        rec.pop("kind", None)
+    return old
+
+
+def test_results_v1_still_write_a_workbook(full: dict[str, Any], tmp_path: Path) -> None:
+    old = as_results_v1(full)
+    book = openpyxl.load_workbook(write_excel(old, tmp_path / "v1.xlsx"))
+    assert book.sheetnames == list(SHEETS)
+    ws = book["Summary"]
+    assert ws.cell(find(ws, "Support Excellence Index"), 2).value == pytest.approx(
+        full["index"]["score"])
+    assert ws.cell(find(ws, "Maturity level"), 2).value == (
+        f"Level {full['index']['level']} · Advanced")
+    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
+        f"{full['index']['score']:.1f} (all KPIs measured)")
+    assert ws.cell(find(ws, "Elements scored"), 2).value == "4 of 4 (at least 3 needed)"
+    kpis = book["KPIs"]
+    assert kpi_row(kpis, "csat")["Target basis"].value.startswith("Client's own (framework ")
+    assert kpi_row(kpis, "sla_attainment")["Target basis"].value == "Framework"
+    assert kpi_row(kpis, "csat")["Value source"].value == "Intake"
+    dq = book["Data quality"]
+    assert dq.cell(find(dq, "Relation") + 1, 1).value == (
+        "No consistency checks: these results follow methodology version 1.")
+    method = book["Method"]
+    assert method.cell(find(method, "Results schema"), 2).value == (
+        "support-excellence/results@1")
+    assert method.cell(find(method, "Maturity levels"), 2).value.startswith("1 Reactive")
+    assert method.cell(find(method, "Support Excellence Index"), 2).value == (
+        excel.METHOD_V1[5][1])
+    renewal = book["Renewal"]
+    assert len(renewal._charts) == 1
 
 
 # --------------------------------------------------------------------------- text safety
@@ -481,8 +869,9 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
         assert not has_formula(sheet_xml(path, 1), cell.coordinate)
 
     warnings = book["Data quality"]
-    assert warnings["B5"].value == "=1+1" and warnings["B5"].data_type == "s"
-    assert "bell and  null" in [warnings.cell(r, 2).value for r in range(5, warnings.max_row + 1)]
+    first = warnings.cell(find(warnings, "Warning") + 1, 1)
+    assert first.value == "=1+1" and first.data_type == "s" and first.quotePrefix
+    assert "bell and  null" in [c.value for c in warnings["A"]]
     assert HOSTILE_NAME in book.properties.title
 
 
