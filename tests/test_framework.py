@@ -6,7 +6,14 @@ import pytest
 import yaml
 
 from assessment.core.errors import FrameworkError
-from assessment.core.framework import ELEMENTS, load_framework, parse_framework
+from assessment.core.framework import (
+    ELEMENTS,
+    MODELS,
+    PROFILE_VOLUMES,
+    default_framework_path,
+    load_framework,
+    parse_framework,
+)
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +22,7 @@ def default():
 
 
 def raw_default():
-    with open(load_framework().source, encoding="utf-8") as handle:
+    with open(default_framework_path(), encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
@@ -27,9 +34,13 @@ def problems(raw):
 
 def test_default_framework_shape(default):
     for element in ELEMENTS:
-        assert 5 <= len(default.kpis_of(element)) <= 8, element
+        assert 4 <= len(default.kpis_of(element)) <= 8, element
         for kpi in default.kpis_of(element):
-            assert 1 <= len(kpi.recommendations) <= 3, kpi.id
+            if kpi.direction == "band":
+                assert kpi.recommendations == () and kpi.band_recommendations, kpi.id
+                assert all(1 <= len(t) <= 3 for t in kpi.band_recommendations.values())
+            else:
+                assert 1 <= len(kpi.recommendations) <= 3, kpi.id
     renewal = {k.id for k in default.kpis_of("renewal")}
     assert {"contract_renewal_rate", "recurring_revenue_rate", "on_time_renewal_rate",
             "attach_rate", "win_back_rate", "annual_price_uplift"} <= renewal
@@ -47,6 +58,125 @@ def test_default_framework_shape(default):
     assert len(q["excellence_practices"].items) == 10
     assert len(q["customer_expectations"].items) == 9
     assert default.settings.amber == 80 and default.settings.industry_renewal_rate == 0.824
+
+
+def test_default_framework_version_2(default):
+    """Methodology v2 §1: currency, missing data rule, segments, applicability, band advice by
+    side, one cost driver counted once, relations, index bands, the HDI survey's source."""
+    s = default.settings
+    assert default.version.startswith("2")
+    assert s.currency == "USD" and s.missing_kpi == "zero"
+    assert {"it_service_desk", "b2b_software", "hardware_field_service",
+            "consumer"} <= set(s.segments)
+    assert all(seg.name and seg.description for seg in s.segments.values())
+    assert (s.alignment_survey_average, s.alignment_survey_year) == (6.6, 2014)
+    assert "771" in s.alignment_survey_source
+    assert default.levels == ("Critical", "Poor", "Weak", "Fair", "Strong")
+    assert default.answer_scale == ("Not in place", "Ad hoc", "Defined",
+                                    "Managed and measured", "Optimized")
+    ids = {k.id for k in default.kpis}
+    assert "cost_per_customer" not in ids  # cost per case x demand per customer
+    # revenue and contract KPIs do not apply to an internal IT service desk
+    for kid in ("support_gross_margin", "support_revenue_growth", "support_sourced_revenue",
+                *(k.id for k in default.kpis_of("renewal"))):
+        assert not default.kpi(kid).applies("internal"), kid
+        assert default.kpi(kid).applies("external"), kid
+    assert not default.questionnaires["renewal_practices"].applies("internal")
+    assert default.questionnaires["excellence_practices"].applies("internal")
+    util = default.kpi("engineer_utilization")
+    assert set(util.band_recommendations) == {"below", "above"}
+    assert util.advice("below") != util.advice("above") and util.advice(None) == ()
+    # every money benchmark states its currency
+    for kpi in default.kpis:
+        benches = [kpi.benchmark, *(v.benchmark for v in kpi.by_segment.values())]
+        for bench in filter(None, benches):
+            if kpi.unit == "currency":
+                assert bench.currency, kpi.id
+    assert "call" in default.kpi("first_contact_resolution").benchmark.note.lower()
+    relations = {r.id: r for r in default.relations}
+    assert "cost_per_case_check" in relations and len(relations) >= 3
+    for rel in default.relations:
+        assert 0 < rel.tolerance < 1 and rel.value.startswith(("kpi.", "profile."))
+        for term in rel.terms:
+            kind, _, key = term.partition(".")
+            assert key in ids if kind == "kpi" else key in PROFILE_VOLUMES, term
+
+
+def test_resolved_applies_segment_then_currency(default):
+    cost = default.kpi("cost_per_case")
+    seg = cost.by_segment["b2b_software"]
+    b2b = default.resolved("b2b_software").kpi("cost_per_case")
+    assert (b2b.target, b2b.floor, b2b.benchmark) == (seg.target, seg.floor, seg.benchmark)
+    assert b2b.by_segment == {}
+    eur = default.resolved("b2b_software", 0.9).kpi("cost_per_case")
+    assert (eur.target, eur.floor) == (pytest.approx(seg.target * 0.9),
+                                       pytest.approx(seg.floor * 0.9))
+    assert eur.benchmark == seg.benchmark  # benchmarks keep their own currency
+    csat = default.resolved("b2b_software", 0.9).kpi("csat")
+    assert csat.target == default.resolved("b2b_software").kpi("csat").target  # not money
+    assert default.resolved(None, None) is default
+    plain = default.resolved(None, 2.0).kpi("cost_per_case")
+    assert (plain.target, plain.floor) == (cost.target * 2, cost.floor * 2)
+    with pytest.raises(KeyError):
+        default.resolved("retail")
+
+
+def _v2_raw():
+    raw = raw_default()
+    raw["settings"]["segments"] = {"b2b_software": {"name": "B2B"}}
+    for kpi in raw["kpis"]:
+        kpi.pop("by_segment", None)
+    raw["relations"] = []
+    return raw
+
+
+def test_v2_keys_are_validated_with_their_paths():
+    raw = _v2_raw()
+    raw["settings"]["currency"] = "usd"
+    raw["settings"]["missing_kpi"] = "ignore"
+    raw["settings"]["alignment_survey_year"] = 14
+    kpis = {k["id"]: k for k in raw["kpis"]}
+    ids = [k["id"] for k in raw["kpis"]]
+    kpis["csat"]["applies_to"] = ["internal", "outsourced"]
+    kpis["csat"]["by_segment"] = {"retail": {"target": 0.9}}
+    kpis["cost_per_case"]["by_segment"] = {"b2b_software": {"target": 90, "floor": 80}}
+    kpis["first_contact_resolution"]["benchmark"]["currency"] = "dollars"
+    kpis["nps"]["recommendations"] = {"below": ["x"]}
+    kpis["engineer_utilization"]["recommendations"] = ["low or high"]
+    raw["relations"] = [{"id": "r1", "name": "n", "value": "kpi.cost_per_case",
+                         "equals": {"product": ["profile.support_costs"]}, "tolerance": 2}]
+    found = problems(raw)
+
+    def at(kid):
+        return f"kpis[{ids.index(kid)}]({kid})"
+    assert "not a currency code" in found["settings.currency"]
+    assert found["settings.missing_kpi"].startswith("unknown rule 'ignore'")
+    assert "not a year" in found["settings.alignment_survey_year"]
+    assert found[f"{at('csat')}.applies_to[1]"].startswith("unknown support model")
+    assert found[f"{at('csat')}.by_segment.retail"].startswith("unknown segment 'retail'")
+    assert "must be below the floor" in found[f"{at('cost_per_case')}.by_segment."
+                                              "b2b_software.target"]
+    assert "not a currency code" in found[
+        f"{at('first_contact_resolution')}.benchmark.currency"]
+    assert "only band KPIs" in found[f"{at('nps')}.recommendations"]
+    assert "split by side" in found[f"{at('engineer_utilization')}.recommendations"]
+    assert found["relations[0](r1).equals.product[0]"].startswith(
+        "unknown term 'profile.support_costs'; did you mean 'profile.support_cost'?")
+    assert "out of range" in found["relations[0](r1).tolerance"]
+
+
+def test_v2_keys_default_when_absent():
+    raw = _v2_raw()
+    for key in ("currency", "missing_kpi", "segments", "alignment_survey_source",
+                "alignment_survey_year"):
+        raw["settings"].pop(key, None)
+    for kpi in raw["kpis"]:
+        kpi.pop("applies_to", None)
+    fw = parse_framework(raw)
+    assert fw.settings.currency == "USD" and fw.settings.missing_kpi == "zero"
+    assert fw.settings.segments == {} and fw.relations == ()
+    assert all(k.applies_to == MODELS and k.applies("internal") and k.applies(None)
+               for k in fw.kpis)
 
 
 def test_every_problem_reported_with_its_path():
