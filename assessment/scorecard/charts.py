@@ -238,11 +238,16 @@ def benchmark_scores(kpi: KpiRow) -> tuple[float | None, float | None, float | N
     """The benchmark of a KPI converted to scores: ``(point, range_lo, range_hi)``.
 
     A single benchmark value gives ``point``; a range gives the scores of both ends, lowest
-    first. Scores use the KPI's own target, floor and band (methodology §2).
+    first. Scores use the KPI's own target, floor and band (methodology §2). A benchmark in
+    another currency than the client's is scored by its converted figure (results@2), the one
+    in the unit of the KPI's target and floor.
     """
     bench = kpi.benchmark
     if bench is None:
         return None, None, None
+    converted = bench.converted or {}
+    value = converted.get("value") if converted else bench.value
+    ends = _tuple_of(converted.get("range")) if converted else bench.range
 
     def to_score(value: float) -> float | None:
         try:
@@ -250,13 +255,17 @@ def benchmark_scores(kpi: KpiRow) -> tuple[float | None, float | None, float | N
         except (AssertionError, TypeError, ValueError):
             return None
 
-    point = None if bench.value is None else to_score(bench.value)
+    point = None if value is None else to_score(value)
     lo = hi = None
-    if bench.range:
-        ends = [to_score(v) for v in bench.range]
-        if None not in ends:
-            lo, hi = min(ends), max(ends)
+    if ends:
+        scores = [to_score(v) for v in ends]
+        if None not in scores:
+            lo, hi = min(scores), max(scores)  # type: ignore[type-var]
     return point, lo, hi
+
+
+def _tuple_of(value: Any) -> tuple[float, ...] | None:
+    return tuple(value) if isinstance(value, (list, tuple)) else None
 
 
 def _org(view: ResultsView) -> str | None:
@@ -311,10 +320,16 @@ def element_chart(view: ResultsView) -> Chart:
     description = (f"Bar chart of the four element scores on a 0 to 100 scale, with a dashed "
                    f"line at the amber threshold of {trim_number(amber, 1)}. "
                    + "; ".join(f"{r.name} {r.label}" for r in rows) + ".")
-    if not any(r.value is not None for r in rows):
+    note = None
+    if view.missing_kpi == "zero" and not any(e.applicable and e.coverage > 0
+                                              for e in view.elements):
+        note = ("No element has a KPI with data (each missing KPI counts as 0), so there is "
+                "no element chart.")
+    elif not any(r.value is not None for r in rows):
+        note = "No element has enough data to be scored, so there is no element chart."
+    if note:
         return Chart("chart-elements", "summary", "bars", title, _org(view), description,
-                     None, "No element has enough data to be scored, so there is no element "
-                     "chart.")
+                     None, note)
     data = Bars(tuple(rows), Axis(0, 100, SCORE_TICKS, "Score (0\u2013100)"),
                 _boxes(RAG_COLORS), amber, f"amber threshold {trim_number(amber, 1)}")
     return Chart("chart-elements", "summary", "bars", title, _org(view), description, data)
