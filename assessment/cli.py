@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paper", choices=PAPERS, default=None, type=_paper_name,
                    help=f"page size of the PDF scorecards (default: {DEFAULT_PAPER})")
     framework_option(p)
+    segment_option(p)  # passed to every scorecard notebook as its `segment` parameter
 
     p = sub.add_parser("demo", help="batch-score the bundled sample organizations",
                        description="Run the batch on the bundled fictional organizations "
@@ -345,7 +346,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return _batch(args.inputs, args.out, workers=args.workers,
                   skip_existing=args.skip_existing, timeout=args.timeout,
                   portfolio=not args.no_portfolio, framework=args.framework,
-                  formats=formats, paper=args.paper)[0]
+                  formats=formats, paper=args.paper, segment=args.segment)[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -40,6 +40,8 @@ class JobResult:
     kernel: int | None = None  # pid of the kernel that ran it
     kernel_replaced: bool = False
     note: str | None = None  # e.g. its usual folder held another organization
+    schema: str | None = None  # of the results.json it published (results@1 or results@2)
+    segment: str | None = None  # the peer segment the results were scored for
 
     def brief(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "detail"}
@@ -55,6 +57,7 @@ class BatchResult:
     portfolio_note: str
     workers: int
     seconds: float
+    segment: str | None = None  # the --segment override every intake was scored for
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.intakes)
@@ -108,9 +111,10 @@ class Reporter:
 
     def __init__(self, out: Path, staging: Path, intakes: list[Path],
                  results: dict[Path, JobResult], previous: dict[str, str],
-                 started: dt.datetime, workers: int) -> None:
+                 started: dt.datetime, workers: int, segment: str | None = None) -> None:
         self.out, self.staging, self.intakes, self.results = out, staging, intakes, results
         self.previous, self.started, self.workers = previous, started, workers
+        self.segment = segment
         self.portfolio: JobResult | None = None
         self.portfolio_note = ""
         self.seconds = 0.0
@@ -119,7 +123,7 @@ class Reporter:
     def result(self) -> BatchResult:
         done = [self.results[i] for i in self.intakes if i in self.results]
         return BatchResult(self.out, done, self.portfolio, self.portfolio_note, self.workers,
-                           self.seconds)
+                           self.seconds, self.segment)
 
     def write(self, throttle: bool = False) -> None:
         if throttle and time.monotonic() - self._last < 1.0:
@@ -147,6 +151,7 @@ def summary_json(batch: BatchResult, started: dt.datetime, previous: dict[str, s
         "finished": bool(batch.seconds),
         "seconds": round(batch.seconds, 3),
         "workers": batch.workers,
+        "segment": batch.segment,
         "counts": {s: batch.count(s) for s in ("succeeded", "failed", "skipped")},
         "intakes": [r.brief() for r in batch.intakes],
         "portfolio": portfolio or {"status": "skipped", "note": batch.portfolio_note},
@@ -157,12 +162,13 @@ def summary_json(batch: BatchResult, started: dt.datetime, previous: dict[str, s
 
 def log_text(batch: BatchResult, started: dt.datetime, total: int) -> str:
     lines = [f"{started.isoformat(timespec='seconds')} batch into {batch.out}: "
-             f"{total} intake(s), {batch.workers} worker(s)"]
+             f"{total} intake(s), {batch.workers} worker(s)"
+             + (f", segment {batch.segment} for every intake" if batch.segment else "")]
     for r in [*batch.intakes, *([batch.portfolio] if batch.portfolio else [])]:
         what = r.intake or "portfolio"
         where = f" -> {r.folder}/" if r.folder else ""
         how = f" ({r.seconds:.2f} s, kernel {r.kernel})" if r.kernel else ""
-        lines.append(f"[{r.status}] {what}{where}{how}")
+        lines.append(f"[{r.status}] {what}{where}{how}{_scored_as(r)}")
         if r.note:
             lines.append(f"    note: {r.note}")
         if r.error:
@@ -183,12 +189,22 @@ def log_text(batch: BatchResult, started: dt.datetime, total: int) -> str:
     return "\n".join(printable(line) for line in lines) + "\n"
 
 
+def _scored_as(r: JobResult) -> str:
+    """`` [results@2, segment b2b_software]``: what the published results are, or ``""``."""
+    facts = [r.schema.rpartition("/")[2] if r.schema else None,
+             f"segment {r.segment}" if r.segment else None]
+    shown = ", ".join(f for f in facts if f)
+    return f" [{shown}]" if shown else ""
+
+
 def summary_text(batch: BatchResult) -> str:
     """The few lines printed at the end of a batch."""
     out = batch.out
     lines = [f"Batch finished in {batch.seconds:.1f} s with {batch.workers} worker(s): "
              f"{batch.count('succeeded')} succeeded, {batch.count('failed')} failed, "
              f"{batch.count('skipped')} skipped."]
+    if batch.segment:
+        lines.append(f"  Every intake was scored for segment {batch.segment} (--segment).")
     for r in batch.intakes:
         if r.note:
             lines.append(f"  NOTE {r.intake}: {r.note}")

@@ -149,13 +149,35 @@ def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
     return names
 
 
+def check_segment(framework: str | Path | None, segment: str | None) -> str | None:
+    """``segment`` when the framework (``framework`` or the shipped one) has that segment id,
+    else a :class:`BatchError` naming the ids it has. A framework that does not load is left
+    to the notebooks, which report it per intake."""
+    if segment is None:
+        return None
+    from assessment.core.errors import InputError
+    from assessment.core.framework import load_framework
+
+    try:
+        known = load_framework(framework).settings.segments
+    except InputError:
+        return segment
+    if segment not in known:
+        choices = ", ".join(known) or "none (this framework has no segments)"
+        raise BatchError(f"--segment: unknown segment {segment!r}; choose from {choices}")
+    return segment
+
+
 def notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
-                      paper: str | None) -> dict[str, str]:
-    """The scorecard notebook parameters every intake shares; checks formats and paper."""
+                     paper: str | None, segment: str | None = None) -> dict[str, str]:
+    """The scorecard notebook parameters every intake shares; checks formats, paper and the
+    segment override."""
     from assessment.scorecard.formats import parse_formats
     from assessment.scorecard.pdf import PAPERS, PdfUnavailable, find_chromium
 
     options = {"framework": str(Path(framework).resolve())} if framework else {}
+    if check_segment(framework, segment):
+        options["segment"] = segment
     if formats is not None:
         try:
             chosen = parse_formats(",".join(formats))
@@ -218,13 +240,16 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
               timeout: float = DEFAULT_TIMEOUT, portfolio: bool = True,
               framework: str | Path | None = None,
               formats: Sequence[str] | None = None, paper: str | None = None,
+              segment: str | None = None,
               scorecard_notebook: Path = SCORECARD_NOTEBOOK,
               portfolio_notebook: Path = PORTFOLIO_NOTEBOOK,
               progress: bool = True) -> BatchResult:
     """Score every intake of ``inputs`` into ``out``, then the portfolio; see the module doc.
 
-    ``formats`` (default: the notebook's own, xlsx, html and json) and ``paper`` reach the
-    scorecard notebook as its ``formats`` and ``paper`` parameters. Raises
+    ``formats`` (default: the notebook's own, xlsx, html and json), ``paper`` and
+    ``segment`` (a peer-group override for every intake, checked against the framework)
+    reach the scorecard notebook as its ``formats``, ``paper`` and ``segment`` parameters.
+    Raises
     :class:`BatchError` for usage problems, and
     :class:`~assessment.scorecard.pdf.PdfUnavailable` when ``pdf`` is asked for without
     Chromium, before anything is written.
@@ -233,7 +258,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     workers = check_workers(workers)
     timeout = check_timeout(timeout)
     intakes = collect_intakes(inputs)
-    options = notebook_options(framework, formats, paper)
+    options = notebook_options(framework, formats, paper, segment)
     declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir",
                                                         *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():
@@ -262,7 +287,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
                              timeout, str(intake), source))
-        report = Reporter(out, staging, intakes, results, previous, started, workers)
+        report = Reporter(out, staging, intakes, results, previous, started, workers, segment)
         pool_size = max(1, min(workers, len(jobs)))
         with _pool(pool_size) as pool:
             futures = {pool.submit(_run_job, job): Path(job.intake or "") for job in jobs}
@@ -376,6 +401,9 @@ def _run_job(job: _Job) -> JobResult:
             result.folder, result.notebook, result.note = _publish_outputs(job, executed,
                                                                            staged)
             result.status = "succeeded"
+            if job.kind == "scorecard":
+                result.schema, result.segment = _results_facts(
+                    Path(job.out) / result.folder / "results.json")
         except (OSError, _PublishError) as exc:  # the kernel is fine: keep it
             result.error = f"could not publish the outputs: {exc}"
             result.detail = repr(exc)
@@ -404,6 +432,18 @@ def _failed(result: JobResult, exc: Exception, timeout: float) -> None:
     result.detail = f"{type(exc).__name__}: {exc}"
     result.kernel_replaced = True
     drop_kernel()
+
+
+def _results_facts(path: Path) -> tuple[str | None, str | None]:
+    """The results schema (``support-excellence/results@2``) and the segment id of a
+    published ``results.json`` (None when it names none or cannot be read)."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+        org = results.get("organization") or {}
+        return (str(results["schema"]) if results.get("schema") else None,
+                str(org["segment"]) if org.get("segment") else None)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None, None
 
 
 class _PublishError(Exception):
@@ -436,6 +476,8 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str,
 
     folder = made[0]
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    if not isinstance(results, dict) or not isinstance(results.get("organization"), dict):
+        raise _PublishError("the notebook wrote a results.json without an organization")
     name = f"{safe_slug(results['organization'].get('name'))}-scorecard.ipynb"
     with _publish_lock(out):  # workers choose folders one at a time
         dest = output_dir(results, out)

@@ -6,10 +6,13 @@ by the toolkit's canvas, ids are stable and nothing depends on the clock, so the
 portfolio always gives the same bytes (the notebook's committed outputs rely on it). Each SVG
 carries its namespace, so it also stands alone (notebook outputs, files).
 
-- :func:`index_chart`: the index per client (RAG bar) with its four element scores.
+- :func:`index_chart`: the index per client (RAG bar, its measured reading as a tick) with its
+  four element scores (an element that does not apply has no marker and says so).
 - :func:`distribution_chart`: each KPI's spread across clients next to its benchmark.
-- :func:`trend_charts`: one line chart per client assessed more than once; a method change
-  breaks the lines and is marked, never drawn as movement.
+- :func:`trend_charts`: one line chart per client assessed more than once (the index, its
+  measured reading dotted, the elements); a method change (results@1 to results@2, another
+  framework version, missing-data rule or segment...) breaks the lines and is marked, never
+  drawn as movement.
 - :func:`sensitivity_chart`: each client's index range under the alternative weightings.
 """
 
@@ -24,7 +27,7 @@ from assessment.core.format import benchmark_text as format_benchmark
 from assessment.core.format import format_score, format_value
 from assessment.core.framework import ELEMENTS
 from assessment.core.scoring import rag
-from assessment.portfolio.model import Portfolio
+from assessment.portfolio.model import MEASURED, NOT_APPLICABLE, Portfolio
 from assessment.scorecard.charts import RAG_COLORS
 from assessment.scorecard.svg import (
     GRID,
@@ -50,6 +53,22 @@ NAVY = "#1f3a5f"
 BOX = "#c6d7ea"
 CHANGE = "#c62828"
 TICKS = [0, 20, 40, 60, 80, 100]
+#: The smallest gap between the two readings of the index that is drawn apart.
+READINGS_APART = 0.05
+
+
+def _measured(row: dict[str, Any]) -> float | None:
+    """The measured reading of the index when it differs from the index, else None."""
+    index, measured = row.get("index"), row.get(MEASURED)
+    if measured is None or (index is not None and abs(measured - index) < READINGS_APART):
+        return None
+    return measured
+
+
+def _area_text(row: dict[str, Any], key: str) -> str:
+    if key in (row.get("not_applicable") or ()):
+        return NOT_APPLICABLE
+    return format_score(row[key])
 
 
 @dataclass(frozen=True)
@@ -85,10 +104,14 @@ def index_chart(portfolio: Portfolio) -> Figure:
     names = _element_names(portfolio)
     parts = []
     for row in clients:
-        elements = ", ".join(f"{names[e]} {format_score(row[e])}" for e in ELEMENTS)
-        parts.append(f"{row['organization']}: index {format_score(row['index'])} ({elements})")
+        elements = ", ".join(f"{names[e]} {_area_text(row, e)}" for e in ELEMENTS)
+        measured = _measured(row)
+        reading = f", measured {format_score(measured)}" if measured is not None else ""
+        parts.append(f"{row['organization']}: index {format_score(row['index'])}{reading} "
+                     f"({elements})")
     description = ("Horizontal bars of the Support Excellence Index per client on a 0 to 100 "
-                   "scale, latest assessment, with the element scores as markers. "
+                   "scale, latest assessment, with the element scores as markers and, where "
+                   "it differs, the index measured on the KPIs with data only as a tick. "
                    + "; ".join(parts) + ".")
     if not any(row["index"] is not None or any(row[e] is not None for e in ELEMENTS)
                for row in clients):
@@ -111,9 +134,12 @@ def index_chart(portfolio: Portfolio) -> Figure:
         c.text(left + plot_w + 10, y + 14, labels[i], 12,
                fill=INK if row["index"] is not None else MUTED,
                weight="bold" if row["index"] is not None else None)
+        measured = _measured(row)
+        if measured is not None:
+            c.rect(left + plot_w * measured / 100 - 1.25, y + 3, 2.5, 23, INK)
         c.line(left, y + 34, left + plot_w, y + 34, "#cfd8dc", 1)
         for e in ELEMENTS:
-            if row[e] is not None:
+            if row[e] is not None and e not in (row.get("not_applicable") or ()):
                 color, shape = ELEMENT_STYLE[e]
                 marker(c, shape, left + plot_w * row[e] / 100, y + 34, 5, color)
     ambers = {row["amber"] for row in clients}
@@ -121,33 +147,41 @@ def index_chart(portfolio: Portfolio) -> Figure:
         amber = ambers.pop()
         amber_rule(c, left + plot_w * amber / 100, top, bottom, f"amber threshold {amber:g}")
     items = [("box", color, f"Index {label.lower()}") for label, color in RAG_COLORS.items()]
+    if any(_measured(row) is not None for row in clients):
+        items.append(("tick", INK, "index measured on the KPIs with data"))
     used = c.legend(bottom + 40, 8, width - 16, items + _element_items(names))
     return Figure(fid, title, description, c.svg(fid, title, description, width,
                                                   bottom + 40 + used, standalone=True))
 
 
 def _index_label(row: dict[str, Any]) -> str:
-    return "index not computed" if row["index"] is None else f"{row['index']:.1f}"
+    if row["index"] is None:
+        return "index not computed"
+    measured = _measured(row)
+    return f"{row['index']:.1f}" + (f" \u00b7 measured {measured:.1f}"
+                                    if measured is not None else "")
 
 
 # --------------------------------------------------------------------------- KPI distribution
 
 
 def distribution_label(row: dict[str, Any]) -> str:
-    """A distribution row's display name: the KPI name, with its currency when it has one."""
-    return f"{row['name']} ({row['currency']})" if row.get("currency") else str(row["name"])
+    """A distribution row's display name: the KPI name, with its currency when it has one
+    and its segment when the row is one segment's."""
+    text = f"{row['name']} ({row['currency']})" if row.get("currency") else str(row["name"])
+    return f"{text} \u00b7 {row['segment_name']}" if row.get("segment_name") else text
 
 
 def benchmark_text(row: dict[str, Any]) -> str:
-    """The benchmark of a distribution row in its unit, with source and year, or ``""``.
-
-    A framework benchmark has no currency (:func:`assessment.core.format.benchmark_text`).
+    """The benchmark of a distribution row in its unit, with source and year, or ``""``:
+    in its own currency with the converted figure beside it (results@2); a results@1
+    benchmark has no currency (:func:`assessment.core.format.benchmark_text`).
     """
     return format_benchmark(row.get("benchmark"), row.get("unit") or "")
 
 
 def _domain(row: dict[str, Any]) -> tuple[float, float]:
-    bench = row.get("benchmark") or {}
+    bench = row.get("benchmark_plot") or {}
     points = [row["min"], row["max"]]
     if bench.get("value") is not None:
         points.append(bench["value"])
@@ -221,7 +255,7 @@ def _distribution_row(c: Canvas, r: dict[str, Any], label: str, text: str, left:
     c.rect(px(r["q1"]), cy - 6, max(px(r["q3"]) - px(r["q1"]), 1.5), 12, BOX,
            f' stroke="{NAVY}" stroke-width="0.8"')
     c.rect(px(r["median"]) - 1.1, cy - 8, 2.2, 16, INK)
-    bench = r.get("benchmark") or {}
+    bench = r.get("benchmark_plot") or {}
     if bench.get("range"):
         b_lo, b_hi = bench["range"]
         c.rect(px(min(b_lo, b_hi)), cy + 9, abs(px(b_hi) - px(b_lo)), 3, "#b26a00")
@@ -250,10 +284,13 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
     title = f"Trend: {org}"
     steps = []
     for p in points:
-        flag = " (method change: not comparable with the previous assessment)" \
-            if p["method_changed"] else ""
-        steps.append(f"{p['assessment_date']} index {format_score(p['index'])}{flag}")
-    description = (f"Index and element scores of {org} at each assessment, 0 to 100. "
+        flag = (f" (method change: {p['method_change']}; not comparable with the previous "
+                "assessment)") if p["method_changed"] else ""
+        measured = _measured(p)
+        reading = f", measured {format_score(measured)}" if measured is not None else ""
+        steps.append(f"{p['assessment_date']} index {format_score(p['index'])}{reading}{flag}")
+    description = (f"Index and element scores of {org} at each assessment, 0 to 100, with "
+                   "the index measured on the KPIs with data only where it differs. "
                    "Lines join only assessments made with the same method. "
                    + "; ".join(steps) + ".")
     dates = [dt.date.fromisoformat(p["assessment_date"]) for p in points]
@@ -280,21 +317,32 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
             x = (px(i - 1) + px(i)) / 2
             c.line(x, top - 8, x, bottom, CHANGE, 1.5, "5 3")
             c.text(x, top - 16, "method change", 10, "middle", CHANGE, weight="bold")
-    styles = [("index", NAVY, "line", 3.0, 4.5)]
-    styles += [(e, ELEMENT_STYLE[e][0], ELEMENT_STYLE[e][1], 1.5, 4.0) for e in ELEMENTS]
-    for key, color, shape, stroke, r in styles:
+    readings = any(_measured(p) is not None for p in points)
+    styles: list[tuple[str, str, str, float, float, str | None]] = [
+        ("index", NAVY, "line", 3.0, 4.5, None)]
+    if readings:
+        styles.append((MEASURED, NAVY, "ring", 1.5, 3.5, "2 3"))
+    styles += [(e, ELEMENT_STYLE[e][0], ELEMENT_STYLE[e][1], 1.5, 4.0, None) for e in ELEMENTS]
+    for key, color, shape, stroke, r, dash in styles:
         for i in range(1, len(points)):
-            a, b = points[i - 1][key], points[i][key]
+            a, b = points[i - 1].get(key), points[i].get(key)
             if a is not None and b is not None and not points[i]["method_changed"]:
-                c.line(px(i - 1), py(a), px(i), py(b), color, stroke)
+                c.line(px(i - 1), py(a), px(i), py(b), color, stroke, dash)
         for i, p in enumerate(points):
-            if p[key] is not None:
+            if p.get(key) is None:
+                continue
+            if shape == "ring":
+                c.circle(px(i), py(p[key]), r, "#ffffff", f' stroke="{color}" stroke-width="1.5"')
+            else:
                 marker(c, "circle" if shape == "line" else shape, px(i), py(p[key]), r, color)
     last = points[-1]
     if last["index"] is not None:
         c.text(px(len(points) - 1) + 8, py(last["index"]) - 10, f"{last['index']:.1f}", 11,
                fill=NAVY, weight="bold")
-    items = [("line:", NAVY, "Index")] + _element_items(names)
+    items = [("line:", NAVY, "Index")]
+    if readings:
+        items.append(("line:2 3", NAVY, "Index measured on the KPIs with data"))
+    items += _element_items(names)
     if any(p["method_changed"] for p in points):
         items.append(("dash", CHANGE, "method change (not movement)"))
     used = c.legend(bottom + 44, 8, width - 16, items)

@@ -16,6 +16,13 @@ docs/portfolio.md.
 
 A *client* is an organization (names compared without case and extra spaces); the
 cross-sectional views use each client's latest assessment.
+
+results@1 and results@2 files are read side by side through
+:class:`~assessment.core.results.ResultsView` (a results@1 file's measured score is its score,
+and everything in it applies). Peers are compared within their comparison group (the same
+segment, scored under the same missing-data rule), and every row says which group that was.
+Areas that do not apply to an organization (an internal desk's renewal) are reported as not
+applicable, never as missing.
 """
 
 from __future__ import annotations
@@ -29,15 +36,25 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from assessment.core.framework import ELEMENTS
+from assessment.core.results import SCHEMA_V1, SCHEMA_V2, ResultsView
 from assessment.core.scoring import EPSILON
 from assessment.files.write import organization_key
 from assessment.scorecard.outputs import folder_name
 
 SCHEMA_PREFIX = "support-excellence/results@"
+#: The results schemas the portfolio reads, and their version numbers.
+SCHEMAS: dict[str, int] = {SCHEMA_V1: 1, SCHEMA_V2: 2}
 RESULTS_NAME = "results.json"
 #: Settings whose change alters scores, so a trend step across them is a method change.
-METHOD_SETTINGS: tuple[str, ...] = ("element_weights", "min_coverage")
+METHOD_SETTINGS: tuple[str, ...] = ("element_weights", "min_coverage", "currency")
 SERIES: tuple[str, ...] = ("index", *ELEMENTS)
+#: The index's second reading: over the KPIs with data only (results@1: the score itself).
+MEASURED = "index_measured"
+#: What a score shows for an area that does not apply to the organization.
+NOT_APPLICABLE = "n/a"
+#: The missing-data rules (methodology §3) in words; results@1 files follow ``exclude``.
+RULE_WORDS: dict[str, str] = {"zero": "missing data counted as 0",
+                              "exclude": "missing data left out"}
 
 Results = dict[str, Any]
 
@@ -121,8 +138,12 @@ def validate(data: Any) -> str | None:
     """Why ``data`` is not a usable results structure, or None when it is."""
     if not isinstance(data, dict):
         return "not a JSON object"
-    if not str(data.get("schema", "")).startswith(SCHEMA_PREFIX):
+    schema = str(data.get("schema", ""))
+    if not schema.startswith(SCHEMA_PREFIX):
         return f"schema is not {SCHEMA_PREFIX}*"
+    if schema not in SCHEMAS:
+        return (f"schema {schema} is not one this toolkit reads ("
+                + ", ".join(SCHEMAS) + ")")
     org = data.get("organization")
     if not isinstance(org, dict) or not str(org.get("name") or "").strip():
         return "no organization name"
@@ -147,6 +168,10 @@ def validate(data: Any) -> str | None:
             return f"element {key} has no positive weight"
     if not isinstance(data.get("kpis", []), list):
         return "kpis is not a list"
+    try:
+        ResultsView.from_dict(data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        return f"not readable as results ({type(exc).__name__}: {_short(exc)})"
     return None
 
 
@@ -189,6 +214,34 @@ def latest(results_list: Iterable[Results]) -> list[Results]:
     return list(last.values())
 
 
+def view(results: Results) -> ResultsView:
+    """The typed view of one results structure (results@1 or results@2)."""
+    return ResultsView.from_dict(results)
+
+
+def results_version(results: Results) -> int:
+    """1 for a results@1 file, 2 for results@2."""
+    return SCHEMAS.get(str(results.get("schema")), 1)
+
+
+def missing_rule(v: ResultsView) -> str:
+    """How the assessment counted missing data: ``zero`` or ``exclude`` (results@1)."""
+    return "zero" if v.version == 2 and v.missing_kpi == "zero" else "exclude"
+
+
+def not_applicable(v: ResultsView) -> list[str]:
+    """The areas that do not apply to the organization: element keys, and
+    ``renewal_health`` when the renewal area does not apply (results@1: none)."""
+    keys = [e.key for e in v.elements if e.key in ELEMENTS and not e.applicable]
+    return keys + ([] if v.renewal.applicable else ["renewal_health"])
+
+
+def segment_label(v: ResultsView) -> str | None:
+    """The segment's name (or id) when the assessment names one."""
+    org = v.organization
+    return (org.segment_name or org.segment) if org.segment else None
+
+
 def _framework(results: Results) -> tuple[str, str]:
     fw = results["framework"]
     return str(fw["name"]), str(fw["version"])
@@ -202,6 +255,50 @@ def _amber(results: Results) -> float:
     return float(((results["framework"].get("settings") or {}).get("amber")) or 80.0)
 
 
+# --------------------------------------------------------------------------- comparison groups
+
+
+@dataclass(frozen=True)
+class PeerGroups:
+    """How clients are grouped for comparison (percentiles, ranks, distributions).
+
+    Scores are compared only among clients in the same segment (when any client names one)
+    and scored under the same missing-data rule (methodology §3: a results@1 file or
+    ``missing_kpi: exclude`` leaves missing data out, ``zero`` counts it as 0); KPI values
+    only within the same segment (and, for money, the same currency). ``segments`` and
+    ``rules`` say whether the portfolio's latest assessments differ in segment or rule, which
+    decides how a group is named.
+    """
+
+    segments: bool = False
+    rules: bool = False
+
+    @classmethod
+    def of(cls, views: Iterable[ResultsView]) -> PeerGroups:
+        views = list(views)
+        return cls(any(v.organization.segment for v in views),
+                   len({missing_rule(v) for v in views}) > 1)
+
+    @staticmethod
+    def key(v: ResultsView, scores: bool = True) -> tuple[str | None, str | None]:
+        """The group a client's scores (``scores``) or KPI values are compared in."""
+        return (v.organization.segment or None, missing_rule(v) if scores else None)
+
+    def label(self, v: ResultsView, scores: bool = True, currency: str | None = None) -> str:
+        """The group in words, e.g. ``clients in segment B2B software support``."""
+        segment = segment_label(v)
+        if segment:
+            text = f"clients in segment {segment}"
+        else:
+            text = "clients without a segment" if self.segments else "all clients"
+        if scores and self.rules:
+            text = ("clients" if text == "all clients" else text) \
+                + f" scored with {RULE_WORDS[missing_rule(v)]}"
+        if currency:
+            text = ("clients" if text == "all clients" else text) + f" reporting in {currency}"
+        return text
+
+
 # --------------------------------------------------------------------------- comparison
 
 
@@ -209,24 +306,39 @@ def comparison(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     """One row per assessment, sorted by organization and date.
 
     Keys: ``organization``, ``assessment_date``, ``framework``, ``framework_version``,
-    ``index``, ``level``, ``level_name``, ``coverage``, the four element keys,
-    ``renewal_health``, ``alignment``, ``amber``, ``latest`` (the client's latest) and
-    ``warnings`` (how many data-quality warnings the assessment has).
+    ``results_version`` (1 or 2), ``index`` and ``index_measured`` (both readings; a
+    results@1 file's measured index is its index), ``index_sufficient``, ``readings`` (both
+    readings in words), ``missing_kpi`` (``zero`` or ``exclude``), ``level``, ``level_name``,
+    ``coverage``, the four element keys and ``measured`` (element -> measured score),
+    ``renewal_health``, ``alignment``, ``not_applicable`` (areas that do not apply: element
+    keys and ``renewal_health``), ``segment``, ``segment_name``, ``currency``, ``fx_rate``,
+    ``peer_group`` (the group its scores are compared in), ``amber``, ``latest`` (the
+    client's latest) and ``warnings`` (how many data-quality warnings the assessment has).
     """
     ordered = sort_results(results_list)
     newest = {id(r) for r in latest(ordered)}
+    views = {id(r): view(r) for r in ordered}
+    groups = PeerGroups.of(views[i] for i in newest)
     rows = []
     for r in ordered:
+        v = views[id(r)]
         name, version = _framework(r)
         index = r["index"]
         rows.append({
             "organization": org_name(r), "assessment_date": assessment_date(r),
-            "framework": name, "framework_version": version,
-            "index": index["score"], "level": index.get("level"),
+            "framework": name, "framework_version": version, "results_version": v.version,
+            "index": index["score"], "index_measured": v.index.measured_score,
+            "index_sufficient": v.index.sufficient, "readings": v.readings("index"),
+            "missing_kpi": missing_rule(v), "level": index.get("level"),
             "level_name": index.get("level_name"), "coverage": index.get("coverage"),
             **{e: r["elements"][e]["score"] for e in ELEMENTS},
+            "measured": {e.key: e.measured_score for e in v.elements if e.key in ELEMENTS},
             "renewal_health": (r.get("renewal") or {}).get("health"),
             "alignment": (r.get("expectations") or {}).get("alignment"),
+            "not_applicable": not_applicable(v),
+            "segment": v.organization.segment, "segment_name": segment_label(v),
+            "currency": v.organization.currency, "fx_rate": v.organization.fx_rate,
+            "peer_group": groups.label(v),
             "amber": _amber(r), "latest": id(r) in newest,
             "warnings": len(r.get("warnings") or []),
         })
@@ -252,6 +364,11 @@ def _kpi_rows(results: Results) -> list[dict[str, Any]]:
     return [k for k in results.get("kpis") or [] if isinstance(k, dict) and k.get("id")]
 
 
+def _applies(kpi: dict[str, Any]) -> bool:
+    """Whether the KPI applies to the organization (results@1: always)."""
+    return kpi.get("applicable", True) is not False
+
+
 def _currency(results: Results, kpi: dict[str, Any]) -> str | None:
     if kpi.get("unit") != "currency":
         return None
@@ -261,7 +378,7 @@ def _currency(results: Results, kpi: dict[str, Any]) -> str | None:
 def _oriented(kpi: dict[str, Any]) -> float | None:
     """A KPI's current value oriented so that higher is better (band KPIs: their score)."""
     current = kpi.get("current")
-    if not _number(current):
+    if not _number(current) or not _applies(kpi):
         return None
     if kpi.get("direction") == "lower":
         return -current
@@ -288,47 +405,68 @@ def _metrics(clients: list[Results]) -> list[dict[str, Any]]:
     return metrics + list(kpis.values())
 
 
-def _metric_values(clients: list[Results], metric: dict[str, Any],
-                   ) -> list[tuple[float | None, float | None, str | None]]:
-    """Per client: ``(value shown, value ranked, currency group)``."""
-    out: list[tuple[float | None, float | None, str | None]] = []
-    for r in clients:
+class _Value(NamedTuple):
+    shown: float | None
+    ranked: float | None
+    currency: str | None
+    applicable: bool
+
+
+def _metric_values(clients: list[Results], views: list[ResultsView],
+                   metric: dict[str, Any]) -> list[_Value]:
+    """Per client: the value shown, the value ranked, its currency and whether it applies."""
+    out: list[_Value] = []
+    for r, v in zip(clients, views, strict=True):
         if metric["kind"] != "kpi":
             value = _series_value(r, metric["metric"])
-            out.append((value, value, None))
+            out.append(_Value(value, value, None,
+                              metric["metric"] not in not_applicable(v)))
             continue
         kpi = next((k for k in _kpi_rows(r) if k["id"] == metric["metric"]), None)
         if kpi is None:
-            out.append((None, None, None))
+            out.append(_Value(None, None, None, True))
             continue
         current = kpi.get("current") if _number(kpi.get("current")) else None
-        out.append((current, _oriented(kpi), _currency(r, kpi)))
+        out.append(_Value(current, _oriented(kpi), _currency(r, kpi), _applies(kpi)))
     return out
 
 
 def percentile_ranks(results_list: Iterable[Results]) -> list[dict[str, Any]]:
-    """Each client's percentile rank per index, element and KPI, in the portfolio.
+    """Each client's percentile rank per index, element and KPI, within its comparison group.
 
-    Uses each client's latest assessment; clients without a value are left out. A higher
-    percentile is always better: KPIs where lower is better rank by the negated value, band
-    KPIs by their score, and currency KPIs only among clients reporting in the same currency.
+    Uses each client's latest assessment; clients without a value are left out. Scores are
+    compared within the client's group (:class:`PeerGroups`: same segment, same missing-data
+    rule), KPI values within the same segment. A higher percentile is always better: KPIs
+    where lower is better rank by the negated value, band KPIs by their score, and currency
+    KPIs only among clients reporting in the same currency. An area or KPI that does not
+    apply to a client has no percentile and ``applicable`` False.
     Rows (long format): ``organization``, ``assessment_date``, ``kind`` (index, element, kpi),
-    ``metric``, ``name``, ``element``, ``currency``, ``value``, ``percentile``, ``peers``
-    (other clients compared with).
+    ``metric``, ``name``, ``element``, ``currency``, ``value``, ``applicable``,
+    ``percentile``, ``peers`` (other clients compared with) and ``group`` (who they are, in
+    words).
     """
     clients = latest(results_list)
+    views = [view(r) for r in clients]
+    groups = PeerGroups.of(views)
     rows = []
     for metric in _metrics(clients):
-        values = _metric_values(clients, metric)
+        scores = metric["kind"] != "kpi"
+        keys = [groups.key(v, scores) for v in views]
+        values = _metric_values(clients, views, metric)
         for i, r in enumerate(clients):
-            shown, ranked, currency = values[i]
-            others = [v[1] for j, v in enumerate(values)
-                      if j != i and v[1] is not None and v[2] == currency]
+            mine = values[i]
+            others = [o.ranked for j, o in enumerate(values)
+                      if j != i and o.ranked is not None and o.currency == mine.currency
+                      and keys[j] == keys[i]]
+            ranked = mine.ranked is not None and mine.applicable
             rows.append({
                 "organization": org_name(r), "assessment_date": assessment_date(r),
-                **metric, "currency": currency, "value": shown,
-                "percentile": percentile_rank(ranked, others) if ranked is not None else None,
-                "peers": len(others) if ranked is not None else 0,
+                **metric, "currency": mine.currency,
+                "value": mine.shown if mine.applicable else None,
+                "applicable": mine.applicable,
+                "percentile": percentile_rank(mine.ranked, others) if ranked else None,
+                "peers": len(others) if ranked else 0,
+                "group": groups.label(views[i], scores, mine.currency),
             })
     return rows
 
@@ -338,7 +476,9 @@ def percentile_table(ranks: Sequence[dict[str, Any]], kinds: Sequence[str] = ("i
     """Percentile ranks in wide form: ``(metrics, rows)``.
 
     ``metrics`` lists the columns (``metric``, ``name``, ``kind``, ``element``) in order;
-    each row is ``{"organization": ..., "assessment_date": ..., <metric>: percentile}``.
+    each row is ``{"organization": ..., "assessment_date": ..., "group": ..., "peers": ...,
+    "not_applicable": [metrics], <metric>: percentile}``; ``group`` and ``peers`` are those of
+    the first metric (for the index and elements: the client's comparison group).
     """
     metrics: dict[str, dict[str, Any]] = {}
     rows: dict[str, dict[str, Any]] = {}
@@ -347,9 +487,12 @@ def percentile_table(ranks: Sequence[dict[str, Any]], kinds: Sequence[str] = ("i
             continue
         metrics.setdefault(rank["metric"], {k: rank[k] for k in ("metric", "name", "kind",
                                                                    "element")})
-        row = rows.setdefault(rank["organization"], {"organization": rank["organization"],
-                                                     "assessment_date": rank["assessment_date"]})
+        row = rows.setdefault(rank["organization"], {
+            "organization": rank["organization"], "assessment_date": rank["assessment_date"],
+            "group": rank.get("group"), "peers": rank.get("peers"), "not_applicable": []})
         row[rank["metric"]] = rank["percentile"]
+        if rank.get("applicable") is False:
+            row["not_applicable"].append(rank["metric"])
     return list(metrics.values()), list(rows.values())
 
 
@@ -366,15 +509,48 @@ def quantile(sorted_values: Sequence[float], p: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+class _Entry(NamedTuple):
+    results: Results
+    view: ResultsView
+    kpi: dict[str, Any]
+
+
+def _reference(entry: _Entry) -> tuple[Any, ...]:
+    """What a KPI is measured against for one client, in the framework's currency: the
+    direction, framework target, band and benchmark. Clients whose references differ (their
+    segments have their own targets) get a distribution row each."""
+    kpi, fx = entry.kpi, entry.view.organization.fx_rate
+
+    def norm(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return tuple(norm(v) for v in value)
+        if not _number(value):
+            return value
+        money = kpi.get("unit") == "currency" and _number(fx) and fx > 0
+        return round(value / fx if money else value, 6)
+
+    bench = kpi.get("benchmark") if isinstance(kpi.get("benchmark"), dict) else {}
+    return (kpi.get("direction"), norm(kpi.get("framework_target", kpi.get("target"))),
+            norm(kpi.get("band")),
+            tuple(norm(bench.get(k)) if k in ("value", "range") else bench.get(k)
+                  for k in ("value", "range", "source", "year", "currency")))
+
+
 def kpi_distribution(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     """Per KPI, the spread of the clients' current values next to the KPI's benchmark.
 
-    Uses each client's latest assessment; missing values are left out. Currency KPIs get one
-    row per currency (values are never converted). Row keys: ``id``, ``name``, ``element``,
-    ``unit``, ``direction``, ``currency``, ``n``, ``min``, ``q1``, ``median``, ``q3``, ``max``
-    (None when n is 0), ``values`` (``[{"organization", "value"}]``), ``target`` and
-    ``benchmark`` (``value``, ``range``, ``source``, ``year``, ``note``, or None), both from
-    the latest assessment that has the KPI.
+    Uses each client's latest assessment; missing values are left out, and clients the KPI
+    does not apply to are counted apart (``not_applicable``). Currency KPIs get one row per
+    currency (values are never converted). Where the clients' segments give the KPI
+    different targets or benchmarks, each segment gets its own row (``segment``,
+    ``segment_name``; None when the row spans every segment). Row keys: ``id``, ``name``,
+    ``element``, ``unit``, ``direction``, ``currency``, ``segment``, ``segment_name``, ``n``,
+    ``not_applicable``, ``min``, ``q1``, ``median``, ``q3``, ``max`` (None when n is 0),
+    ``values`` (``[{"organization", "value"}]``), ``target``, ``band`` and ``benchmark``
+    (``value``, ``range``, ``source``, ``year``, ``note``, ``currency``, ``converted``, or
+    None), from the latest assessment in the row that has the KPI and applies it, and
+    ``benchmark_plot`` (the benchmark's ``value``/``range`` in the row's currency, for a
+    chart; None when it cannot be placed on the row's scale).
     """
     clients = latest(results_list)
     order: list[str] = []
@@ -382,25 +558,36 @@ def kpi_distribution(results_list: Iterable[Results]) -> list[dict[str, Any]]:
         for kpi in _kpi_rows(r):
             if kpi["id"] not in order:
                 order.append(kpi["id"])
-    by_id: dict[str, list[tuple[Results, dict[str, Any]]]] = {kid: [] for kid in order}
+    by_id: dict[str, list[_Entry]] = {kid: [] for kid in order}
     for r in sorted(clients, key=assessment_date):
+        v = view(r)
         for kpi in _kpi_rows(r):
-            by_id[kpi["id"]].append((r, kpi))
+            by_id[kpi["id"]].append(_Entry(r, v, kpi))
     rows = []
     for kid in order:
         entries = by_id[kid]
-        ref = entries[-1][1]
-        currencies = sorted({c for r, k in entries if (c := _currency(r, k))})
+        currencies = sorted({c for e in entries if (c := _currency(e.results, e.kpi))})
         for currency in (currencies or [None]):
-            values = sorted(((org_name(r), k["current"]) for r, k in entries
-                             if _number(k.get("current")) and _currency(r, k) == currency),
-                            key=lambda pair: (pair[1], pair[0].casefold()))
-            rows.append(_distribution_row(ref, currency, values))
+            same = [e for e in entries if _currency(e.results, e.kpi) == currency]
+            applied = [e for e in same if _applies(e.kpi)]
+            if len({_reference(e) for e in applied}) <= 1:
+                parts: dict[str | None, list[_Entry]] = {None: same}
+            else:
+                parts = {}
+                for e in same:
+                    parts.setdefault(e.view.organization.segment or None, []).append(e)
+            for segment in sorted(parts, key=lambda s: (s is not None, s or "")):
+                rows.append(_distribution_row(parts[segment], currency, segment))
     return rows
 
 
-def _distribution_row(ref: dict[str, Any], currency: str | None,
-                      values: list[tuple[str, float]]) -> dict[str, Any]:
+def _distribution_row(entries: list[_Entry], currency: str | None,
+                      segment: str | None) -> dict[str, Any]:
+    applied = [e for e in entries if _applies(e.kpi)]
+    ref = (applied or entries)[-1].kpi
+    values = sorted(((org_name(e.results), e.kpi["current"]) for e in applied
+                     if _number(e.kpi.get("current"))),
+                    key=lambda pair: (pair[1], pair[0].casefold()))
     numbers = [v for _, v in values]
     stats: dict[str, float | None] = dict.fromkeys(("min", "q1", "median", "q3", "max"))
     if numbers:
@@ -408,47 +595,111 @@ def _distribution_row(ref: dict[str, Any], currency: str | None,
                  "median": quantile(numbers, 0.5), "q3": quantile(numbers, 0.75),
                  "max": numbers[-1]}
     bench = ref.get("benchmark") if isinstance(ref.get("benchmark"), dict) else None
+    benchmark = None
+    if bench:
+        benchmark = {k: bench.get(k) for k in ("value", "range", "source", "year", "note",
+                                               "currency")}
+        converted = [e.kpi.get("benchmark", {}).get("converted") for e in applied
+                     if isinstance(e.kpi.get("benchmark"), dict)]
+        same = converted and all(c == converted[0] for c in converted)
+        benchmark["converted"] = converted[0] if same else None
     return {
         "id": ref["id"], "name": str(ref.get("name") or ref["id"]), "element": ref.get("element"),
         "unit": ref.get("unit"), "direction": ref.get("direction"), "currency": currency,
-        "n": len(numbers), **stats,
+        "segment": segment,
+        "segment_name": segment_label(entries[-1].view) if segment else None,
+        "n": len(numbers), "not_applicable": len(entries) - len(applied), **stats,
         "values": [{"organization": name, "value": v} for name, v in values],
         "target": ref.get("framework_target", ref.get("target")),
         "band": ref.get("band"),
-        "benchmark": None if not bench else {k: bench.get(k) for k in
-                                             ("value", "range", "source", "year", "note")},
+        "benchmark": benchmark,
+        "benchmark_plot": _benchmark_plot(benchmark, ref.get("unit"), currency),
     }
+
+
+def _benchmark_plot(bench: dict[str, Any] | None, unit: str | None,
+                    currency: str | None) -> dict[str, Any] | None:
+    """The benchmark's value or range on the row's scale: as given unless it is money in
+    another currency, then its converted figure, or None when there is none."""
+    if not bench or (bench.get("value") is None and not bench.get("range")):
+        return None
+    own = bench.get("currency")
+    if unit != "currency" or not own or not currency or own == currency:
+        return {"value": bench.get("value"), "range": bench.get("range")}
+    converted = bench.get("converted") or {}
+    if converted.get("currency") == currency:
+        return {"value": converted.get("value"), "range": converted.get("range")}
+    return None
 
 
 # --------------------------------------------------------------------------- trends
 
 
-def method_change(previous: Results, current: Results) -> str | None:
-    """What changed in the method between two assessments, or None when nothing did.
+SETTING_WORDS: dict[str, str] = {"element_weights": "element weights",
+                                 "min_coverage": "minimum coverage",
+                                 "currency": "framework currency"}
 
-    A different framework name or version, or different element weights or minimum coverage.
+
+def method_changes(previous: Results, current: Results) -> list[str]:
+    """Every way the method differs between two assessments (empty when nothing does).
+
+    The results schema (results@1 to results@2: methodology version 2), the framework name
+    or version, the missing-data rule, the segment (its own targets), and the settings of
+    :data:`METHOD_SETTINGS` (element weights, minimum coverage, framework currency).
     """
+    v0, v1 = view(previous), view(current)
+    changes = []
+    if v0.version != v1.version:
+        changes.append(f"results schema changed from results@{v0.version} to "
+                       f"results@{v1.version} (methodology version {v1.version})")
     before, after = _framework(previous), _framework(current)
     if before[0] == after[0] and before[1] != after[1]:
-        return f"framework version changed from {before[1]} to {after[1]}"
-    if before != after:
-        return f"framework changed from {before[0]} {before[1]} to {after[0]} {after[1]}"
+        changes.append(f"framework version changed from {before[1]} to {after[1]}")
+    elif before != after:
+        changes.append(f"framework changed from {before[0]} {before[1]} to {after[0]} "
+                       f"{after[1]}")
+    if missing_rule(v0) != missing_rule(v1):
+        changes.append(f"missing data rule changed from {RULE_WORDS[missing_rule(v0)]} to "
+                       f"{RULE_WORDS[missing_rule(v1)]}")
+    if (v0.organization.segment or None) != (v1.organization.segment or None):
+        changes.append(f"segment changed from {segment_label(v0) or 'none'} to "
+                       f"{segment_label(v1) or 'none'}")
     s0 = previous["framework"].get("settings") or {}
     s1 = current["framework"].get("settings") or {}
-    changed = [key.replace("_", " ") for key in METHOD_SETTINGS if s0.get(key) != s1.get(key)]
+    changed = [SETTING_WORDS.get(key, key.replace("_", " ")) for key in METHOD_SETTINGS
+               if s0.get(key) != s1.get(key)]
+    if v0.version != v1.version:  # results@1 has no framework currency: part of the version
+        changed = [c for c in changed if c != SETTING_WORDS["currency"]]
     if changed:
-        return "scoring settings changed (" + ", ".join(changed) + ")"
-    return None
+        changes.append("scoring settings changed (" + ", ".join(changed) + ")")
+    return changes
+
+
+def method_change(previous: Results, current: Results) -> str | None:
+    """What changed in the method between two assessments (:func:`method_changes` joined
+    with ``; ``), or None when nothing did."""
+    return "; ".join(method_changes(previous, current)) or None
+
+
+#: Why a method change is never shown as movement (the note of such a trend step).
+METHOD_NOTE = ("Method change: {change}. Scores made under different methods are not "
+               "comparable, so no change is shown.")
+VERSION_NOTE = (" Version 2 counts missing data as 0 (the measured reading is the version 1 "
+                "rule), leaves out what does not apply and scores against the segment's "
+                "targets.")
 
 
 def trends(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     """The index and elements over time, for clients assessed on more than one date.
 
     Returns ``[{"organization", "points": [...]}]``; each point has ``assessment_date``,
-    ``framework``, ``framework_version``, the ``SERIES`` values, ``method_changed``,
-    ``method_change`` (what changed), ``delta`` (series -> change since the previous
-    assessment, None per series when either value is missing) and ``note``. A step with a
-    method change, and the first point, have ``delta`` None: it is never shown as movement.
+    ``framework``, ``framework_version``, ``results_version``, ``missing_kpi``, ``segment``,
+    ``segment_name``, ``coverage``, the ``SERIES`` values, ``index_measured``,
+    ``not_applicable``, ``method_changed``, ``method_change`` (what changed), ``delta``
+    (series and ``index_measured`` -> change since the previous assessment, None per series
+    when either value is missing) and ``note``. A step with a method change (see
+    :func:`method_changes`), and the first point, have ``delta`` None: it is never shown as
+    movement.
     """
     groups: dict[str, list[Results]] = {}
     for r in sort_results(results_list):
@@ -459,23 +710,30 @@ def trends(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     for series in groups.values():
         if len(series) < 2:
             continue
-        points = []
+        points: list[dict[str, Any]] = []
         for i, r in enumerate(series):
+            v = view(r)
             name, version = _framework(r)
             change = method_change(series[i - 1], r) if i else None
             values = {s: _series_value(r, s) for s in SERIES}
+            values[MEASURED] = v.index.measured_score
             if i == 0:
                 delta, note = None, "first assessment"
             elif change:
                 delta = None
-                note = f"Method change: {change}; not comparable, no movement shown."
+                note = METHOD_NOTE.format(change=change)
+                if points[-1]["results_version"] != v.version:
+                    note += VERSION_NOTE
             else:
                 prev = points[-1]
                 delta = {s: None if values[s] is None or prev[s] is None else values[s] - prev[s]
-                         for s in SERIES}
+                         for s in (*SERIES, MEASURED)}
                 note = f"change since {prev['assessment_date']}"
             points.append({"assessment_date": assessment_date(r), "framework": name,
-                           "framework_version": version, **values,
+                           "framework_version": version, "results_version": v.version,
+                           "missing_kpi": missing_rule(v), "segment": v.organization.segment,
+                           "segment_name": segment_label(v), "coverage": v.index.coverage,
+                           **values, "not_applicable": not_applicable(v),
                            "method_changed": bool(change), "method_change": change,
                            "delta": delta, "note": note})
         out.append({"organization": org_name(series[-1]), "points": points})
@@ -491,12 +749,21 @@ def scenarios() -> list[str]:
 
 
 def reweighted_index(elements: dict[str, dict[str, Any]], boost: str | None = None,
-                     factor: float = 2.0) -> float | None:
+                     factor: float = 2.0, rule: str = "exclude") -> float | None:
     """The index (methodology §3) with element ``boost``'s weight multiplied by ``factor``.
 
-    None unless at least 3 of the 4 elements are scored.
+    ``exclude`` (results@1): over the scored elements, None unless at least 3 of the 4 are
+    scored. ``zero``: over every element that applies (a score of None counts 0).
     """
-    scored = [(e["weight"] * (factor if key == boost else 1.0), e["score"])
+    def weight(key: str, e: dict[str, Any]) -> float:
+        return e["weight"] * (factor if key == boost else 1.0)
+
+    if rule == "zero":
+        applied = [(weight(key, e), e.get("score") or 0.0) for key, e in elements.items()
+                   if key in ELEMENTS and e.get("applicable", True) is not False]
+        total = sum(w for w, _ in applied)
+        return sum(w * s for w, s in applied) / total if total else None
+    scored = [(weight(key, e), e["score"])
               for key, e in elements.items() if key in ELEMENTS and e.get("score") is not None]
     if len(scored) < 3:
         return None
@@ -509,36 +776,52 @@ def competition_ranks(values: Sequence[float | None]) -> list[int | None]:
     return [None if v is None else 1 + sum(o > v + EPSILON for o in present) for v in values]
 
 
+def _ranks_by_group(values: Sequence[float | None], keys: Sequence[Any]) -> list[int | None]:
+    """:func:`competition_ranks` within each group of equal ``keys``."""
+    ranks: list[int | None] = [None] * len(values)
+    for key in dict.fromkeys(keys):
+        members = [i for i, k in enumerate(keys) if k == key]
+        for i, rank in zip(members, competition_ranks([values[i] for i in members]),
+                           strict=True):
+            ranks[i] = rank
+    return ranks
+
+
 def weight_sensitivity(results_list: Iterable[Results],
                        factor: float = 2.0) -> list[dict[str, Any]]:
     """Each client's index and rank under the base weights and each element's weight × factor.
 
-    Uses each client's latest assessment and its own element weights as the base. Row keys:
-    ``organization``, ``assessment_date``, ``index`` (scenario -> index), ``rank`` (scenario
-    -> rank among the clients with an index), ``index_min``, ``index_max``, ``rank_min``
-    (best), ``rank_max`` (worst) and ``ranked`` (clients ranked). All None for a client
-    without an index (fewer than 3 elements scored).
+    Uses each client's latest assessment, its own element weights as the base and its own
+    missing-data rule. Ranks are among the clients of its comparison group
+    (:class:`PeerGroups`). Row keys: ``organization``, ``assessment_date``, ``index``
+    (scenario -> index), ``rank`` (scenario -> rank among the group's clients with an
+    index), ``index_min``, ``index_max``, ``rank_min`` (best), ``rank_max`` (worst),
+    ``ranked`` (clients of the group ranked) and ``group``. All None for a client without an
+    index.
     """
     if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
         raise ValueError(f"factor must be a positive number, not {factor!r}")
     clients = latest(results_list)
-    keys = scenarios()
-    indexes = {s: [reweighted_index(r["elements"], None if s == "base" else s, factor)
-                   for r in clients] for s in keys}
-    ranks = {s: competition_ranks(indexes[s]) for s in keys}
-    ranked = sum(v is not None for v in indexes["base"])
+    views = [view(r) for r in clients]
+    groups = PeerGroups.of(views)
+    keys = [groups.key(v) for v in views]
+    indexes = {s: [reweighted_index(r["elements"], None if s == "base" else s, factor,
+                                    missing_rule(v)) for r, v in zip(clients, views, strict=True)]
+               for s in scenarios()}
+    ranks = {s: _ranks_by_group(indexes[s], keys) for s in scenarios()}
     rows = []
     for i, r in enumerate(clients):
-        values = {s: indexes[s][i] for s in keys}
-        places = {s: ranks[s][i] for s in keys}
+        values = {s: indexes[s][i] for s in scenarios()}
+        places = {s: ranks[s][i] for s in scenarios()}
         some = [v for v in values.values() if v is not None]
         spots = [p for p in places.values() if p is not None]
+        ranked = sum(indexes["base"][j] is not None for j, k in enumerate(keys) if k == keys[i])
         rows.append({
             "organization": org_name(r), "assessment_date": assessment_date(r),
             "index": values, "rank": places,
             "index_min": min(some) if some else None, "index_max": max(some) if some else None,
             "rank_min": min(spots) if spots else None, "rank_max": max(spots) if spots else None,
-            "ranked": ranked,
+            "ranked": ranked, "group": groups.label(views[i]),
         })
     return rows
 
@@ -559,11 +842,36 @@ class Portfolio:
     as_of: str | None
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    #: How the clients were grouped for comparison, in sentences (:func:`comparison_notes`).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def clients(self) -> list[dict[str, Any]]:
         """The comparison rows of each client's latest assessment."""
         return [row for row in self.assessments if row["latest"]]
+
+
+def comparison_notes(results_list: Iterable[Results]) -> list[str]:
+    """Which comparison groups the clients' latest assessments fall into, in sentences."""
+    clients = latest(results_list)
+    views = [view(r) for r in clients]
+    groups = PeerGroups.of(views)
+    members: dict[str, list[str]] = {}
+    for r, v in zip(clients, views, strict=True):
+        members.setdefault(groups.label(v), []).append(org_name(r))
+    notes = []
+    if len(members) > 1:
+        notes.append("Clients are compared only within their comparison group (percentiles, "
+                     "ranks): " + "; ".join(f"{label}: {', '.join(names)}"
+                                             for label, names in members.items()) + ".")
+    elif members:
+        notes.append(f"Every client is compared with the others ({next(iter(members))}).")
+    versions = sorted({v.version for v in views})
+    if len(versions) > 1:
+        notes.append("The latest assessments were made with different methods (results@"
+                     + " and results@".join(map(str, versions)) + "); clients scored with a "
+                     "different missing-data rule are never ranked against each other.")
+    return notes
 
 
 def summarize(results_list: Iterable[Results], warnings: Sequence[str] = (),
@@ -579,4 +887,4 @@ def summarize(results_list: Iterable[Results], warnings: Sequence[str] = (),
         distributions=kpi_distribution(ordered), trends=trends(ordered),
         sensitivity=weight_sensitivity(ordered, factor), factor=factor,
         as_of=max((assessment_date(r) for r in ordered), default=None),
-        warnings=list(warnings), source=source)
+        warnings=list(warnings), source=source, notes=comparison_notes(ordered))

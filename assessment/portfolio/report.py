@@ -42,6 +42,7 @@ from assessment.core.format import (
     benchmark_source,
     benchmark_text,
     excel_format,
+    format_coverage,
     format_delta,
     format_score,
     format_value,
@@ -84,25 +85,47 @@ SHEETS: tuple[str, ...] = ("Clients", "Assessments", "Percentiles", "KPI distrib
 METHOD: tuple[tuple[str, str], ...] = (
     ("Clients", "An organization, by name (case and extra spaces ignored). The comparison, "
      "percentiles, distributions and sensitivity use each client's latest assessment; "
-     "the Assessments sheet lists every assessment."),
-    ("Percentile rank", "100 × (other clients scoring strictly lower + half of those tied) ÷ "
-     "other clients with a value. 100 = better than every other client, 0 = below all of them, "
-     "50 = the middle. Missing values are left out; with no other client it is blank."),
+     "the Assessments sheet lists every assessment. Results files of methodology version 1 "
+     "(results@1) and version 2 (results@2) are read side by side."),
+    ("Two readings", "The index has two readings (methodology §3): the score, and the "
+     "measured score over the KPIs with data only. Version 2 counts missing data as 0 in the "
+     "score (unless the framework says missing_kpi: exclude); a version 1 file left missing "
+     "data out, so its measured score is its score. Coverage is the weighted share of KPIs "
+     "with data."),
+    ("Not applicable", "An area or KPI that does not apply to the organization's support "
+     "model (an internal desk's renewal) is shown as n/a: it is neither missing nor 0, and it "
+     "is left out of every comparison."),
+    ("Comparison groups", "Scores are compared only among clients of the same segment (when "
+     "the results name segments) scored under the same missing-data rule; KPI values among "
+     "clients of the same segment. Each row says which group it was compared in; a client "
+     "alone in its group has no percentile."),
+    ("Percentile rank", "100 × (other clients of the group scoring strictly lower + half of "
+     "those tied) ÷ other clients of the group with a value. 100 = better than every other "
+     "client, 0 = below all of them, 50 = the middle. Missing values are left out; with no "
+     "other client it is blank."),
     ("KPI percentiles", "Higher is always better: KPIs where lower is better rank by the "
      "lowest value, band KPIs by their score (distance from the band), and currency KPIs only "
      "among clients reporting in the same currency (values are never converted)."),
     ("Quartiles", "Q1, median and Q3 by linear interpolation between the sorted values, as "
-     "Excel's QUARTILE.INC. Benchmarks are published figures shown as context with their "
-     "source and year, never as a target."),
-    ("Trend rule", "A client assessed on more than one date gets a trend. When the framework "
-     "name or version, the element weights or the minimum coverage differ from the previous "
-     "assessment, the step is flagged as a method change and no change is computed: it is "
-     "never shown as movement, and the chart does not join the two points."),
+     "Excel's QUARTILE.INC. Where segments give a KPI different targets or benchmarks, each "
+     "segment has its own row. Benchmarks are published figures shown as context with their "
+     "source, year and currency (converted into the row's currency where the results give "
+     "the rate), never as a target."),
+    ("Trend rule", "A client assessed on more than one date gets a trend. When the results "
+     "schema (results@1 to results@2), the framework name or version, the missing-data rule, "
+     "the segment, the element weights, the minimum coverage or the framework currency "
+     "differ from the previous assessment, the step is flagged as a method change and no "
+     "change is computed: it is never shown as movement, and the chart does not join the "
+     "two points."),
     ("Weight sensitivity", "The index is recomputed from the element scores (methodology §3, "
-     "at least 3 elements scored) under the client's own element weights (base) and with each "
-     "element's weight multiplied by the factor in turn. Ranks are competition ranks among the "
-     "clients with an index (ties share the better rank)."),
+     "under the assessment's own missing-data rule; version 1: at least 3 elements scored) "
+     "under the client's own element weights (base) and with each element's weight "
+     "multiplied by the factor in turn. Ranks are competition ranks among the clients of the "
+     "comparison group with an index (ties share the better rank)."),
 )
+#: Words for the missing-data rule and the results schema in tables.
+RULE_LABELS = {"zero": "counted as 0", "exclude": "left out"}
+NA = pf.NOT_APPLICABLE
 
 
 # --------------------------------------------------------------------------- loading
@@ -173,6 +196,24 @@ def _moment(p: Portfolio) -> dt.datetime:
     return dt.datetime(when.year, when.month, when.day)
 
 
+def _na(row: dict[str, Any], key: str) -> bool:
+    """Whether the area ``key`` does not apply to the row's organization."""
+    return key in (row.get("not_applicable") or ())
+
+
+def _score_v(row: dict[str, Any], key: str, fmt: str = SCORE) -> Any:
+    """A score cell: the number, or ``n/a`` in italics when the area does not apply."""
+    return V(NA, italic=True) if _na(row, key) else V(row[key], fmt)
+
+
+def _results_label(row: dict[str, Any]) -> str:
+    return f"results@{row.get('results_version') or 1}"
+
+
+def _segment(row: dict[str, Any]) -> str | None:
+    return row.get("segment_name") or row.get("segment")
+
+
 def _rank_range(row: dict[str, Any] | None) -> str | None:
     if not row or row["rank_min"] is None:
         return None
@@ -226,37 +267,57 @@ def _filter(ws: Worksheet, header: int, last: int, columns: int) -> None:
         ws.auto_filter.ref = f"A{header}:{get_column_letter(columns)}{last}"
 
 
+#: Clients sheet columns (the index, its RAG range and the amber threshold are found by name).
+CLIENT_HEADERS: tuple[str, ...] = (
+    "Organization", "Assessed", "Segment", "Currency", "Framework", "Results", "Index",
+    "Index (measured)", "Coverage", "Profit", "Reputation", "Efficiency", "Effectiveness",
+    "Renewal health", "Maturity level", "Alignment (0–10)", "Index percentile",
+    "Compared with", "Rank (base weights)", "Rank range (weights)", "Index min (weights)",
+    "Index max (weights)", "Missing data", "Amber threshold")
+
+
+def _col(headers: Sequence[str], name: str) -> str:
+    return get_column_letter(list(headers).index(name) + 1)
+
+
 def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
     names = element_names(p)
-    headers = ["Organization", "Assessed", "Framework", "Index", *(names[e] for e in ELEMENTS),
-               "Renewal health", "Maturity level", "Alignment (0–10)", "Index percentile",
-               "Rank (base weights)", "Rank range (weights)", "Index min (weights)",
-               "Index max (weights)", "Amber threshold"]
+    headers = [*CLIENT_HEADERS]
+    headers[9:13] = [names[e] for e in ELEMENTS]
     ws = _sheet(wb, p, "Clients", "Latest assessment of each client",
-                [34, 12, 38, 9, 10, 11, 10, 13, 10, 16, 11, 11, 12, 14, 12, 12, 10])
+                [34, 12, 22, 9, 30, 11, 9, 11, 10, 10, 11, 10, 13, 10, 16, 11, 11, 34, 11,
+                 12, 14, 12, 13, 10])
     pct, sens = _index_percentiles(p), _sensitivity(p)
     rows = []
     for c in p.clients:
         s = sens.get(c["organization"])
         rows.append([
-            c["organization"], _date(c["assessment_date"]),
-            f"{c['framework']} {c['framework_version']}", V(c["index"], SCORE),
-            *(V(c[e], SCORE) for e in ELEMENTS), V(c["renewal_health"], SCORE),
-            _level(c), V(c["alignment"], "0.0"), V(pct.get(c["organization"]), "0"),
+            c["organization"], _date(c["assessment_date"]), _segment(c), c.get("currency"),
+            f"{c['framework']} {c['framework_version']}", _results_label(c),
+            V(c["index"], SCORE), V(c.get("index_measured"), SCORE),
+            V(c["coverage"], COVERAGE), *(_score_v(c, e) for e in ELEMENTS),
+            _score_v(c, "renewal_health"), _level(c), V(c["alignment"], "0.0"),
+            V(pct.get(c["organization"]), "0"), V(c.get("peer_group"), wrap=True),
             V(s["rank"]["base"] if s else None, "0"), _rank_range(s),
             V(s["index_min"] if s else None, SCORE), V(s["index_max"] if s else None, SCORE),
-            V(c["amber"], "0")])
+            RULE_LABELS.get(c.get("missing_kpi") or ""), V(c["amber"], "0")])
     header, last = table(ws, 4, headers, rows, empty="No assessments found.")
     _filter(ws, header, last, len(headers))
     if rows:
-        _rag_rules(ws, f"D{header + 1}:I{last}", "D", header + 1, "Q")
-        _index_bar_chart(ws, header, last)
-    note(ws, last + 2, "Blank score: not scored (insufficient data; the index needs at least "
-          "3 of the 4 elements). Colours: green from the amber threshold, amber up to 20 "
-          "points below it, red under that.")
+        amber = _col(headers, "Amber threshold")
+        index = _col(headers, "Index")
+        _rag_rules(ws, f"{index}{header + 1}:{index}{last}", index, header + 1, amber)
+        first, renewal = _col(headers, names[ELEMENTS[0]]), _col(headers, "Renewal health")
+        _rag_rules(ws, f"{first}{header + 1}:{renewal}{last}", first, header + 1, amber)
+        _index_bar_chart(ws, header, last, headers.index("Index") + 1)
+    note(ws, last + 2, "Index: the score; Index (measured): over the KPIs with data only "
+          "(version 1 results: the same figure). Blank score: not scored (insufficient data). "
+          "n/a: the area does not apply to the organization's support model. Percentiles and "
+          "ranks are within the group in 'Compared with'. Colours: green from the amber "
+          "threshold, amber up to 20 points below it, red under that.")
 
 
-def _index_bar_chart(ws: Worksheet, header: int, last: int) -> None:
+def _index_bar_chart(ws: Worksheet, header: int, last: int, column: int) -> None:
     """A native bar chart of the index per client, below the table."""
     chart = BarChart()
     chart.type = "bar"
@@ -269,7 +330,7 @@ def _index_bar_chart(ws: Worksheet, header: int, last: int) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend = None
-    chart.add_data(Reference(ws, min_col=4, min_row=header, max_row=last),
+    chart.add_data(Reference(ws, min_col=column, min_row=header, max_row=last),
                    titles_from_data=True)
     names = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))
@@ -292,55 +353,71 @@ def _level(row: dict[str, Any]) -> str | None:
 
 def _assessments_sheet(wb: Workbook, p: Portfolio) -> None:
     names = element_names(p)
-    headers = ["Organization", "Assessed", "Framework", "Version", "Index",
+    headers = ["Organization", "Assessed", "Segment", "Currency", "Framework", "Version",
+               "Results", "Index", "Index (measured)", "Index coverage",
                *(names[e] for e in ELEMENTS), "Renewal health", "Maturity level",
-               "Index coverage", "Alignment (0–10)", "Latest", "Warnings", "Amber threshold"]
+               "Missing data", "Alignment (0–10)", "Latest", "Warnings", "Amber threshold"]
     ws = _sheet(wb, p, "Assessments", "Every assessment, one row each",
-                [34, 12, 36, 9, 9, 10, 11, 10, 13, 10, 16, 10, 11, 8, 10, 10])
-    rows = [[a["organization"], _date(a["assessment_date"]), a["framework"],
-             a["framework_version"], V(a["index"], SCORE), *(V(a[e], SCORE) for e in ELEMENTS),
-             V(a["renewal_health"], SCORE), _level(a), V(a["coverage"], COVERAGE),
-             V(a["alignment"], "0.0"), "Yes" if a["latest"] else "No", V(a["warnings"], "0"),
-             V(a["amber"], "0")] for a in p.assessments]
+                [34, 12, 22, 9, 36, 9, 11, 9, 11, 10, 10, 11, 10, 13, 10, 16, 13, 10, 8, 10,
+                 10])
+    rows = [[a["organization"], _date(a["assessment_date"]), _segment(a), a.get("currency"),
+             a["framework"], a["framework_version"], _results_label(a), V(a["index"], SCORE),
+             V(a.get("index_measured"), SCORE), V(a["coverage"], COVERAGE),
+             *(_score_v(a, e) for e in ELEMENTS), _score_v(a, "renewal_health"), _level(a),
+             RULE_LABELS.get(a.get("missing_kpi") or ""), V(a["alignment"], "0.0"),
+             "Yes" if a["latest"] else "No", V(a["warnings"], "0"), V(a["amber"], "0")]
+            for a in p.assessments]
     header, last = table(ws, 4, headers, rows, empty="No assessments found.")
     ws.freeze_panes = "C5"
     _filter(ws, header, last, len(headers))
     if rows:
-        _rag_rules(ws, f"E{header + 1}:J{last}", "E", header + 1, "P")
+        amber = _col(headers, "Amber threshold")
+        index = _col(headers, "Index")
+        _rag_rules(ws, f"{index}{header + 1}:{index}{last}", index, header + 1, amber)
+        first, renewal = _col(headers, names[ELEMENTS[0]]), _col(headers, "Renewal health")
+        _rag_rules(ws, f"{first}{header + 1}:{renewal}{last}", first, header + 1, amber)
 
 
 def _percentiles_sheet(wb: Workbook, p: Portfolio) -> None:
     metrics, rows = pf.percentile_table(p.percentiles, ("index", "element", "kpi"))
-    headers = ["Organization", "Assessed", *(m["name"] for m in metrics)]
-    ws = _sheet(wb, p, "Percentiles", "Percentile rank of each client in the portfolio "
-                "(100 = better than every other client)", [34, 12] + [12] * len(metrics))
-    body = [[r["organization"], _date(r["assessment_date"]),
-             *(V(r.get(m["metric"]), "0") for m in metrics)] for r in rows]
+    headers = ["Organization", "Assessed", "Compared with", "Others in the group",
+               *(m["name"] for m in metrics)]
+    ws = _sheet(wb, p, "Percentiles", "Percentile rank of each client within its comparison "
+                "group (100 = better than every other client of the group)",
+                [34, 12, 34, 10] + [12] * len(metrics))
+    body = [[r["organization"], _date(r["assessment_date"]), V(r.get("group"), wrap=True),
+             V(r.get("peers"), "0"),
+             *(V(NA, italic=True) if m["metric"] in r["not_applicable"]
+               else V(r.get(m["metric"]), "0") for m in metrics)] for r in rows]
     header, last = table(ws, 4, headers, body, empty="No clients.")
-    ws.freeze_panes = "C5"
+    ws.freeze_panes = "E5"
     _filter(ws, header, last, len(headers))
     if body:
-        _percentile_rules(ws, f"C{header + 1}:{get_column_letter(len(headers))}{last}")
-    note(ws, last + 2, "Percentile = 100 × (other clients strictly lower + ½ × tied) ÷ other "
-          "clients with a value. KPIs: higher is always better (lower-is-better KPIs rank by the "
-          "lowest value, band KPIs by their score); currency KPIs only within one currency. "
-          "Blank: no value, or no other client to compare with.")
+        _percentile_rules(ws, f"E{header + 1}:{get_column_letter(len(headers))}{last}")
+    note(ws, last + 2, "Percentile = 100 × (other clients of the group strictly lower + ½ × "
+          "tied) ÷ other clients of the group with a value. Groups: the same segment and "
+          "missing-data rule for scores, the same segment for KPIs. KPIs: higher is always "
+          "better (lower-is-better KPIs rank by the lowest value, band KPIs by their score); "
+          "currency KPIs only within one currency. Blank: no value, or no other client to "
+          "compare with. n/a: does not apply to the organization.")
 
 
 def _distribution_sheet(wb: Workbook, p: Portfolio) -> None:
     names = element_names(p) | {"renewal": "Renewal"}
-    headers = ["KPI", "Element", "Currency", "Direction", "Clients (n)", "Min", "Q1", "Median",
-               "Q3", "Max", "Framework target", "Benchmark", "Benchmark source", "Year",
-               "Benchmark note"]
+    headers = ["KPI", "Element", "Segment", "Currency", "Direction", "Clients (n)",
+               "Not applicable (clients)", "Min", "Q1", "Median", "Q3", "Max",
+               "Framework target", "Benchmark", "Benchmark source", "Year", "Benchmark note"]
     ws = _sheet(wb, p, "KPI distribution", "Current values across clients (latest assessment) "
-                "next to the published benchmark", [34, 13, 9, 11, 8, 11, 11, 11, 11, 11, 12,
-                                                     16, 24, 7, 60])
+                "next to the published benchmark", [34, 13, 22, 9, 11, 8, 12, 11, 11, 11, 11,
+                                                     11, 12, 24, 24, 7, 60])
     rows = []
     for d in p.distributions:
         unit, currency = d["unit"] or "", d["currency"]
         bench = d["benchmark"] or {}
-        if bench.get("value") is not None:  # a framework benchmark has no currency
-            bench_cell: Any = V(bench["value"], excel_format(unit, None, bench["value"]))
+        if unit == "currency" and bench.get("currency"):  # its own currency, converted beside
+            bench_cell: Any = benchmark_figure(bench, unit) or None
+        elif bench.get("value") is not None:  # a results@1 benchmark has no currency
+            bench_cell = V(bench["value"], excel_format(unit, None, bench["value"]))
         elif bench.get("range"):
             bench_cell = value_range(*bench["range"], unit)
         else:
@@ -349,10 +426,11 @@ def _distribution_sheet(wb: Workbook, p: Portfolio) -> None:
         if d["direction"] == "band" and d.get("band"):
             target = value_range(*d["band"], unit)
         rows.append([
-            distribution_label(d), names.get(d["element"], d["element"]), d["currency"],
+            distribution_label(d), names.get(d["element"], d["element"]),
+            d.get("segment_name") or "all", d["currency"],
             {"higher": "Higher", "lower": "Lower", "band": "Band"}.get(d["direction"],
                                                                        d["direction"]),
-            V(d["n"], "0"),
+            V(d["n"], "0"), V(d.get("not_applicable") or 0, "0"),
             *(V(d[k], excel_format(unit, currency, d[k]))
               for k in ("min", "q1", "median", "q3", "max")),
             target, bench_cell, bench.get("source"), V(bench.get("year"), "0"),
@@ -360,26 +438,32 @@ def _distribution_sheet(wb: Workbook, p: Portfolio) -> None:
     header, last = table(ws, 4, headers, rows, empty="No KPIs.")
     _filter(ws, header, last, len(headers))
     note(ws, last + 2, "Quartiles by linear interpolation (Excel QUARTILE.INC). Currency KPIs "
-          "have one row per currency; values are never converted. Benchmarks are context from "
-          "published sources, not targets.")
+          "have one row per currency; values are never converted. Where segments give a KPI "
+          "different targets or benchmarks, each segment has its own row (Segment 'all': the "
+          "same for every client). Clients the KPI does not apply to are counted apart, never "
+          "as missing. Benchmarks are context from published sources, not targets, shown in "
+          "their own currency with the converted figure beside them.")
 
 
 def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
     names = element_names(p)
-    headers = ["Organization", "Assessed", "Framework", "Index", "Δ index"]
+    headers = ["Organization", "Assessed", "Framework", "Results", "Segment", "Missing data",
+               "Index", "Δ index", "Index (measured)", "Δ measured"]
     for e in ELEMENTS:
         headers += [names[e], f"Δ {names[e].lower()}"]
     headers += ["Method change", "Note"]
     ws = _sheet(wb, p, "Trends", "Clients assessed more than once; a method change is never "
-                "shown as movement", [34, 12, 38] + [11, 11] * 5 + [10, 60])
+                "shown as movement", [34, 12, 30, 11, 22, 13] + [11, 11] * 6 + [10, 70])
     rows = []
     for t in p.trends:
         for pt in t["points"]:
             delta = pt["delta"] or {}
             cells: list[Any] = [t["organization"], _date(pt["assessment_date"]),
-                                f"{pt['framework']} {pt['framework_version']}"]
-            for key in pf.SERIES:
-                cells += [V(pt[key], SCORE), V(delta.get(key), DELTA)]
+                                f"{pt['framework']} {pt['framework_version']}",
+                                _results_label(pt), _segment(pt),
+                                RULE_LABELS.get(pt.get("missing_kpi") or "")]
+            for key in ("index", pf.MEASURED, *ELEMENTS):
+                cells += [_score_v(pt, key), V(delta.get(key), DELTA)]
             cells += ["Yes" if pt["method_changed"] else "No", V(pt["note"], wrap=True)]
             rows.append(cells)
     header, last = table(ws, 4, headers, rows,
@@ -393,8 +477,9 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
             fill=PatternFill("solid", start_color=fill, end_color=fill),
             font=Font(color=font, bold=True)))
     note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
-          "first assessment and for a method change (framework name or version, element "
-          "weights or minimum coverage changed): those scores are not comparable.")
+          "first assessment and for a method change (results schema, framework name or "
+          "version, missing-data rule, segment, element weights, minimum coverage or framework "
+          "currency changed): those scores are not comparable. n/a: the area does not apply.")
 
 
 def _sensitivity_sheet(wb: Workbook, p: Portfolio) -> None:
@@ -442,6 +527,12 @@ def _method_sheet(wb: Workbook, p: Portfolio) -> None:
         set_text(ws.cell(row=row, column=2), text).alignment = Alignment(wrap_text=True,
                                                                          vertical="top")
         row += 1
+    for text in p.notes:
+        set_text(ws.cell(row=row, column=1), "This portfolio").font = Font(name=FONT_NAME,
+                                                                             bold=True)
+        set_text(ws.cell(row=row, column=2), text).alignment = Alignment(wrap_text=True,
+                                                                         vertical="top")
+        row += 1
     note(ws, row + 1, "Weight factor used: ×" + f"{p.factor:g}" + ". Sources of the results: "
           + safe_text(p.source or "results.json files") + ".")
 
@@ -484,9 +575,16 @@ def _figure(fig: Figure) -> dict[str, Any]:
             "svg": Markup(fig.svg) if fig.svg else None}
 
 
-def _cell(value: float | None, amber: float | None = None) -> dict[str, Any]:
+def _cell(value: float | None, amber: float | None = None,
+          applicable: bool = True) -> dict[str, Any]:
+    if not applicable:
+        return {"text": NA, "rag": "na"}
     return {"text": format_score(value),
             "rag": (rag(value, amber) or "none") if amber is not None else None}
+
+
+def _score_cell(row: dict[str, Any], key: str, amber: float | None = None) -> dict[str, Any]:
+    return _cell(row[key], amber, not _na(row, key))
 
 
 def _pct(value: float | None) -> str:
@@ -514,33 +612,49 @@ def html_context(p: Portfolio) -> dict[str, Any]:
         "clients": [{
             "name": c["organization"], "date": c["assessment_date"],
             "framework": f"{c['framework']} {c['framework_version']}",
+            "results": _results_label(c), "segment": _segment(c) or DASH,
+            "currency": c.get("currency") or DASH,
             "index": _cell(c["index"], c["amber"]),
-            "elements": [_cell(c[e], c["amber"]) for e in ELEMENTS],
-            "renewal": _cell(c["renewal_health"], c["amber"]),
+            "measured": _cell(c.get("index_measured")),
+            "coverage": format_coverage(c.get("coverage")),
+            "readings": c.get("readings") or DASH,
+            "elements": [_score_cell(c, e, c["amber"]) for e in ELEMENTS],
+            "renewal": _score_cell(c, "renewal_health", c["amber"]),
             "level": _level(c) or DASH,
             "alignment": DASH if c["alignment"] is None else f"{c['alignment']:.1f}",
             "percentile": _pct(pct.get(c["organization"])),
+            "group": c.get("peer_group") or DASH,
             "rank": _rank_range(sens.get(c["organization"])) or DASH,
         } for c in p.clients],
         "assessments": [{
             "name": a["organization"], "date": a["assessment_date"],
             "framework": f"{a['framework']} {a['framework_version']}",
+            "results": _results_label(a), "segment": _segment(a) or DASH,
+            "currency": a.get("currency") or DASH,
             "index": _cell(a["index"], a["amber"]),
-            "elements": [_cell(a[e], a["amber"]) for e in ELEMENTS],
+            "measured": _cell(a.get("index_measured")),
+            "coverage": format_coverage(a.get("coverage")),
+            "elements": [_score_cell(a, e, a["amber"]) for e in ELEMENTS],
+            "renewal": _score_cell(a, "renewal_health", a["amber"]),
             "latest": a["latest"], "warnings": a["warnings"],
         } for a in p.assessments],
         "percentile_metrics": [m["name"] for m in metrics],
-        "percentiles": [{"name": r["organization"],
-                         "values": [_pct(r.get(m["metric"])) for m in metrics]} for r in ranks],
+        "percentiles": [{"name": r["organization"], "group": r.get("group") or DASH,
+                         "peers": r.get("peers") or 0,
+                         "values": [NA if m["metric"] in r["not_applicable"]
+                                    else _pct(r.get(m["metric"])) for m in metrics]}
+                        for r in ranks],
         "kpi_clients": [r["organization"] for r in kpi_ranks],
         "kpi_percentiles": [{"name": m["name"], "element": names.get(m["element"] or "", "Renewal"),
-                             "values": [_pct(r.get(m["metric"])) for r in kpi_ranks]}
+                             "values": [NA if m["metric"] in r["not_applicable"]
+                                        else _pct(r.get(m["metric"])) for r in kpi_ranks]}
                             for m in kpi_metrics],
+        "notes": list(p.notes),
         "distributions": [_distribution_view(d, names) for d in p.distributions],
         "trends": [{"name": t["organization"], "points": [_trend_view(pt) for pt in t["points"]]}
                    for t in p.trends],
         "sensitivity": [{
-            "name": s["organization"],
+            "name": s["organization"], "group": s.get("group") or DASH,
             "scenarios": [format_score(s["index"][k]) for k in pf.scenarios()],
             "min": format_score(s["index_min"]), "max": format_score(s["index_max"]),
             "rank": DASH if s["rank"]["base"] is None else str(s["rank"]["base"]),
@@ -558,7 +672,8 @@ def _distribution_view(d: dict[str, Any], names: dict[str, str]) -> dict[str, An
         return format_value(value, d["unit"] or "", d["currency"])
 
     return {"name": distribution_label(d), "element": names.get(d["element"], "Renewal"),
-            "n": d["n"], "min": fmt(d["min"]), "q1": fmt(d["q1"]), "median": fmt(d["median"]),
+            "n": d["n"], "na": d.get("not_applicable") or 0,
+            "min": fmt(d["min"]), "q1": fmt(d["q1"]), "median": fmt(d["median"]),
             "q3": fmt(d["q3"]), "max": fmt(d["max"]),
             "direction": DIRECTION_LABELS.get(d["direction"], ""),
             "benchmark": benchmark_figure(bench, d["unit"] or "") or DASH,
@@ -568,11 +683,16 @@ def _distribution_view(d: dict[str, Any], names: dict[str, str]) -> dict[str, An
 
 def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
     delta = pt["delta"] or {}
+    segment = _segment(pt)
     return {"date": pt["assessment_date"],
             "framework": f"{pt['framework']} {pt['framework_version']}",
-            "values": [{"score": format_score(pt[k]),
+            "method": ", ".join(x for x in (_results_label(pt), segment,
+                                            f"missing data {RULE_LABELS[pt['missing_kpi']]}"
+                                            if pt.get("missing_kpi") in RULE_LABELS else None)
+                                if x),
+            "values": [{"score": NA if _na(pt, k) else format_score(pt[k]),
                         "delta": format_delta(delta.get(k))}
-                       for k in pf.SERIES],
+                       for k in ("index", pf.MEASURED, *ELEMENTS)],
             "changed": pt["method_changed"], "note": pt["note"]}
 
 
@@ -623,6 +743,9 @@ def tables(p: Portfolio) -> dict[str, Any]:
     def r1(value: float | None) -> float | None:
         return None if value is None else round(value, 1)
 
+    def sc(row: dict[str, Any], key: str) -> float | str | None:
+        return NA if _na(row, key) else r1(row[key])
+
     def frame(rows: list[dict[str, Any]], index: str | None = "Organization") -> Any:
         df = pd.DataFrame(rows)
         if index and not df.empty:
@@ -631,39 +754,51 @@ def tables(p: Portfolio) -> dict[str, Any]:
 
     clients = frame([{
         "Organization": c["organization"], "Assessed": c["assessment_date"],
-        "Index": r1(c["index"]), **{names[e]: r1(c[e]) for e in ELEMENTS},
-        "Renewal health": r1(c["renewal_health"]), "Alignment": r1(c["alignment"]),
+        "Segment": _segment(c), "Currency": c.get("currency"),
+        "Index": r1(c["index"]), "Index (measured)": r1(c.get("index_measured")),
+        "Coverage": format_coverage(c.get("coverage")),
+        **{names[e]: sc(c, e) for e in ELEMENTS},
+        "Renewal health": sc(c, "renewal_health"), "Alignment": r1(c["alignment"]),
         "Index percentile": r1(pct.get(c["organization"])),
-        "Rank range": _rank_range(sens.get(c["organization"]))} for c in p.clients])
+        "Rank range": _rank_range(sens.get(c["organization"])),
+        "Compared with": c.get("peer_group")} for c in p.clients])
     assessments = frame([{
         "Organization": a["organization"], "Assessed": a["assessment_date"],
-        "Framework": f"{a['framework']} {a['framework_version']}", "Index": r1(a["index"]),
-        **{names[e]: r1(a[e]) for e in ELEMENTS}, "Latest": a["latest"]}
+        "Framework": f"{a['framework']} {a['framework_version']}",
+        "Results": _results_label(a), "Segment": _segment(a), "Index": r1(a["index"]),
+        "Index (measured)": r1(a.get("index_measured")),
+        "Coverage": format_coverage(a.get("coverage")),
+        **{names[e]: sc(a, e) for e in ELEMENTS}, "Latest": a["latest"]}
         for a in p.assessments])
     metrics, ranks = pf.percentile_table(p.percentiles, ("index", "element"))
-    percentiles = frame([{"Organization": r["organization"],
-                          **{m["name"]: r1(r.get(m["metric"])) for m in metrics}}
+    percentiles = frame([{"Organization": r["organization"], "Compared with": r.get("group"),
+                          **{m["name"]: NA if m["metric"] in r["not_applicable"]
+                             else r1(r.get(m["metric"])) for m in metrics}}
                          for r in ranks])
     kpi_metrics, kpi_ranks = pf.percentile_table(p.percentiles, ("kpi",))
     kpi_percentiles = frame([{"KPI": m["name"],
-                              **{r["organization"]: r1(r.get(m["metric"])) for r in kpi_ranks}}
+                              **{r["organization"]: NA if m["metric"] in r["not_applicable"]
+                                 else r1(r.get(m["metric"])) for r in kpi_ranks}}
                              for m in kpi_metrics], "KPI")
     stats = {"min": "Min", "q1": "Q1", "median": "Median", "q3": "Q3", "max": "Max"}
     distribution = frame([{
-        "KPI": distribution_label(d), "n": d["n"],
+        "KPI": distribution_label(d), "n": d["n"], "n/a": d.get("not_applicable") or 0,
         **{label: format_value(d[k], d["unit"] or "", d["currency"])
            for k, label in stats.items()},
         "Benchmark": benchmark_text(d["benchmark"], d["unit"] or "") or DASH}
         for d in p.distributions], "KPI")
     trends = frame([{
         "Organization": t["organization"], "Assessed": pt["assessment_date"],
-        "Framework": f"{pt['framework']} {pt['framework_version']}", "Index": r1(pt["index"]),
+        "Framework": f"{pt['framework']} {pt['framework_version']}",
+        "Results": _results_label(pt), "Segment": _segment(pt), "Index": r1(pt["index"]),
         "Δ index": r1((pt["delta"] or {}).get("index")),
-        **{names[e]: r1(pt[e]) for e in ELEMENTS},
+        "Index (measured)": r1(pt.get(pf.MEASURED)),
+        **{names[e]: sc(pt, e) for e in ELEMENTS},
         "Method change": pt["method_changed"], "Note": pt["note"]}
         for t in p.trends for pt in t["points"]])
     sensitivity = frame([{
-        "Organization": s["organization"], "Index (base)": r1(s["index"]["base"]),
+        "Organization": s["organization"], "Compared with": s.get("group"),
+        "Index (base)": r1(s["index"]["base"]),
         **{f"{names[e]} ×{p.factor:g}": r1(s["index"][e]) for e in ELEMENTS},
         "Index min": r1(s["index_min"]), "Index max": r1(s["index_max"]),
         "Rank (base)": s["rank"]["base"], "Rank range": _rank_range(s) or "not ranked"}
