@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from assessment.core.format import format_points, format_score
-from assessment.core.framework import Framework
-from assessment.core.scoring import score
+from assessment.core.format import format_points, format_score, rag_label
+from assessment.core.framework import MODELS, Framework
+from assessment.core.results import ResultsView
+from assessment.core.scoring import check_profile, score
 from assessment.intake.reader import read_intake
 from assessment.intake.samples import sample_workbooks
 from assessment.interactive.form import (
@@ -24,6 +26,7 @@ from assessment.interactive.form import (
     TABS,
     TOP_GAPS,
     AssessmentForm,
+    show_value,
 )
 from assessment.scorecard.charts import build_charts
 from assessment.scorecard.outputs import write_outputs
@@ -46,7 +49,9 @@ def form(framework: Framework, sample: Path) -> AssessmentForm:
 
 
 def _kpi(framework: Framework, unit: str, direction: str = "higher") -> str:
-    return next(k.id for k in framework.kpis if k.unit == unit and k.direction == direction)
+    """A KPI of ``unit`` and ``direction`` that applies to every support model."""
+    return next(k.id for k in framework.kpis if k.unit == unit and k.direction == direction
+                and k.applies_to == MODELS)
 
 
 def test_blank_form_has_default_targets(framework: Framework) -> None:
@@ -105,7 +110,7 @@ def test_invalid_entry_is_marked_and_excluded(framework: Framework, form: Assess
     else:
         assert kpi_id not in data.targets
     assert form.errors.value == ""
-    box.widget.value = "50"
+    box.widget.value = "99"  # valid as a value and as a target (above the floor)
     assert box.widget.layout.border == ""
     assert INVALID_CLASS not in box.widget._dom_classes
 
@@ -259,15 +264,20 @@ def test_every_tab_shows_the_scorecard_chart_of_its_area(form: AssessmentForm) -
 def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None:
     results = form.results()
     text = form.summary.value
-    assert "Support Excellence Index" in text and "Renewal health" in text
+    assert "Support Excellence Index" in text
     assert f"<span class='se-index'>{format_score(results['index']['score'])}</span>" in text
-    assert f"Renewal health: {format_score(results['renewal']['health'])} · " in text
+    view = ResultsView.from_dict(results)
+    if view.renewal.applicable:
+        assert f"Renewal health: {format_score(results['renewal']['health'])} (" in text
+    else:
+        assert "Renewal: not applicable to an" in text
     assert "Alignment" in text and "points at stake" in text
     for gap in results["gaps"][:TOP_GAPS]:
         assert (f"<li>{html.escape(gap['name'])}: {format_points(gap['points_at_stake'])} "
-                "points</li>") in text
-    for element in results["elements"].values():
-        assert f"<tr><td>{html.escape(element['name'])}</td>" in text
+                "points") in text
+    for element in view.elements:
+        assert (f"<tr><td>{html.escape(element.name)}</td>"
+                f"<td>{html.escape(view.readings(element.key))}</td>") in text
     form.out_dir.value = str(tmp_path / "out")
     form.intake_path.value = str(tmp_path / "saved.xlsx")
     for button in form.controls.children[1].children[1:] + form.controls.children[2].children[1:]:
@@ -388,3 +398,170 @@ def test_altair_mode_reassigns_only_changed_charts(altair_form: AssessmentForm) 
     assert views["tab"].chart.layout.display == ""
     altair_form.tabs.selected_index = 0  # Profile has no chart: hidden, not replaced
     assert views["tab"].chart.layout.display == "none"
+
+
+# --------------------------------------------------------------------------- methodology v2
+
+
+def _sample(name: str) -> Path:
+    return next(p for p in sample_workbooks() if p.stem == name)
+
+
+def _text(value: str) -> str:
+    """An HTML widget's text without its tags."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", value))
+
+
+@pytest.mark.parametrize("sample", sample_workbooks(), ids=lambda p: p.stem)
+def test_abc_in_first_contact_resolution_never_raises_the_live_index(
+        framework: Framework, sample: Path) -> None:
+    """Regression (issue 12): "abc" typed into a KPI box is an error and counts as missing;
+    under missing_kpi zero the live index never rises because of it."""
+    assert framework.settings.missing_kpi == "zero"
+    form = AssessmentForm(framework, sample)
+    row = form.kpi_rows["first_contact_resolution"]
+    for typed in ("", "40", "99"):  # whatever the value was, and from low and high values
+        row.current.widget.value = typed
+        before = form.refresh()["index"]["score"]
+        row.current.widget.value = "abc"
+        assert row.current.widget.layout.border == INVALID_BORDER
+        assert "is not a number" in row.current.message.value
+        assert form.data().current["first_contact_resolution"] is None
+        after = form._results["index"]["score"]
+        assert after <= before + 1e-9, (typed, before, after)
+        assert row.status == "no_data"
+        assert f"<span class='se-index'>{format_score(after)}</span>" in form.summary.value
+
+
+def test_internal_model_shows_revenue_kpis_as_not_applicable(framework: Framework) -> None:
+    form = AssessmentForm(framework)
+    form.support_model.value = "internal"
+    results = form._results
+    skipped = [k for k in framework.kpis if not k.applies("internal")]
+    assert {"support_gross_margin", "contract_renewal_rate"} <= {k.id for k in skipped}
+    for kpi in skipped:
+        row = form.kpi_rows[kpi.id]
+        assert row.status == "not_applicable" and row.color == STATUS_COLOR["not_applicable"]
+        assert row.current.widget.disabled
+        assert row.target is None or row.target.widget.disabled
+        assert "Not applicable" in row.score.value and "No data" not in row.score.value
+        shown = next(r for r in results["kpis"] if r["id"] == kpi.id)
+        assert shown["status"] == "not_applicable"
+        assert kpi.id not in {g["id"] for g in results["gaps"]}
+    assert all(dd.disabled for dd in form.answers["renewal_practices"].values())
+    assert "Not applicable" in form.practice_notes["renewal_practices"].value
+    assert "Renewal: not applicable to an internal support model" in form.summary.value
+    form.support_model.value = "external"  # and back: enabled, scored (no data) again
+    row = form.kpi_rows["support_gross_margin"]
+    assert not row.current.widget.disabled and row.status == "no_data"
+    assert not any(dd.disabled for dd in form.answers["renewal_practices"].values())
+
+
+def test_foreign_currency_needs_a_rate_then_money_targets_are_converted(
+        framework: Framework) -> None:
+    form = AssessmentForm(framework)
+    fx_box = form.profile["fx_rate"]
+    assert form.fx_row.layout.display == "none"  # the framework's own currency: no rate
+    form.profile["currency"].widget.value = "EUR"
+    assert form.fx_row.layout.display == ""
+    problem = next(i for i in check_profile(framework, {"currency": "EUR"})
+                   if i.path == "fx_rate")
+    panel = _text(form.summary.value)
+    assert "not scored" in panel and problem.message in panel
+    assert "se-index" not in form.summary.value  # the problem instead of a score
+    assert fx_box.widget.layout.border == INVALID_BORDER
+    assert any(i.path == "profile.fx_rate" for i in form.issues())
+    with pytest.raises(ValueError, match="exchange rate"):
+        form.results()
+    money = [k for k in framework.kpis if k.unit == "currency" and k.direction != "band"]
+    assert money
+    for kpi in money:
+        assert form.kpi_rows[kpi.id].target.widget.value == ""  # not shown unconverted
+
+    fx_box.widget.value = "0.9"
+    assert fx_box.widget.layout.border == ""
+    results = form._results
+    assert results["organization"]["fx_rate"] == 0.9
+    for kpi in money:
+        row = form.kpi_rows[kpi.id]
+        assert row.target.widget.value == show_value(kpi, kpi.target * 0.9)
+        assert "EUR" in row.unit.value
+        shown = next(r for r in results["kpis"] if r["id"] == kpi.id)
+        assert shown["target"] == pytest.approx(kpi.target * 0.9)
+        assert not shown["target_overridden"]
+    assert form.data().targets == {}  # converted defaults are not overrides
+    cost = form.kpi_rows["cost_per_case"]
+    assert "≈ EUR" in cost.benchmark.value  # the benchmark in USD, converted beside it
+
+    cost.target.widget.value = "30"  # the client's own target survives a new rate
+    form.profile["fx_rate"].widget.value = "0.8"
+    assert cost.target.widget.value == "30"
+    assert form.data().targets == {"cost_per_case": 30.0}
+    cost.target.widget.value = ""  # blank: the framework's target, converted
+    form.profile["fx_rate"].widget.value = "0.7"
+    assert form.data().targets == {}
+    target = next(r["target"] for r in form._results["kpis"] if r["id"] == "cost_per_case")
+    assert target == pytest.approx(framework.kpi("cost_per_case").target * 0.7)
+    form.profile["currency"].widget.value = "USD"  # back: no rate asked, none used
+    assert form.fx_row.layout.display == "none"
+    assert form.results()["organization"]["fx_rate"] is None
+
+
+def test_segment_dropdown_takes_its_targets(framework: Framework) -> None:
+    form = AssessmentForm(framework)
+    segments = framework.settings.segments
+    assert [v for _label, v in form.segment.options] == ["", *segments]
+    segment = "b2b_software"
+    resolved = framework.resolved(segment)
+    form.segment.value = segment
+    assert form._results["organization"]["segment"] == segment
+    for kpi in resolved.kpis:
+        row = form.kpi_rows[kpi.id]
+        if row.target is not None:
+            assert row.target.widget.value == show_value(kpi, kpi.target), kpi.id
+    assert form.data().targets == {}
+    assert form.data().profile["segment"] == segment
+
+
+def test_panel_shows_both_readings_and_the_band_name(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    for kpi in framework.kpis:  # no consistency relation derives these
+        if kpi.element == "effectiveness":
+            form.kpi_rows[kpi.id].current.widget.value = ""
+    view = ResultsView.from_dict(form._results)
+    panel = _text(form.summary.value)
+    assert view.readings("index") in panel
+    assert "missing data counted as 0" in panel and "% of KPIs measured" in panel
+    blanked = view.element("effectiveness")
+    assert blanked.score == 0 and blanked.measured_score is None
+    assert view.readings("effectiveness") in panel
+    assert view.index.level_name in panel
+    assert rag_label(view.index.rag) in panel
+    assert "not measured: measure it" in panel  # missing KPIs rank as "measure" gaps
+    assert "Self-rated alignment: 7 / 10" in panel
+    assert "6.6" in panel and str(view.expectations.survey_year) in panel
+
+
+def test_panel_shows_derived_values_and_failing_checks(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("ironclad-systems"))
+    view = ResultsView.from_dict(form._results)
+    derived = [k for k in view.kpis if k.derived]
+    failing = [c for c in view.consistency if c.ok is False]
+    assert derived and failing
+    panel = _text(form.summary.value)
+    for kpi in derived:
+        assert kpi.name in panel and "(derived)" in panel
+        assert "(derived)" in form.kpi_rows[kpi.id].note.value
+    for check in failing:
+        assert check.name in panel
+        assert all(cell in panel for cell in check.cells)
+    held = [c for c in view.consistency if c.ok is True]
+    assert all(c.name not in panel for c in held)  # only the failing ones
+
+
+def test_questionnaire_levels_are_named_from_the_answer_scale(framework: Framework) -> None:
+    form = AssessmentForm(framework)
+    for dd in form.answers["excellence_practices"].values():
+        dd.value = "1"
+    q = form._results["questionnaires"]["excellence_practices"]
+    assert (q["level"], q["level_name"]) == (2, framework.answer_scale[1])

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assessment.core.errors import InputError
-from assessment.core.format import DASH
+from assessment.core.format import DASH, format_coverage, format_value
 from assessment.core.framework import Framework, default_framework_path, load_framework
-from assessment.core.results import ResultsView
+from assessment.core.results import Check, ResultsView
 
 #: The bundled sample the scorecard notebook shows when no intake is given.
 DEFAULT_SAMPLE = "northwind-cloud"
@@ -470,6 +470,55 @@ def reading_key(view: dict[str, Any]) -> str:
     if levels:
         text += f" Levels by score, every 20 points: {levels}."
     return text
+
+
+#: Profile volumes that are money (in the client's currency); the others are counts.
+MONEY_FIELDS = ("annual_revenue", "support_cost", "contract_revenue_base")
+
+
+def _term_unit(view: ResultsView, term: str) -> tuple[str, str | None]:
+    """The unit and currency a relation's term is shown in."""
+    kind, _, key = term.partition(".")
+    if kind == "kpi":
+        row = view.kpi(key)
+        unit = row.unit if row is not None else ""
+    else:
+        unit = "currency" if key in MONEY_FIELDS else "count"
+    return unit, view.currency if unit == "currency" else None
+
+
+def check_result(check: Check) -> str:
+    """What a consistency check found, in words."""
+    if check.derived:
+        return "derived: the blank value was filled in from the others"
+    if check.ok is True:
+        return "holds"
+    if check.ok is False:
+        return "fails"
+    missing = ", ".join(check.missing)
+    return "not checked" + (f" (no data: {missing})" if missing else "")
+
+
+def consistency_table(results: ResultsView | Mapping[str, Any],
+                      failing_only: bool = False) -> Table:
+    """The consistency relations of the data-quality section (methodology §7): each with the
+    cells involved, the value stated, the value the other cells imply, the tolerance and the
+    result. ``failing_only`` keeps the relations that do not hold."""
+    view = ResultsView.of(results)
+    checks = [c for c in view.consistency if c.ok is False or not failing_only]
+    rows = []
+    for c in checks:
+        value_term = next(iter(c.terms), "")
+        unit, currency = _term_unit(view, value_term)
+        rows.append([c.name, ", ".join(c.cells) or DASH, format_value(c.stated, unit, currency),
+                     format_value(c.implied, unit, currency),
+                     DASH if c.tolerance is None else format_coverage(c.tolerance),
+                     check_result(c)])
+    failing = sum(c.ok is False for c in view.consistency)
+    caption = (f"{failing} of {len(view.consistency)} consistency check(s) fail"
+               if failing else f"{len(view.consistency)} consistency check(s), none fails")
+    return Table(["Check", "Cells", "Stated", "Implied", "Tolerance", "Result"], rows,
+                 caption=caption)
 
 
 def warnings_text(results: ResultsView | Mapping[str, Any]) -> str:

@@ -48,6 +48,7 @@ Charts
 from __future__ import annotations
 
 import html
+import math
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable
@@ -64,17 +65,19 @@ from assessment.core.format import (
     benchmark_figure,
     benchmark_source,
     format_points,
+    format_rating,
     format_score,
-    format_value,
     level_text,
     rag_label,
+    value_range,
+    value_text,
 )
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi, load_framework
 from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.core.results import KpiRow as KpiResult
 from assessment.core.results import ResultsView
-from assessment.core.scoring import score
-from assessment.intake.layout import NA_LABEL, PROFILE_FIELDS, answer_labels
+from assessment.core.scoring import check_profile, fx_rate, score
+from assessment.intake.layout import NA_LABEL, PROFILE_FIELDS, answer_labels, profile_help
 from assessment.intake.reader import (
     InvalidValue,
     clean_text,
@@ -86,6 +89,7 @@ from assessment.intake.reader import (
     target_problem,
 )
 from assessment.intake.template import write_intake
+from assessment.interactive.display import consistency_table
 from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
 from assessment.scorecard.charts import (
     STATUS_COLORS,
@@ -106,7 +110,12 @@ TABS: tuple[tuple[str, str], ...] = (
     ("Efficiency", "efficiency"), ("Effectiveness", "effectiveness"), ("Renewal", "renewal"),
     ("Practices", "practices"), ("Expectations", "customer_expectations"),
 )
-STATUS_COLOR: dict[str, str] = {s: STATUS_COLORS[label] for s, label in STATUS_LABELS.items()}
+#: Grey of a KPI that does not apply (or cannot be scored while the profile stops scoring).
+MUTED = "#9e9e9e"
+STATUS_COLOR: dict[str, str] = {s: STATUS_COLORS.get(label, MUTED)
+                                for s, label in STATUS_LABELS.items()}
+#: What the score cell of a KPI shows while the profile stops scoring (see check_profile).
+UNSCORED = "unscored"
 INVALID_BORDER = "2px solid #c62828"
 INVALID_CLASS = "se-invalid"
 RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed"
@@ -163,9 +172,10 @@ def parse_rating_entry(text: str, where: str) -> Entry:
     return number, None
 
 
-def parse_profile_entry(key: str, text: str) -> Entry:
+def parse_profile_entry(key: str, text: str, framework: Framework | None = None) -> Entry:
+    """A typed profile value -> (value or None, issue), with the intake reader's messages."""
     try:
-        value = profile_value(key, text if clean_text(text or "") else None)
+        value = profile_value(key, text if clean_text(text or "") else None, framework)
     except InvalidValue as bad:
         return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
     return value, None  # a required field left blank is an InvalidValue of profile_value
@@ -177,6 +187,17 @@ def _profile_text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return format_number(value) if isinstance(value, float) else str(value)
+
+
+def _resolve(framework: Framework, profile: dict[str, Any],
+             blocking: list[Issue]) -> tuple[Framework, bool]:
+    """The framework as the organization sees it (segment values, money converted), and
+    whether its money values are known: not while the exchange rate is missing or invalid."""
+    paths = {issue.path for issue in blocking}
+    segment = None if "profile.segment" in paths else profile.get("segment") or None
+    money_known = "profile.fx_rate" not in paths and "profile.currency" not in paths
+    rate = fx_rate(framework, profile) if money_known else None
+    return framework.resolved(segment, rate), money_known
 
 
 # --------------------------------------------------------------------------- widget helpers
@@ -218,51 +239,125 @@ def _box(width: str = "110px", placeholder: str = "") -> _Box:
 
 
 class KpiRow:
-    """One KPI: current value, target (or band), live score with status colour, benchmark."""
+    """One KPI: current value, target (or band), live score with status colour, benchmark.
+
+    ``kpi`` is the KPI as the organization sees it (its segment's values, money converted);
+    :meth:`resolve` replaces it when the profile changes. ``default`` is its target then (None
+    for a band KPI, and for a money KPI while the exchange rate is missing): a target box
+    showing it is not an override.
+    """
 
     def __init__(self, framework: Framework, kpi: Kpi) -> None:
         self.kpi = kpi
-        unit = "%" if kpi.unit == "percent" else {"hours": "h", "currency": "cur."}.get(
-            kpi.unit, "")
+        self.default: float | None = None
+        self.applicable = True
+        self.unit = w.HTML(self._unit_text(None), layout=w.Layout(width="40px"))
         self.current = _box(placeholder="blank = no data")
         self.target: _Box | None = None
-        if kpi.direction == "band" and kpi.band:
-            lo, hi = kpi.band
-            band = f"band {format_value(lo, kpi.unit)}–{format_value(hi, kpi.unit)}"
-            target_widget: w.Widget = w.HTML(html.escape(band), layout=w.Layout(width="150px"))
+        self.band: w.HTML | None = None
+        if kpi.direction == "band":
+            self.band = w.HTML(layout=w.Layout(width="150px"))
+            target_widget: w.Widget = self.band
         else:
             self.target = _box(width="90px")
             target_widget = w.HBox([w.HTML("target"), self.target.widget])
         self.score = w.HTML(layout=w.Layout(width="130px"))
         self.status = "no_data"
         self.color = STATUS_COLOR["no_data"]
-        bench = kpi.benchmark
-        bench_text, tip = "", ""
-        if bench is not None:
-            facts = {"value": bench.value, "range": bench.range, "source": bench.source,
-                     "year": bench.year}
-            bench_text = f"bench. {benchmark_figure(facts, kpi.unit)}"
-            tip = benchmark_source(facts) + (f" — {bench.note}" if bench.note else "")
-        self.benchmark = w.HTML(html.escape(bench_text), tooltip=tip,
-                                layout=w.Layout(width="130px"))
+        self.benchmark = w.HTML(layout=w.Layout(width="160px"))
+        self.note = w.HTML()
         name = w.HTML(f"<b>{html.escape(kpi.name)}</b>", tooltip=kpi.definition,
                       layout=w.Layout(width="240px"))
         messages = [self.current.message] + ([self.target.message] if self.target else [])
         self.widget = w.VBox([
-            w.HBox([name, self.current.widget, w.HTML(unit, layout=w.Layout(width="34px")),
-                    target_widget, self.score, self.benchmark]),
-            w.HBox(messages),
+            w.HBox([name, self.current.widget, self.unit, target_widget, self.score,
+                    self.benchmark]),
+            w.HBox([*messages, self.note]),
         ])
+        self.resolve(kpi, True, True, None)
 
-    def show_score(self, row: KpiResult) -> None:
-        self.status = row.status
-        self.color = STATUS_COLOR[self.status]
-        label = STATUS_LABELS[self.status]
-        value = (f"<span class='se-status-{self.status}' style='background:{self.color};"
-                 f"color:white;padding:1px 6px;border-radius:3px'>"
-                 f"{format_score(row.score)} {label}</span>")
-        if self.score.value != value:
-            self.score.value = value
+    def _unit_text(self, currency: str | None) -> str:
+        if self.kpi.unit == "currency":
+            return html.escape(currency or "cur.")
+        return "%" if self.kpi.unit == "percent" else {"hours": "h"}.get(self.kpi.unit, "")
+
+    def resolve(self, kpi: Kpi, applicable: bool, money_known: bool,
+                currency: str | None) -> None:
+        """Show the KPI as the organization sees it: band, default target (a target box still
+        showing the old default takes the new one), benchmark, unit, applicability."""
+        self.kpi = kpi
+        default = None if kpi.direction == "band" or (
+            kpi.unit == "currency" and not money_known) else kpi.target
+        if self.target is not None:
+            text = show_value(kpi, default)
+            if self.target.widget.value == show_value(kpi, self.default):
+                self.target.fill(text, default)
+            placeholder = text or "needs the exchange rate"
+            if self.target.widget.placeholder != placeholder:
+                self.target.widget.placeholder = placeholder
+        self.default = default
+        if self.band is not None:
+            band = ("band needs the exchange rate" if kpi.unit == "currency" and not money_known
+                    else f"band {value_range(*kpi.band, kpi.unit, currency)}" if kpi.band
+                    else "")
+            _set(self.band, html.escape(band))
+        _set(self.unit, self._unit_text(currency))
+        bench = kpi.benchmark
+        if bench is not None:
+            facts = {"value": bench.value, "range": bench.range, "source": bench.source,
+                     "year": bench.year, "currency": bench.currency}
+            self.show_benchmark(facts)
+        elif self.benchmark.value:
+            self.benchmark.value = ""
+        self.applicable = applicable
+        for box in (self.current, self.target):
+            if box is not None and box.widget.disabled == applicable:
+                box.widget.disabled = not applicable
+
+    def show_benchmark(self, facts: dict[str, Any]) -> None:
+        """The benchmark in its own currency, the converted figure beside it; source as tip."""
+        figure = benchmark_figure(facts, self.kpi.unit)
+        text = html.escape(f"bench. {figure}") if figure else ""
+        tip = benchmark_source(facts) + (f" — {facts['note']}" if facts.get("note") else "")
+        _set(self.benchmark, text)
+        if self.benchmark.tooltip != tip:
+            self.benchmark.tooltip = tip
+
+    def _badge(self, status: str, text: str) -> None:
+        self.status = status
+        self.color = STATUS_COLOR.get(status, MUTED)
+        _set(self.score, f"<span class='se-status-{status}' style='background:{self.color};"
+                         f"color:white;padding:1px 6px;border-radius:3px'>"
+                         f"{html.escape(text)}</span>")
+
+    def show_score(self, row: KpiResult, derived_by: str | None = None) -> None:
+        """The KPI's live score and status; "Not applicable" (no score) when it does not
+        apply; a value a consistency relation derived is shown beside it."""
+        label = STATUS_LABELS.get(row.status, row.status)
+        self._badge(row.status, label if row.status == "not_applicable"
+                    else f"{format_score(row.score)} {label}")
+        if row.benchmark is not None:
+            self.show_benchmark(row.benchmark.as_dict())
+        note = ""
+        if row.derived:
+            note = (f"{value_text(row.current, row.unit, row.currency, derived=True)}"
+                    f" from {derived_by or row.derived_from or 'a consistency relation'}")
+        _set(self.note, f"<span class='se-derived' style='color:#1565c0;font-size:90%'>"
+                        f"{html.escape(note)}</span>" if note else "")
+
+    def show_unscored(self) -> None:
+        """No score while the profile stops scoring (its problem is shown in the panel)."""
+        if not self.applicable:
+            self._badge("not_applicable", STATUS_LABELS["not_applicable"])
+        else:
+            self._badge(UNSCORED, f"{DASH} not scored")
+        _set(self.note, "")
+
+
+def _set(widget: w.HTML, value: str) -> None:
+    """Assign an HTML widget's value only when it changes (no redraw otherwise)."""
+    if widget.value != value:
+        widget.value = value
 
 
 # --------------------------------------------------------------------------- the form
@@ -286,6 +381,7 @@ class AssessmentForm:
         self._results: dict[str, Any] = {}
         self._view: ResultsView | None = None  # the typed view of _results, built once a score
         self._issues: list[Issue] = []
+        self._blocking: list[Issue] = []  # check_profile's problems: no score until fixed
         self._build()
         if intake is None:
             self.reset()
@@ -301,26 +397,44 @@ class AssessmentForm:
         self.profile: dict[str, _Box] = {}
         self.support_model = w.Dropdown(options=["", *SUPPORT_MODELS], value="",
                                         layout=w.Layout(width="200px"))
+        segments = fw.settings.segments
+        self.segment = w.Dropdown(
+            options=[("(none: the general targets)", ""),
+                     *((s.name, s.id) for s in segments.values())],
+            value="", disabled=not segments, layout=w.Layout(width="260px"))
+        self.fx_row = w.HBox()
         profile_rows = []
         for spec in PROFILE_FIELDS:
-            label = w.HTML(html.escape(spec.label + (" *" if spec.required else "")),
-                           tooltip=spec.help, layout=w.Layout(width="160px"))
+            tip = profile_help(spec, fw)
+            required = spec.required or spec.key == "fx_rate"  # shown only when it is needed
+            label = w.HTML(html.escape(spec.label + (" *" if required else "")),
+                           tooltip=tip, layout=w.Layout(width="160px"))
             if spec.key == "support_model":
                 profile_rows.append(w.HBox([label, self.support_model]))
                 continue
-            box = _box(width="260px", placeholder=spec.help)
+            if spec.key == "segment":
+                profile_rows.append(w.HBox([label, self.segment]))
+                continue
+            box = _box(width="260px", placeholder=tip)
             self.profile[spec.key] = box
-            profile_rows.append(w.HBox([label, box.widget, box.message]))
+            row = w.HBox([label, box.widget, box.message])
+            if spec.key == "fx_rate":
+                self.fx_row = row
+                row.layout.display = "none"
+            profile_rows.append(row)
         self.kpi_rows = {k.id: KpiRow(fw, k) for k in fw.kpis}
         labels = answer_labels(fw)
         choices = [("(blank)", ""), *((lab, str(i)) for i, lab in enumerate(labels)),
                    (NA_LABEL, NA)]
         self.answers: dict[str, dict[str, w.Dropdown]] = {}
+        self.practice_notes: dict[str, w.HTML] = {}
         practice_boxes = []
         for qid in PRACTICE_QUESTIONNAIRES:
             q = fw.questionnaires[qid]
             self.answers[qid] = {}
-            practice_boxes.append(w.HTML(f"<h4>{html.escape(q.name)}</h4>"))
+            self.practice_notes[qid] = w.HTML()
+            practice_boxes += [w.HTML(f"<h4>{html.escape(q.name)}</h4>"),
+                               self.practice_notes[qid]]
             for item in q.items:
                 dd = w.Dropdown(options=choices, value="", layout=w.Layout(width="280px"))
                 self.answers[qid][item.id] = dd
@@ -401,7 +515,7 @@ class AssessmentForm:
         ])
         self.scenario_box = w.VBox([
             w.HBox([self.scenario_name,
-                    button("Snapshot", lambda: self.snapshot(self.scenario_name.value))]),
+                    button("Snapshot", self._snapshot_clicked)]),
             w.HBox([self.scenario_a, self.scenario_b, button("Compare", self._compare_clicked)]),
             self.scenario_view,
         ])
@@ -417,6 +531,7 @@ class AssessmentForm:
 
     def _dropdowns(self) -> Iterable[w.Dropdown]:
         yield self.support_model
+        yield self.segment
         for items in self.answers.values():
             yield from items.values()
 
@@ -450,7 +565,8 @@ class AssessmentForm:
         formats = (*FORMATS, "pdf") if self.pdf.value else FORMATS
         try:
             written = self.export(self.out_dir.value, formats, paper=self.paper.value)
-        except (PdfError, OSError) as exc:  # no Chromium, or an unwritable folder: say so
+        except (PdfError, OSError, ValueError) as exc:
+            # no Chromium, an unwritable folder, or a profile that stops scoring: say so
             self.status_line.value = ("<span style='color:#c62828'>Nothing was exported: "
                                       f"{html.escape(str(exc))}</span>")
             return
@@ -466,6 +582,13 @@ class AssessmentForm:
         return (f" <span style='color:#c62828'>({n} invalid or missing entr"
                 f"{'y' if n == 1 else 'ies'} not included)</span>") if n else ""
 
+    def _snapshot_clicked(self) -> None:
+        try:
+            self.snapshot(self.scenario_name.value)
+        except ValueError as exc:  # the profile stops scoring: say why, no traceback
+            self.status_line.value = ("<span style='color:#c62828'>No snapshot taken: "
+                                      f"{html.escape(str(exc))}</span>")
+
     def _compare_clicked(self) -> None:
         if self.scenario_a.value and self.scenario_b.value:
             self.compare(self.scenario_a.value, self.scenario_b.value)
@@ -473,6 +596,8 @@ class AssessmentForm:
     # ------------------------------------------------------------------ collecting
 
     def _collect(self, mark: bool) -> tuple[IntakeData, list[Issue]]:
+        """The valid inputs and every problem; with ``mark``, boxes are marked and the KPI
+        rows follow the profile (segment targets, converted money, applicability)."""
         fw, issues = self.framework, []
 
         def take(box: _Box, entry: Entry, soft: bool = False) -> Any:
@@ -485,31 +610,53 @@ class AssessmentForm:
             return value
 
         profile = dict(self._extra_profile)
+        fx_needed = self._fx_needed()
         for key, box in self.profile.items():
-            value, issue = parse_profile_entry(key, box.widget.value)
+            if key == "fx_rate" and not fx_needed:  # hidden: the currency is the framework's
+                if mark:
+                    box.mark(None)
+                continue
+            value, issue = parse_profile_entry(key, box.widget.value, fw)
             soft = issue is not None and not clean_text(box.widget.value or "")
             value = take(box, (value, issue), soft)
             if value is not None:
                 profile[key] = value
-        model, issue = parse_profile_entry("support_model", self.support_model.value)
+        model, issue = parse_profile_entry("support_model", self.support_model.value, fw)
         if issue is not None:
             issues.append(issue)
         if model is not None:
             profile["support_model"] = model
+        if self.segment.value:
+            profile["segment"] = self.segment.value
+        refused = {i.path for i in issues}
+        blocking = [Issue(p.message, p.expected, path=f"profile.{p.path}")
+                    for p in check_profile(fw, profile) if f"profile.{p.path}" not in refused]
+        issues += blocking
+        for problem in blocking:
+            box = self.profile.get((problem.path or "").removeprefix("profile."))
+            if mark and box is not None:
+                box.mark(problem)
+        self._blocking = blocking
+        resolved, money_known = _resolve(fw, profile, blocking)
+        if mark:
+            self._follow_profile(resolved, model, money_known, fx_needed,
+                                 profile.get("currency"))
         data = IntakeData(profile=profile, notes=dict(self._notes), source=self._source)
-        for kpi_id, row in self.kpi_rows.items():
-            kpi = row.kpi
-            data.current[kpi_id] = take(row.current,
-                                        parse_kpi_entry(fw, kpi, row.current.widget.value))
+        for kpi in resolved.kpis:
+            row = self.kpi_rows[kpi.id]
+            data.current[kpi.id] = take(row.current,
+                                        parse_kpi_entry(resolved, kpi, row.current.widget.value))
             if row.target is None:
                 continue
-            target, problem = parse_kpi_entry(fw, kpi, row.target.widget.value, "target")
-            if target is not None and problem is None:
+            target, problem = parse_kpi_entry(resolved, kpi, row.target.widget.value, "target")
+            if target is not None and problem is None and (kpi.unit != "currency"
+                                                           or money_known):
                 problem = target_issue(kpi, target)
                 target = None if problem else target
             target = take(row.target, (target, problem))
-            if target is not None and target != kpi.target:
-                data.targets[kpi_id] = target
+            if target is not None and (row.default is None or not math.isclose(
+                    target, row.default, rel_tol=1e-9, abs_tol=1e-12)):
+                data.targets[kpi.id] = target
         for qid, items in self.answers.items():
             data.answers[qid] = {
                 item: (None if dd.value == "" else NA if dd.value == NA else int(dd.value))
@@ -519,6 +666,34 @@ class AssessmentForm:
                 k: take(box, parse_rating_entry(box.widget.value, f"{dim}.{k}"))
                 for k, box in boxes.items()}
         return data, issues
+
+    def _fx_needed(self) -> bool:
+        """Whether the currency typed differs from the framework's (the rate is then asked)."""
+        currency = parse_profile_entry("currency", self.profile["currency"].widget.value)[0]
+        return currency is not None and currency != self.framework.settings.currency
+
+    def _follow_profile(self, resolved: Framework, model: str | None, money_known: bool,
+                        fx_needed: bool, currency: str | None) -> None:
+        """Show the exchange rate row when needed, each KPI as the organization sees it, and
+        what does not apply to its support model as not applicable (disabled)."""
+        loading, self._loading = self._loading, True  # refilled targets must not re-enter
+        try:
+            display = "" if fx_needed else "none"
+            if self.fx_row.layout.display != display:
+                self.fx_row.layout.display = display
+            for kpi in resolved.kpis:
+                self.kpi_rows[kpi.id].resolve(kpi, kpi.applies(model), money_known, currency)
+            for qid, items in self.answers.items():
+                q = self.framework.questionnaires[qid]
+                applies = q.applies(model)
+                for dd in items.values():
+                    if dd.disabled == applies:
+                        dd.disabled = not applies
+                _set(self.practice_notes[qid], "" if applies else (
+                    f"<i>Not applicable to an {html.escape(str(model))} support model: "
+                    "not scored.</i>"))
+        finally:
+            self._loading = loading
 
     # ------------------------------------------------------------------ public API
 
@@ -531,29 +706,36 @@ class AssessmentForm:
         return list(self._collect(mark=False)[1])
 
     def results(self) -> dict[str, Any]:
-        """``score(framework, form.data())``."""
+        """``score(framework, form.data())``; raises ValueError (the problems of
+        :func:`~assessment.core.scoring.check_profile`) while the profile stops scoring."""
         return score(self.framework, self.data())
 
     def refresh(self) -> dict[str, Any]:
-        """Validate, mark, re-score and redraw; returns the results."""
+        """Validate, mark, re-score and redraw; returns the results (``{}`` while the profile
+        stops scoring: the panel then shows why instead of a score)."""
         data, self._issues = self._collect(mark=True)
+        if self._blocking:
+            self._results, self._view = {}, None
+            for row in self.kpi_rows.values():
+                row.show_unscored()
+            _set(self.summary, _blocked_html(self._blocking))
+            self._refresh_charts()
+            return self._results
         self._results = score(self.framework, data)
         self._view = view = ResultsView.from_dict(self._results)
+        relations = {c.relation: c.name for c in view.consistency}
         for row in view.kpis:
-            self.kpi_rows[row.id].show_score(row)
-        summary = _summary_html(view, len(self._issues))
-        if self.summary.value != summary:
-            self.summary.value = summary
+            self.kpi_rows[row.id].show_score(row, relations.get(row.derived_from or ""))
+        _set(self.summary, _summary_html(view, len(self._issues)))
         self._refresh_charts()
         return self._results
 
     def _refresh_charts(self, _change: Any = None) -> None:
         view = self._view
-        if view is None:
-            return
         area = TABS[self.tabs.selected_index or 0][1]
-        charts = {"elements": element_chart(view), "tab": _tab_chart(view, area),
-                  "projection": projection_chart(view)}
+        charts: dict[str, Chart | None] = dict.fromkeys(CHART_KEYS) if view is None else {
+            "elements": element_chart(view), "tab": _tab_chart(view, area),
+            "projection": projection_chart(view)}
         for key, chart in charts.items():
             self.chart_data[key] = chart
             if self.charts == "altair":
@@ -621,12 +803,21 @@ class AssessmentForm:
             for key, box in self.profile.items():
                 value = data.profile.get(key)
                 box.fill(_profile_text(value), value)
-            self.support_model.value = str(data.profile.get("support_model") or "")
+            model = data.profile.get("support_model")
+            self.support_model.value = str(model or "")
+            segment = data.profile.get("segment")
+            self.segment.value = segment if segment in self.framework.settings.segments else ""
+            # the KPI rows as this profile sees them: a target box left at its default shows it
+            blocking = [Issue(p.message, p.expected, path=f"profile.{p.path}")
+                        for p in check_profile(self.framework, data.profile)]
+            resolved, money_known = _resolve(self.framework, data.profile, blocking)
+            self._follow_profile(resolved, model, money_known, self._fx_needed(),
+                                 data.profile.get("currency"))
             for kpi_id, row in self.kpi_rows.items():
                 current = data.current.get(kpi_id)
                 row.current.fill(show_value(row.kpi, current), current)
                 if row.target is not None:
-                    target = data.targets.get(kpi_id, row.kpi.target)
+                    target = data.targets.get(kpi_id, row.default)
                     row.target.fill(show_value(row.kpi, target), target)
             for qid, items in self.answers.items():
                 answers = data.answers.get(qid, {})
@@ -709,21 +900,74 @@ def _chart_html(chart: Chart | None) -> str:
 
 
 def _summary_html(view: ResultsView, n_issues: int) -> str:
+    """The live panel: the index with its colour and band name and both readings of missing
+    data, each element, renewal, alignment, top gaps, derived values and failing checks."""
     idx = view.index
-    level = (f" — {html.escape(level_text(idx.level, idx.level_name) or '')}"
-             if idx.level else "")
+    status = " · ".join(x for x in (rag_label(idx.rag) if idx.score is not None else None,
+                                    level_text(idx.level, idx.level_name)) if x)
     rows = "".join(
-        f"<tr><td>{html.escape(e.name)}</td><td>{format_score(e.score)}</td>"
-        f"<td>{rag_label(e.rag)}</td></tr>"
+        f"<tr><td>{html.escape(e.name)}</td><td>"
+        + (html.escape(view.readings(e.key)) if e.applicable else "not applicable")
+        + f"</td><td>{rag_label(e.rag) if e.applicable else ''}</td></tr>"
         for e in view.elements)
-    align = view.expectations.alignment
-    gaps = "".join(f"<li>{html.escape(g.name)}: {format_points(g.points_at_stake)} "
-                   "points</li>" for g in view.gaps[:TOP_GAPS]) or "<li>none</li>"
+    renewal = view.renewal
+    renewal_text = (f"Renewal health: {format_score(renewal.health)} ({rag_label(renewal.rag)})"
+                    if renewal.applicable else "Renewal: not applicable to an "
+                    f"{html.escape(str(view.organization.support_model))} support model")
+    gaps = "".join(f"<li>{html.escape(g.name)}: {format_points(g.points_at_stake)} points"
+                   + (" (not measured: measure it)" if g.kind == "measure" else "") + "</li>"
+                   for g in view.gaps[:TOP_GAPS]) or "<li>none</li>"
     problems = (f"<p style='color:#c62828'>{n_issues} entr{'y' if n_issues == 1 else 'ies'} "
                 "left out (see the messages)</p>") if n_issues else ""
     return (f"<div class='se-summary'><h3>Support Excellence Index: "
-            f"<span class='se-index'>{format_score(idx.score)}</span>{level}</h3>"
-            f"<table>{rows}</table>"
-            f"<p>Renewal health: {format_score(view.renewal.health)} · Alignment: "
-            f"{DASH if align is None else f'{format_score(align)} / 10'}</p>"
-            f"<p>Top gaps by points at stake:</p><ol>{gaps}</ol>{problems}</div>")
+            f"<span class='se-index'>{format_score(idx.score)}</span>"
+            + (f" — {html.escape(status)}" if status else "") + "</h3>"
+            f"<p class='se-readings'>{html.escape(view.readings('index'))}</p>"
+            f"<table>{rows}</table><p>{renewal_text}</p>{_alignment_html(view)}"
+            f"<p>Top gaps by points at stake:</p><ol>{gaps}</ol>"
+            f"{_derived_html(view)}{_checks_html(view)}{problems}</div>")
+
+
+def _alignment_html(view: ResultsView) -> str:
+    """The computed alignment, and the self-rated one against the survey average it is
+    comparable with (with the survey's source and year)."""
+    exp = view.expectations
+    own = DASH if exp.alignment is None else f"{format_score(exp.alignment)} / 10"
+    source = ", ".join(str(x) for x in (exp.survey_source, exp.survey_year) if x)
+    average = (f"survey average {format_rating(exp.survey_average)}"
+               + (f" ({source})" if source else "")) if exp.survey_average is not None else ""
+    rated = ("not given" if exp.self_rated_alignment is None
+             else f"{format_rating(exp.self_rated_alignment)} / 10")
+    return (f"<p>Alignment (computed from the ratings): {own}<br>"
+            f"Self-rated alignment: {rated}"
+            + (f" against the {html.escape(average)}" if average else "") + "</p>")
+
+
+def _derived_html(view: ResultsView) -> str:
+    derived = [k for k in view.kpis if k.derived]
+    if not derived:
+        return ""
+    names = {c.relation: c.name for c in view.consistency}
+    items = "".join(
+        f"<li>{html.escape(k.name)}: {html.escape(value_text(k.current, k.unit, k.currency, True))}"
+        f" from {html.escape(names.get(k.derived_from or '', k.derived_from or ''))}</li>"
+        for k in derived)
+    return f"<p>Derived values:</p><ul class='se-derived'>{items}</ul>"
+
+
+def _checks_html(view: ResultsView) -> str:
+    failing = [c for c in view.consistency if c.ok is False]
+    if not failing:
+        return ""
+    table = consistency_table(view, failing_only=True)
+    return f"<div class='se-consistency'>{table._repr_html_()}</div>"
+
+
+def _blocked_html(blocking: list[Issue]) -> str:
+    """The panel while the profile stops scoring: why, instead of a score."""
+    items = "".join(f"<li>{html.escape(issue.message)}"
+                    + (f" — {html.escape(issue.expected)}" if issue.expected else "") + "</li>"
+                    for issue in blocking)
+    return ("<div class='se-summary se-blocked'><h3>Support Excellence Index: not scored</h3>"
+            "<p style='color:#c62828'>The profile stops scoring until this is fixed:</p>"
+            f"<ul>{items}</ul></div>")
