@@ -950,17 +950,43 @@ def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_libreoffice_round_trip(full_book: Path, tmp_path: Path, system_tool) -> None:
-    """LibreOffice opens the scorecard and converts it without complaint."""
+def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
+                                inconsistent: dict[str, Any], tmp_path: Path,
+                                system_tool) -> None:
+    """LibreOffice opens the v2 scorecards (and a results@1 one) and converts them without
+    complaint; what a client reads survives the round trip."""
+    books = {"full.xlsx": full_book,
+             "internal.xlsx": write_excel(internal, tmp_path / "in" / "internal.xlsx"),
+             "checked.xlsx": write_excel(inconsistent, tmp_path / "in" / "checked.xlsx"),
+             "v1.xlsx": write_excel(as_results_v1(inconsistent), tmp_path / "in" / "v1.xlsx")}
     profile = (tmp_path / "lo-profile").as_uri()
     out = tmp_path / "converted"
     proc = subprocess.run(
         [system_tool("soffice"), f"-env:UserInstallation={profile}", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(out), str(full_book)],
-        capture_output=True, text=True, timeout=180, check=False)
+         "--norestore", "--convert-to", "xlsx", "--outdir", str(out),
+         *map(str, books.values())],
+        capture_output=True, text=True, timeout=240, check=False)
     assert proc.returncode == 0, proc.stderr
-    converted = out / full_book.name
-    assert converted.exists(), proc.stdout + proc.stderr
-    book = openpyxl.load_workbook(converted)
-    assert book.sheetnames == list(SHEETS)
+    assert "Error:" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    converted = {name: out / path.name for name, path in books.items()}
+    for name, path in converted.items():
+        assert path.exists(), name + proc.stdout + proc.stderr
+        assert openpyxl.load_workbook(path).sheetnames == list(SHEETS), name
+    book = openpyxl.load_workbook(converted["full.xlsx"])
     assert book["Summary"]["A1"].value == "Acme Support & Co"
+
+    book = openpyxl.load_workbook(converted["internal.xlsx"])
+    assert kpi_row(book["KPIs"], "support_gross_margin")["Status"].value == "Not applicable"
+    assert book["Renewal"]["B5"].value == "Not applicable to an internal support model"
+    ws = book["Summary"]
+    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == \
+        openpyxl.load_workbook(books["internal.xlsx"])["Summary"].cell(
+            find(ws, "Both readings of missing data"), 2).value
+
+    book = openpyxl.load_workbook(converted["checked.xlsx"])
+    ws = book["Data quality"]
+    row = find(ws, "cost_per_case_check", col=2)
+    assert ws.cell(row, 3).value == "KPIs!F14, Profile!C21, Profile!C23"
+    assert ws.cell(row, 8).value == "Failed"
+    assert kpi_row(book["KPIs"], "support_demand_per_customer")["Current"].value == \
+        pytest.approx(4.1)

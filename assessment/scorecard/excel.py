@@ -102,7 +102,7 @@ SOURCE_LABELS = {"kpi": "KPI", "practice": "Practice", "expectation": "Expectati
 RATING = "0.0"
 WEIGHT = "0.0#"
 COUNT = "0"
-FX_FORMAT = "0.0000##"
+FX_FORMAT = "0.00####"
 #: A relative difference (stated against implied) and a tolerance.
 DIFFERENCE_FORMAT = "+0.0%;-0.0%;0.0%"
 TOLERANCE_FORMAT = '"±"0%'
@@ -636,7 +636,7 @@ def _renewal_pairs(view: ResultsView) -> list[tuple[str, Any]]:
 def _renewal(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Renewal", view,
                     "Contract renewals: health, KPIs, practices and projection",
-                    [44, 28, 12, 12, 24, 12, 16, 12])
+                    [44, 40, 12, 12, 24, 12, 16, 12])
     ws.freeze_panes = "A3"
     renewal = view.renewal
     currency = view.currency
