@@ -189,11 +189,12 @@ def test_item04_strings_and_lists_bounded():
     assert "too long" in found["levels[0]"] and "too long" in found["version"]
     many = raw_default()
     many["kpis"] = many["kpis"] * 20
-    assert "540 KPIs are too many" in problems(many)["kpis"]
+    assert f"{len(many['kpis'])} KPIs are too many" in problems(many)["kpis"]
 
 
 def test_item04_problem_list_is_capped():
     raw = raw_default()
+    raw["relations"] = []  # counted on their own in the test below
     for kpi in raw["kpis"] * 1:
         kpi.update(wieght=1, unti="x", nmae="y", defintion="z", tagret=1, flor=2, dirction=3,
                    elemnt=4, benchmrk=5)
@@ -201,7 +202,19 @@ def test_item04_problem_list_is_capped():
         parse_framework(raw)
     issues = info.value.issues
     assert len(issues) == fw_module.MAX_ISSUES + 1
-    assert issues[-1].message == f"{27 * 9 - fw_module.MAX_ISSUES} more problem(s) not listed"
+    nine = len(raw["kpis"]) * 9  # nine unknown keys on every KPI
+    assert issues[-1].message == f"{nine - fw_module.MAX_ISSUES} more problem(s) not listed"
+
+
+def test_one_bad_kpi_is_one_problem_not_a_relation_cascade():
+    """A KPI refused for its own fault (weight 0) still exists for the relations that name it:
+    they must not add 'unknown term kpi.cost_per_case; did you mean kpi.reopen_rate?'."""
+    raw = raw_default()
+    i = kpi_index(raw, "cost_per_case")
+    raw["kpis"][i]["weight"] = 0
+    assert any("kpi.cost_per_case" in r.terms for r in load_framework().relations)
+    found = problems(raw)
+    assert list(found) == [f"kpis[{i}](cost_per_case).weight"], found
 
 
 # ----------------------------------------------------------------------------- item 8
@@ -209,12 +222,15 @@ def test_item04_problem_list_is_capped():
 
 def test_item08_non_utf8_framework_names_the_first_bad_byte(tmp_path, capsys):
     text = DEFAULT.read_text(encoding="utf-8")
-    line = text[:text.index("version:")].count("\n") + 1
+    version = f'version: "{load_framework().version}"'  # 'version: "2.0"'
+    start = text.index(f"\n{version}\n") + 1
+    line = text[:start].count("\n") + 1
+    column = len(version) - 1 + len(" caf") + 1  # the é, after 'version: "2.0 caf'
     latin = tmp_path / "latin1.yaml"
-    latin.write_bytes(text.replace('version: "1.0"', 'version: "1.0 café"').encode("latin-1"))
+    latin.write_bytes(text.replace(version, version[:-1] + ' café"', 1).encode("latin-1"))
     found = load_problems(latin)
     assert found == [f"line {line}: the file is not UTF-8 text: byte 0xE9 at line {line}, "
-                     f"column 18 (byte {text.index('version:') + 18} of the file) is not valid "
+                     f"column {column} (byte {start + column} of the file) is not valid "
                      "UTF-8 — save the file with the encoding UTF-8 (it looks like another "
                      "encoding, such as Windows-1252 or Latin-1)"]
     code, err = cli(capsys, "template", "--framework", latin, "--out", tmp_path / "t.xlsx")
