@@ -350,6 +350,52 @@ def test_pdf_without_chromium_exits_1_names_it_and_writes_nothing(tmp_path, monk
     assert not out.exists()
 
 
+# ----------------------------------------------------------------------------- --segment
+
+
+def test_unknown_segment_exits_2_names_the_choices_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["batch", str(SAMPLES["ironclad-systems"]), "--out", str(out),
+                 "--segment", "retail_banking"])
+    errors = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "--segment: unknown segment 'retail_banking'" in errors
+    assert "b2b_software" in errors
+
+
+def test_segment_needs_the_notebook_parameter(tmp_path):
+    with pytest.raises(batch.BatchError, match="no parameter.*segment"):
+        batch.run_batch([SAMPLES["ironclad-systems"]], tmp_path / "out",
+                        segment="b2b_software", scorecard_notebook=SCORECARD_STUB,
+                        portfolio=False, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_segment_reaches_every_results_json(tmp_path):
+    if "segment" not in batch.notebook_parameters(batch.SCORECARD_NOTEBOOK, ()):
+        pytest.skip("notebooks/scorecard.ipynb has no segment parameter yet")
+    out = tmp_path / "out"
+    code, printed = cli("batch", SAMPLES["northwind-cloud"], SAMPLES["ironclad-systems"],
+                        "--out", out, "--segment", "it_service_desk", "--no-portfolio",
+                        "--format", "json", "--workers", 1)
+    assert code == 0, printed
+    found = sorted(out.glob("*/results.json"))
+    assert len(found) == 2
+    for path in found:
+        results = json.loads(path.read_text(encoding="utf-8"))
+        assert results["schema"] == "support-excellence/results@2"
+        assert results["organization"]["segment"] == "it_service_desk"
+    summary = json.loads((out / report.SUMMARY_NAME).read_text(encoding="utf-8"))
+    assert summary["segment"] == "it_service_desk"
+    assert [(e["schema"], e["segment"]) for e in summary["intakes"]] == [
+        ("support-excellence/results@2", "it_service_desk")] * 2
+    log = (out / report.LOG_NAME).read_text(encoding="utf-8")
+    assert log.count("[results@2, segment it_service_desk]") == 2
+    assert "segment it_service_desk for every intake" in log
+    assert "scored for segment it_service_desk (--segment)" in printed
+
+
 # ----------------------------------------------------------------------------- usage, demo
 
 
