@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from results_data import empty_results, full_results, sparse_results
+from results_data import empty_results, sparse_results
+from test_html import acme_results as full_results
+from test_html import sample_results
 
 from assessment.core import format as fmt
 from assessment.core.format import format_value
@@ -172,7 +174,7 @@ def test_chart_data_and_specs_are_deterministic(full):
 
 
 def test_building_and_drawing_charts_does_not_import_altair():
-    code = ("import sys; from results_data import full_results; "
+    code = ("import sys; from test_html import acme_results as full_results; "
             "from assessment.scorecard.charts import build_charts, to_svg; "
             "from assessment.scorecard.vega import vega_lite; "
             "drawn = [c for c in build_charts(full_results()) if c.data]; "
@@ -208,7 +210,7 @@ def test_kpi_chart_values_equal_results(full):
             assert row.group == fmt.STATUS_LABELS[kpi["status"]]
             assert row.color == charts.STATUS_COLORS[row.group]
             if kpi["score"] is None:
-                assert row.label == "no data"
+                assert row.label == "no data (counts as 0)"  # missing_kpi: zero
             else:
                 assert row.label.endswith(f"score {kpi['score']:.1f}")
         assert chart.data.target == 100
@@ -216,14 +218,20 @@ def test_kpi_chart_values_equal_results(full):
 
 
 def test_kpi_benchmark_is_converted_to_a_score(full):
+    kpis = {k["id"]: k for k in full["kpis"]}
     rows = {r.key: r for r in by_id(full)["chart-kpis-reputation"].data.rows}
-    # CSAT: benchmark 82%, client target 88% overrides 85%, floor 60%.
-    assert rows["csat"].bench == pytest.approx(100 * (0.82 - 0.6) / (0.88 - 0.6))
+    # CSAT: benchmark 75%, client target 88% overrides 85%, floor 60%.
+    assert kpis["csat"]["benchmark"]["value"] == 0.75 and kpis["csat"]["floor"] == 0.6
+    assert rows["csat"].bench == pytest.approx(100 * (0.75 - 0.6) / (0.88 - 0.6))
     assert rows["csat"].bench_lo is None
     efficiency = {r.key: r for r in by_id(full)["chart-kpis-efficiency"].data.rows}
-    # Cost per case: benchmark range 6-40, lower is better, target 25, floor 60.
+    # Cost per case, B2B software segment in EUR at 0.92: target 69, floor 230; the USD
+    # 45-150 benchmark range is scored by its converted figure, EUR 41.40-138.
+    cost = kpis["cost_per_case"]
+    assert (cost["target"], cost["floor"]) == (pytest.approx(69.0), pytest.approx(230.0))
+    assert cost["benchmark"]["converted"]["range"] == pytest.approx([41.4, 138.0])
     assert efficiency["cost_per_case"].bench is None
-    assert efficiency["cost_per_case"].bench_lo == pytest.approx(100 * (60 - 40) / 35)
+    assert efficiency["cost_per_case"].bench_lo == pytest.approx(100 * (230 - 138) / (230 - 69))
     assert efficiency["cost_per_case"].bench_hi == pytest.approx(100.0)
     # Band KPI: benchmark 47.8% utilization, band 50-60%, floor 30%.
     assert efficiency["engineer_utilization"].bench == pytest.approx(
@@ -234,7 +242,9 @@ def test_projection_values_equal_results(full):
     chart = by_id(full)["chart-projection"]
     keys = ("client", "industry", "target", "client_value")
     assert [s.name.split(" ")[0] for s in chart.data.series] == [
-        "Client", "Industry", "Target", "Client,"]
+        "Client", "Industry", "Target", "Client"]
+    # the value curve names its basis: the client's recurring-revenue rate (97%)
+    assert chart.data.series[3].name == "Client value retained (recurring-revenue rate 97%)"
     for key, series in zip(keys, chart.data.series, strict=True):
         assert [p.year for p in series.points] == [1, 2, 3, 4, 5]
         for p in series.points:
@@ -277,23 +287,57 @@ def test_practice_values_equal_results(full):
 
 
 def test_sparse_charts_skip_with_notes(sparse):
-    assert sparse["index"]["score"] is None
+    assert sparse["index"]["sufficient"] is False
     charts_ = by_id(sparse)
     assert charts_["chart-elements"].data is not None
     for cid in ("chart-kpis-profit", "chart-kpis-efficiency", "chart-kpis-renewal",
                 "chart-practices-renewal_practices", "chart-practices-excellence_practices",
-                "chart-expectations"):
+                "chart-expectations", "chart-projection"):
         assert charts_[cid].data is None, cid
         assert charts_[cid].note, cid
         with pytest.raises(ValueError):
             to_svg(charts_[cid])
-    projection = charts_["chart-projection"]
-    assert projection.data is not None  # industry and target curves are still known
-    assert "client curve is missing" in projection.note
-    assert [s.name.split(" ")[0] for s in projection.data.series] == ["Industry", "Target"]
+    assert "No Profit KPI has a current value" in charts_["chart-kpis-profit"].note
 
 
-def test_no_element_scored_means_no_element_chart():
+def test_an_internal_desk_has_no_renewal_charts_and_no_zero_bars():
+    results = sample_results("harbor-city-it")
+    charts_ = by_id(results)
+    words = "Not applicable to an internal support model"
+    for cid in ("chart-kpis-renewal", "chart-practices-renewal_practices", "chart-projection"):
+        assert charts_[cid].data is None and charts_[cid].note.startswith(words), cid
+    profit = charts_["chart-kpis-profit"]
+    not_applicable = {k["id"] for k in results["kpis"] if not k["applicable"]}
+    rows = [r for r in profit.data.rows if r.key in not_applicable]
+    assert rows and all(r.value is None and r.label == "not applicable" and r.group is None
+                        for r in rows)
+    assert "Support gross margin: not applicable;" in profit.description
+
+
+def test_an_element_none_of_whose_kpis_applies_is_not_drawn_as_zero(full):
+    results = json.loads(json.dumps(full))
+    results["elements"]["profit"].update(applicable=False, score=None, measured_score=None,
+                                         coverage=0.0, kpis=0, rag=None)
+    chart = by_id(results)["chart-elements"]
+    row = next(r for r in chart.data.rows if r.key == "profit")
+    assert (row.value, row.label, row.group) == (None, "not applicable", None)
+
+
+def test_value_curve_by_renewal_rate_and_uplift_without_recurring_rate(full):
+    results = json.loads(json.dumps(full))
+    results["renewal"].update(value_basis="renewal_rate_uplift", recurring_revenue_rate=None,
+                              price_uplift=0.03)
+    chart = by_id(results)["chart-projection"]
+    assert chart.data.series[3].name == "Client value retained (renewal rate with 3% uplift)"
+
+
+def test_insufficient_elements_say_so_on_their_bar():
+    rows = by_id(sparse_results())["chart-elements"].data.rows
+    insufficient = [r for r in rows if r.label.endswith("insufficient data")]
+    assert insufficient and all(r.value is not None for r in insufficient)
+
+
+def test_no_element_measured_means_no_element_chart():
     chart = by_id(empty_results())["chart-elements"]
     assert chart.data is None and "No element" in chart.note
 
