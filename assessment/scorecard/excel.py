@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -456,7 +457,7 @@ def _benchmark_cell(k: KpiRow, currency: str | None) -> Any:
     bench = k.benchmark
     if bench is None:
         return None
-    own = bench.currency or currency
+    own = bench.currency if re.fullmatch(r"[A-Z]{3}", str(bench.currency or "")) else currency
     if bench.value is not None and not bench.converted:
         return unit_cell(bench.value, k.unit, own)
     return benchmark_figure(bench.as_dict(), k.unit, currency) or None
