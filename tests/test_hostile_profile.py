@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import sample_intake
 from openpyxl import Workbook
 from workbooks import cell, edits, where
 
@@ -27,6 +28,14 @@ Make = Callable[..., Path]
 MARKER = 987654.125
 #: Characters that act on a terminal: CSI (C1), right-to-left override, ESC, newline.
 HOSTILE = ("\x9b", "\u202e", "\x1b", "\x85")
+
+
+@pytest.fixture
+def sample(framework: Framework) -> IntakeData:
+    """The shared sample intake (in EUR) with the exchange rate version 2.0 requires."""
+    data = sample_intake(framework)
+    data.profile.setdefault("fx_rate", 0.92)
+    return data
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -80,6 +89,9 @@ INFINITE_CELLS = {
     "consultant": ("profile", "consultant", "value"),
     "region": ("profile", "region", "value"),
     "annual revenue": ("profile", "annual_revenue", "value"),
+    "support cost": ("profile", "support_cost", "value"),
+    "exchange rate": ("profile", "fx_rate", "value"),
+    "self-rated alignment": ("profile", "self_rated_alignment", "value"),
     "KPI current": ("kpis", "cost_per_case", "current"),
     "KPI target": ("kpis", "cases_per_engineer_month", "target"),
     "practice answer": ("renewal_practices", "renewal_ownership", "answer"),
@@ -157,8 +169,8 @@ PROFILE_MESSAGES = {
                        "Active customers '-5' is not a number of 0 or more — a number of 0 or "
                        "more, such as 250"),
     "percent headcount": ("support_headcount", "50%",
-                          "Support headcount '50%' is not a number of 0 or more — a number of 0 "
-                          "or more, such as 12"),
+                          "Support headcount (FTE) '50%' is not a number of 0 or more — a number "
+                          "of 0 or more, such as 12"),
     "blank date": ("assessment_date", None,
                    "Assessment date is required — a date such as 2025-03-31"),
     "bad date": ("assessment_date", "31/03/2025",
@@ -171,6 +183,24 @@ PROFILE_MESSAGES = {
     "bad currency": ("currency", "Euro",
                      "Currency 'Euro' is not a 3-letter currency code — a 3-letter currency "
                      "code such as USD or EUR"),
+    "segment typo": ("segment", "it_servce_desk",
+                     "Peer group 'it_servce_desk' is not one of the framework's peer groups; "
+                     "did you mean 'it_service_desk' (Internal IT service desk)? — one of "),
+    "zero rate": ("fx_rate", 0, "Exchange rate '0' is not a number above 0 — a number above 0: "
+                                "how many units of your currency one unit of the framework's "
+                                "currency buys"),
+    "blank rate for EUR": ("fx_rate", None, "EUR differs from the framework's USD: give the "
+                                            "exchange rate — the Exchange rate: how many EUR "
+                                            "one USD buys"),
+    "alignment 11": ("self_rated_alignment", 11,
+                     "Alignment with customers (0–10) '11' is not a number from 0 to 10 — a "
+                     "number from 0 (not at all aligned) to 10 (completely), e.g. 7"),
+    "negative cases": ("assisted_cases", -1,
+                       "Assisted cases per year '-1' is not a number of 0 or more — a number of "
+                       "0 or more, such as 42,300"),
+    "text headcount": ("support_headcount", "twelve",
+                       "Support headcount (FTE) 'twelve' is not a number — a number of 0 or "
+                       "more, such as 12"),
 }
 
 

@@ -10,19 +10,38 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import openpyxl.xml
 import pytest
+from conftest import sample_intake as shared_sample
 from openpyxl import Workbook
 from workbooks import cell, edits, where
 
 from assessment.core.errors import IntakeError
 from assessment.core.framework import Framework
 from assessment.core.model import NA, IntakeData
-from assessment.intake.layout import KEY_ROW, SHEETS, answer_labels
+from assessment.core.scoring import score
+from assessment.intake.layout import FIRST_ROW, KEY_ROW, PROFILE_FIELDS, SHEETS, answer_labels
 from assessment.intake.reader import parse_answer, parse_number, percent_value, read_intake
 from assessment.intake.template import fill_intake, write_template
 
 Make = Callable[..., Path]
+V1_WORKBOOK = Path(__file__).resolve().parent / "data" / "v1" / "northwind-cloud.xlsx"
+#: Hand-counted Profile rows: the five required fields on rows 5-9, then the new ones.
+ROW = {"segment": 10, "fx_rate": 11, "self_rated_alignment": 12, "support_cost": 16}
+
+
+@pytest.fixture
+def sample(framework: Framework) -> IntakeData:
+    """The shared sample intake (in EUR) with the exchange rate version 2.0 requires."""
+    data = shared_sample(framework)
+    data.profile.setdefault("fx_rate", 0.92)
+    return data
+
+
+def with_rate(data: IntakeData, rate: float = 0.92) -> IntakeData:
+    data.profile.setdefault("fx_rate", rate)
+    return data
 
 
 def problems(path: Path, framework: Framework, **kwargs: Any) -> dict[str, str]:
@@ -51,7 +70,10 @@ def test_round_trip_default_framework(framework: Framework, sample: IntakeData,
                   "renewal_practices.auto_renewal": "only on new contracts",
                   "customer_expectations.availability": "24x7 for premium"}
     data.profile.update(region="EMEA", consultant="J. Doe", active_customers=1200,
-                        annual_revenue=12_500_000.5, custom_field="kept")
+                        annual_revenue=12_500_000.5, custom_field="kept",
+                        segment="b2b_software", self_rated_alignment=6.5,
+                        support_cost=1_100_000.0, contract_revenue_base=2_000_000.0,
+                        assisted_cases=15_000, support_headcount=9.5)
     data.ratings["availability"]["priority"] = None
     read = read_intake(tmp_intake(framework, data), framework)
     assert read.profile == data.profile
@@ -67,7 +89,7 @@ def test_round_trip_default_framework(framework: Framework, sample: IntakeData,
 def test_round_trip_custom_framework(sample_intake: Callable[[Framework], IntakeData],
                                      mini_framework: Framework, tmp_intake: Make) -> None:
     mini = mini_framework
-    data = sample_intake(mini)
+    data = with_rate(sample_intake(mini))
     data.targets = {"revenue_kept": 1.2}
     data.current["revenue_kept"] = 2.5  # 250%: percent-formatted, so taken as is
     read = read_intake(tmp_intake(mini, data), mini)
@@ -142,14 +164,14 @@ def test_text_numbers_parsed(framework: Framework, sample: IntakeData, tmp_intak
         ("kpis", "csat", "current", "85%"),
         ("kpis", "cases_per_engineer_month", "current", "1,200"),
         ("kpis", "cost_per_case", "current", "$1,200"),
-        ("kpis", "cost_per_customer", "current", " 1 200 "),
+        ("kpis", "support_demand_per_customer", "current", " 1 200 "),
         ("kpis", "nps", "current", "-12"),
     ))
     read = read_intake(path, framework)
     assert read.current["csat"] == pytest.approx(0.85)
     assert read.current["cases_per_engineer_month"] == 1200
     assert read.current["cost_per_case"] == 1200
-    assert read.current["cost_per_customer"] == 1200
+    assert read.current["support_demand_per_customer"] == 1200
     assert read.current["nps"] == -12
     assert read.warnings == []
 
@@ -336,7 +358,7 @@ def test_missing_template_version(framework: Framework, sample: IntakeData,
     found = problems(tmp_intake(framework, sample, blank), framework)
     assert list(found) == ["Instructions!B3"]
     assert "template version is missing" in found["Instructions!B3"]
-    assert "1.0" in found["Instructions!B3"]
+    assert "2.0" in found["Instructions!B3"]
     assert "support-excellence template" in found["Instructions!B3"]
 
 
@@ -347,8 +369,19 @@ def test_unknown_template_version(framework: Framework, sample: IntakeData,
 
     found = problems(tmp_intake(framework, sample, old), framework)
     assert found == {"Instructions!B3": "Instructions!B3: template version '0.9' is not "
-                     "supported — template version 1.0 — download a fresh template with "
+                     "supported — template version 2.0 — download a fresh template with "
                      "`support-excellence template`"}
+
+
+def test_version_1_workbook_refused_with_the_upgrade_command(framework: Framework) -> None:
+    """The committed 1.0 Northwind workbook: one issue, on the version cell, saying how to
+    upgrade it (nothing else is read: the layout differs)."""
+    found = problems(V1_WORKBOOK, framework)
+    assert list(found) == ["Instructions!B3"]
+    text = found["Instructions!B3"]
+    assert text.startswith("Instructions!B3: this is a version 1.0 intake; this tool reads "
+                           "version 2.0")
+    assert "upgrade it with `support-excellence upgrade-intake OLD.xlsx NEW.xlsx`" in text
 
 
 def test_version_found_by_label_without_defined_name(framework: Framework, sample: IntakeData,
@@ -635,3 +668,190 @@ def test_xml_entities_refused(framework: Framework, sample: IntakeData, tmp_inta
 def test_long_text_is_not_a_number_quickly() -> None:
     with pytest.raises(Exception, match="is not a number"):
         parse_number("1 " * 10_000 + "x")
+
+
+# ----------------------------------------------------------------------------- version 2.0 profile
+
+
+def test_profile_rows_where_the_messages_say(framework: Framework, sample: IntakeData) -> None:
+    """The hand-counted rows above match the template (a moved row must update both)."""
+    for key, row in ROW.items():
+        assert locate(framework, sample, "profile", key, "value") == f"Profile!C{row}"
+    assert [f.key for f in PROFILE_FIELDS][ROW["fx_rate"] - FIRST_ROW] == "fx_rate"
+
+
+def test_eur_intake_without_a_rate_is_refused_naming_the_cell(
+        framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    data = copy.deepcopy(sample)
+    del data.profile["fx_rate"]
+    found = problems(tmp_intake(framework, data), framework)
+    assert found == {"Profile!C11": (
+        "Profile!C11: EUR differs from the framework's USD: give the exchange rate — the "
+        "Exchange rate: how many EUR one USD buys (a number above 0, e.g. 0.92 for EUR), the "
+        "rate used for the assessment period")}
+
+
+def test_a_rate_of_0_9_converts_money_targets(framework: Framework, sample: IntakeData,
+                                              tmp_intake: Make) -> None:
+    data = copy.deepcopy(sample)
+    data.profile["fx_rate"] = 0.9
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert read.profile["fx_rate"] == 0.9
+    kpis = {k["id"]: k for k in score(framework, read)["kpis"]}
+    # cost per case: the framework's USD 25 target and USD 60 floor, times 0.9 (in EUR)
+    assert (kpis["cost_per_case"]["target"], kpis["cost_per_case"]["floor"]) == (
+        pytest.approx(22.5), pytest.approx(54.0))
+    assert kpis["cost_per_case"]["currency"] == "EUR"
+    assert kpis["csat"]["target"] == pytest.approx(0.85)  # not money: unchanged
+    resolved = framework.resolved(None, 0.9)
+    assert resolved.kpi("cost_per_case").target == pytest.approx(25 * 0.9)
+    # with a peer group: its own target (USD 75 for B2B software), converted the same way
+    data.profile["segment"] = "b2b_software"
+    kpis = {k["id"]: k for k in score(framework, read_intake(tmp_intake(framework, data),
+                                                             framework))["kpis"]}
+    assert kpis["cost_per_case"]["target"] == pytest.approx(75 * 0.9)
+
+
+def test_jpy_target_checked_against_the_converted_floor(
+        framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    """Issue 12: a ¥3,750 target was refused against the USD floor of 60; at 150 yen per
+    dollar the floor is ¥9,000 and the target ¥3,750 (USD 25 x 150), so ¥3,750 is accepted
+    (it is the framework's own target: no override), ¥3,500 is an own target, ¥9,500 is
+    refused."""
+    data = copy.deepcopy(sample)
+    data.profile.update(currency="JPY", fx_rate=150)
+    data.current["cost_per_case"] = 3100  # about USD 21: better than target
+    data.targets = {"cost_per_case": 3750}
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert read.targets == {}
+    row = next(k for k in score(framework, read)["kpis"] if k["id"] == "cost_per_case")
+    assert (row["target"], row["floor"], row["score"]) == (3750, 9000, 100)
+    data.targets = {"cost_per_case": 3500}
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert read.targets == {"cost_per_case": 3500}
+    row = next(k for k in score(framework, read)["kpis"] if k["id"] == "cost_per_case")
+    assert row["target_overridden"] and row["score"] == 100
+    data.targets = {"cost_per_case": 9500}
+    found = problems(tmp_intake(framework, data), framework)
+    loc = locate(framework, data, "kpis", "cost_per_case", "target")
+    assert found == {loc: f"{loc}: target 9500 for Cost per case (cost_per_case) is on the "
+                          "wrong side of its floor 9000 — a target below 9000 (lower is "
+                          "better), or the framework's 3750"}
+
+
+def test_usd_intake_with_a_rate_warns_and_drops_it(framework: Framework, sample: IntakeData,
+                                                   tmp_intake: Make) -> None:
+    data = copy.deepcopy(sample)
+    data.profile.update(currency="USD", fx_rate=0.9)
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert "fx_rate" not in read.profile
+    assert read.warnings == ["Profile!C11: Exchange rate 0.9 ignored: the currency USD is the "
+                             "framework's own, so no rate applies"]
+    data.profile["fx_rate"] = 1
+    read = read_intake(tmp_intake(framework, data), framework)
+    assert "fx_rate" not in read.profile and read.warnings == []
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (0, "Exchange rate '0' is not a number above 0"),
+    (-1.5, "Exchange rate '-1.5' is not a number above 0"),
+    ("abc", "Exchange rate 'abc' is not a number"),
+    ("92%", "Exchange rate '92%' is not a number above 0"),
+])
+def test_bad_rates_refused(framework: Framework, sample: IntakeData, tmp_intake: Make,
+                           value: Any, message: str) -> None:
+    path = tmp_intake(framework, sample, edits(("profile", "fx_rate", "value", value)))
+    found = problems(path, framework)
+    assert list(found) == ["Profile!C11"]  # the rate's own problem, not also "give a rate"
+    assert found["Profile!C11"].startswith(f"Profile!C11: {message} — a number above 0")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("b2b_software", "b2b_software"), ("B2B_Software", "b2b_software"),
+    ("  it_service_desk ", "it_service_desk"), ("Internal IT service desk", "it_service_desk"),
+])
+def test_segment_by_id_or_name_in_any_case(framework: Framework, sample: IntakeData,
+                                           tmp_intake: Make, typed: str, stored: str) -> None:
+    path = tmp_intake(framework, sample, edits(("profile", "segment", "value", typed)))
+    assert read_intake(path, framework).profile["segment"] == stored
+
+
+def test_segment_typo_gets_did_you_mean(framework: Framework, sample: IntakeData,
+                                        tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("profile", "segment", "value", "b2b_sofware")))
+    found = problems(path, framework)
+    assert list(found) == ["Profile!C10"]
+    assert found["Profile!C10"].startswith(
+        "Profile!C10: Peer group 'b2b_sofware' is not one of the framework's peer groups; did "
+        "you mean 'b2b_software' (B2B software support)? — one of it_service_desk (Internal IT "
+        "service desk), b2b_software (B2B software support)")
+
+
+@pytest.mark.parametrize(("value", "ok"), [(0, True), (7.5, True), (10, True), (11, False),
+                                           (-1, False), ("70%", False), ("high", False)])
+def test_self_rated_alignment_0_to_10(framework: Framework, sample: IntakeData,
+                                      tmp_intake: Make, value: Any, ok: bool) -> None:
+    path = tmp_intake(framework, sample, edits(("profile", "self_rated_alignment", "value",
+                                                value)))
+    if ok:
+        assert read_intake(path, framework).profile["self_rated_alignment"] == value
+        return
+    found = problems(path, framework)
+    assert list(found) == ["Profile!C12"]
+    assert f"Alignment with customers (0–10) '{value}' is not" in found["Profile!C12"]
+    assert "a number from 0 (not at all aligned) to 10 (completely)" in found["Profile!C12"]
+
+
+def test_negative_volume_refused(framework: Framework, sample: IntakeData,
+                                 tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample, edits(("profile", "support_cost", "value", -5)))
+    assert problems(path, framework) == {"Profile!C16": (
+        "Profile!C16: Annual support cost '-5' is not a number of 0 or more — a number of 0 or "
+        "more, such as 850,000")}
+
+
+def test_segment_override_rechecks_targets(framework: Framework, sample: IntakeData,
+                                           tmp_intake: Make) -> None:
+    """``--segment`` replaces the intake's peer group before targets are checked: a USD 70
+    cost-per-case target is fine for B2B software (floor 250) but not for consumer support
+    (floor 25)."""
+    data = copy.deepcopy(sample)
+    data.profile.update(currency="USD", segment="b2b_software")
+    del data.profile["fx_rate"]
+    data.targets = {"cost_per_case": 70}
+    path = tmp_intake(framework, data)
+    assert read_intake(path, framework).targets == {"cost_per_case": 70}
+    read = read_intake(path, framework, segment="Hardware_Field_Service")
+    assert read.profile["segment"] == "hardware_field_service"
+    assert "profile.segment" not in read.cells  # the value no longer comes from the cell
+    found = problems(path, framework, segment="consumer")
+    loc = locate(framework, data, "kpis", "cost_per_case", "target")
+    assert list(found) == [loc] and "wrong side of its floor 25" in found[loc]
+    found = problems(path, framework, segment="consumr")
+    assert "--segment: Peer group 'consumr' is not one of the framework's peer groups; did " \
+           "you mean 'consumer' (Consumer support)?" in next(iter(found.values()))
+
+
+def test_cells_name_every_answer(framework: Framework, sample: IntakeData,
+                                 tmp_intake: Make) -> None:
+    path = tmp_intake(framework, sample)
+    read = read_intake(path, framework)
+    book = openpyxl.load_workbook(path)
+    for kpi in framework.kpis:
+        assert read.cells[f"kpi.{kpi.id}"] == where(book, "kpis", kpi.id, "current")
+        if kpi.direction != "band":
+            assert read.cells[f"kpi.{kpi.id}.target"] == where(book, "kpis", kpi.id, "target")
+        else:
+            assert f"kpi.{kpi.id}.target" not in read.cells
+    for spec in PROFILE_FIELDS:
+        assert read.cells[f"profile.{spec.key}"] == where(book, "profile", spec.key, "value")
+    for qid in ("renewal_practices", "excellence_practices"):
+        for item in framework.questionnaires[qid].items:
+            assert read.cells[f"{qid}.{item.id}"] == where(book, qid, item.id, "answer")
+    for item in framework.questionnaires["customer_expectations"].items:
+        key = f"customer_expectations.{item.id}"
+        assert read.cells[key] == where(book, "customer_expectations", item.id, "importance")
+        for rating in ("importance", "performance", "priority"):
+            assert read.cells[f"{key}.{rating}"] == where(book, "customer_expectations",
+                                                          item.id, rating)
+    assert read.cells["kpi.csat"] == "KPIs!F11"  # by hand: 4 profit rows after its section
