@@ -150,15 +150,24 @@ def test_html_excel_and_terminal_show_the_same_words(northwind: dict) -> None:
     assert fmt.status_label("off") == "Off target" and ">Off target<" in page
     assert _kpi_cells(ws, off["id"])["Status"].value == "Off target"
 
-    # RAG and level words: HTML and terminal
+    # RAG and band words: HTML and terminal (results@2: the index band beside its colour)
+    from assessment.core.results import ResultsView
+    from assessment.scorecard.summary import band_text
+
+    view = ResultsView.from_dict(northwind)
     index = northwind["index"]
-    assert fmt.level_text(index["level"], index["level_name"]) in page
-    assert fmt.level_text(index["level"], index["level_name"]) in terminal
+    band = band_text(view)
+    assert band == f"{index['level_name']} (band {20 * index['level'] - 20}\u2013" \
+                   f"{20 * index['level']})"
+    assert band in page and band in terminal
     assert fmt.rag_label(index["rag"]) in terminal and fmt.rag_label(index["rag"]) in page
+    # both readings of missing data: HTML and terminal
+    assert view.readings("index") in page and view.readings("index") in terminal
 
     # a benchmark range: the same text in HTML and Excel
     figure = fmt.benchmark_figure(cost["benchmark"], "currency", currency)
-    assert figure == f"{currency} 6 to {currency} 40"
+    assert cost["benchmark"]["currency"] == currency == "USD"  # no conversion: USD client
+    assert figure == "USD 45 to USD 150"  # the B2B software segment's benchmark
     assert f">{figure}<" in page
     assert _kpi_cells(ws, "cost_per_case")["Benchmark"].value == figure
     assert _kpi_cells(ws, "cost_per_case")["Benchmark source"].value == fmt.benchmark_source(

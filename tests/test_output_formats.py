@@ -65,6 +65,7 @@ def test_score_and_batch_help_name_every_registered_format() -> None:
 
 def test_a_new_format_is_one_module_and_one_line(csv_format: str, framework: Framework,
                                                  sample: IntakeData, tmp_path: Path) -> None:
+    sample.profile = {"fx_rate": 0.92, **sample.profile}  # a EUR client needs its rate (v2)
     results = score(framework, sample)
     written = write_outputs(results, tmp_path, ("json", csv_format), paper="Letter")
     assert written[csv_format].name.endswith("-index.csv")
