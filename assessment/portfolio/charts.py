@@ -165,10 +165,14 @@ def _index_label(row: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- KPI distribution
 
 
+def _kpi_label(row: dict[str, Any]) -> str:
+    return f"{row['name']} ({row['currency']})" if row.get("currency") else str(row["name"])
+
+
 def distribution_label(row: dict[str, Any]) -> str:
     """A distribution row's display name: the KPI name, with its currency when it has one
     and its segment when the row is one segment's."""
-    text = f"{row['name']} ({row['currency']})" if row.get("currency") else str(row["name"])
+    text = _kpi_label(row)
     return f"{text} \u00b7 {row['segment_name']}" if row.get("segment_name") else text
 
 
@@ -208,7 +212,7 @@ def distribution_chart(portfolio: Portfolio) -> Figure:
     if not rows:
         return Figure(fid, title, description, None, "No client has a value for any KPI.")
     names = _element_names(portfolio)
-    labels = [distribution_label(r) for r in rows]
+    labels = [_kpi_label(r) for r in rows]  # the segment goes on a second line
     left = label_column(labels, 11)
     plot_w, row_h, head_h, top = 300.0, 38.0, 24.0, 8.0
     texts = [_distribution_text(r) for r in rows]
@@ -249,7 +253,11 @@ def _distribution_row(c: Canvas, r: dict[str, Any], label: str, text: str, left:
         return left + plot_w * (v - lo) / (hi - lo)
 
     unit, currency = r["unit"] or "", r["currency"]
-    c.text(left - 8, cy, label, 11, "end", limit=38)
+    if r.get("segment_name"):
+        c.text(left - 8, cy - 6, label, 11, "end", limit=38)
+        c.text(left - 8, cy + 7, str(r["segment_name"]), 9, "end", MUTED, limit=44)
+    else:
+        c.text(left - 8, cy, label, 11, "end", limit=38)
     c.rect(left, cy - 8, plot_w, 16, "#f5f7f9")
     c.line(px(r["min"]), cy, px(r["max"]), cy, MUTED, 1.2)
     c.rect(px(r["q1"]), cy - 6, max(px(r["q3"]) - px(r["q1"]), 1.5), 12, BOX,
@@ -317,6 +325,10 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
             x = (px(i - 1) + px(i)) / 2
             c.line(x, top - 8, x, bottom, CHANGE, 1.5, "5 3")
             c.text(x, top - 16, "method change", 10, "middle", CHANGE, weight="bold")
+            before, after = points[i - 1].get("results_version"), p.get("results_version")
+            if before and after and before != after:
+                c.text(x + 4, top + 6, f"results@{before} \u2192 results@{after}", 9,
+                       fill=CHANGE)
     readings = any(_measured(p) is not None for p in points)
     styles: list[tuple[str, str, str, float, float, str | None]] = [
         ("index", NAVY, "line", 3.0, 4.5, None)]
@@ -332,6 +344,8 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
             if p.get(key) is None:
                 continue
             if shape == "ring":
+                if _measured(p) is None:  # the same as the index: its marker says it
+                    continue
                 c.circle(px(i), py(p[key]), r, "#ffffff", f' stroke="{color}" stroke-width="1.5"')
             else:
                 marker(c, "circle" if shape == "line" else shape, px(i), py(p[key]), r, color)
