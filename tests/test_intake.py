@@ -855,3 +855,26 @@ def test_cells_name_every_answer(framework: Framework, sample: IntakeData,
             assert read.cells[f"{key}.{rating}"] == where(book, "customer_expectations",
                                                           item.id, rating)
     assert read.cells["kpi.csat"] == "KPIs!F11"  # by hand: 4 profit rows after its section
+
+
+def test_cli_segment_option(framework: Framework, sample: IntakeData, tmp_intake: Make,
+                            tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--segment`` on validate and score: the override's targets apply; an unknown id is
+    exit 2 before anything is read or written."""
+    from assessment.cli import main
+
+    data = copy.deepcopy(sample)
+    data.profile.update(segment="b2b_software")
+    data.targets = {"cost_per_case": 70 * 0.92}
+    path = tmp_intake(framework, data)
+    assert main(["validate", str(path)]) == 0
+    assert main(["validate", str(path), "--segment", "consumer"]) == 2
+    err = capsys.readouterr().err
+    assert "wrong side of its floor 23" in err  # consumer floor USD 25 x 0.92
+    out = tmp_path / "out"
+    assert main(["score", str(path), "--out", str(out), "--segment", "nope", "--quiet"]) == 2
+    assert "unknown segment 'nope'" in capsys.readouterr().err and not out.exists()
+    assert main(["score", str(path), "--out", str(out), "--format", "json", "--quiet",
+                 "--segment", "hardware_field_service"]) == 0
+    results = next(out.rglob("results.json")).read_text(encoding="utf-8")
+    assert '"segment": "hardware_field_service"' in results
