@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from results_data import results_v1, sparse_results, v2_results
 
 from assessment.core.framework import load_framework
 from assessment.core.results import UNNAMED, KpiRow, ResultsView
@@ -28,9 +29,14 @@ def test_organization_framework_and_index(results: dict) -> None:
     assert org.industry == results["organization"]["industry"]
     assert [k for k, _ in org.profile] == [k for k in results["organization"] if k != "name"]
     assert view.framework.name == results["framework"]["name"]
-    assert view.framework.levels[0] == "Reactive"
+    assert view.framework.levels[0] == "Critical"
     assert view.index.score == results["index"]["score"]
-    assert view.index.level == 4 and view.index.level_name == "Advanced"
+    # 77.69: band floor(77.69 / 20) + 1 = 4, "Fair" (amber)
+    assert view.index.level == 4 and view.index.level_name == "Fair"
+    assert view.version == 2 and view.missing_kpi == "zero"
+    assert org.segment == "b2b_software" and org.segment_name == "B2B software support"
+    assert org.fx_rate is None and view.framework.currency == "USD"
+    assert "segment" not in dict(org.extra) and org.value("self_rated_alignment") == 7
     assert view.settings["amber"] == results["framework"]["settings"]["amber"]
 
 
@@ -61,8 +67,12 @@ def test_kpi_rows_have_one_shape_for_element_and_renewal_kpis(results: dict) -> 
     assert rate.points_at_stake == raw["contract_renewal_rate"]["health_points_at_stake"]
     cost = next(k for k in view.kpis if k.id == "cost_per_case")
     assert cost.points_at_stake == raw["cost_per_case"]["points_at_stake"]
-    assert cost.benchmark is not None and cost.benchmark.range == (6, 40)
-    assert cost.benchmark.as_dict()["source"] == "HDI"
+    bench = raw["cost_per_case"]["benchmark"]  # the B2B software segment's benchmark
+    assert cost.benchmark is not None and cost.benchmark.range == tuple(bench["range"])
+    assert cost.benchmark.as_dict()["source"] == bench["source"]
+    assert cost.benchmark.currency == "USD" and cost.benchmark.converted is None
+    assert cost.target_basis == "segment" and cost.currency == "USD"
+    assert cost.applicable and not cost.derived
     band = next(k for k in view.kpis if k.direction == "band")
     assert isinstance(band.band, tuple) and isinstance(band.floor, tuple)
 
@@ -110,3 +120,74 @@ def test_named_of_and_kpi_lookup(results: dict) -> None:
     assert view.kpi("no_such_kpi") is None
     named = ResultsView.from_dict({"organization": {"name": " Acme "}}).organization
     assert (named.name, named.named) == ("Acme", True)
+
+
+def test_v2_fields_read_from_results_at_2() -> None:
+    results = v2_results()
+    view = ResultsView.from_dict(results)
+    assert view.version == 2 and view.organization.fx_rate == 0.9
+    assert view.index.measured_score == results["index"]["measured_score"]
+    assert view.index.sufficient is True and view.index.missing_kpi == "zero"
+    rep = view.element("reputation")
+    assert rep is not None and rep.measured_score == results["elements"]["reputation"][
+        "measured_score"] and rep.score < rep.measured_score  # nps counts 0
+    nps = view.kpi("nps")
+    assert nps is not None and nps.status == "no_data" and nps.score is None
+    assert next(g for g in view.gaps if g.id == "nps").kind == "measure"
+    demand = view.kpi("support_demand_per_customer")
+    assert demand is not None and demand.derived and demand.derived_from == "support_demand_check"
+    assert demand.current == pytest.approx(50_000 / 16_000)
+    cost = view.kpi("cost_per_case")
+    assert cost is not None and cost.currency == "EUR" and cost.benchmark.currency == "USD"
+    assert cost.benchmark.converted["currency"] == "EUR"
+    failing = [c for c in view.consistency if c.ok is False]
+    assert [c.relation for c in failing] == ["cases_per_engineer_check"]
+    assert failing[0].cells == ("KPIs!F18", "Profile!C17", "Profile!C18")
+    assert failing[0].implied == pytest.approx(50_000 / 60 / 12)
+    derived = next(c for c in view.consistency if c.derived)
+    assert derived.relation == "support_demand_check" and derived.missing == ()
+    assert view.expectations.self_rated_alignment == 7
+    assert view.expectations.survey_year == 2014 and "771" in view.expectations.survey_source
+    assert view.renewal.value_basis == "recurring_revenue_rate"
+    assert view.renewal.recurring_revenue_rate == 0.97
+    assert any(r.kind == "measure" for r in view.recommendations)
+    util = [r for r in view.recommendations if r.id == "engineer_utilization"]
+    assert util and {r.side for r in util} == {"above"}  # 72% is above the 50-60% band
+    assert view.readings("index") == (
+        f"{results['index']['score']:.1f} (missing data counted as 0); "
+        f"{results['index']['measured_score']:.1f} on the "
+        f"{results['index']['coverage']:.0%} of KPIs measured")
+
+
+def test_not_applicable_parts_of_an_internal_desk() -> None:
+    view = ResultsView.from_dict(sparse_results())
+    margin = view.kpi("support_gross_margin")
+    assert margin is not None and not margin.applicable and margin.status == "not_applicable"
+    assert not view.renewal.applicable and view.renewal.projection == ()
+    assert not view.questionnaires["renewal_practices"].applicable
+    profit = view.element("profit")
+    assert profit is not None and profit.kpis_not_applicable == 3
+
+
+def test_results_at_1_read_with_version_1_meanings() -> None:
+    """A results@1 file: missing KPIs were left out, so the measured reading is the score;
+    no v2 key is required."""
+    old = results_v1()
+    view = ResultsView.from_dict(old)
+    assert view.version == 1 and view.missing_kpi == "exclude"
+    assert view.index.score == old["index"]["score"]
+    assert view.index.measured_score == view.index.score and view.index.sufficient
+    assert view.index.level_name == "Advanced" and view.framework.levels[0] == "Reactive"
+    assert view.framework.currency is None and view.framework.answer_scale == ()
+    assert view.organization.segment is None and view.organization.fx_rate is None
+    assert all(e.measured_score == e.score and e.applicable for e in view.elements)
+    assert all(k.applicable and not k.derived and k.target_basis is None for k in view.kpis)
+    assert view.kpi("cost_per_customer") is not None  # a version 1 KPI, still shown
+    cost = view.kpi("cost_per_case")
+    assert cost.benchmark.currency is None and cost.benchmark.converted is None
+    assert view.renewal.applicable and len(view.renewal.projection) == 5
+    assert view.renewal.value_basis is None
+    assert view.consistency == () and view.expectations.self_rated_alignment is None
+    assert all(g.kind == "improve" for g in view.gaps)
+    assert view.readings("index") == f"{old['index']['score']:.1f} (all KPIs measured)"
+    assert ResultsView.from_dict(results_v1("Renamed")).organization.name == "Renamed"
