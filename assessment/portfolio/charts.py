@@ -327,7 +327,7 @@ def _trend_chart(n: int, trend: dict[str, Any], names: dict[str, str]) -> Figure
             c.text(x, top - 16, "method change", 10, "middle", CHANGE, weight="bold")
             before, after = points[i - 1].get("results_version"), p.get("results_version")
             if before and after and before != after:
-                c.text(x + 4, top + 6, f"results@{before} \u2192 results@{after}", 9,
+                c.text(x + 4, bottom - 8, f"results@{before} \u2192 results@{after}", 9,
                        fill=CHANGE)
     readings = any(_measured(p) is not None for p in points)
     styles: list[tuple[str, str, str, float, float, str | None]] = [
