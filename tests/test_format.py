@@ -95,6 +95,46 @@ def test_benchmark_value_and_range_with_source_and_year() -> None:
     assert fmt.benchmark_text({"value": None, "range": None, "source": "X"}, "percent") == ""
 
 
+# --------------------------------------------------------------------------- version 2 words
+
+
+def test_both_readings_of_missing_data() -> None:
+    """Methodology §3: every score with its two readings; the numbers of the worked example."""
+    assert fmt.readings(58.125, 77.1875, 0.75) == (
+        "58.1 (missing data counted as 0); 77.2 on the 75% of KPIs measured")
+    assert fmt.readings(80.0, 80.0, 1.0) == "80.0 (all KPIs measured)"
+    assert fmt.readings(0.0, None, 0.0) == (
+        "0.0 (missing data counted as 0); nothing measured")
+    assert fmt.readings(None, None, 0.0) == "\u2014"
+    assert fmt.readings(45.0, 56.25, 0.8, measured_what="items answered") == (
+        "45.0 (missing data counted as 0); 56.2 on the 80% of items answered")
+    assert fmt.readings(77.1875, 77.1875, 0.75, "exclude") == (
+        "77.2 on the 75% of KPIs measured (missing data left out)")
+
+
+def test_status_of_a_kpi_that_does_not_apply_and_a_derived_value() -> None:
+    assert fmt.status_label("not_applicable") == "Not applicable"
+    assert fmt.STATUS_LABELS["no_data"] == "No data"
+    assert fmt.value_text(32.5, "currency", "USD", derived=True) == "USD 32.50 (derived)"
+    assert fmt.value_text(0.655, "percent", derived=False) == "65.5%"
+    assert fmt.value_text(None, "percent", derived=True) == "\u2014"
+
+
+def test_benchmark_in_its_own_currency_with_the_converted_figure() -> None:
+    """Methodology §2: never relabelled; the converted figure beside it (rate 0.9)."""
+    bench = {"value": None, "range": [6, 40], "source": "HDI", "year": None,
+             "currency": "USD",
+             "converted": {"value": None, "range": [5.4, 36.0], "currency": "EUR"}}
+    assert fmt.benchmark_figure(bench, "currency", "EUR") == (
+        "USD 6 to USD 40 (\u2248 EUR 5.40 to EUR 36)")
+    assert fmt.benchmark_text(bench, "currency", "EUR") == (
+        "USD 6 to USD 40 (\u2248 EUR 5.40 to EUR 36) (HDI)")
+    single = {"value": 20, "source": "S", "year": 2024, "currency": "EUR", "converted": None}
+    assert fmt.benchmark_text(single, "currency", "GBP") == "EUR 20 (S, 2024)"
+    # a results@1 benchmark names no currency: the client's code is used, as version 1 did
+    assert fmt.benchmark_figure({"value": 25, "source": "S"}, "currency", "USD") == "USD 25"
+
+
 # --------------------------------------------------------------------------- every output agrees
 
 
@@ -174,25 +214,30 @@ def test_html_excel_and_terminal_show_the_same_words(northwind: dict) -> None:
         cost["benchmark"])
 
 
-def test_intake_template_uses_the_same_words(northwind: dict) -> None:
-    """The blank template shows benchmarks, bands and floors as the scorecards do (no currency:
-    the template is written before the client's currency is known)."""
+def test_intake_template_uses_the_same_words() -> None:
+    """The blank template shows benchmarks, bands and floors as the scorecards do: the
+    framework's own benchmarks (no segment is chosen yet), money in the benchmark's own
+    currency, as a scorecard of a client without a segment shows them."""
     from assessment.core.framework import load_framework
+    from assessment.core.scoring import score
     from assessment.intake.layout import KEY_ROW, SHEETS
+    from assessment.intake.samples import sample_data
     from assessment.intake.template import build_template
 
     fw = load_framework()
     ws = build_template(fw)[SHEETS["kpis"]]
     keys = {c.value: c.column for c in ws[KEY_ROW] if c.value}
     rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=5) if r[0].value}
-    kpis = {k["id"]: k for k in northwind["kpis"]}
+    data = sample_data("northwind-cloud")
+    data.profile["segment"] = None
+    kpis = {k["id"]: k for k in score(fw, data)["kpis"]}
     csat, cost = kpis["csat"], kpis["cost_per_case"]
     bench_col = keys["benchmark"]
     assert ws.cell(rows["csat"], bench_col).value.startswith(
         fmt.benchmark_text(csat["benchmark"], "percent"))
     assert ws.cell(rows["cost_per_case"], bench_col).value.startswith(
         fmt.benchmark_text(cost["benchmark"], "currency"))
-    assert ws.cell(rows["cost_per_case"], bench_col).value.startswith("6 to 40 (")
+    assert ws.cell(rows["cost_per_case"], bench_col).value.startswith("USD 6 to USD 40 (")
     util = fw.kpi("engineer_utilization")
     assert ws.cell(rows["engineer_utilization"], keys["target"]).value == (
         f"{fmt.value_range(util.band[0], util.band[1], 'percent')} (band)")
