@@ -29,7 +29,9 @@ from workbooks import edits, where
 from assessment.batch import kernel, report
 from assessment.batch import runner as batch
 from assessment.cli import main
+from assessment.core.format import format_score
 from assessment.core.framework import load_framework
+from assessment.core.scoring import score
 from assessment.files.write import workbook_bytes
 from assessment.intake.samples import sample_data, sample_workbooks
 from assessment.intake.template import fill_intake
@@ -443,8 +445,11 @@ def test_demo_writes_the_expected_layout(tmp_path):
         assert {p.suffix for p in folder.iterdir()} == {".xlsx", ".html", ".json", ".ipynb"}
         assert str(folder) in printed
     assert (out / report.SUMMARY_NAME).is_file() and (out / report.LOG_NAME).is_file()
-    # the scores of every assessment, as the portfolio compares them
-    assert "Ironclad Systems                    2026-11-05    58.8    57.3" in printed
+    # the scores of every assessment, as the portfolio compares them (results@2)
+    ironclad = score(load_framework(), sample_data("ironclad-systems"))
+    assert (f"Ironclad Systems                    2026-11-05"
+            f"{format_score(ironclad['index']['score']):>6}"
+            f"{format_score(ironclad['elements']['profit']['score']):>8}") in printed
     assert printed.count("Northwind Cloud Software") >= 2
     if batch.PORTFOLIO_NOTEBOOK.exists():
         assert (out / "portfolio" / "portfolio.ipynb").is_file()

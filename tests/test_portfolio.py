@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from results_data import sparse_results
+from results_data import results_v1, sparse_results, v2_results
 
 from assessment.core.framework import load_framework
 from assessment.core.scoring import score
@@ -288,6 +288,28 @@ def test_a_results1_and_a_results2_file_of_one_client_are_a_method_change() -> N
     assert "method change" in chart.svg and "results@1 to results@2" in chart.description
     # the lines are not joined across the change: no line between the two dates' points
     assert 'stroke="#1f3a5f" stroke-width="3"' not in chart.svg
+
+
+def test_an_authentic_results1_file_beside_results2_of_the_same_client(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for n, r in enumerate((results_v1(), v2_results())):  # Acme, 2023-05-17 and 2024-05-17
+        (folder / str(n)).mkdir(parents=True)
+        (folder / str(n) / "results.json").write_text(results_json(r), encoding="utf-8")
+    loaded = pf.load_results(folder)
+    assert not loaded.warnings and len(loaded.results) == 2
+    (trend,) = pf.trends(loaded.results)
+    old, new = trend["points"]
+    assert old["results_version"] == 1 and old["missing_kpi"] == "exclude"
+    assert old[pf.MEASURED] == old["index"]  # version 1: one reading
+    assert new["method_changed"] and new["delta"] is None
+    assert new[pf.MEASURED] > new["index"]  # nps is missing: counted 0 in the score
+    p = pf.summarize(loaded.results)
+    (client,) = p.clients
+    assert (client["segment"], client["currency"]) == ("b2b_software", "EUR")
+    assert client["readings"].startswith(f"{client['index']:.1f} (missing data counted as 0)")
+    written = report.write_portfolio(p, tmp_path / "out")
+    page = written["html"].read_text(encoding="utf-8")
+    assert "results@1 → results@2" in page and '<span class="flag">Method change</span>' in page
 
 
 def test_both_readings_of_the_index_are_shown() -> None:
