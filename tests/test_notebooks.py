@@ -31,7 +31,8 @@ from assessment.scorecard.summary import summary_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
-PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date", "paper"}
+PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date", "paper",
+              "segment"}
 
 Make = Callable[..., Path]
 
@@ -72,12 +73,17 @@ def test_parameters_are_listed_with_types_and_help() -> None:
     params = papermill.inspect_notebook(str(NOTEBOOK))
     assert set(params) == PARAMETERS
     for name, param in params.items():
-        assert param["inferred_type_name"] == "str", name
+        if name != "segment":
+            assert param["inferred_type_name"] == "str", name
         assert len(param["help"]) > 20, f"{name} has no help comment"
     assert params["formats"]["default"] == '""'  # blank: the registry's default formats
+    # the batch passes segment only with --segment; None keeps the intake's peer group
+    assert params["segment"]["default"] == "None"
     nb = nbformat.read(NOTEBOOK, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
+    score = next(c for c in nb.cells if c.get("id") == "score")
+    assert "segment=segment or None" in score.source
 
 
 def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path) -> None:
@@ -157,6 +163,20 @@ def test_writes_the_same_files_as_the_score_command(tmp_path: Path,
     assert len(cli_files) == 3
     for name, content in cli_files.items():
         assert notebook_files[name] == content, f"{name} differs"
+
+
+@pytest.mark.slow
+def test_segment_parameter_overrides_the_intakes_peer_group(tmp_path: Path) -> None:
+    nb = execute(tmp_path / "executed.ipynb", output_dir=str(tmp_path / "nb"), formats="json",
+                 segment="consumer")
+    written = files_in(tmp_path / "nb")
+    assert len(written) == 1
+    results = json.loads(next(iter(written.values())))
+    assert results["organization"]["segment"] == "consumer"
+    expected = run(default_intake(), tmp_path / "lib", formats=("json",), segment="consumer")
+    assert next(iter(written.values())) == expected.written["json"].read_bytes()
+    glance = next(c for c in nb.cells if c.get("id") == "glance")
+    assert results["organization"]["segment_name"] in texts(glance)
 
 
 @pytest.mark.slow

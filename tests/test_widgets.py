@@ -538,7 +538,7 @@ def test_panel_shows_both_readings_and_the_band_name(framework: Framework) -> No
     assert view.index.level_name in panel
     assert rag_label(view.index.rag) in panel
     assert "not measured: measure it" in panel  # missing KPIs rank as "measure" gaps
-    assert "Self-rated alignment: 7 / 10" in panel
+    assert "Self-rated alignment: 7 out of 10" in panel
     assert "6.6" in panel and str(view.expectations.survey_year) in panel
 
 
@@ -565,3 +565,25 @@ def test_questionnaire_levels_are_named_from_the_answer_scale(framework: Framewo
         dd.value = "1"
     q = form._results["questionnaires"]["excellence_practices"]
     assert (q["level"], q["level_name"]) == (2, framework.answer_scale[1])
+
+
+def test_scenarios_compare_both_readings_profile_and_applicability(
+        framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    form.snapshot("external")
+    form.support_model.value = "internal"
+    form.kpi_rows["first_contact_resolution"].current.widget.value = ""
+    form.snapshot("internal")
+    result = form.compare("external", "internal")
+    assert result["profile"] == {"support_model": {"a": "external", "b": "internal"}}
+    changed = {k["id"]: k for k in result["changed_kpis"]}
+    assert changed["support_gross_margin"]["fields"] == ["applicable"]
+    assert changed["support_gross_margin"]["status_b"] == "not_applicable"
+    effectiveness = result["elements"]["effectiveness"]
+    internal = form.scenarios["internal"].results["elements"]["effectiveness"]
+    assert effectiveness["measured_b"] == internal["measured_score"]
+    assert effectiveness["b"] == internal["score"] < internal["measured_score"]
+    shown = _text(form.scenario_view.value)
+    assert "support model: external → internal" in shown
+    assert "not applicable" in shown
+    assert f"measured {format_score(internal['measured_score'])}" in shown

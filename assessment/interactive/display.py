@@ -36,14 +36,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assessment.core.errors import InputError
-from assessment.core.format import DASH, format_coverage, format_value
+from assessment.core.format import DASH, format_coverage
 from assessment.core.framework import Framework, default_framework_path, load_framework
-from assessment.core.results import Check, ResultsView
+from assessment.core.results import ResultsView
+from assessment.scorecard.summary import check_result, check_stated_term, term_value
 
 #: The bundled sample the scorecard notebook shows when no intake is given.
 DEFAULT_SAMPLE = "northwind-cloud"
 #: Widest a text/plain table cell gets before it wraps.
 WRAP = 60
+#: What a table shows for an area, KPI or questionnaire that does not apply.
+NOT_APPLICABLE = "not applicable"
 
 # --------------------------------------------------------------------------- inputs
 
@@ -357,56 +360,84 @@ def show_written(written: Mapping[str, Path], root: str | Path, temporary: bool 
 
 
 def profile_table(view: dict[str, Any]) -> Table:
-    """The organization's profile, as given in the intake."""
+    """The organization's profile, as given in the intake, with the segment whose targets
+    were used, the currency and the exchange rate (results@2)."""
     org = view["org"]
-    return Table(["Field", "Value"], [["Organization", org["name"]], *org["profile"]])
+    return Table(["Field", "Value"],
+                 [["Organization", org["name"]], *org.get("money", ()), *org["profile"]])
+
+
+def _status(rag_label: str, insufficient: bool, applicable: bool = True) -> str:
+    if not applicable:
+        return NOT_APPLICABLE
+    return f"{rag_label}, insufficient data" if insufficient else rag_label
 
 
 def element_table(view: dict[str, Any], framework: Framework) -> Table:
-    """Each element: what it measures (the framework's description), weight, score, coverage
-    and status, with the Support Excellence Index on top."""
+    """Each element: what it measures (the framework's description), weight, its score in
+    both readings of missing data, and status, with the Support Excellence Index on top."""
     index = view["index"]
-    level = index["level_text"] or ""
+    status = " \u00b7 ".join(x for x in (_status(index["rag_label"],
+                                                 index.get("insufficient", False)),
+                                         index["level_text"]) if x)
     rows = [["Support Excellence Index", "The weighted average of the four element scores.",
-             "", index["score"], index["coverage"],
-             " \u00b7 ".join(x for x in (index["rag_label"], level) if x)]]
+             "", index.get("readings") or index["score"], status]]
     for e in view["elements"]:
-        status = e["rag_label"] if e["score"] != DASH else "insufficient data"
         rows.append([e["name"], framework.element_descriptions.get(e["key"]) or DASH,
-                     e["weight"], e["score"], e["coverage"], status])
-    return Table(["Area", "What it measures", "Weight", "Score", "Coverage", "Status"], rows)
+                     e["weight"], e.get("readings") or e["score"],
+                     _status(e["rag_label"], e.get("insufficient", False),
+                             e.get("applicable", True))])
+    return Table(["Area", "What it measures", "Weight", "Score (both readings)", "Status"], rows)
 
 
 def kpi_table(view: dict[str, Any], area: str) -> Table:
-    """The KPIs of one element (or ``"renewal"``): value, target, benchmark, score, status
-    and index points at stake (renewal KPIs: renewal-health points)."""
+    """The KPIs of one element (or ``"renewal"``): value (marked when derived), target and
+    where it comes from, benchmark, score, status and index points at stake (renewal KPIs:
+    renewal-health points). A KPI that does not apply says so."""
     rows = (view["renewal"]["rows"] if area == "renewal"
             else next(e["rows"] for e in view["elements"] if e["key"] == area))
+
+    def target(r: dict[str, Any]) -> str:
+        if not r.get("applicable", True):
+            return DASH
+        basis = r.get("target_basis")
+        if basis:
+            return f"{r['target']} ({basis})"
+        return r["target"] + (" (client)" if r["target_overridden"] else "")
+
     return Table(["KPI", "Current", "Target", "Benchmark", "Score", "Status", "Points at stake"],
-                 [[r["name"], r["current"],
-                   r["target"] + (" (client)" if r["target_overridden"] else ""),
-                   r["benchmark"], r["score"], r["status_label"], r["points"]] for r in rows])
+                 [[r["name"], r["current"] + (f" from {r['derived_from']}"
+                                              if r.get("derived_from") else ""),
+                   target(r), r["benchmark"], r["score"], r["status_label"], r["points"]]
+                  for r in rows])
 
 
 def gap_table(view: dict[str, Any]) -> Table:
-    """The five KPIs with the most index points at stake."""
-    return Table(["Rank", "KPI", "Element", "Score", "Index points at stake"],
-                 [[n, g["name"], g["area"], g["score"], g["points"]]
+    """The five KPIs with the most index points at stake; a KPI without data is a gap to
+    measure (it counts as 0), the others to improve."""
+    return Table(["Rank", "KPI", "Element", "Score", "Index points at stake", "Action"],
+                 [[n, g["name"], g["area"], g["score"], g["points"],
+                   "measure it" if g.get("measure") else "improve it"]
                   for n, g in enumerate(view["gaps"], start=1)])
 
 
 def renewal_table(view: dict[str, Any]) -> Table:
-    """Renewal health and its two parts."""
+    """Renewal health and its two parts (or why renewal does not apply)."""
     r = view["renewal"]
-    return Table(["Measure", "Value"], [
+    if not r.get("applicable", True):
+        return Table(["Measure", "Value"], [["Renewal", r["not_applicable"]]])
+    rows = [
         ["Renewal health", f"{r['health']} ({r['rag_label']})"],
-        ["Renewal KPI score", r["kpi_score"]],
+        ["Renewal KPI score", r.get("kpi_readings") or r["kpi_score"]],
         ["Renewal practices score", r["practices_score"]],
         ["Weight of the KPIs in the blend", r["blend"]],
         ["Contract renewal rate", r["rate"]],
         ["Industry renewal rate", r["industry_rate"]],
         ["Annual price uplift", r["price_uplift"]],
-    ])
+    ]
+    if r.get("value_basis"):
+        rows.append(["Value curve based on", r["value_basis"]])
+    return Table(["Measure", "Value"], rows)
 
 
 def projection_table(view: dict[str, Any]) -> Table:
@@ -415,40 +446,59 @@ def projection_table(view: dict[str, Any]) -> Table:
     columns = {"year": "Contract year", "client": "Client", "industry": "Industry",
                "target": "At target rate"}
     if any(p["client_value"] != DASH for p in rows):
-        columns["client_value"] = "Client value (with uplift)"
-    return Table.from_records(rows, columns)
+        columns["client_value"] = "Client value"
+    caption = None if rows else view["renewal"].get("not_applicable") or "No projection"
+    return Table.from_records(rows, columns, caption)
 
 
 def practice_table(view: dict[str, Any], questionnaire: str) -> Table:
-    """One practice questionnaire's answers (0-4) and item scores."""
+    """One practice questionnaire's answers (0-4, with the answer scale's words) and item
+    scores; the caption gives both readings and the level named after the answer scale."""
     q = view["questionnaires"][questionnaire]
-    return Table(["Practice", "Answer", "Meaning", "Weight", "Score"],
+    columns = ["Practice", "Answer", "Meaning", "Weight", "Score"]
+    if not q.get("applicable", True):
+        return Table(columns, [], caption=f"{q['name']}: {q['not_applicable'].lower()}")
+    level = q.get("level_text")
+    return Table(columns,
                  [[i["name"], i["answer"], i["label"], i["weight"], i["score"]]
                   for i in q["items"]],
-                 caption=f"{q['name']}: score {q['score']}, coverage {q['coverage']}"
-                 + (f", {q['level_text']}" if q.get("level_text") else ""))
+                 caption=f"{q['name']}: score {q.get('readings') or q['score']}"
+                 + (f"; {level}" if level else "")
+                 + ("; insufficient data" if q.get("insufficient") else ""))
 
 
 def expectations_table(view: dict[str, Any]) -> Table:
-    """The nine dimensions: importance, performance, the team's priority, gap, quadrant."""
+    """The nine dimensions: importance, performance, the team's priority, gap, quadrant. The
+    caption keeps the two alignments apart: the computed one is this toolkit's own measure;
+    the client's self-rating is the one compared with the survey average."""
     e = view["expectations"]
+    if "alignment_words" in e:
+        caption = (f"Alignment computed from the ratings: {e['alignment_words']}. Self-rated "
+                   f"alignment: {e['self_rated_words']}. Quadrant threshold {e['threshold']}")
+    else:
+        caption = (f"Alignment with customers: {e['alignment']} out of 10 (HDI survey average "
+                   f"{e['survey_average']}); quadrant threshold {e['threshold']}")
     return Table(["#", "Dimension", "Importance", "Performance", "Team priority", "Gap",
                   "Quadrant"],
                  [[d["n"], d["name"], d["importance"], d["performance"], d["priority"],
                    d["gap"], d["quadrant"]] for d in e["rows"]],
-                 caption=f"Alignment with customers: {e['alignment']} out of 10 "
-                         f"(HDI survey average {e['survey_average']}); quadrant threshold "
-                         f"{e['threshold']}")
+                 caption=caption)
 
 
 def recommendation_table(view: dict[str, Any], top: int | None = 10) -> Table:
-    """The ranked recommendations (the first ``top``; None for all)."""
+    """The ranked recommendations (the first ``top``; None for all). A KPI without data is
+    to be measured first; band advice names the side the value is on."""
     recs = view["recommendations"]
     shown = recs if top is None else recs[:top]
     caption = (f"Top {len(shown)} of {len(recs)} recommendations (all are in the scorecards)"
                if len(shown) < len(recs) else f"{len(recs)} recommendations")
-    return Table(["Rank", "Area", "For", "Recommendation", "Priority"],
-                 [[r["rank"], r["area"], r["name"], r["text"], r["priority"]] for r in shown],
+
+    def kind(r: dict[str, Any]) -> str:
+        return "measure this" if r.get("measure") else r.get("side") or "improve"
+
+    return Table(["Rank", "Area", "For", "Kind", "Recommendation", "Priority"],
+                 [[r["rank"], r["area"], r["name"], kind(r), r["text"], r["priority"]]
+                  for r in shown],
                  caption=caption)
 
 
@@ -459,64 +509,70 @@ def about(framework: Framework, questionnaire: str) -> str:
 
 
 def reading_key(view: dict[str, Any]) -> str:
-    """How to read the scores, from the framework's settings and level names."""
+    """How to read the scores, from the framework's settings, band names and answer scale."""
     s = view["settings"]
-    levels = ", ".join(f"{n} {name}" for n, name in enumerate(view["levels"], start=1))
     text = ("Every score runs from 0 (at or beyond the floor) to 100 (the target is met). "
             f"The index, the elements, renewal health and the questionnaires are green from "
             f"{s['amber']}, amber from {s['amber_low']} and red below that. A KPI is met at "
-            f"100, near from {s['amber']} and off target below. An element needs "
-            f"{s['min_coverage']} of its KPI weight to have data to be scored.")
-    if levels:
-        text += f" Levels by score, every 20 points: {levels}."
+            f"100, near from {s['amber']} and off target below. An element with less than "
+            f"{s['min_coverage']} of its KPI weight measured is flagged as having insufficient "
+            "data.")
+    if s.get("missing_kpi") == "zero":
+        text += (" A KPI without data counts as 0, so missing data never raises a score; the "
+                 "score over the measured KPIs alone is shown beside it.")
+    elif s.get("missing_kpi"):
+        text += " KPIs without data are left out of the scores (the framework's choice)."
+    bands = ", ".join(f"{20 * (n - 1)}\u2013{20 * n} {name}"
+                      for n, name in enumerate(view["levels"], start=1))
+    if bands:
+        text += f" The index is named by its 20-point band: {bands}."
+    scale = view.get("answer_scale") or []
+    if scale:
+        levels = ", ".join(f"{n} {name}" for n, name in enumerate(scale, start=1))
+        text += (" A questionnaire's level is 1 + the whole part of its average answer "
+                 f"(every 25 points), named after the answer scale: {levels}.")
     return text
 
 
-#: Profile volumes that are money (in the client's currency); the others are counts.
-MONEY_FIELDS = ("annual_revenue", "support_cost", "contract_revenue_base")
-
-
-def _term_unit(view: ResultsView, term: str) -> tuple[str, str | None]:
-    """The unit and currency a relation's term is shown in."""
-    kind, _, key = term.partition(".")
-    if kind == "kpi":
-        row = view.kpi(key)
-        unit = row.unit if row is not None else ""
-    else:
-        unit = "currency" if key in MONEY_FIELDS else "count"
-    return unit, view.currency if unit == "currency" else None
-
-
-def check_result(check: Check) -> str:
-    """What a consistency check found, in words."""
-    if check.derived:
-        return "derived: the blank value was filled in from the others"
-    if check.ok is True:
-        return "holds"
-    if check.ok is False:
-        return "fails"
-    missing = ", ".join(check.missing)
-    return "not checked" + (f" (no data: {missing})" if missing else "")
+def data_quality_table(view: dict[str, Any]) -> Table:
+    """What the scores rest on: coverage with both readings, the KPIs without data, those
+    that do not apply and those a consistency relation derived."""
+    q = view.get("quality")
+    if q is None:
+        return Table(["Measure", "Value"], [["Index coverage", view["index"]["coverage"]]])
+    missing = ("KPIs without data (count as 0)" if view["settings"].get("missing_kpi") == "zero"
+               else "KPIs without data")
+    rows = [
+        ["Index coverage", q["coverage"] + (" (insufficient data)" if q["insufficient"]
+                                            else "")],
+        ["Index, both readings", q["index_readings"]],
+        [missing, ", ".join(m["name"] for m in q["missing"]) or "none"],
+        ["KPIs not applicable", ", ".join(q["not_applicable"]) or "none"],
+        ["KPIs derived from a relation", ", ".join(q["derived"]) or "none"],
+    ]
+    return Table(["Measure", "Value"], rows, caption="Data quality")
 
 
 def consistency_table(results: ResultsView | Mapping[str, Any],
                       failing_only: bool = False) -> Table:
     """The consistency relations of the data-quality section (methodology §7): each with the
     cells involved, the value stated, the value the other cells imply, the tolerance and the
-    result. ``failing_only`` keeps the relations that do not hold."""
+    result in words. ``failing_only`` keeps the relations that do not hold."""
     view = ResultsView.of(results)
-    checks = [c for c in view.consistency if c.ok is False or not failing_only]
     rows = []
-    for c in checks:
-        value_term = next(iter(c.terms), "")
-        unit, currency = _term_unit(view, value_term)
-        rows.append([c.name, ", ".join(c.cells) or DASH, format_value(c.stated, unit, currency),
-                     format_value(c.implied, unit, currency),
+    for c in view.consistency:
+        if failing_only and c.ok is not False:
+            continue
+        term = check_stated_term(c) or ""
+        rows.append([c.name, ", ".join(c.cells) or DASH, term_value(view, term, c.stated),
+                     term_value(view, term, c.implied),
                      DASH if c.tolerance is None else format_coverage(c.tolerance),
-                     check_result(c)])
+                     check_result(view, c)])
     failing = sum(c.ok is False for c in view.consistency)
-    caption = (f"{failing} of {len(view.consistency)} consistency check(s) fail"
-               if failing else f"{len(view.consistency)} consistency check(s), none fails")
+    total = len(view.consistency)
+    caption = (f"{failing} of {total} consistency check(s) fail" if failing
+               else f"{total} consistency check(s), none fails" if total
+               else "No consistency check applies")
     return Table(["Check", "Cells", "Stated", "Implied", "Tolerance", "Result"], rows,
                  caption=caption)
 

@@ -65,9 +65,7 @@ from assessment.core.format import (
     benchmark_figure,
     benchmark_source,
     format_points,
-    format_rating,
     format_score,
-    level_text,
     rag_label,
     value_range,
     value_text,
@@ -103,6 +101,7 @@ from assessment.scorecard.charts import (
 )
 from assessment.scorecard.outputs import FORMATS, write_outputs
 from assessment.scorecard.pdf import PdfError
+from assessment.scorecard.summary import alignment_words, band_text, not_applicable_text
 from assessment.scorecard.vega import to_altair
 
 TABS: tuple[tuple[str, str], ...] = (
@@ -690,8 +689,8 @@ class AssessmentForm:
                     if dd.disabled == applies:
                         dd.disabled = not applies
                 _set(self.practice_notes[qid], "" if applies else (
-                    f"<i>Not applicable to an {html.escape(str(model))} support model: "
-                    "not scored.</i>"))
+                    f"<i>Not applicable to {'an' if str(model)[:1] in 'aeiou' else 'a'} "
+                    f"{html.escape(str(model))} support model: not scored.</i>"))
         finally:
             self._loading = loading
 
@@ -904,16 +903,17 @@ def _summary_html(view: ResultsView, n_issues: int) -> str:
     data, each element, renewal, alignment, top gaps, derived values and failing checks."""
     idx = view.index
     status = " · ".join(x for x in (rag_label(idx.rag) if idx.score is not None else None,
-                                    level_text(idx.level, idx.level_name)) if x)
+                                    band_text(view)) if x)
     rows = "".join(
         f"<tr><td>{html.escape(e.name)}</td><td>"
         + (html.escape(view.readings(e.key)) if e.applicable else "not applicable")
         + f"</td><td>{rag_label(e.rag) if e.applicable else ''}</td></tr>"
         for e in view.elements)
     renewal = view.renewal
-    renewal_text = (f"Renewal health: {format_score(renewal.health)} ({rag_label(renewal.rag)})"
-                    if renewal.applicable else "Renewal: not applicable to an "
-                    f"{html.escape(str(view.organization.support_model))} support model")
+    not_applicable = not_applicable_text(view)
+    renewal_text = html.escape(
+        f"Renewal health: {format_score(renewal.health)} ({rag_label(renewal.rag)})"
+        if renewal.applicable else f"Renewal: {not_applicable[:1].lower()}{not_applicable[1:]}")
     gaps = "".join(f"<li>{html.escape(g.name)}: {format_points(g.points_at_stake)} points"
                    + (" (not measured: measure it)" if g.kind == "measure" else "") + "</li>"
                    for g in view.gaps[:TOP_GAPS]) or "<li>none</li>"
@@ -929,18 +929,11 @@ def _summary_html(view: ResultsView, n_issues: int) -> str:
 
 
 def _alignment_html(view: ResultsView) -> str:
-    """The computed alignment, and the self-rated one against the survey average it is
-    comparable with (with the survey's source and year)."""
-    exp = view.expectations
-    own = DASH if exp.alignment is None else f"{format_score(exp.alignment)} / 10"
-    source = ", ".join(str(x) for x in (exp.survey_source, exp.survey_year) if x)
-    average = (f"survey average {format_rating(exp.survey_average)}"
-               + (f" ({source})" if source else "")) if exp.survey_average is not None else ""
-    rated = ("not given" if exp.self_rated_alignment is None
-             else f"{format_rating(exp.self_rated_alignment)} / 10")
-    return (f"<p>Alignment (computed from the ratings): {own}<br>"
-            f"Self-rated alignment: {rated}"
-            + (f" against the {html.escape(average)}" if average else "") + "</p>")
+    """The computed alignment as this toolkit's own measure, and the self-rated one against
+    the survey average it is comparable with (with the survey's source and year)."""
+    computed, rated = alignment_words(view)
+    return (f"<p>Alignment computed from the ratings: {html.escape(computed)}<br>"
+            f"Self-rated alignment: {html.escape(rated)}</p>")
 
 
 def _derived_html(view: ResultsView) -> str:
