@@ -783,3 +783,49 @@ def test_blanking_never_raises_a_score(fw: Framework, which: str) -> None:
                 assert after["questionnaires"][qid]["score"] <= before_q + eps, item
             if base["renewal"]["health"] is not None:
                 assert after["renewal"]["health"] <= base["renewal"]["health"] + eps, item
+
+
+# --------------------------------------------------------------------------- Northwind
+
+
+def test_northwind_worked_example_of_the_docs() -> None:
+    """docs/methodology.md, 'Worked example: Northwind Cloud Software', number by number."""
+    from assessment.intake.samples import sample_data
+
+    r = score(load_framework(), sample_data("northwind-cloud"))
+    assert (r["organization"]["segment"], r["organization"]["currency"]) == (
+        "b2b_software", "USD")
+    el = {k: v["score"] for k, v in r["elements"].items()}
+    assert el["reputation"] == A((1.5 * 96 + 82 + 80 + 1.5 * 100 * 0.19 / 0.22
+                                  + 100 * 0.14 / 0.15) / 6)                       # 88.15
+    assert kpi(r, "cost_per_case")["score"] == A(100 * 146 / 175)                # 83.43
+    assert el["efficiency"] == A((100 * 146 / 175 + 100 * 58 / 90 + 55 + 100
+                                  + 1.25 * 100 * 5.4 / 7 + 76) / 6.25)            # 76.05
+    assert (round(el["profit"], 2), round(el["effectiveness"], 2)) == (48.00, 98.55)
+    index = r["index"]
+    assert round(index["score"], 2) == 77.69 and index["measured_score"] == index["score"]
+    assert (index["level"], index["level_name"], index["rag"]) == (4, "Fair", "amber")
+    assert kpi(r, "support_gross_margin")["points_at_stake"] == A(0.25 * (1.5 / 4.5) * 60)
+    assert r["gaps"][0]["id"] == "support_gross_margin"
+    assert kpi(r, "customer_retention_rate")["points_at_stake"] == A(
+        0.25 * (1.5 / 6) * (100 - 100 * 0.19 / 0.22))                               # 0.85
+    ren = r["renewal"]
+    assert round(ren["kpi_score"], 2) == 68.50 and ren["practices_score"] == A(
+        100 * 22.5 / (4 * 13.5))
+    q = r["questionnaires"]["renewal_practices"]
+    assert (q["level"], q["level_name"]) == (2, "Ad hoc")
+    assert round(ren["health"], 2) == 55.09
+    year5 = ren["projection"][4]
+    assert (round(year5["client"], 3), round(year5["industry"], 3),
+            round(year5["target"], 3)) == (0.547, 0.461, 0.656)
+    assert year5["client_value"] == A(1.04 ** 4) and ren["value_basis"] == (
+        "recurring_revenue_rate")
+    implied = {c["relation"]: (c["implied"], c["ok"]) for c in r["consistency"]}
+    assert implied["cost_per_case_check"] == (A(4_420_000 / 42_300), True)
+    assert implied["cases_per_engineer_check"] == (A(42_300 / 38 / 12), True)
+    assert implied["support_cost_share_check"] == (A(4_420_000 / 48_000_000), True)
+    assert implied["support_demand_check"] == (A(42_300 / 9_200), True)
+    exp = r["expectations"]
+    assert exp["alignment"] == A(10 * (1 - 8.5 / 36)) and exp["self_rated_alignment"] == 7
+    assert {d["id"] for d in exp["dimensions"] if d["quadrant"] == "concentrate_here"} == {
+        "availability", "product_quality", "self_help"}
