@@ -410,6 +410,28 @@ def test_internal_desk_revenue_and_contract_kpis_not_applicable(fw: Framework) -
     assert not any("Renewal health" in w for w in r["warnings"])
 
 
+def test_renewal_kpis_that_do_not_apply_are_not_called_missing() -> None:
+    """Renewal practices that apply to an internal desk, renewal KPIs that do not: health is the
+    practices alone, and the warning must not call the KPI part 'missing' (methodology §1:
+    shown as not applicable, never as missing)."""
+    raw = worked_raw()
+    raw["questionnaires"]["renewal_practices"].pop("applies_to")
+    fw = parse_framework(raw)
+    answers = {"renewal_practices": {f"r{n}": 2 for n in range(1, 5)}}
+    r = run(fw, SCENARIO_A, answers=answers, profile={"support_model": "internal"})
+    assert r["renewal"]["health"] == A(50.0)  # 100 · 2 / 4
+    assert not any("missing" in w for w in r["warnings"] if "Renewal" in w), r["warnings"]
+
+
+def test_not_applicable_warning_reads_right_for_every_model() -> None:
+    raw = worked_raw()
+    raw["kpis"][0]["applies_to"] = ["internal"]
+    fw = parse_framework(raw)
+    r = run(fw, SCENARIO_A, profile={"support_model": "blended"})
+    warning = next(w for w in r["warnings"] if w.startswith("Margin does not apply"))
+    assert "an blended" not in warning, warning
+
+
 def test_element_without_an_applicable_kpi_leaves_the_index() -> None:
     raw = worked_raw()
     for spec in raw["kpis"]:
