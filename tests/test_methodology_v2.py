@@ -520,6 +520,18 @@ def test_benchmark_in_its_own_currency_is_never_relabelled() -> None:
     assert same["converted"] is None
 
 
+def test_a_percent_benchmark_is_never_converted() -> None:
+    """A currency written on a non-money benchmark (a framework author's slip the loader
+    accepts) must not turn CSAT's 82% into '73.8% EUR' at a rate of 0.9."""
+    raw = worked_raw()
+    csat = next(k for k in raw["kpis"] if k["id"] == "csat")
+    csat["benchmark"] = {"value": 0.82, "source": ILLUSTRATIVE, "currency": "USD"}
+    fw = parse_framework(raw)
+    bench = kpi(run(fw, SCENARIO_A, profile={"currency": "EUR", "fx_rate": 0.9}),
+                "csat")["benchmark"]
+    assert bench["value"] == 0.82 and bench["converted"] is None, bench
+
+
 # --------------------------------------------------------------------------- segments
 
 
