@@ -44,9 +44,7 @@ def run(intake: str | Path, output_dir: str | Path, *,
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     check_segment(fw, segment)
-    data = read_intake(intake, fw, max_bytes=max_bytes)
-    if segment:
-        data.profile["segment"] = segment
+    data = read_intake(intake, fw, max_bytes=max_bytes, segment=segment)
     if assessment_date:
         data.profile["assessment_date"] = (
             assessment_date if isinstance(assessment_date, dt.date)

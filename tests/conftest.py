@@ -93,7 +93,7 @@ def sample_intake(framework: Framework) -> IntakeData:
     }
     return IntakeData(
         profile={"organization": "Acme Support", "industry": "Enterprise software",
-                 "support_model": "blended", "currency": "EUR",
+                 "support_model": "blended", "currency": "EUR", "fx_rate": 0.92,
                  "assessment_date": dt.date(2025, 3, 31)},
         current=current, answers=answers, ratings=ratings,
     )
