@@ -42,7 +42,7 @@ Charts
     import and the 1.7 s bundle), later builds about 0.25-0.4 s; specs go to Altair
     unvalidated (``to_altair(chart, validate=False)``; the tests validate every kind), so an
     edit takes a median of about 3 ms and one that redraws a chart about 120 ms (90th
-    percentile), against about 2 ms in SVG mode. Altair is only imported in this mode.
+    percentile), against about 3 ms in SVG mode (methodology v2 scoring included). Altair is only imported in this mode.
 """
 
 from __future__ import annotations
@@ -264,6 +264,7 @@ class KpiRow:
         self.status = "no_data"
         self.color = STATUS_COLOR["no_data"]
         self.benchmark = w.HTML(layout=w.Layout(width="160px"))
+        self._benchmark_shown: dict[str, Any] | None = None
         self.note = w.HTML()
         name = w.HTML(f"<b>{html.escape(kpi.name)}</b>", tooltip=kpi.definition,
                       layout=w.Layout(width="240px"))
@@ -289,7 +290,7 @@ class KpiRow:
             kpi.unit == "currency" and not money_known) else kpi.target
         if self.target is not None:
             text = show_value(kpi, default)
-            if self.target.widget.value == show_value(kpi, self.default):
+            if self._at_default(self.target):
                 self.target.fill(text, default)
             placeholder = text or "needs the exchange rate"
             if self.target.widget.placeholder != placeholder:
@@ -306,15 +307,27 @@ class KpiRow:
             facts = {"value": bench.value, "range": bench.range, "source": bench.source,
                      "year": bench.year, "currency": bench.currency}
             self.show_benchmark(facts)
-        elif self.benchmark.value:
-            self.benchmark.value = ""
+        else:
+            self._benchmark_shown = None
+            _set(self.benchmark, "")
         self.applicable = applicable
         for box in (self.current, self.target):
             if box is not None and box.widget.disabled == applicable:
                 box.widget.disabled = not applicable
 
+    def _at_default(self, box: _Box) -> bool:
+        """Whether a target box shows the default target (no client target typed or loaded)."""
+        if box.widget.value != show_value(self.kpi, self.default):
+            return False
+        same, exact = box.exact()
+        return not same or exact is None or self.default is None or math.isclose(
+            exact, self.default, rel_tol=1e-9, abs_tol=1e-12)
+
     def show_benchmark(self, facts: dict[str, Any]) -> None:
         """The benchmark in its own currency, the converted figure beside it; source as tip."""
+        if facts == self._benchmark_shown:
+            return
+        self._benchmark_shown = facts
         figure = benchmark_figure(facts, self.kpi.unit)
         text = html.escape(f"bench. {figure}") if figure else ""
         tip = benchmark_source(facts) + (f" — {facts['note']}" if facts.get("note") else "")
@@ -381,6 +394,7 @@ class AssessmentForm:
         self._view: ResultsView | None = None  # the typed view of _results, built once a score
         self._issues: list[Issue] = []
         self._blocking: list[Issue] = []  # check_profile's problems: no score until fixed
+        self._followed: tuple[Any, ...] | None = None  # the profile the KPI rows show
         self._build()
         if intake is None:
             self.reset()
@@ -637,9 +651,12 @@ class AssessmentForm:
                 box.mark(problem)
         self._blocking = blocking
         resolved, money_known = _resolve(fw, profile, blocking)
-        if mark:
+        followed = (model, profile.get("segment"), profile.get("currency"),
+                    profile.get("fx_rate"), money_known, fx_needed)
+        if mark and followed != self._followed:  # the rows follow only a change of these
             self._follow_profile(resolved, model, money_known, fx_needed,
                                  profile.get("currency"))
+            self._followed = followed
         data = IntakeData(profile=profile, notes=dict(self._notes), source=self._source)
         for kpi in resolved.kpis:
             row = self.kpi_rows[kpi.id]
@@ -812,6 +829,7 @@ class AssessmentForm:
             resolved, money_known = _resolve(self.framework, data.profile, blocking)
             self._follow_profile(resolved, model, money_known, self._fx_needed(),
                                  data.profile.get("currency"))
+            self._followed = None  # the next refresh checks the rows against the profile
             for kpi_id, row in self.kpi_rows.items():
                 current = data.current.get(kpi_id)
                 row.current.fill(show_value(row.kpi, current), current)
