@@ -42,7 +42,8 @@ Charts
     import and the 1.7 s bundle), later builds about 0.25-0.4 s; specs go to Altair
     unvalidated (``to_altair(chart, validate=False)``; the tests validate every kind), so an
     edit takes a median of about 3 ms and one that redraws a chart about 120 ms (90th
-    percentile), against about 3 ms in SVG mode (methodology v2 scoring included). Altair is only imported in this mode.
+    percentile), against about 3 ms in SVG mode (methodology v2 scoring included). Altair is
+    only imported in this mode.
 """
 
 from __future__ import annotations
