@@ -10,8 +10,19 @@ intake workbook (a path), with static SVG charts or ``charts="altair"`` (see Cha
 Entry rules
     - Percent KPIs are shown and entered as percentages: the box shows ``85`` for 0.85, next
       to a ``%`` label; ``85`` and ``85%`` both mean 0.85. Other units are plain numbers.
-    - A blank current value is missing data (never zero); a target equal to the framework's
-      is not an override; band KPIs show their band, which is not editable.
+    - A blank current value is missing data: under ``missing_kpi: zero`` it scores 0 in every
+      aggregate, so no blank or invalid entry can raise a score. A target box shows the
+      framework's target as the organization sees it (:meth:`Framework.resolved`: the chosen
+      segment's, money converted at the exchange rate) and follows segment and rate changes
+      until a target of the client's own is typed; a target equal to it is not an override.
+      Band KPIs show their band, which is not editable.
+    - The profile decides what is scored (methodology v2): the segment dropdown picks the
+      targets; KPIs and questionnaires that do not apply to the support model are disabled and
+      shown *Not applicable*; a currency other than the framework's shows the exchange rate
+      row, and until a valid rate is given the panel shows the problem of
+      :func:`~assessment.core.scoring.check_profile` instead of a score (:meth:`results`
+      raises ``ValueError`` then). The panel gives both readings of missing data, the index's
+      band name, derived values and the consistency checks that fail.
     - Validation uses the intake reader's parsing and its messages (number syntax, the valid
       range of ``Framework.valid_range``, a target on the wrong side of its floor, ratings
       1-5, profile fields). An invalid entry gets a red border, the CSS class ``se-invalid``
