@@ -406,7 +406,7 @@ def test_internal_desk_revenue_and_contract_kpis_not_applicable(fw: Framework) -
     assert ren["applicable"] is False and ren["projection"] == [] and ren["health"] is None
     rp = r["questionnaires"]["renewal_practices"]
     assert rp["applicable"] is False and rp["score"] is None and rp["level"] is None
-    assert any("does not apply to an internal support model" in w for w in r["warnings"])
+    assert any("does not apply to the internal support model" in w for w in r["warnings"])
     assert not any("Renewal health" in w for w in r["warnings"])
 
 

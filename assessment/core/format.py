@@ -151,19 +151,25 @@ def readings(score: float | None, measured: float | None, coverage: float | None
     """Both readings of missing data (methodology §3), in words:
     ``64.2 (missing data counted as 0); 71.4 on the 78% of KPIs measured``.
 
-    With full coverage the two agree: ``71.4 (every one of the KPIs measured)``. Under the
-    ``exclude`` rule the score is the measured one: ``71.4 on the 78% of KPIs measured
-    (missing data left out)``.
+    With full coverage the two agree: ``71.4 (all KPIs measured)``. Under the ``exclude``
+    rule the score leads (it is the figure results.json holds): ``77.2 on the 75% of KPIs
+    measured (missing data left out)``; where the score is not the measured figure (an index
+    over the elements scored) ``77.9 (missing data left out); 77.2 on the 75% of KPIs
+    measured``, or ``not scored`` when it is null.
     """
     if score is None and measured is None:
         return DASH
     if coverage is not None and coverage >= 1 - 1e-9:
         return f"{format_score(score if score is not None else measured)} (all {measured_what})"
     share = format_coverage(coverage)
-    if rule != "zero":
-        return f"{format_score(measured)} on the {share} of {measured_what} " \
-               "(missing data left out)"
-    text = f"{format_score(score)} (missing data counted as 0)"
+    if rule == "zero":
+        text = f"{format_score(score)} (missing data counted as 0)"
+    elif score is None:
+        text = "not scored (too little data)"
+    elif measured is not None and abs(score - measured) < 1e-9:
+        return f"{format_score(score)} on the {share} of {measured_what} (missing data left out)"
+    else:
+        text = f"{format_score(score)} (missing data left out)"
     if measured is None:
         return f"{text}; nothing measured"
     return f"{text}; {format_score(measured)} on the {share} of {measured_what}"

@@ -750,7 +750,10 @@ class _Validator:
         questionnaires = self.questionnaires(raw.get("questionnaires"))
         levels = self.labels(raw.get("levels"), "levels", 5)
         scale = self.labels(raw.get("answer_scale"), "answer_scale", 5, answers=True)
-        relations = self.relations(raw.get("relations"), kpis)
+        kpi_ids = {spec["id"] for spec in raw.get("kpis") or ()
+                   if isinstance(raw.get("kpis"), list) and isinstance(spec, dict)
+                   and isinstance(spec.get("id"), str)}
+        relations = self.relations(raw.get("relations"), kpi_ids)
         if self.issues or self.dropped:
             return None
         return Framework(
@@ -919,7 +922,9 @@ class _Validator:
                 out.append(model)
         return tuple(m for m in MODELS if m in out)
 
-    def relations(self, raw: Any, kpis: list[Kpi]) -> tuple[Relation, ...]:
+    def relations(self, raw: Any, kpi_ids: set[str]) -> tuple[Relation, ...]:
+        """The relations; terms are checked against every KPI id in the file (a KPI refused
+        for its own fault is reported once, not again by each relation naming it)."""
         if raw is None:
             return ()
         if not isinstance(raw, list):
@@ -929,7 +934,7 @@ class _Validator:
             self.add("relations", f"{len(raw)} relations are too many",
                      f"at most {MAX_RELATIONS}")
             return ()
-        known = {f"kpi.{k.id}" for k in kpis} | {f"profile.{v}" for v in PROFILE_VOLUMES}
+        known = {f"kpi.{i}" for i in kpi_ids} | {f"profile.{v}" for v in PROFILE_VOLUMES}
         seen: set[str] = set()
         out = []
         for i, spec in enumerate(raw):
@@ -971,7 +976,7 @@ class _Validator:
             factor = self.number(factor, f"{path}.equals.factor")
             if factor is not None and factor <= 0:
                 self.add(f"{path}.equals.factor", f"{factor:g} is not above 0", "a factor > 0")
-            tolerance = self.number(spec.get("tolerance"), f"{path}.tolerance")
+            tolerance = self.require(spec, "tolerance", path, (int, float))
             if tolerance is not None and not 0 < tolerance < 1:
                 self.add(f"{path}.tolerance", f"{tolerance:g} is out of range",
                          "a fraction between 0 and 1, such as 0.15")

@@ -243,8 +243,8 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
             for k in fw.kpis]
     for row in kpis:
         if not row["applicable"] and row["current"] is not None:
-            warnings.append(f"{row['name']} does not apply to an {model} support model; its "
-                            "value is shown but not scored.")
+            warnings.append(f"{row['name']} does not apply to the {model} support model; "
+                            "its value is shown but not scored.")
     by_area: dict[str, list[dict[str, Any]]] = {}
     for row in kpis:
         if row["applicable"]:
@@ -471,7 +471,8 @@ def _benchmark(kpi: Kpi, framework_currency: str, fx: float | None,
         return None
     own = bench.currency or (framework_currency if kpi.unit == "currency" else None)
     converted = None
-    if own is not None and fx and own == framework_currency and client_currency != own:
+    if (kpi.unit == "currency" and own is not None and fx and own == framework_currency
+            and client_currency != own):
         converted = {
             "value": None if bench.value is None else bench.value * fx,
             "range": [x * fx for x in bench.range] if bench.range else None,
@@ -616,8 +617,10 @@ def _renewal(framework: Framework, kpis: list[dict[str, Any]],
         health = kpi_value if kpi_value is not None else practices
         part, other = (("renewal KPIs", "renewal practices") if kpi_value is not None
                        else ("renewal practices", "renewal KPIs"))
-        warnings.append(f"Renewal health is the {part} score alone: the {other} score is "
-                        "missing.")
+        other_applies = practices_q["applicable"] if kpi_value is not None else bool(rows)
+        reason = ("the {} score is missing" if other_applies
+                  else "the {} do not apply to this support model").format(other)
+        warnings.append(f"Renewal health is the {part} score alone: {reason}.")
     elif applicable:
         warnings.append("Renewal health not computed: neither renewal KPIs nor renewal "
                         "practices have enough data.")
