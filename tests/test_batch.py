@@ -447,7 +447,7 @@ def test_demo_writes_the_expected_layout(tmp_path):
     assert (out / report.SUMMARY_NAME).is_file() and (out / report.LOG_NAME).is_file()
     # the scores of every assessment, as the portfolio compares them (results@2)
     ironclad = score(load_framework(), sample_data("ironclad-systems"))
-    assert (f"Ironclad Systems                    2026-11-05"
+    assert (f"Ironclad Systems                    2026-11-05  "
             f"{format_score(ironclad['index']['score']):>6}"
             f"{format_score(ironclad['elements']['profit']['score']):>8}") in printed
     assert printed.count("Northwind Cloud Software") >= 2
