@@ -402,6 +402,7 @@ class AssessmentForm:
         self._extra_profile: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
         self._source = ""
+        self._cells: dict[str, str] = {}  # where a loaded workbook held each value
         self._results: dict[str, Any] = {}
         self._view: ResultsView | None = None  # the typed view of _results, built once a score
         self._issues: list[Issue] = []
@@ -669,7 +670,8 @@ class AssessmentForm:
             self._follow_profile(resolved, model, money_known, fx_needed,
                                  profile.get("currency"))
             self._followed = followed
-        data = IntakeData(profile=profile, notes=dict(self._notes), source=self._source)
+        data = IntakeData(profile=profile, notes=dict(self._notes), source=self._source,
+                          cells=dict(self._cells))
         for kpi in resolved.kpis:
             row = self.kpi_rows[kpi.id]
             data.current[kpi.id] = take(row.current,
@@ -828,6 +830,7 @@ class AssessmentForm:
             self._extra_profile = {k: v for k, v in data.profile.items() if k not in known}
             self._notes = dict(data.notes)
             self._source = data.source
+            self._cells = dict(data.cells)  # consistency checks name the workbook's cells
             for key, box in self.profile.items():
                 value = data.profile.get(key)
                 box.fill(_profile_text(value), value)
