@@ -163,22 +163,25 @@ def test_percent_typed_as_whole_number_warns_in_results(framework, sample, tmp_i
     assert any(w.startswith(f"{location}: 85 read as 85%") for w in results["warnings"])
 
 
-#: methodology §8, key for key
+#: methodology §8, key for key, with the keys results@2 adds
 CONTRACT = {
     "top": {"schema", "organization", "framework", "index", "elements", "kpis", "renewal",
-            "questionnaires", "expectations", "recommendations", "warnings"},
-    "organization": {"name", "industry", "support_model", "assessment_date"},
-    "framework": {"name", "version"},
-    "index": {"score", "coverage"},
-    "element": {"score", "coverage", "weight"},
+            "questionnaires", "expectations", "recommendations", "warnings", "consistency"},
+    "organization": {"name", "industry", "support_model", "assessment_date", "segment",
+                     "fx_rate"},
+    "framework": {"name", "version", "currency", "settings"},
+    "index": {"score", "coverage", "measured_score", "sufficient"},
+    "element": {"score", "coverage", "weight", "measured_score", "sufficient"},
     "kpi": {"id", "element", "unit", "direction", "current", "target", "floor", "band",
-            "weight", "score", "status", "points_at_stake", "benchmark"},
+            "weight", "score", "status", "points_at_stake", "benchmark", "applicable",
+            "derived"},
     "renewal": {"health", "kpi_score", "practices_score", "projection"},
-    "projection": {"year", "client", "industry", "target"},
-    "questionnaire": {"score", "coverage", "level", "items"},
+    "projection": {"year", "client", "industry", "target", "client_value"},
+    "questionnaire": {"score", "coverage", "level", "items", "measured_score", "sufficient"},
     "item": {"id", "answer", "weight"},
     "expectations": {"alignment", "dimensions"},
     "dimension": {"id", "importance", "performance", "priority", "gap", "quadrant"},
+    "consistency": {"relation", "cells", "implied", "stated", "ok"},
     "recommendation": {"source", "id", "priority", "text"},
 }
 
@@ -189,18 +192,23 @@ def check_contract(r: dict) -> None:
         assert not missing, f"{key} lacks {missing}"
 
     has(r, "top")
-    assert r["schema"] == "support-excellence/results@1"
+    assert r["schema"] == "support-excellence/results@2"
     has(r["organization"], "organization")
     has(r["framework"], "framework")
+    assert r["framework"]["settings"]["missing_kpi"] in {"zero", "exclude"}
     has(r["index"], "index")
     assert set(r["elements"]) == {"profit", "reputation", "efficiency", "effectiveness"}
     for element in r["elements"].values():
         has(element, "element")
     for kpi in r["kpis"]:
         has(kpi, "kpi")
-        assert kpi["status"] in {"met", "near", "off", "no_data"}
+        assert kpi["status"] in {"met", "near", "off", "no_data", "not_applicable"}
+        assert (kpi["status"] == "not_applicable") == (not kpi["applicable"])
     has(r["renewal"], "renewal")
-    assert [p["year"] for p in r["renewal"]["projection"]] == [1, 2, 3, 4, 5]
+    if r["renewal"]["applicable"]:
+        assert [p["year"] for p in r["renewal"]["projection"]] == [1, 2, 3, 4, 5]
+    else:  # an internal desk: no contracts, no projection
+        assert r["renewal"]["projection"] == [] and r["renewal"]["health"] is None
     for year in r["renewal"]["projection"]:
         has(year, "projection")
     assert {"renewal_practices", "excellence_practices"} <= set(r["questionnaires"])
@@ -211,6 +219,8 @@ def check_contract(r: dict) -> None:
     has(r["expectations"], "expectations")
     for dim in r["expectations"]["dimensions"]:
         has(dim, "dimension")
+    for check in r["consistency"]:
+        has(check, "consistency")
     for rec in r["recommendations"]:
         has(rec, "recommendation")
         assert rec["source"] in {"kpi", "practice", "expectation"}

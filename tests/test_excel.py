@@ -703,8 +703,8 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     assert cell.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["grey"][0])
     index = sparse["index"]
     assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
-        f"{index['measured_score']:.1f} on the {100 * index['coverage']:.0f}% of KPIs measured "
-        "(missing data left out)")
+        f"not scored (too little data); {index['measured_score']:.1f} on the "
+        f"{100 * index['coverage']:.0f}% of KPIs measured")
     assert ws.cell(find(ws, "Missing KPIs"), 2).value == (
         "Left out of the scores (missing_kpi: exclude)")
     assert ws._charts == []

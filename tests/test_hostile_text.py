@@ -95,7 +95,7 @@ def hostile_intake(fw: Framework) -> IntakeData:
                for item in fw.questionnaires["customer_expectations"].items}
     return IntakeData(
         profile={"organization": HYPERLINK, "industry": "@SUM(1)", "support_model": "blended",
-                 "currency": "EUR", "assessment_date": dt.date(2025, 3, 31),
+                 "currency": "EUR", "fx_rate": 0.92, "assessment_date": dt.date(2025, 3, 31),
                  "region": "+1", "contact": "text\x07bell", "comment": LONG},
         current={**CURRENT, "nps": -20.0}, answers=answers, ratings=ratings,
         notes={k: next(t) for k in CURRENT},
