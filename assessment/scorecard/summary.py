@@ -278,15 +278,20 @@ def _row(label: str, score: float | None, coverage: float | None, status: str) -
     return f"  {label:<32}{format_score(score):>7}  {cov:>8}  {status}"
 
 
+def _score_cell(row: dict[str, Any], key: str) -> str:
+    """A score of a comparison row, or ``n/a`` for an area that does not apply."""
+    return "n/a" if key in (row.get("not_applicable") or ()) else format_score(row[key])
+
+
 def comparison_text(rows: list[dict[str, Any]]) -> str:
     """One line per assessment (rows of :func:`assessment.portfolio.model.comparison`)."""
     head = (f"  {'Organization':<36}{'Assessed':<12}{'Index':>6}{'Profit':>8}{'Reput.':>8}"
             f"{'Effic.':>8}{'Effect.':>8}{'Renewal':>9}")
     lines = [head, "  " + "-" * (len(head) - 2)]
     for r in rows:
-        scores = "".join(f"{format_score(r[k]):>8}" for k in
+        scores = "".join(f"{_score_cell(r, k):>8}" for k in
                          ("profit", "reputation", "efficiency", "effectiveness"))
         name, date = printable(str(r["organization"])), printable(str(r["assessment_date"] or ""))
-        lines.append(f"  {name[:35]:<36}{date:<12}"
-                     f"{format_score(r['index']):>6}{scores}{format_score(r['renewal_health']):>9}")
+        lines.append(f"  {name[:35]:<36}{date:<12}{format_score(r['index']):>6}{scores}"
+                     f"{_score_cell(r, 'renewal_health'):>9}")
     return "\n".join(lines)
