@@ -152,6 +152,24 @@ def test_ambiguous_percent_refused(framework: Framework, sample: IntakeData,
     assert "ambiguous" in found[loc] and "150%" in found[loc] and "1.5%" in found[loc]
 
 
+@pytest.mark.parametrize("kpi_id", ["csat", "recurring_revenue_rate"])
+def test_one_in_an_unformatted_percent_cell_is_ambiguous(
+        framework: Framework, sample: IntakeData, tmp_intake: Make, kpi_id: str) -> None:
+    """Methodology §7: a 1 may mean 100% or 1%; both readings are shown, nothing is scored."""
+    path = tmp_intake(framework, sample, edits(("kpis", kpi_id, "current", 1), general=True))
+    loc = locate(framework, sample, "kpis", kpi_id, "current")
+    assert problems(path, framework) == {
+        loc: f"{loc}: 1 is ambiguous: it could mean 100% or 1% — type it with a % sign, as "
+             "100% or 1%"}
+
+
+def test_one_in_a_percent_formatted_cell_is_100_percent(
+        framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
+    """The cell's own number format settles it: 1 shown as 100.0% is 100%."""
+    path = tmp_intake(framework, sample, edits(("kpis", "csat", "current", 1)))
+    assert read_intake(path, framework).current["csat"] == 1.0
+
+
 def test_wide_percent_in_percent_formatted_cell_is_not_ambiguous(
         framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
     path = tmp_intake(framework, sample, edits(("kpis", "recurring_revenue_rate", "current",
@@ -196,7 +214,7 @@ def test_parse_number_refuses(text: Any) -> None:
 
 @pytest.mark.parametrize(("value", "fmt", "lo", "hi", "result"), [
     (0.85, "General", 0, 1, (0.85, False)),     # (a) a fraction
-    (1.0, "General", 0, 1, (1.0, False)),       # (a) 100%
+    (1.0, "0.0%", 0, 1, (1.0, False)),          # the percent format settles it: 100%
     (1.5, "0.0%", 0, 3, (1.5, False)),          # (a) percent-formatted
     (85, "General", 0, 1, (0.85, True)),        # (b) whole number, warned
     (85, "0%", 0, 1, (0.85, True)),             # (b) even in a percent cell
@@ -209,6 +227,7 @@ def test_percent_rule(value: float, fmt: str, lo: float, hi: float,
 
 
 @pytest.mark.parametrize(("value", "fmt", "lo", "hi", "match"), [
+    (1.0, "General", 0, 1, "ambiguous"),        # 100% or 1%: refused (methodology §7)
     (1.5, "General", 0, 3, "ambiguous"),        # (c)
     (3, "General", -1, 5, "ambiguous"),         # (c)
     (250, "General", 0, 1, "out of range"),     # (d)

@@ -548,6 +548,8 @@ def percent_value(number: float, typed_percent: bool, number_format: str,
     ``[lo, hi]`` is the KPI's valid range in fractions and ``v`` the number in the cell:
 
     - text with a % sign ("85%"): ``v / 100``, no warning (then range-checked);
+    - exactly 1 in a cell without a percent format, where both 100% and 1% are in range:
+      ambiguous, refused with both readings (methodology §7);
     - (a) ``lo <= v <= hi`` and (``v <= 1`` or the cell is percent-formatted): ``v`` as is;
     - (b) ``lo <= v/100 <= hi`` while ``v`` is outside ``[lo, hi]``: ``v / 100``, with a warning
       ("85 read as 85%");
@@ -566,6 +568,10 @@ def percent_value(number: float, typed_percent: bool, number_format: str,
             return number / 100, False
         raise InvalidValue(f"{num(number)}% is out of range", span)
     formatted = "%" in (number_format or "")
+    if number == 1 and not formatted and inside(1.0) and inside(0.01):
+        # methodology §7: 1 reads as 100% (a fraction) or 1% (a whole-number percent)
+        raise InvalidValue("1 is ambiguous: it could mean 100% or 1%",
+                           "type it with a % sign, as 100% or 1%")
     if inside(number) and (number <= 1 or formatted):
         return number, False
     if inside(number / 100) and not inside(number):
