@@ -90,7 +90,7 @@ def test_intake_saved_by_libreoffice_reads_identically(framework: Framework, sam
                            "escalation_rate": None, "nps": None})
     sample.ratings["availability"]["performance"] = None
     sample.notes["csat"] = "Survey Q1, 1,200 responses"
-    edit = edits(("kpis", "cost_per_customer", "current", "1,200"),
+    edit = edits(("kpis", "cost_per_case", "current", "1,200"),
                  ("kpis", "sla_attainment", "current", "85%"),
                  ("kpis", "self_service_resolution_rate", "current", None),
                  ("customer_expectations", "rapid_response", "priority", None))
@@ -98,7 +98,7 @@ def test_intake_saved_by_libreoffice_reads_identically(framework: Framework, sam
     book = openpyxl.load_workbook(original_path)
     assert cell(book, "kpis", "csat", "current").value == 0.85
     assert "%" in cell(book, "kpis", "csat", "current").number_format
-    assert cell(book, "kpis", "cost_per_customer", "current").value == "1,200"
+    assert cell(book, "kpis", "cost_per_case", "current").value == "1,200"
     assert cell(book, "kpis", "sla_attainment", "current").value == "85%"
 
     out = convert(soffice, tmp_path, XLSX_FILTER, [original_path])
@@ -106,7 +106,7 @@ def test_intake_saved_by_libreoffice_reads_identically(framework: Framework, sam
     resaved = read_intake(out / original_path.name, framework)
 
     assert original.current["csat"] == pytest.approx(0.85)
-    assert original.current["cost_per_customer"] == pytest.approx(1200)
+    assert original.current["cost_per_case"] == pytest.approx(1200)
     assert original.current["sla_attainment"] == pytest.approx(0.85)
     for kid in ("escalation_rate", "nps", "self_service_resolution_rate"):
         assert original.current[kid] is None
