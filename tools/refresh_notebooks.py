@@ -9,6 +9,7 @@ repository: it is not part of the package.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 #: Cell metadata kept when a notebook is refreshed (``tags`` holds ``parameters``).
 KEEP_CELL_METADATA = ("tags", "jupyter")
+#: The output type of an ipywidgets view.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(nb: Any) -> Any:
@@ -25,7 +28,8 @@ def clean(nb: Any) -> Any:
     version, and any other notebook metadata but the kernel spec (load a cleaned notebook with
     ``papermill.iorw.load_notebook_node`` before ``parameterize_notebook``: it adds back the
     empty tags and metadata papermill expects); merges consecutive stream outputs, whose split
-    depends on timing.
+    depends on timing; and gives each widget view a stable model id (the widget state is not
+    saved, so the random id only made every refresh differ).
     """
     kernelspec = nb.metadata.get("kernelspec") or {
         "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -33,7 +37,7 @@ def clean(nb: Any) -> Any:
         kernelspec=kernelspec,
         language_info=type(nb.metadata)(name="python", file_extension=".py",
                                         mimetype="text/x-python"))
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells):
         cell.metadata = type(cell.metadata)(
             {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA and v})
         if cell.cell_type != "code":
@@ -46,6 +50,10 @@ def clean(nb: Any) -> Any:
                 merged[-1]["text"] += out["text"]
             else:
                 merged.append(out)
+        for position, out in enumerate(merged):
+            view = (out.get("data") or {}).get(WIDGET_VIEW)
+            if isinstance(view, dict) and "model_id" in view:
+                view["model_id"] = hashlib.sha1(f"{number}:{position}".encode()).hexdigest()[:32]
         cell.outputs = merged
     return nb
 
