@@ -585,6 +585,18 @@ def percent_value(number: float, typed_percent: bool, number_format: str,
     raise InvalidValue(f"{shown} is out of range", span + hint)
 
 
+def parse_rating(value: Any) -> float:
+    """A customer-expectation rating, 1 to 5 with decimals, or raises ``InvalidValue``."""
+    expected = "a rating from 1 (very low) to 5 (very high); decimals allowed"
+    try:
+        number, typed_percent = parse_number(value)
+    except InvalidValue as bad:
+        raise InvalidValue(bad.message, expected) from None
+    if typed_percent or not 1 <= number <= 5:
+        raise InvalidValue(f"{clean_text(value)} is not a rating from 1 to 5", expected)
+    return number
+
+
 def parse_answer(value: Any, labels: list[str]) -> Answer:
     """A practice answer: 0-4, :data:`NA`, or raises ``InvalidValue``."""
     allowed = "one of " + ", ".join([*labels, NA_LABEL])
@@ -1019,13 +1031,9 @@ class WorkbookReader:
                 if value is None or value is INVALID:
                     continue
                 try:
-                    number, typed_percent = parse_number(value)
-                    if typed_percent or not 1 <= number <= 5:
-                        raise InvalidValue(f"{clean_text(value)} is not a rating from 1 to 5")
-                    ratings[dim_id][key] = number
+                    ratings[dim_id][key] = parse_rating(value)
                 except InvalidValue as bad:
-                    self.issue(t.title, t.coord(row, key), bad.message,
-                               "a rating from 1 (very low) to 5 (very high); decimals allowed")
+                    self.issue(t.title, t.coord(row, key), bad.message, bad.expected)
             note = self.text(t, row, "notes", multiline=True)
             if isinstance(note, str):
                 notes[f"{qid}.{dim_id}"] = note

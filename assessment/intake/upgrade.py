@@ -61,7 +61,7 @@ from assessment.intake.reader import (
     clean_text,
     open_workbook,
     parse_answer,
-    parse_number,
+    parse_rating,
     profile_value,
 )
 from assessment.intake.template import fill_intake
@@ -411,13 +411,9 @@ class _Upgrader(WorkbookReader):
                 if value is None or value is INVALID:
                     continue
                 try:
-                    number, typed_percent = parse_number(value)
-                    if typed_percent or not 1 <= number <= 5:
-                        raise InvalidValue(f"{clean_text(value)} is not a rating from 1 to 5")
-                    ratings[dim_id][key] = number
+                    ratings[dim_id][key] = parse_rating(value)
                 except InvalidValue as bad:
-                    self.issue(t.title, t.coord(row, key), bad.message,
-                               "a rating from 1 (very low) to 5 (very high); decimals allowed")
+                    self.issue(t.title, t.coord(row, key), bad.message, bad.expected)
             note = self.text(t, row, "notes", multiline=True)
             if isinstance(note, str):
                 data.notes[f"{qid}.{dim_id}"] = note

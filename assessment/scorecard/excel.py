@@ -884,6 +884,17 @@ def _data_quality(wb: Workbook, view: ResultsView) -> None:
 # --------------------------------------------------------------------------- 8. Method
 
 
+#: The rules both methodology versions share, last on the Method sheet.
+_EXPECTATION_RULES: tuple[tuple[str, str], ...] = (
+    ("Gap", "Importance minus performance, per customer-expectation dimension."),
+    ("Quadrants",
+     "Importance and performance compared with the threshold. Both at or above it: 'Keep up the "
+     "good work'. Important but performing below it: 'Concentrate here'. Less important but "
+     "performing above it: 'Possible overkill'. Both below: 'Low priority'."),
+    ("Practice recommendations",
+     "From practices answered 0 or 1, ranked by weight × (4 − answer)."),
+)
+
 METHOD_V1: tuple[tuple[str, str], ...] = (
     ("KPI score, higher is better",
      "100 × (current − floor) / (target − floor), kept between 0 and 100."),
@@ -917,17 +928,8 @@ METHOD_V1: tuple[tuple[str, str], ...] = (
     ("Alignment",
      "10 × (1 − sum of |importance − priority| / (4 × dimensions rated)); 0–10, shown beside the "
      "HDI survey average."),
-    ("Gap", "Importance minus performance, per customer-expectation dimension."),
-    ("Quadrants",
-     "Importance and performance compared with the threshold. Both at or above it: 'Keep up the "
-     "good work'. Important but performing below it: 'Concentrate here'. Less important but "
-     "performing above it: 'Possible overkill'. Both below: 'Low priority'."),
-    ("Practice recommendations",
-     "From practices answered 0 or 1, ranked by weight × (4 − answer)."),
+    *_EXPECTATION_RULES,
 )
-#: Alias kept for callers of version 1.
-METHOD = METHOD_V1
-
 METHOD_V2: tuple[tuple[str, str], ...] = (
     ("Applicability",
      "A KPI or questionnaire applies to the support models the framework names. One that does "
@@ -984,13 +986,7 @@ METHOD_V2: tuple[tuple[str, str], ...] = (
      "Computed alignment: 10 × (1 − sum of |importance − priority| / (4 × dimensions rated)), "
      "this toolkit's own measure. Only the self-rated answer (HDI's 0–10 question) is compared "
      "with the HDI survey average."),
-    ("Gap", "Importance minus performance, per customer-expectation dimension."),
-    ("Quadrants",
-     "Importance and performance compared with the threshold. Both at or above it: 'Keep up the "
-     "good work'. Important but performing below it: 'Concentrate here'. Less important but "
-     "performing above it: 'Possible overkill'. Both below: 'Low priority'."),
-    ("Practice recommendations",
-     "From practices answered 0 or 1, ranked by weight × (4 − answer)."),
+    *_EXPECTATION_RULES,
 )
 
 
