@@ -995,6 +995,13 @@ class WorkbookReader:
 
     # ------------------------------------------------------------------- questionnaires
 
+    def table_rows(self, t: Table, id_key: str, known: dict[str, Any], what: str,
+                   inputs: tuple[str, ...]) -> list[tuple[str, int]]:
+        """``(id, row)`` of the questionnaire rows to read (:meth:`keyed_rows`); upgrade-intake
+        overrides it to list the rows of ids the framework no longer has."""
+        return [(item_id, row) for item_id, _item, row in
+                self.keyed_rows(t, id_key, known, what, inputs)]
+
     def practices(self, qid: str, notes: dict[str, str]) -> dict[str, Answer]:
         items = {item.id: item for item in self.fw.questionnaires[qid].items}
         answers: dict[str, Answer] = dict.fromkeys(items)
@@ -1002,7 +1009,7 @@ class WorkbookReader:
         if t is None:
             return answers
         labels = answer_labels(self.fw)
-        for item_id, _item, row in self.keyed_rows(t, "item_id", items, "practice", ("answer",)):
+        for item_id, row in self.table_rows(t, "item_id", items, "practice", ("answer",)):
             self.locate(f"{qid}.{item_id}", t, row, "answer")
             value = self.cell(t, row, "answer")
             if value is not None and value is not INVALID:
@@ -1022,8 +1029,7 @@ class WorkbookReader:
         t = self.table(qid, ("dimension_id", *RATING_KEYS))
         if t is None:
             return ratings
-        for dim_id, _item, row in self.keyed_rows(t, "dimension_id", items, "dimension",
-                                                  RATING_KEYS):
+        for dim_id, row in self.table_rows(t, "dimension_id", items, "dimension", RATING_KEYS):
             self.locate(f"{qid}.{dim_id}", t, row, RATING_KEYS[0])
             for key in RATING_KEYS:
                 self.locate(f"{qid}.{dim_id}.{key}", t, row, key)

@@ -33,7 +33,7 @@ from assessment.core.defaults import DEFAULT_MAX_BYTES
 from assessment.core.errors import IntakeError, Issue, printable
 from assessment.core.format import format_value
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
-from assessment.core.model import PROFILE_REQUIRED, RATING_KEYS, Answer, IntakeData
+from assessment.core.model import PROFILE_REQUIRED, IntakeData
 from assessment.files.write import atomic_write, workbook_bytes
 from assessment.intake.layout import (
     FIRST_ROW,
@@ -48,7 +48,6 @@ from assessment.intake.layout import (
     VERSION_LABEL,
     VERSION_NAME,
     VOLUME_FIELDS,
-    answer_labels,
     profile_help,
 )
 from assessment.intake.reader import (
@@ -60,8 +59,6 @@ from assessment.intake.reader import (
     WorkbookReader,
     clean_text,
     open_workbook,
-    parse_answer,
-    parse_rating,
     profile_value,
 )
 from assessment.intake.template import fill_intake
@@ -201,6 +198,9 @@ class _Upgrader(WorkbookReader):
     """Reads a 1.0 workbook by its machine keys with the reader's cell rules; unknown rows
     are dropped and listed instead of refused, and a required profile value may be blank."""
 
+    #: Where :meth:`table_rows` lists dropped rows (set by :meth:`collect`).
+    report: UpgradeReport
+
     def collect(self, old: Path, new: Path) -> UpgradeReport:
         """Everything the old workbook says (issues collected in ``self.issues``)."""
         data = IntakeData(profile={}, warnings=self.warnings)
@@ -213,10 +213,10 @@ class _Upgrader(WorkbookReader):
         data.profile = self.old_profile()
         data.current = dict.fromkeys(k.id for k in self.fw.kpis)
         self.old_kpis(data, report, defaults)
-        labels = answer_labels(self.fw)
+        self.report = report
         for qid in PRACTICE_QUESTIONNAIRES:
-            data.answers[qid] = self.old_practices(qid, data, report, labels)
-        data.ratings = self.old_ratings(data, report)
+            data.answers[qid] = self.practices(qid, data.notes)
+        data.ratings = self.expectations(data.notes)
         answers = sum(a is not None for q in data.answers.values() for a in q.values())
         ratings = sum(v is not None for r in data.ratings.values() for v in r.values())
         report.copied = {
@@ -376,48 +376,10 @@ class _Upgrader(WorkbookReader):
 
     # ------------------------------------------------------------------- questionnaires
 
-    def old_practices(self, qid: str, data: IntakeData, report: UpgradeReport,
-                      labels: list[str]) -> dict[str, Answer]:
-        items = {item.id: item for item in self.fw.questionnaires[qid].items}
-        answers: dict[str, Answer] = dict.fromkeys(items)
-        t = self.table(qid, ("item_id", "answer"))
-        if t is None:
-            return answers
-        for item_id, row in self.old_rows(t, "item_id", "practice", items, report,
-                                          ("answer", "notes")):
-            value = self.cell(t, row, "answer")
-            if value is not None and value is not INVALID:
-                try:
-                    answers[item_id] = parse_answer(value, labels)
-                except InvalidValue as bad:
-                    self.issue(t.title, t.coord(row, "answer"), bad.message, bad.expected)
-            note = self.text(t, row, "notes", multiline=True)
-            if isinstance(note, str):
-                data.notes[f"{qid}.{item_id}"] = note
-        return answers
-
-    def old_ratings(self, data: IntakeData,
-                    report: UpgradeReport) -> dict[str, dict[str, float | None]]:
-        qid = "customer_expectations"
-        items = {item.id: item for item in self.fw.questionnaires[qid].items}
-        ratings = {item_id: dict.fromkeys(RATING_KEYS) for item_id in items}
-        t = self.table(qid, ("dimension_id", *RATING_KEYS))
-        if t is None:
-            return ratings
-        for dim_id, row in self.old_rows(t, "dimension_id", "dimension", items, report,
-                                         (*RATING_KEYS, "notes")):
-            for key in RATING_KEYS:
-                value = self.cell(t, row, key)
-                if value is None or value is INVALID:
-                    continue
-                try:
-                    ratings[dim_id][key] = parse_rating(value)
-                except InvalidValue as bad:
-                    self.issue(t.title, t.coord(row, key), bad.message, bad.expected)
-            note = self.text(t, row, "notes", multiline=True)
-            if isinstance(note, str):
-                data.notes[f"{qid}.{dim_id}"] = note
-        return ratings
+    def table_rows(self, t: Table, id_key: str, known: dict[str, Any], what: str,
+                   inputs: tuple[str, ...]) -> list[tuple[str, int]]:
+        """The questionnaire rows to copy: rows of removed ids go into the report."""
+        return self.old_rows(t, id_key, what, known, self.report, (*inputs, "notes"))
 
     # ------------------------------------------------------------------- what is left
 
