@@ -34,8 +34,10 @@ CURRENT = {
 }
 
 
-def _intake(org: str, note: str, warning: str, current: dict[str, float | None],
-            **profile: Any) -> IntakeData:
+def intake_data(org: str, note: str, warning: str, current: dict[str, float | None],
+                **profile: Any) -> IntakeData:
+    """A EUR software client with every questionnaire answered; ``profile`` adds or
+    replaces profile fields."""
     fw = load_framework()
     renewal = [i.id for i in fw.questionnaires["renewal_practices"].items]
     excellence = [i.id for i in fw.questionnaires["excellence_practices"].items]
@@ -60,7 +62,7 @@ def _intake(org: str, note: str, warning: str, current: dict[str, float | None],
 def full_results(org: str = "Acme Support GmbH", note: str = "Survey changed in Q2",
                  warning: str = "KPIs!C12: check this value") -> dict[str, Any]:
     """Every KPI, answer and rating filled in; amounts in EUR at 0.92 EUR per USD."""
-    return score(load_framework(), _intake(org, note, warning, dict(CURRENT), fx_rate=0.92))
+    return score(load_framework(), intake_data(org, note, warning, dict(CURRENT), fx_rate=0.92))
 
 
 #: Where :func:`v2_results` read its values from, as the intake reader records them.
@@ -86,7 +88,7 @@ def v2_results(org: str = "Acme Support GmbH") -> dict[str, Any]:
     - the client rates its own alignment 7 of 10.
     """
     current = dict(CURRENT, nps=None, support_demand_per_customer=None, cost_per_case=90.0)
-    data = _intake(org, "Survey changed in Q2", "KPIs!C12: check this value", current,
+    data = intake_data(org, "Survey changed in Q2", "KPIs!C12: check this value", current,
                    segment="b2b_software", fx_rate=0.9, self_rated_alignment=7,
                    support_cost=4_500_000, assisted_cases=50_000, support_headcount=60,
                    annual_revenue=50_000_000, active_customers=16_000)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 import subprocess
 import sys
@@ -12,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from results_data import CURRENT, sparse_results
+from results_data import CURRENT, intake_data, sparse_results
 
 from assessment.core.format import benchmark_figure
 from assessment.core.framework import load_framework
-from assessment.core.model import NA, IntakeData
 from assessment.core.results import ResultsView
 from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
@@ -45,27 +43,11 @@ def acme_results(org: str = "Acme Support GmbH", note: str = "Survey changed in 
     ids = {k.id for k in fw.kpis}
     current: dict[str, float | None] = {k: v for k, v in CURRENT.items() if k in ids}
     current.update(customer_effort_score=None, cases_per_engineer_month=None)
-    renewal = [i.id for i in fw.questionnaires["renewal_practices"].items]
-    excellence = [i.id for i in fw.questionnaires["excellence_practices"].items]
-    dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
-    intake = IntakeData(
-        profile={"organization": org, "industry": "Software", "support_model": model,
-                 "currency": "EUR", "fx_rate": 0.92, "segment": "b2b_software",
-                 "assessment_date": dt.date(2024, 5, 17), "self_rated_alignment": 7,
-                 "support_cost": 13_000_000, "assisted_cases": 40_000,
-                 "support_headcount": 30, **profile},
-        current=current, targets={"csat": 0.88}, notes={"csat": note, "nps": note},
-        answers={
-            "renewal_practices": {k: [0, 1, 2, 3, 4, NA, 2][n % 7]
-                                  for n, k in enumerate(renewal)},
-            "excellence_practices": {k: [3, 2, 1, 4, 0, 2, 3, 3, None, 2][n % 10]
-                                     for n, k in enumerate(excellence)},
-        },
-        ratings={d: {"importance": [5, 4, 4, 3, 5, 4, 5, 3, 2][n % 9],
-                     "performance": [3, 4, 3, 4, 2, 4, 3, 3, 4][n % 9],
-                     "priority": [4, 4, 5, 3, 3, 4, 4, 2, 3][n % 9]}
-                 for n, d in enumerate(dims)},
-        warnings=[warning])
+    intake = intake_data(
+        org, note, warning, current,
+        **{"support_model": model, "fx_rate": 0.92, "segment": "b2b_software",
+           "self_rated_alignment": 7, "support_cost": 13_000_000, "assisted_cases": 40_000,
+           "support_headcount": 30, **profile})
     return score(fw, intake)
 
 

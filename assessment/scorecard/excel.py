@@ -884,6 +884,13 @@ def _data_quality(wb: Workbook, view: ResultsView) -> None:
 # --------------------------------------------------------------------------- 8. Method
 
 
+#: The two straight-line KPI scores, the same in both methodology versions.
+_LINEAR_RULES: tuple[tuple[str, str], ...] = (
+    ("KPI score, higher is better",
+     "100 × (current − floor) / (target − floor), kept between 0 and 100."),
+    ("KPI score, lower is better",
+     "100 × (floor − current) / (floor − target), kept between 0 and 100."),
+)
 #: The rules both methodology versions share, last on the Method sheet.
 _EXPECTATION_RULES: tuple[tuple[str, str], ...] = (
     ("Gap", "Importance minus performance, per customer-expectation dimension."),
@@ -896,10 +903,7 @@ _EXPECTATION_RULES: tuple[tuple[str, str], ...] = (
 )
 
 METHOD_V1: tuple[tuple[str, str], ...] = (
-    ("KPI score, higher is better",
-     "100 × (current − floor) / (target − floor), kept between 0 and 100."),
-    ("KPI score, lower is better",
-     "100 × (floor − current) / (floor − target), kept between 0 and 100."),
+    *_LINEAR_RULES,
     ("KPI score, band",
      "100 anywhere inside the band; outside it, a straight line down to 0 at the floor on that "
      "side."),
@@ -940,10 +944,7 @@ METHOD_V2: tuple[tuple[str, str], ...] = (
      "for that peer group. When the client's currency differs from the framework's, money "
      "targets, floors and bands are multiplied by the exchange rate; benchmarks stay in their "
      "own currency with the converted figure beside them."),
-    ("KPI score, higher is better",
-     "100 × (current − floor) / (target − floor), kept between 0 and 100."),
-    ("KPI score, lower is better",
-     "100 × (floor − current) / (floor − target), kept between 0 and 100."),
+    *_LINEAR_RULES,
     ("KPI score, band",
      "100 anywhere inside the band; outside it, a straight line down to 0 at the floor on that "
      "side. Only the advice for the side the value is on is given."),
