@@ -14,6 +14,7 @@ import difflib
 import functools
 import math
 import re
+import string
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,47 @@ PROFILE_VOLUMES: tuple[str, ...] = ("annual_revenue", "support_cost", "contract_
                                     "assisted_cases", "support_headcount", "active_customers")
 #: Profile volumes in money (the client's currency).
 MONEY_VOLUMES: tuple[str, ...] = ("annual_revenue", "support_cost", "contract_revenue_base")
+
+#: The business-case formulas the engine knows (methodology §10; docs/methodology.md).
+FORMULAS: tuple[str, ...] = ("renewal_at_stake", "cost_gap", "self_service_shift",
+                             "repeat_contacts")
+#: What each formula takes, in order: its inputs (``profile`` volume, ``kpi``) and its
+#: assumptions (by role). docs/methodology.md writes each formula out.
+FORMULA_INPUTS: dict[str, tuple[str, ...]] = {
+    "renewal_at_stake": ("profile", "kpi"),
+    "cost_gap": ("profile", "kpi"),
+    "self_service_shift": ("profile", "kpi"),
+    "repeat_contacts": ("profile", "kpi"),
+}
+FORMULA_ASSUMPTIONS: dict[str, tuple[str, ...]] = {
+    "renewal_at_stake": (),
+    "cost_gap": (),
+    "self_service_shift": ("self-service cost per contact",
+                           "assisted cost per contact, used when cost per case is blank"),
+    "repeat_contacts": ("repeat contacts per case not resolved first time",
+                        "assisted cost per contact, used when cost per case is blank"),
+}
+#: Units of a business-case assumption (``currency`` is the framework's, converted by fx_rate).
+ASSUMPTION_UNITS: tuple[str, ...] = ("currency", "percent", "ratio", "count")
+#: Executive-summary finding rules, and the placeholders each rule's text may use.
+FINDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "largest_gap": ("name", "points", "score", "element"),
+    "weak_element": ("element", "score", "others", "margin"),
+    "renewal_erosion": ("rate", "client_year5", "industry_year5", "industry_rate"),
+    "failing_relation": ("relation", "stated", "implied", "cells"),
+    "low_coverage": ("coverage", "missing"),
+    "largest_driver": ("driver", "money", "low", "high"),
+    "not_measured": ("count", "names"),
+}
+#: Numeric parameters a finding rule takes, with their defaults.
+FINDING_PARAMS: dict[str, dict[str, float]] = {
+    "weak_element": {"margin": 15.0}, "low_coverage": {"below": 0.8},
+}
+#: Effort sizes of an initiative and the divisor each gives its value (methodology §10).
+EFFORTS: dict[str, int] = {"S": 1, "M": 2, "L": 3}
+#: Horizons of an initiative, in order, with the months they span.
+HORIZONS: dict[str, tuple[int, int]] = {
+    "days_0_90": (0, 3), "months_3_6": (3, 6), "months_6_12": (6, 12)}
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "currency": "USD",
@@ -125,6 +167,59 @@ class Relation:
     def terms(self) -> tuple[str, ...]:
         """Every term, the stated value first."""
         return (self.value, *self.product, *self.divide)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A business-case assumption: its value in the low (cautious), base and high case."""
+
+    id: str
+    name: str
+    unit: str
+    low: float
+    base: float
+    high: float
+    source: str
+    year: int | str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A business-case driver: one of :data:`FORMULAS` over its inputs and assumptions."""
+
+    id: str
+    name: str
+    formula: str
+    inputs: tuple[str, ...]
+    assumptions: tuple[str, ...] = ()
+    overlaps: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An executive-summary rule: a kind of :data:`FINDING_PLACEHOLDERS` and its sentence."""
+
+    id: str
+    rule: str
+    text: str
+    params: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Initiative:
+    """A roadmap initiative: what it moves, its effort, horizon and owner role."""
+
+    id: str
+    name: str
+    description: str
+    kpis: tuple[str, ...]
+    practices: tuple[str, ...]
+    drivers: tuple[str, ...]
+    effort: str
+    horizon: str
+    owner: str
 
 
 @dataclass(frozen=True)
@@ -213,6 +308,10 @@ class Framework:
     levels: tuple[str, ...]
     answer_scale: tuple[str, ...]
     relations: tuple[Relation, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    drivers: tuple[Driver, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    initiatives: tuple[Initiative, ...] = ()
     source: str = field(default="", compare=False)
 
     def kpi(self, kpi_id: str) -> Kpi:
@@ -301,7 +400,17 @@ MAX_MAGNITUDE = 1e15
 MAX_ISSUES = 200
 
 TOP_KEYS: tuple[str, ...] = ("name", "version", "settings", "elements", "levels",
-                             "answer_scale", "kpis", "questionnaires", "relations")
+                             "answer_scale", "kpis", "questionnaires", "relations",
+                             "business_case", "findings", "initiatives")
+BUSINESS_KEYS: tuple[str, ...] = ("assumptions", "drivers")
+ASSUMPTION_KEYS: tuple[str, ...] = ("id", "name", "unit", "low", "base", "high", "source",
+                                    "year", "note")
+DRIVER_KEYS: tuple[str, ...] = ("id", "name", "formula", "inputs", "assumptions", "overlaps",
+                                "description")
+FINDING_KEYS: tuple[str, ...] = ("id", "rule", "text", "params")
+INITIATIVE_KEYS: tuple[str, ...] = ("id", "name", "description", "kpis", "practices", "drivers",
+                                    "effort", "horizon", "owner")
+MAX_BUSINESS_ITEMS = 50
 ELEMENT_KEYS: tuple[str, ...] = ("name", "description")
 KPI_KEYS: tuple[str, ...] = ("id", "element", "name", "definition", "unit", "direction",
                              "target", "floor", "band", "weight", "min", "max", "benchmark",
@@ -754,14 +863,209 @@ class _Validator:
                    if isinstance(raw.get("kpis"), list) and isinstance(spec, dict)
                    and isinstance(spec.get("id"), str)}
         relations = self.relations(raw.get("relations"), kpi_ids)
+        assumptions, drivers = self.business_case(raw.get("business_case"), kpi_ids)
+        findings = self.findings(raw.get("findings"))
+        initiatives = self.initiatives(raw.get("initiatives"), kpi_ids, questionnaires,
+                                       {d.id for d in drivers})
         if self.issues or self.dropped:
             return None
         return Framework(
             name=name, version=str(version), settings=settings,
             element_names=element_names, element_descriptions=element_descriptions,
             kpis=tuple(kpis), questionnaires=questionnaires,
-            levels=levels, answer_scale=scale, relations=relations, source=source,
+            levels=levels, answer_scale=scale, relations=relations, assumptions=assumptions,
+            drivers=drivers, findings=findings, initiatives=initiatives, source=source,
         )
+
+    # ------------------------------------------------------------------- issue 13 data
+
+    def listing(self, raw: Any, path: str, what: str) -> list[tuple[str, dict]]:
+        """``(path, mapping)`` of a YAML list of mappings, each problem reported."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add(path, f"must be a list of {what}", "a YAML list")
+            return []
+        if len(raw) > MAX_BUSINESS_ITEMS:
+            self.add(path, f"{len(raw)} {what} are too many", f"at most {MAX_BUSINESS_ITEMS}")
+            return []
+        out = []
+        for i, spec in enumerate(raw):
+            if isinstance(spec, dict):
+                out.append((f"{path}[{i}]", spec))
+            else:
+                self.add(f"{path}[{i}]", f"each of the {what} must be a mapping", "keys id, ...")
+        return out
+
+    def ids(self, raw: Any, path: str, known: set[str], what: str) -> tuple[str, ...]:
+        """A list of ids, each one of ``known``."""
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.add(path, f"must be a list of {what}", f"a list such as [{what}]")
+            return ()
+        out = []
+        for j, item in enumerate(raw):
+            if item in known:
+                out.append(item)
+            else:
+                self.add(f"{path}[{j}]", f"unknown {what} {_brief(item)}"
+                         f"{_suggest(item, tuple(sorted(known)))}", f"one of the {what}s")
+        return tuple(out)
+
+    def business_case(self, raw: Any, kpi_ids: set[str],
+                      ) -> tuple[tuple[Assumption, ...], tuple[Driver, ...]]:
+        if raw is None:
+            return (), ()
+        if not isinstance(raw, dict):
+            self.add("business_case", "must be a mapping", "keys assumptions, drivers")
+            return (), ()
+        self.unknown_keys(raw, "business_case", BUSINESS_KEYS)
+        assumptions: list[Assumption] = []
+        seen: set[str] = set()
+        for path, spec in self.listing(raw.get("assumptions"), "business_case.assumptions",
+                                       "assumptions"):
+            before = len(self.issues) + self.dropped
+            aid, path = self.id(spec, path, "assumption", seen)
+            self.unknown_keys(spec, path, ASSUMPTION_KEYS)
+            name = self.require(spec, "name", path)
+            unit = self.require(spec, "unit", path)
+            if unit is not None:
+                self.choice(unit, f"{path}.unit", "unit", ASSUMPTION_UNITS)
+            values = [self.require(spec, key, path, (int, float)) for key in ("low", "base",
+                                                                               "high")]
+            source = self.require(spec, "source", path, limit=MAX_TEXT)
+            year = _as_text(spec.get("year"))
+            year = self.text(year, f"{path}.year", MAX_LABEL, optional=True)
+            note = self.text(spec.get("note"), f"{path}.note", MAX_TEXT, optional=True)
+            if len(self.issues) + self.dropped == before:
+                year_value: int | str | None = int(year) if year and year.isdigit() else year
+                assumptions.append(Assumption(aid, name, unit, *values, source, year_value,
+                                              note))
+        known_assumptions = {a.id for a in assumptions}
+        terms = {f"kpi.{i}" for i in kpi_ids} | {f"profile.{v}" for v in PROFILE_VOLUMES}
+        specs = self.listing(raw.get("drivers"), "business_case.drivers", "drivers")
+        driver_ids = {spec.get("id") for _, spec in specs if isinstance(spec.get("id"), str)}
+        drivers: list[Driver] = []
+        seen = set()
+        for path, spec in specs:
+            before = len(self.issues) + self.dropped
+            did, path = self.id(spec, path, "driver", seen)
+            self.unknown_keys(spec, path, DRIVER_KEYS)
+            name = self.require(spec, "name", path)
+            formula = self.require(spec, "formula", path)
+            if formula is not None:
+                self.choice(formula, f"{path}.formula", "formula", FORMULAS)
+            inputs = self.ids(spec.get("inputs"), f"{path}.inputs", terms, "term")
+            used = self.ids(spec.get("assumptions"), f"{path}.assumptions", known_assumptions,
+                            "assumption")
+            overlaps = self.ids(spec.get("overlaps"), f"{path}.overlaps",
+                                driver_ids - {did}, "driver")
+            text = self.optional(spec, "description", path, MAX_TEXT)
+            if formula in FORMULA_INPUTS and len(self.issues) + self.dropped == before:
+                kinds = tuple(term.partition(".")[0] for term in inputs)
+                if kinds != FORMULA_INPUTS[formula]:
+                    self.add(f"{path}.inputs", f"formula {formula} takes "
+                             f"{' then '.join(FORMULA_INPUTS[formula])} terms",
+                             "inputs: [profile.<volume>, kpi.<id>]")
+                roles = FORMULA_ASSUMPTIONS[formula]
+                if len(used) != len(roles):
+                    self.add(f"{path}.assumptions", f"formula {formula} takes {len(roles)} "
+                             "assumption(s)", "in this order: " + ("; ".join(roles) or "none"))
+            if len(self.issues) + self.dropped == before:
+                drivers.append(Driver(did, name, formula, inputs, used, overlaps, text or ""))
+        # overlaps are symmetric: a driver another one names overlaps it too
+        named = {d.id: set(d.overlaps) for d in drivers}
+        for d in drivers:
+            for other in d.overlaps:
+                named.setdefault(other, set()).add(d.id)
+        drivers = [dataclasses.replace(d, overlaps=tuple(sorted(named[d.id]))) for d in drivers]
+        return tuple(assumptions), tuple(drivers)
+
+    def findings(self, raw: Any) -> tuple[Finding, ...]:
+        out: list[Finding] = []
+        seen: set[str] = set()
+        for path, spec in self.listing(raw, "findings", "findings"):
+            before = len(self.issues) + self.dropped
+            fid, path = self.id(spec, path, "finding", seen)
+            self.unknown_keys(spec, path, FINDING_KEYS)
+            rule = self.require(spec, "rule", path)
+            if rule is not None and not self.choice(rule, f"{path}.rule", "rule",
+                                                    tuple(FINDING_PLACEHOLDERS)):
+                rule = None
+            text = self.require(spec, "text", path, limit=MAX_TEXT)
+            if text is not None and rule is not None:
+                self.template(text, f"{path}.text", FINDING_PLACEHOLDERS[rule])
+            params = dict(FINDING_PARAMS.get(rule or "", {}))
+            raw_params = spec.get("params") or {}
+            if not isinstance(raw_params, dict):
+                self.add(f"{path}.params", "must be a mapping", "e.g. {margin: 15}")
+                raw_params = {}
+            for key, value in raw_params.items():
+                if key not in params:
+                    self.add(f"{path}.params.{_key(key)}", f"unknown parameter {_brief(key)}",
+                             "one of " + (", ".join(params) or "none for this rule"))
+                    continue
+                number = self.number(value, f"{path}.params.{key}")
+                if number is not None:
+                    params[key] = number
+            if len(self.issues) + self.dropped == before:
+                out.append(Finding(fid, rule, text, params))
+        return tuple(out)
+
+    def template(self, text: str, path: str, allowed: tuple[str, ...]) -> None:
+        """A sentence with ``{placeholders}``, each one of ``allowed``."""
+        try:
+            parts = list(string.Formatter().parse(text))
+        except ValueError as exc:
+            self.add(path, f"the text is not a valid template ({exc})",
+                     "placeholders in braces, such as {name}; write {{ for a brace")
+            return
+        for _, name, spec, conv in parts:
+            if name is None:
+                continue
+            if name not in allowed or spec or conv:
+                self.add(path, f"unknown placeholder {{{name}}}" if name not in allowed
+                         else f"placeholder {{{name}}} with a format or conversion",
+                         "one of " + ", ".join(f"{{{a}}}" for a in allowed))
+
+    def initiatives(self, raw: Any, kpi_ids: set[str],
+                    questionnaires: dict[str, Questionnaire],
+                    driver_ids: set[str]) -> tuple[Initiative, ...]:
+        practices = {f"{q}.{i.id}" for q, spec in questionnaires.items() for i in spec.items
+                     if q in PRACTICE_QUESTIONNAIRES}
+        out: list[Initiative] = []
+        seen: set[str] = set()
+        owners: dict[str, str] = {}
+        for path, spec in self.listing(raw, "initiatives", "initiatives"):
+            before = len(self.issues) + self.dropped
+            iid, path = self.id(spec, path, "initiative", seen)
+            self.unknown_keys(spec, path, INITIATIVE_KEYS)
+            name = self.require(spec, "name", path)
+            text = self.optional(spec, "description", path, MAX_TEXT)
+            kpis = self.ids(spec.get("kpis"), f"{path}.kpis", kpi_ids, "KPI id")
+            moved = self.ids(spec.get("practices"), f"{path}.practices", practices,
+                             "practice (<questionnaire>.<item>)")
+            drivers = self.ids(spec.get("drivers"), f"{path}.drivers", driver_ids, "driver")
+            for d in drivers:
+                if d in owners:
+                    self.add(f"{path}.drivers", f"driver {d!r} already belongs to initiative "
+                             f"{owners[d]!r}", "each driver in one initiative at most, so "
+                             "its money is never counted twice")
+                owners.setdefault(d, iid or "")
+            effort = self.require(spec, "effort", path)
+            if effort is not None:
+                self.choice(effort, f"{path}.effort", "effort", tuple(EFFORTS))
+            horizon = self.require(spec, "horizon", path)
+            if horizon is not None:
+                self.choice(horizon, f"{path}.horizon", "horizon", tuple(HORIZONS))
+            owner = self.require(spec, "owner", path)
+            if len(self.issues) + self.dropped == before:
+                out.append(Initiative(iid, name, text or "", kpis, moved, drivers, effort,
+                                      horizon, owner))
+        return tuple(out)
 
     def elements(self, raw: Any) -> tuple[dict[str, str], dict[str, str]]:
         names: dict[str, str] = {}

@@ -49,6 +49,12 @@ class IntakeData:
     #: ``profile.<field>`` and ``<questionnaire>.<item>`` (empty for data not read from a
     #: workbook); messages name these cells.
     cells: dict[str, str] = field(default_factory=dict)
+    #: Initiative id -> what the client recorded: ``chosen`` (bool or None), ``owner``,
+    #: ``due_date`` (a date), ``status`` (not_started, in_progress, done, dropped),
+    #: ``inhibitors``, ``notes``; only initiatives with something recorded.
+    initiatives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Finding id -> the consultant's own wording of that executive-summary finding.
+    finding_wording: dict[str, str] = field(default_factory=dict)
 
     @property
     def organization(self) -> str:

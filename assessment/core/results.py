@@ -207,6 +207,198 @@ class Renewal:
     kpi_measured_score: float | None = None
     recurring_revenue_rate: float | None = None
     value_basis: str | None = None
+    money: RenewalMoney | None = None
+
+
+@dataclass(frozen=True)
+class MoneyYear:
+    year: int
+    client: float
+    target: float
+    industry: float
+
+
+@dataclass(frozen=True)
+class RenewalMoney:
+    """§5 in money: the contract revenue base V and ``V·curve(k)`` per year."""
+
+    base: float
+    currency: str | None
+    basis: str
+    years: tuple[MoneyYear, ...]
+    at_stake: float
+
+    @classmethod
+    def from_dict(cls, m: Mapping[str, Any] | None) -> RenewalMoney | None:
+        if not m:
+            return None
+        return cls(m["base"], m.get("currency"), m.get("basis") or "contract_renewal_rate",
+                   tuple(MoneyYear(y["year"], y["client"], y["target"], y["industry"])
+                         for y in m.get("years") or ()), m["at_stake"])
+
+
+@dataclass(frozen=True)
+class AssumptionUse:
+    id: str
+    name: str
+    unit: str
+    low: float
+    base: float
+    high: float
+    source: str | None
+    year: int | str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """One business-case driver (methodology §10); ``low``/``base``/``high`` are annual
+    money in the client's currency, None unless ``status`` is ``ok`` or ``no_gap``."""
+
+    id: str
+    name: str
+    formula: str
+    description: str
+    status: str
+    needs: tuple[str, ...]
+    low: float | None
+    base: float | None
+    high: float | None
+    five_year: float | None
+    formula_text: str
+    assumptions: tuple[AssumptionUse, ...]
+    overlaps: tuple[str, ...]
+    counted: bool
+    excluded_because: str | None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> DriverResult:
+        return cls(d["id"], d.get("name") or d["id"], d.get("formula") or "",
+                   d.get("description") or "", d.get("status") or "needs_data",
+                   tuple(d.get("needs") or ()), d.get("low"), d.get("base"), d.get("high"),
+                   d.get("five_year"), d.get("formula_text") or "",
+                   tuple(AssumptionUse(a["id"], a.get("name") or a["id"], a.get("unit") or "",
+                                       a["low"], a["base"], a["high"], a.get("source"),
+                                       a.get("year"), a.get("note"))
+                         for a in d.get("assumptions") or ()),
+                   tuple(d.get("overlaps") or ()), bool(d.get("counted")),
+                   d.get("excluded_because"))
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    assumption: str
+    name: str
+    low_total: float
+    high_total: float
+    swing: float
+
+
+@dataclass(frozen=True)
+class BusinessCase:
+    currency: str | None
+    drivers: tuple[DriverResult, ...]
+    total: Mapping[str, float] | None
+    needs_data: tuple[str, ...]
+    sensitivity: tuple[Sensitivity, ...]
+
+    @classmethod
+    def from_dict(cls, b: Mapping[str, Any] | None) -> BusinessCase:
+        b = b or {}
+        return cls(b.get("currency"),
+                   tuple(DriverResult.from_dict(d) for d in b.get("drivers") or ()),
+                   b.get("total"), tuple(b.get("needs_data") or ()),
+                   tuple(Sensitivity(s["assumption"], s.get("name") or s["assumption"],
+                                     s["low_total"], s["high_total"], s["swing"])
+                         for s in b.get("sensitivity") or ()))
+
+
+@dataclass(frozen=True)
+class InitiativeResult:
+    """One roadmap initiative; ``rank`` is None when it does not apply."""
+
+    id: str
+    name: str
+    description: str
+    rank: int | None
+    kpis: tuple[str, ...]
+    practices: tuple[str, ...]
+    drivers: tuple[str, ...]
+    effort: str
+    horizon: str
+    owner: str
+    index_points: float
+    renewal_points: float
+    money: Mapping[str, float] | None
+    value_score: float
+    recommendations: tuple[int, ...]
+    tracking: Mapping[str, Any] | None
+
+    @classmethod
+    def from_dict(cls, r: Mapping[str, Any]) -> InitiativeResult:
+        return cls(r["id"], r.get("name") or r["id"], r.get("description") or "",
+                   r.get("rank"), tuple(r.get("kpis") or ()), tuple(r.get("practices") or ()),
+                   tuple(r.get("drivers") or ()), r.get("effort") or "",
+                   r.get("horizon") or "", r.get("owner") or "",
+                   r.get("index_points") or 0.0, r.get("renewal_points") or 0.0,
+                   r.get("money"), r.get("value_score") or 0.0,
+                   tuple(r.get("recommendations") or ()), r.get("tracking"))
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    initiatives: tuple[InitiativeResult, ...]
+    ranking: str
+
+    @property
+    def ranked(self) -> tuple[InitiativeResult, ...]:
+        """The initiatives that apply, in rank order."""
+        return tuple(i for i in self.initiatives if i.rank is not None)
+
+
+@dataclass(frozen=True)
+class FindingResult:
+    id: str
+    rule: str
+    text: str
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class TopInitiative:
+    id: str
+    name: str
+    horizon: str
+    owner: str
+    effort: str
+    index_points: float
+    money_base: float | None
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    """The first page: index in words, 3–5 findings, top initiatives, caveats."""
+
+    words: str
+    findings: tuple[FindingResult, ...]
+    initiatives: tuple[TopInitiative, ...]
+    total: Mapping[str, float] | None
+    currency: str | None
+    caveats: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, e: Mapping[str, Any] | None) -> ExecutiveSummary | None:
+        if not e:
+            return None
+        return cls(
+            (e.get("index") or {}).get("words") or "",
+            tuple(FindingResult(f["id"], f.get("rule") or "", f.get("text") or "",
+                                bool(f.get("overridden"))) for f in e.get("findings") or ()),
+            tuple(TopInitiative(i["id"], i.get("name") or i["id"], i.get("horizon") or "",
+                                i.get("owner") or "", i.get("effort") or "",
+                                i.get("index_points") or 0.0, i.get("money_base"))
+                  for i in e.get("initiatives") or ()),
+            e.get("total"), e.get("currency"), tuple(e.get("caveats") or ()))
 
 
 @dataclass(frozen=True)
@@ -330,6 +522,9 @@ class ResultsView:
     recommendations: tuple[Recommendation, ...]
     warnings: tuple[str, ...]
     consistency: tuple[Check, ...] = ()
+    business_case: BusinessCase = BusinessCase(None, (), None, (), ())
+    roadmap: Roadmap = Roadmap((), "")
+    executive_summary: ExecutiveSummary | None = None
 
     @property
     def version(self) -> int:
@@ -385,7 +580,8 @@ class ResultsView:
                       for p in renewal.get("projection") or ()),
                 renewal.get("applicable", True) is not False,
                 renewal.get("kpi_measured_score", renewal.get("kpi_score")),
-                renewal.get("recurring_revenue_rate"), renewal.get("value_basis")),
+                renewal.get("recurring_revenue_rate"), renewal.get("value_basis"),
+                RenewalMoney.from_dict(renewal.get("money"))),
             questionnaires={
                 qid: Questionnaire(
                     qid, q.get("name") or _label(qid), q.get("score"), q.get("coverage") or 0.0,
@@ -418,6 +614,12 @@ class ResultsView:
                       bool(c.get("derived")), tuple(c.get("missing") or ()),
                       dict(c.get("terms") or {}))
                 for c in results.get("consistency") or ()),
+            business_case=BusinessCase.from_dict(results.get("business_case")),
+            roadmap=Roadmap(
+                tuple(InitiativeResult.from_dict(r)
+                      for r in (results.get("roadmap") or {}).get("initiatives") or ()),
+                (results.get("roadmap") or {}).get("ranking") or ""),
+            executive_summary=ExecutiveSummary.from_dict(results.get("executive_summary")),
         )
 
     @property

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment import __version__
+from assessment.core import business
 from assessment.core.errors import Issue
 from assessment.core.format import format_value
 from assessment.core.framework import (
@@ -226,8 +227,10 @@ def for_organization(framework: Framework, profile: dict[str, Any]) -> Framework
 def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
     """Score one organization; returns the results structure of methodology §8 (results@2).
 
-    Raises ValueError when the profile cannot be scored (:func:`check_profile`); the reader
-    and the form report those problems with their cells first.
+    Money and the plan (renewal money, business case, roadmap, executive summary) are added
+    by :func:`assessment.core.business.extend`. Raises ValueError when the profile cannot be
+    scored (:func:`check_profile`); the reader and the form report those problems with their
+    cells first.
     """
     settings = framework.settings
     rule = settings.missing_kpi
@@ -288,7 +291,7 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
                         + ", ".join(missing) + ".")
 
     segment = profile.get("segment") or None
-    return {
+    results = {
         "schema": SCHEMA,
         "generator": {"name": "support-excellence", "version": __version__},
         "organization": {
@@ -326,6 +329,8 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         "recommendations": _recommendations(fw, kpis, questionnaires, expectations),
         "warnings": warnings,
     }
+    business.extend(fw, framework, intake, results, fx)
+    return results
 
 
 def _organization(profile: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,452 @@
+"""Money and a plan (methodology §5 money, §10): renewal money, the business case, the
+roadmap and the executive summary. Pure: plain data in, plain data out.
+
+:func:`extend` adds ``renewal.money``, ``business_case``, ``roadmap`` and
+``executive_summary`` to a results structure that :func:`assessment.core.scoring.score` has
+built. Every money figure is in the client's currency: framework-currency assumptions are
+multiplied by the exchange rate, as targets are. The formulas are the fixed set of
+:data:`~assessment.core.framework.FORMULAS`, written out in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from assessment.core.format import (
+    format_coverage,
+    format_money,
+    format_number,
+    format_percent,
+    format_points,
+    format_score,
+    format_value,
+    readings,
+)
+from assessment.core.framework import (
+    EFFORTS,
+    ELEMENTS,
+    FINDING_PLACEHOLDERS,
+    Assumption,
+    Driver,
+    Framework,
+)
+from assessment.core.model import IntakeData
+
+__all__ = ["FINDING_PLACEHOLDERS", "extend"]
+
+#: Cases of the business case, in order.
+CASES: tuple[str, ...] = ("low", "base", "high")
+#: Findings the executive summary shows at most (and tries to show at least).
+MAX_FINDINGS, MIN_FINDINGS = 5, 3
+#: Initiatives the executive summary lists.
+TOP_INITIATIVES = 3
+#: How the roadmap ranks, in words (shown with it).
+RANKING = ("value for effort: the initiative's share of all index points at stake plus its "
+           "share of all money at stake (base case), divided by its effort (S 1, M 2, L 3)")
+
+
+def extend(fw: Framework, base: Framework, intake: IntakeData, results: dict[str, Any],
+           fx: float | None) -> None:
+    """Add the money parts and the plan to ``results`` (in place).
+
+    ``fw`` is the framework as the organization sees it (segment, converted money), ``base``
+    the framework as loaded, ``fx`` the exchange rate (None in the framework's currency).
+    """
+    currency = intake.profile.get("currency")
+    results["renewal"]["money"] = renewal_money(results, intake.profile)
+    results["business_case"] = business_case(base, results, intake.profile, fx, currency)
+    results["roadmap"] = roadmap(base, results, intake)
+    results["executive_summary"] = executive_summary(base, results, intake)
+
+
+# --------------------------------------------------------------------------- renewal money
+
+
+def renewal_money(results: Mapping[str, Any], profile: Mapping[str, Any]) -> dict | None:
+    """§5 in money: ``V·curve(k)`` for the client, the target and the industry curve (the
+    contract renewal rate's curves: the starting cohort's contract value at constant price),
+    and the renewal revenue at stake ``Σ_k V·(target(k) − client(k))``.
+
+    None without a revenue base or a client renewal rate, or where renewal does not apply.
+    Uplifts and expansion are not in it: they are the value curve's, shown beside.
+    """
+    renewal = results["renewal"]
+    base = _number(profile.get("contract_revenue_base"))
+    projection = renewal.get("projection") or []
+    if not renewal.get("applicable") or base is None or not projection or any(
+            p["client"] is None or p["target"] is None for p in projection):
+        return None
+    years = [{"year": p["year"], "client": base * p["client"], "target": base * p["target"],
+              "industry": base * p["industry"]} for p in projection]
+    return {"base": base, "currency": profile.get("currency"), "basis": "contract_renewal_rate",
+            "years": years, "at_stake": sum(y["target"] - y["client"] for y in years)}
+
+
+# --------------------------------------------------------------------------- business case
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _assumption_value(a: Assumption, case: str, fx: float | None,
+                      values: Mapping[str, float] | None = None) -> float:
+    """An assumption's value in ``case``, money converted to the client's currency;
+    ``values`` pins some assumptions (sensitivity)."""
+    value = values[a.id] if values and a.id in values else getattr(a, case)
+    return value * fx if fx and a.unit == "currency" else value
+
+
+def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
+            profile: Mapping[str, Any], fx: float | None, currency: str | None,
+            ) -> dict[str, Any]:
+    """One driver: its annual value in each case, or why it has none."""
+    kpis = {k["id"]: k for k in results["kpis"]}
+    field, kpi_id = driver.inputs[0].partition(".")[2], driver.inputs[1].partition(".")[2]
+    row = kpis.get(kpi_id) or {}
+    assumptions = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
+    out: dict[str, Any] = {
+        "id": driver.id, "name": driver.name, "formula": driver.formula,
+        "description": driver.description, "overlaps": list(driver.overlaps),
+        "status": "ok", "needs": [], "low": None, "base": None, "high": None,
+        "five_year": None, "formula_text": "", "counted": False, "excluded_because": None,
+        "inputs": {field: _number(profile.get(field)), kpi_id: row.get("current")},
+        "assumptions": [{
+            "id": a.id, "name": a.name, "unit": a.unit, "source": a.source, "year": a.year,
+            "note": a.note, **{case: _assumption_value(a, case, fx) for case in CASES},
+        } for a in assumptions],
+    }
+    if not row.get("applicable", True):
+        out["status"] = "not_applicable"
+        return out
+    if driver.formula == "renewal_at_stake":
+        money = results["renewal"].get("money")
+        if not results["renewal"].get("applicable"):
+            out["status"] = "not_applicable"
+        elif money is None:
+            out["needs"] = [n for n, v in ((field, profile.get(field)),
+                                           (kpi_id, row.get("current"))) if v is None]
+            out["status"] = "needs_data"
+        else:
+            _renewal_value(out, money, currency)
+        return out
+    volume = _number(profile.get(field))
+    needs = [n for n, v in ((field, volume), (kpi_id, row.get("current"))) if v is None]
+    if row.get("target") is None:
+        needs.append(f"{kpi_id} target")
+    if needs:
+        out["needs"], out["status"] = needs, "needs_data"
+        return out
+    for case in CASES:
+        out[case] = driver_value(driver, base, results, profile, fx, case)
+    out["formula_text"] = formula_text(driver, base, results, profile, fx, currency)
+    if not out["base"]:
+        out["status"] = "no_gap"
+    return out
+
+
+def _renewal_value(out: dict[str, Any], money: Mapping[str, Any], currency: str | None) -> None:
+    at_stake = money["at_stake"]
+    years = len(money["years"])
+    annual = max(0.0, at_stake) / years
+    out.update(low=annual, base=annual, high=annual, five_year=at_stake,
+               status="ok" if at_stake > 0 else "no_gap")
+    out["formula_text"] = (
+        f"Σ over years 1–{years} of {format_money(money['base'], currency)} × (target renewal "
+        f"rate^(k−1) − client renewal rate^(k−1)) = {format_money(at_stake, currency)} over "
+        f"{years} years; ÷ {years} = {format_money(annual, currency)} a year")
+
+
+def _cost_per_contact(results: Mapping[str, Any], assumption: Assumption, case: str,
+                      fx: float | None, values: Mapping[str, float] | None) -> float:
+    """The client's cost per case where known, else the assumption."""
+    own = next((k["current"] for k in results["kpis"] if k["id"] == "cost_per_case"), None)
+    return own if own is not None else _assumption_value(assumption, case, fx, values)
+
+
+def driver_value(driver: Driver, base: Framework, results: Mapping[str, Any],
+                 profile: Mapping[str, Any], fx: float | None, case: str = "base",
+                 values: Mapping[str, float] | None = None) -> float:
+    """A driver's annual value in ``case`` (inputs known; see :func:`_driver`)."""
+    row = next(k for k in results["kpis"] if k["id"] == driver.inputs[1].partition(".")[2])
+    volume = float(profile[driver.inputs[0].partition(".")[2]])
+    c, t = row["current"], row["target"]
+    gap = max(0.0, c - t) if row["direction"] == "lower" else max(0.0, t - c)
+    roles = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
+    if driver.formula == "cost_gap":
+        return volume * gap
+    if driver.formula == "self_service_shift":
+        self_service = _assumption_value(roles[0], case, fx, values)
+        assisted = _cost_per_contact(results, roles[1], case, fx, values)
+        return volume * gap * max(0.0, assisted - self_service)
+    if driver.formula == "repeat_contacts":
+        repeats = _assumption_value(roles[0], case, fx, values)
+        return volume * gap * repeats * _cost_per_contact(results, roles[1], case, fx, values)
+    raise ValueError(f"formula {driver.formula!r} has no annual value of its own")
+
+
+def formula_text(driver: Driver, base: Framework, results: Mapping[str, Any],
+                 profile: Mapping[str, Any], fx: float | None, currency: str | None) -> str:
+    """The base-case formula with the client's numbers put in."""
+    row = next(k for k in results["kpis"] if k["id"] == driver.inputs[1].partition(".")[2])
+    field = driver.inputs[0].partition(".")[2]
+    volume = format_number(float(profile[field]), 0)
+    unit = row["unit"]
+    c, t = (format_value(row["current"], unit, currency),
+            format_value(row["target"], unit, currency))
+    gap = f"({c} − {t} target)" if row["direction"] == "lower" else f"({t} target − {c})"
+    value = format_money(driver_value(driver, base, results, profile, fx), currency)
+    roles = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
+    if driver.formula == "cost_gap":
+        return f"{volume} {field.replace('_', ' ')} × {gap} = {value} a year"
+    own = next((k["current"] for k in results["kpis"] if k["id"] == "cost_per_case"), None)
+    cost = (f"{format_money(own, currency)} cost per case" if own is not None else
+            f"{format_money(_assumption_value(roles[1], 'base', fx), currency)} "
+            f"{roles[1].name.lower()} (assumption)")
+    if driver.formula == "self_service_shift":
+        ss = format_money(_assumption_value(roles[0], "base", fx), currency)
+        return (f"{volume} {field.replace('_', ' ')} × {gap} × ({cost} − {ss} "
+                f"{roles[0].name.lower()}) = {value} a year")
+    repeats = format_number(_assumption_value(roles[0], "base", fx))
+    return (f"{volume} {field.replace('_', ' ')} × {gap} × {repeats} "
+            f"{roles[0].name.lower()} × {cost} = {value} a year")
+
+
+def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
+                  fx: float | None, currency: str | None) -> dict[str, Any]:
+    """Methodology §10: every driver, the total without overlaps, and the sensitivity."""
+    drivers = [_driver(base, d, results, profile, fx, currency) for d in base.drivers]
+    counted = _counted({d["id"]: d["base"] for d in drivers if d["status"] == "ok"},
+                       {d["id"]: d["overlaps"] for d in drivers})
+    for d in drivers:
+        d["counted"] = d["id"] in counted
+        clash = next((c for c in counted if c in d["overlaps"]), None)
+        if d["status"] == "ok" and not d["counted"] and clash is not None:
+            name = next(x["name"] for x in drivers if x["id"] == clash)
+            d["excluded_because"] = (f"overlaps with {name}, which is larger: the same money "
+                                     "is not counted twice")
+    chosen = [d for d in drivers if d["counted"]]
+    total = {case: sum(d[case] for d in chosen) for case in CASES} if chosen else None
+    return {
+        "currency": currency, "drivers": drivers, "total": total,
+        "needs_data": [d["id"] for d in drivers if d["status"] == "needs_data"],
+        "sensitivity": _sensitivity(base, results, profile, fx, drivers),
+    }
+
+
+def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> list[str]:
+    """The drivers the total adds: largest first, skipping any that overlaps one already in
+    (ties keep framework order). Drivers with no positive value are never counted."""
+    out: list[str] = []
+    for did in sorted((d for d, v in values.items() if v > 0), key=lambda d: -values[d]):
+        if not any(c in overlaps[did] for c in out):
+            out.append(did)
+    return out
+
+
+def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
+                 fx: float | None, drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each assumption at its low and its high value, the others at base: the total (drivers
+    chosen again without overlaps) at each, and the swing between them, largest first."""
+    by_id = {d.id: d for d in base.drivers}
+    live = [d for d in drivers if d["status"] in ("ok", "no_gap")]
+    overlaps = {d["id"]: d["overlaps"] for d in drivers}
+    used = [a for a in base.assumptions
+            if any(a.id in by_id[d["id"]].assumptions for d in live)]
+
+    def total(pinned: Mapping[str, float]) -> float:
+        values = {d["id"]: (d["base"] if by_id[d["id"]].formula == "renewal_at_stake" else
+                            driver_value(by_id[d["id"]], base, results, profile, fx, "base",
+                                         pinned)) for d in live}
+        return sum(values[c] for c in _counted(values, overlaps))
+
+    out = []
+    for a in used:
+        low, high = total({a.id: a.low}), total({a.id: a.high})
+        out.append({"assumption": a.id, "name": a.name, "low_total": low, "high_total": high,
+                    "swing": abs(high - low)})
+    out.sort(key=lambda s: -s["swing"])
+    return out
+
+
+# --------------------------------------------------------------------------- roadmap
+
+
+def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> dict[str, Any]:
+    """The initiatives with their value, ranked by value for effort (:data:`RANKING`)."""
+    kpis = {k["id"]: k for k in results["kpis"]}
+    drivers = {d["id"]: d for d in results["business_case"]["drivers"]}
+    questionnaires = results["questionnaires"]
+    rows = []
+    for init in base.initiatives:
+        moved = [kpis[k] for k in init.kpis if k in kpis and kpis[k]["applicable"]]
+        practices = [p for p in init.practices
+                     if questionnaires[p.partition(".")[0]]["applicable"]]
+        own = [drivers[d] for d in init.drivers if drivers[d]["status"] == "ok"]
+        points = sum(k["points_at_stake"] or 0.0 for k in moved if k["element"] in ELEMENTS)
+        renewal_points = sum(k.get("health_points_at_stake") or 0.0 for k in moved
+                             if k["element"] == "renewal")
+        money = ({case: sum(d[case] for d in own) for case in ("low", "base", "high")}
+                 if own else None)
+        keys = {("kpi", k["id"]) for k in moved} | {("practice", p.partition(".")[2])
+                                                    for p in practices}
+        recs = sorted({r["rank"] for r in results["recommendations"]
+                       if (r["source"], r["id"]) in keys})
+        tracking = intake.initiatives.get(init.id)
+        rows.append({
+            "id": init.id, "name": init.name, "description": init.description,
+            "kpis": [k["id"] for k in moved], "practices": practices,
+            "drivers": list(init.drivers), "effort": init.effort, "horizon": init.horizon,
+            "owner": init.owner, "index_points": points, "renewal_points": renewal_points,
+            "money": money, "applicable": bool(moved or practices or own),
+            "recommendations": recs, "value_score": 0.0, "rank": None,
+            "tracking": None if tracking is None else {
+                k: (v.isoformat() if isinstance(v, dt.date) else v)
+                for k, v in tracking.items()},
+        })
+    live = [r for r in rows if r["applicable"]]
+    all_points = sum(r["index_points"] for r in live)
+    all_money = sum(r["money"]["base"] for r in live if r["money"])
+    for r in live:
+        share = (r["index_points"] / all_points if all_points else 0.0) + (
+            (r["money"]["base"] if r["money"] else 0.0) / all_money if all_money else 0.0)
+        r["value_score"] = share / EFFORTS[r["effort"]]
+    order = sorted(live, key=lambda r: -r["value_score"])
+    for rank, r in enumerate(order, start=1):
+        r["rank"] = rank
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+    return {"initiatives": rows, "ranking": RANKING}
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def executive_summary(base: Framework, results: Mapping[str, Any],
+                      intake: IntakeData) -> dict[str, Any]:
+    """The page a VP reads first: index with both readings, elements, renewal, 3–5 findings
+    chosen by the framework's rules, the top initiatives in money, and the caveats."""
+    index = results["index"]
+    currency = intake.profile.get("currency")
+    findings = []
+    for rule in base.findings:
+        values = _finding_values(rule.rule, rule.params, results, currency)
+        if values is None:
+            continue
+        own = intake.finding_wording.get(rule.id)
+        findings.append({"id": rule.id, "rule": rule.rule, "values": values,
+                         "text": own or rule.text.format(**values),
+                         "overridden": own is not None})
+        if len(findings) >= MAX_FINDINGS:
+            break
+    ranked = [r for r in results["roadmap"]["initiatives"] if r["rank"] is not None]
+    top = [{"id": r["id"], "name": r["name"], "horizon": r["horizon"], "owner": r["owner"],
+            "effort": r["effort"], "index_points": r["index_points"],
+            "money_base": r["money"]["base"] if r["money"] else None} for r in ranked]
+    renewal = results["renewal"]
+    return {
+        "index": {"score": index["score"], "measured_score": index["measured_score"],
+                  "coverage": index["coverage"], "rag": index["rag"],
+                  "band": index["level_name"],
+                  "words": readings(index["score"], index["measured_score"], index["coverage"],
+                                    index["missing_kpi"])},
+        "elements": [{"key": k, "name": e["name"], "score": e["score"], "rag": e["rag"],
+                      "applicable": e["applicable"]} for k, e in results["elements"].items()],
+        "renewal": {"applicable": renewal["applicable"], "health": renewal["health"],
+                    "rag": renewal["rag"]},
+        "findings": findings,
+        "initiatives": top[:TOP_INITIATIVES],
+        "total": results["business_case"]["total"],
+        "currency": currency,
+        "caveats": _caveats(results),
+    }
+
+
+def _finding_values(rule: str, params: Mapping[str, float], results: Mapping[str, Any],
+                    currency: str | None) -> dict[str, str] | None:
+    """The placeholders of one finding rule, or None when the rule finds nothing."""
+    elements = {k: e for k, e in results["elements"].items() if e["applicable"]}
+    if rule == "largest_gap":
+        gaps = [g for g in results["gaps"] if g["kind"] == "improve"]
+        if not gaps:
+            return None
+        g = gaps[0]
+        return {"name": g["name"], "points": format_points(g["points_at_stake"]),
+                "score": format_score(g["score"]),
+                "element": results["elements"][g["element"]]["name"]}
+    if rule == "weak_element":
+        scored = {k: e["score"] for k, e in elements.items() if e["score"] is not None}
+        if len(scored) < 2:
+            return None
+        low = min(scored, key=lambda k: scored[k])
+        others = [v for k, v in scored.items() if k != low]
+        mean = sum(others) / len(others)
+        if mean - scored[low] < params.get("margin", 15.0):
+            return None
+        return {"element": elements[low]["name"], "score": format_score(scored[low]),
+                "others": format_score(mean), "margin": format_score(mean - scored[low])}
+    if rule == "renewal_erosion":
+        projection = results["renewal"].get("projection") or []
+        last = projection[-1] if projection else None
+        if not last or last["client"] is None or last["client"] >= last["industry"]:
+            return None
+        return {"rate": format_percent(results["renewal"]["contract_renewal_rate"]),
+                "client_year5": format_percent(last["client"]),
+                "industry_year5": format_percent(last["industry"]),
+                "industry_rate": format_percent(results["renewal"]["industry_rate"])}
+    if rule == "failing_relation":
+        failed = [c for c in results["consistency"] if c["ok"] is False]
+        if not failed:
+            return None
+        c = failed[0]
+        return {"relation": c["name"], "stated": format_number(c["stated"]),
+                "implied": format_number(c["implied"]), "cells": ", ".join(c["cells"])}
+    if rule == "low_coverage":
+        coverage = results["index"]["coverage"]
+        if coverage >= params.get("below", 0.8):
+            return None
+        missing = [k["name"] for k in results["kpis"] if k["applicable"] and k["score"] is None]
+        return {"coverage": format_coverage(coverage), "missing": ", ".join(missing)}
+    if rule == "largest_driver":
+        counted = [d for d in results["business_case"]["drivers"] if d["counted"]]
+        if not counted:
+            return None
+        d = max(counted, key=lambda d: d["base"])
+        return {"driver": d["name"], "money": format_money(d["base"], currency),
+                "low": format_money(d["low"], currency),
+                "high": format_money(d["high"], currency)}
+    if rule == "not_measured":
+        missing = [k["name"] for k in results["kpis"] if k["applicable"] and k["score"] is None]
+        if not missing:
+            return None
+        return {"count": str(len(missing)), "names": ", ".join(missing)}
+    raise ValueError(f"unknown finding rule {rule!r}")
+
+
+def _caveats(results: Mapping[str, Any]) -> list[str]:
+    """The data-quality facts that change how the scores read."""
+    out = []
+    index = results["index"]
+    if not index["sufficient"]:
+        out.append(f"Only {format_coverage(index['coverage'])} of the KPI weight is measured: "
+                   "the index is below the minimum coverage.")
+    elif index["coverage"] < 1 - 1e-9:
+        out.append(f"{format_coverage(index['coverage'])} of the KPI weight is measured; "
+                   "missing KPIs count as 0, and the measured-only reading is shown beside.")
+    failed = [c for c in results["consistency"] if c["ok"] is False]
+    if failed:
+        out.append(f"{len(failed)} consistency check(s) failed: "
+                   + "; ".join(c["name"] for c in failed) + ".")
+    derived = [k["name"] for k in results["kpis"] if k.get("derived")]
+    if derived:
+        out.append("Derived from other figures, not measured: " + ", ".join(derived) + ".")
+    needs = [d for d in results["business_case"]["drivers"] if d["status"] == "needs_data"]
+    if needs:
+        out.append("The business case is incomplete: " + "; ".join(
+            f"{d['name']} needs data: {', '.join(d['needs'])}" for d in needs) + ".")
+    if not results["organization"].get("segment"):
+        out.append("No peer segment chosen: the framework's general targets apply.")
+    return out
