@@ -51,6 +51,14 @@ QUADRANT_LABELS = {
 DIRECTION_LABELS = {"higher": "higher is better", "lower": "lower is better",
                     "band": "best inside the band"}
 RANGE_SEPARATOR = " to "
+#: Roadmap words (methodology §10): horizons, efforts, tracking statuses, driver statuses.
+HORIZON_LABELS = {"days_0_90": "0–90 days", "months_3_6": "3–6 months",
+                  "months_6_12": "6–12 months"}
+EFFORT_LABELS = {"S": "S (small)", "M": "M (medium)", "L": "L (large)"}
+TRACKING_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
+                   "dropped": "Dropped"}
+DRIVER_STATUS_LABELS = {"ok": "Counted", "no_gap": "At or above target",
+                        "needs_data": "Needs data", "not_applicable": "Not applicable"}
 
 
 def trim_number(number: float, decimals: int) -> str:
@@ -180,6 +188,20 @@ def value_text(value: float | None, unit: str, currency: str | None = None,
     """A KPI value in its unit, marked ``(derived)`` when a relation filled it in."""
     text = format_value(value, unit, currency)
     return f"{text} ({DERIVED})" if derived and value is not None else text
+
+
+def money_range(low: float | None, high: float | None, currency: str | None = None) -> str:
+    """A low-to-high range of money, or one figure when both ends agree."""
+    if low is None or high is None:
+        return DASH
+    if abs(high - low) < 0.5:
+        return format_money(low, currency)
+    return f"{format_money(low, currency)}{RANGE_SEPARATOR}{format_money(high, currency)}"
+
+
+def needs_data_text(fields: list[str] | tuple[str, ...]) -> str:
+    """What a business-case driver without its inputs reads: ``needs data: assisted_cases``."""
+    return "needs data: " + ", ".join(fields)
 
 
 def level_text(level: int | None, name: str | None = None) -> str | None:
