@@ -897,3 +897,143 @@ def test_cli_segment_option(framework: Framework, sample: IntakeData, tmp_intake
                  "--segment", "hardware_field_service"]) == 0
     results = next(out.rglob("results.json")).read_text(encoding="utf-8")
     assert '"segment": "hardware_field_service"' in results
+
+
+# ----------------------------------------------------------------------------- tracking sheets
+
+
+@pytest.fixture
+def tracked() -> Framework:
+    """The mini framework with two initiatives and two finding rules (the optional sheets)."""
+    from conftest import mini_framework_dict
+
+    from assessment.core.framework import parse_framework
+
+    raw = mini_framework_dict()
+    raw["initiatives"] = [
+        {"id": "fix_faster", "name": "Fix faster", "description": "Swarm the hard cases.",
+         "kpis": ["hours_to_fix"], "practices": ["excellence_practices.exc_1"],
+         "effort": "M", "horizon": "months_3_6", "owner": "Support operations lead"},
+        {"id": "keep_revenue", "name": "Keep revenue", "description": "A renewal desk.",
+         "kpis": ["revenue_kept"], "effort": "S", "horizon": "days_0_90",
+         "owner": "Renewals manager"},
+    ]
+    raw["findings"] = [
+        {"id": "largest_gap", "rule": "largest_gap", "text": "{name}: {points} points."},
+        {"id": "weak_element", "rule": "weak_element", "text": "{element} trails ({score}).",
+         "params": {"margin": 10}},
+    ]
+    return parse_framework(raw)
+
+
+def tracked_data(tracked: Framework) -> IntakeData:
+    data = with_rate(shared_sample(tracked))
+    data.initiatives = {
+        "fix_faster": {"chosen": True, "owner": "Priya Natarajan",
+                       "due_date": dt.date(2026, 9, 30), "status": "in_progress",
+                       "inhibitors": "No swarming tool yet;\nteam leads on leave",
+                       "notes": "=HYPERLINK(\"x\")"},
+        "keep_revenue": {"chosen": False, "owner": None, "due_date": None, "status": "dropped",
+                         "inhibitors": None, "notes": None},
+    }
+    data.finding_wording = {"weak_element": "Efficiency is the one element holding you back."}
+    return data
+
+
+def test_round_trip_of_initiatives_and_findings(tracked: Framework, tmp_intake: Make) -> None:
+    data = tracked_data(tracked)
+    path = tmp_intake(tracked, data)
+    read = read_intake(path, tracked)
+    assert read.initiatives == data.initiatives
+    assert read.finding_wording == data.finding_wording
+    assert read.warnings == []
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-2:] == ["Initiatives", "Findings"]
+    assert cell(book, "initiatives", "fix_faster", "notes").data_type == "s"  # never a formula
+    for key in ("chosen", "owner", "due_date", "status", "inhibitors", "notes"):
+        assert read.cells[f"initiative.fix_faster.{key}"] == where(book, "initiatives",
+                                                                  "fix_faster", key)
+    assert read.cells["finding.largest_gap"] == where(book, "findings", "largest_gap",
+                                                      "wording")
+    assert read.cells["initiative.fix_faster.status"] == "Initiatives!J5"  # by hand
+
+
+def test_blank_tracking_rows_record_nothing(tracked: Framework, sample_intake: Callable,
+                                            tmp_intake: Make) -> None:
+    read = read_intake(tmp_intake(tracked, with_rate(sample_intake(tracked))), tracked)
+    assert read.initiatives == {} and read.finding_wording == {}
+
+
+def test_workbook_without_the_optional_sheets_reads(tracked: Framework,
+                                                    tmp_intake: Make) -> None:
+    def drop(wb: Workbook) -> None:
+        del wb[SHEETS["initiatives"]]
+        del wb[SHEETS["findings"]]
+
+    data = tracked_data(tracked)
+    read = read_intake(tmp_intake(tracked, data, drop), tracked)
+    assert read.initiatives == {} and read.finding_wording == {}
+    assert read.warnings == []
+    assert not any(key.startswith(("initiative.", "finding.")) for key in read.cells)
+    assert read.current == data.current
+
+
+def test_framework_without_initiatives_writes_no_tracking_sheets(mini_framework: Framework
+                                                                 ) -> None:
+    book = fill_intake(mini_framework, with_rate(shared_sample(mini_framework)))
+    assert "Initiatives" not in book.sheetnames and "Findings" not in book.sheetnames
+
+
+def test_tracking_values_accepted(tracked: Framework, tmp_intake: Make) -> None:
+    data = with_rate(shared_sample(tracked))
+    path = tmp_intake(tracked, data, edits(
+        ("initiatives", "fix_faster", "chosen", "Yes"),
+        ("initiatives", "fix_faster", "status", "In progress"),
+        ("initiatives", "fix_faster", "due_date", "2026-10-01"),
+        ("initiatives", "keep_revenue", "chosen", True),
+        ("initiatives", "keep_revenue", "status", "NOT-STARTED"),
+        ("initiatives", "keep_revenue", "due_date", dt.datetime(2027, 1, 15, 9, 30)),
+        ("findings", "largest_gap", "wording", "  Speed\u202e is  the gap.  ")))
+    read = read_intake(path, tracked)
+    assert read.initiatives["fix_faster"] == {
+        "chosen": True, "owner": None, "due_date": dt.date(2026, 10, 1),
+        "status": "in_progress", "inhibitors": None, "notes": None}
+    assert read.initiatives["keep_revenue"]["status"] == "not_started"
+    assert read.initiatives["keep_revenue"]["due_date"] == dt.date(2027, 1, 15)
+    assert read.finding_wording == {"largest_gap": "Speed is the gap."}
+
+
+def test_bad_tracking_values_name_their_cells(tracked: Framework, tmp_intake: Make) -> None:
+    data = with_rate(shared_sample(tracked))
+    path = tmp_intake(tracked, data, edits(
+        ("initiatives", "fix_faster", "status", "half done"),
+        ("initiatives", "fix_faster", "chosen", "maybe"),
+        ("initiatives", "keep_revenue", "due_date", "next spring"),
+        ("initiatives", "keep_revenue", "owner", "x" * 201),
+        ("findings", "weak_element", "wording", "y" * 2001)))
+    found = problems(path, tracked)
+    book = fill_intake(tracked, data)
+    status = where(book, "initiatives", "fix_faster", "status")
+    assert status == "Initiatives!J5"
+    assert "'half done' is not one of the statuses" in found[status]
+    assert "in_progress (under way)" in found[status] and "dropped" in found[status]
+    chosen = where(book, "initiatives", "fix_faster", "chosen")
+    assert "Chosen 'maybe' is not yes or no" in found[chosen]
+    due = where(book, "initiatives", "keep_revenue", "due_date")
+    assert "'next spring' is not a date" in found[due] and "YYYY-MM-DD" in found[due]
+    assert "over the limit of 200" in found[where(book, "initiatives", "keep_revenue", "owner")]
+    assert "over the limit of 2,000" in found[where(book, "findings", "weak_element", "wording")]
+    assert len(found) == 5
+
+
+def test_unknown_and_duplicate_tracking_ids(tracked: Framework, tmp_intake: Make) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb[SHEETS["initiatives"]]
+        ws.cell(FIRST_ROW + 1, 1).value = "fix_faster"
+        ws = wb[SHEETS["findings"]]
+        ws.cell(FIRST_ROW, 1).value = "biggest_gap"
+
+    found = problems(tmp_intake(tracked, tracked_data(tracked), edit), tracked)
+    assert "duplicate initiative id 'fix_faster' (first at A5)" in found["Initiatives!A6"]
+    assert "unknown finding id 'biggest_gap'" in found["Findings!A5"]
+    assert len(found) == 2

@@ -18,6 +18,7 @@ from assessment.files.write import workbook_bytes
 from assessment.intake.layout import (
     FIRST_ROW,
     KEY_ROW,
+    OPTIONAL_SHEETS,
     SHEETS,
     TEMPLATE_DATE,
     TEMPLATE_VERSION,
@@ -35,6 +36,8 @@ INPUT_KEYS: dict[str, tuple[str, ...]] = {
     "renewal_practices": ("answer", "notes"),
     "excellence_practices": ("answer", "notes"),
     "customer_expectations": ("importance", "performance", "priority", "notes"),
+    "initiatives": ("chosen", "owner", "due_date", "status", "inhibitors", "notes"),
+    "findings": ("wording",),
 }
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "profile": ("field", "value"),
@@ -42,6 +45,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "renewal_practices": ("item_id", "answer"),
     "excellence_practices": ("item_id", "answer"),
     "customer_expectations": ("dimension_id", "importance", "performance", "priority"),
+    "initiatives": ("initiative_id", "chosen", "owner", "due_date", "status", "inhibitors"),
+    "findings": ("finding_id", "wording"),
 }
 
 
@@ -86,10 +91,12 @@ def validations(ws: Worksheet) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- layout
 
 
-def test_six_sheets_in_order(book: openpyxl.Workbook) -> None:
+def test_eight_sheets_in_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == list(SHEETS.values())
     assert list(SHEETS) == ["instructions", "profile", "kpis", "renewal_practices",
-                            "excellence_practices", "customer_expectations"]
+                            "excellence_practices", "customer_expectations", "initiatives",
+                            "findings"]
+    assert OPTIONAL_SHEETS == ("initiatives", "findings")
 
 
 @pytest.mark.parametrize("role", list(REQUIRED_KEYS))
@@ -106,6 +113,8 @@ def test_every_framework_row_present(book: openpyxl.Workbook, framework: Framewo
     assert set(data_rows(book[SHEETS["kpis"]])) == {k.id for k in framework.kpis}
     for qid, questionnaire in framework.questionnaires.items():
         assert list(data_rows(book[SHEETS[qid]])) == [i.id for i in questionnaire.items]
+    assert list(data_rows(book[SHEETS["initiatives"]])) == [i.id for i in framework.initiatives]
+    assert list(data_rows(book[SHEETS["findings"]])) == [f.id for f in framework.findings]
     profile = data_rows(book[SHEETS["profile"]])
     assert {"organization", "industry", "support_model", "currency",
             "assessment_date"} <= set(profile)
@@ -277,6 +286,68 @@ def test_profile_rows_labelled_for_a_client(book: openpyxl.Workbook,
     assert ws.cell(rows["support_headcount"], 3).number_format == "#,##0.0"
 
 
+def test_initiatives_sheet_for_a_client(book: openpyxl.Workbook, framework: Framework) -> None:
+    """Each framework initiative pre-filled with its words (read-only), then the inputs with
+    a yes/no and a status dropdown and a date rule; the statuses explained in the help."""
+    ws = book[SHEETS["initiatives"]]
+    cols, rows, found = key_columns(ws), data_rows(ws), validations(ws)
+    first = framework.initiatives[0]
+    row = rows[first.id]
+    assert ws.cell(row, cols["name"]).value == first.name
+    assert ws.cell(row, cols["description"]).value == first.description
+    assert ws.cell(row, cols["owner_role"]).value == first.owner
+    assert ws.cell(row, cols["horizon"]).value == {"days_0_90": "0–90 days",
+                                                   "months_3_6": "3–6 months",
+                                                   "months_6_12": "6–12 months"}[first.horizon]
+    assert ws.cell(row, cols["effort"]).value.startswith(first.effort + " (")
+    for key in ("initiative_id", "name", "description", "effort", "horizon", "owner_role"):
+        assert ws.cell(row, cols[key]).protection.locked, key
+    assert found[ws.cell(row, cols["chosen"]).coordinate].formula1 == '"yes,no"'
+    status = found[ws.cell(row, cols["status"]).coordinate]
+    assert status.formula1 == '"not_started,in_progress,done,dropped"'
+    assert "in_progress = under way" in status.prompt
+    assert "in_progress = under way" in ws["A2"].value
+    due = ws.cell(row, cols["due_date"])
+    assert found[due.coordinate].type == "date" and due.number_format == "yyyy-mm-dd"
+    assert found[ws.cell(row, cols["inhibitors"]).coordinate].formula1 == "2000"
+    assert found[ws.cell(row, cols["owner"]).coordinate].formula1 == "200"
+    assert ws.print_title_rows == f"${KEY_ROW - 1}:${KEY_ROW}"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_findings_sheet_for_a_consultant(book: openpyxl.Workbook, framework: Framework) -> None:
+    ws = book[SHEETS["findings"]]
+    cols, rows = key_columns(ws), data_rows(ws)
+    for finding in framework.findings:
+        row = rows[finding.id]
+        assert ws.cell(row, cols["rule"]).value == finding.rule
+        assert ws.cell(row, cols["generated"]).value == finding.text
+        assert ws.cell(row, cols["description"]).value
+        assert ws.cell(row, cols["wording"]).value is None
+    weak = ws.cell(rows["weak_element"], cols["description"]).value
+    assert weak.endswith("(margin 15)")
+    assert "exactly as written" in ws["A2"].value
+
+
+def test_filled_intake_writes_tracking(framework: Framework, sample: IntakeData) -> None:
+    data = copy.deepcopy(sample)
+    first, second = (i.id for i in framework.initiatives[:2])
+    data.initiatives = {first: {"chosen": True, "owner": "=SUM(A1)", "due_date": None,
+                                "status": "done", "inhibitors": None, "notes": None},
+                        second: {"chosen": False}}
+    data.finding_wording = {framework.findings[0].id: "My words."}
+    book = fill_intake(framework, data)
+    ws = book[SHEETS["initiatives"]]
+    cols, rows = key_columns(ws), data_rows(ws)
+    assert ws.cell(rows[first], cols["chosen"]).value == "yes"
+    assert ws.cell(rows[second], cols["chosen"]).value == "no"
+    assert ws.cell(rows[first], cols["status"]).value == "done"
+    owner = ws.cell(rows[first], cols["owner"])
+    assert owner.value == "=SUM(A1)" and owner.data_type == "s"  # text, never a formula
+    findings = book[SHEETS["findings"]]
+    assert findings.cell(FIRST_ROW, key_columns(findings)["wording"]).value == "My words."
+
+
 # ----------------------------------------------------------------------------- sheet setup
 
 
@@ -347,7 +418,8 @@ def test_custom_framework_gives_matching_template(mini_framework: Framework,
                                                   tmp_path: Path) -> None:
     mini = mini_framework
     book = openpyxl.load_workbook(write_template(mini, tmp_path / "mini.xlsx"))
-    assert book.sheetnames == list(SHEETS.values())
+    # no initiatives or findings in this framework: no optional sheets to fill
+    assert book.sheetnames == [SHEETS[r] for r in SHEETS if r not in OPTIONAL_SHEETS]
     kpis = book[SHEETS["kpis"]]
     rows, cols = data_rows(kpis), key_columns(kpis)
     assert set(rows) == {k.id for k in mini.kpis}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assessment.core.format import TRACKING_LABELS
 from assessment.core.framework import Framework
 from assessment.core.model import RATING_KEYS
 
@@ -30,7 +31,12 @@ SHEETS: dict[str, str] = {
     "renewal_practices": "Renewal practices",
     "excellence_practices": "Excellence practices",
     "customer_expectations": "Customer expectations",
+    "initiatives": "Initiatives",
+    "findings": "Findings",
 }
+#: Sheets a 2.0 workbook may leave out (absent = nothing recorded); the template writes each
+#: one only when the framework has rows for it (initiatives, executive-summary findings).
+OPTIONAL_SHEETS: tuple[str, ...] = ("initiatives", "findings")
 
 #: Where the version and framework identity are recorded (cells on Instructions + names).
 VERSION_NAME = "template_version"
@@ -157,6 +163,52 @@ EXPECTATION_COLUMNS: tuple[Column, ...] = (
     *(Column(key, f"{RATING_LABELS[key]} (1–5)", 16, True) for key in RATING_KEYS),
     Column("notes", "Notes", 36, True),
 )
+#: The Initiatives sheet (steps 7-8 of the ten practices): the framework's initiatives shown
+#: read-only, then what the client records about each one.
+INITIATIVE_COLUMNS: tuple[Column, ...] = (
+    Column("initiative_id", "Initiative key", 26), Column("name", "Initiative", 26, True),
+    Column("description", "What it involves", 48, True), Column("effort", "Effort", 11, True),
+    Column("horizon", "Horizon", 13, True), Column("owner_role", "Suggested owner", 20, True),
+    Column("chosen", "Chosen? (yes/no)", 12, True), Column("owner", "Owner", 22, True),
+    Column("due_date", "Due date", 13), Column("status", "Status", 14),
+    Column("inhibitors", "What stands in the way", 40, True),
+    Column("notes", "Notes", 36, True),
+)
+#: The machine keys of the Initiatives sheet the client fills in, in order.
+INITIATIVE_INPUTS: tuple[str, ...] = ("chosen", "owner", "due_date", "status", "inhibitors",
+                                      "notes")
+#: Status of a chosen initiative: machine key (:data:`~assessment.core.format.TRACKING_LABELS`)
+#: -> what it means, in the words a client reads in the sheet's help.
+INITIATIVE_STATUSES: dict[str, str] = {
+    "not_started": "not started yet", "in_progress": "under way", "done": "finished",
+    "dropped": "decided against or stopped",
+}
+assert set(INITIATIVE_STATUSES) == set(TRACKING_LABELS)
+YES_NO: tuple[str, str] = ("yes", "no")
+#: The Findings sheet: each executive-summary rule of the framework, and the consultant's own
+#: wording that replaces its generated sentence (blank = the generated sentence).
+FINDING_COLUMNS: tuple[Column, ...] = (
+    Column("finding_id", "Finding key", 24), Column("rule", "Rule", 17),
+    Column("description", "What the rule reports", 44, True),
+    Column("generated", "Generated sentence (numbers filled in by the tool)", 48, True),
+    Column("wording", "Your wording (optional)", 60, True),
+)
+#: What each kind of finding rule reports, in a consultant's words.
+FINDING_RULES: dict[str, str] = {
+    "largest_gap": "The KPI with the most index points at stake.",
+    "weak_element": "An element scoring well below the other elements (by at least the "
+                    "margin).",
+    "renewal_erosion": "Renewals losing more revenue over five years than the industry does.",
+    "failing_relation": "A KPI that does not agree with the profile volumes (a failed "
+                        "consistency check).",
+    "low_coverage": "Too little of the index measured: coverage below the threshold.",
+    "largest_driver": "The business-case driver worth the most money.",
+    "not_measured": "The KPIs left blank (not measured).",
+}
+#: Longest text a tracking cell may hold: the owner's name, and every other text (as notes).
+MAX_OWNER_TEXT = 200
+MAX_TRACKING_TEXT = 2000
+
 PROFILE_COLUMNS: tuple[Column, ...] = (
     Column("field", "Key", 20), Column("label", "Profile item", 24),
     Column("value", "Your answer", 34), Column("help", "Help", 56, True),

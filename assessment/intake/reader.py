@@ -54,9 +54,13 @@ from assessment.core.scoring import check_profile
 from assessment.intake.layout import (
     HEADER_SCAN_ROWS,
     INFO_CELLS,
+    INITIATIVE_INPUTS,
+    INITIATIVE_STATUSES,
     MAX_CELLS,
     MAX_COLUMNS,
+    MAX_OWNER_TEXT,
     MAX_ROWS,
+    MAX_TRACKING_TEXT,
     NA_LABEL,
     PROFILE_FIELDS,
     SHEETS,
@@ -680,6 +684,8 @@ class WorkbookReader:
         for qid in PRACTICE_QUESTIONNAIRES:
             data.answers[qid] = self.practices(qid, data.notes)
         data.ratings = self.expectations(data.notes)
+        data.initiatives = self.initiatives()
+        data.finding_wording = self.finding_wording()
         return data
 
     def sheet(self, role: str, report: bool = True) -> tuple[Worksheet, Worksheet] | None:
@@ -695,8 +701,10 @@ class WorkbookReader:
             return None
         return self.formulas[match], self.values[match]
 
-    def table(self, role: str, required: tuple[str, ...]) -> Table | None:
-        found = self.sheet(role)
+    def table(self, role: str, required: tuple[str, ...], optional: bool = False) -> Table | None:
+        """The table of the sheet ``role`` found by its key row; an ``optional`` sheet that is
+        absent gives None without an issue."""
+        found = self.sheet(role, report=not optional)
         if found is None:
             return None
         formulas, values = found
@@ -958,8 +966,10 @@ class WorkbookReader:
             targets[kpi.id] = target
 
     def keyed_rows(self, t: Table, id_key: str, known: dict[str, Any], what: str,
-                   inputs: tuple[str, ...]) -> list[tuple[str, Any, int]]:
-        """Rows with a known, first-seen id; reports unknown/duplicate ids and orphan values."""
+                   inputs: tuple[str, ...],
+                   warn_missing: bool = True) -> list[tuple[str, Any, int]]:
+        """Rows with a known, first-seen id; reports unknown/duplicate ids and orphan values,
+        and warns of a known id without a row unless ``warn_missing`` is False."""
         seen: dict[str, str] = {}
         out = []
         for row in t.rows():
@@ -988,7 +998,7 @@ class WorkbookReader:
                 seen[item_id] = coord
                 out.append((item_id, known[item_id], row))
         for item_id, item in known.items():
-            if item_id not in seen:
+            if warn_missing and item_id not in seen:
                 self.warn(t.title, None, f"no row for {what} '{item_id}' ({item.name}); "
                           "treated as missing data")
         return out
@@ -1044,6 +1054,114 @@ class WorkbookReader:
             if isinstance(note, str):
                 notes[f"{qid}.{dim_id}"] = note
         return ratings
+
+    # ------------------------------------------------------------------- tracking (optional)
+
+    def initiatives(self) -> dict[str, dict[str, Any]]:
+        """What the client recorded per initiative (the optional Initiatives sheet): only
+        initiatives with at least one value; every row's cells located."""
+        out: dict[str, dict[str, Any]] = {}
+        t = self.table("initiatives", ("initiative_id", *INITIATIVE_INPUTS[:-1]), optional=True)
+        if t is None:
+            return out
+        known = {item.id: item for item in self.fw.initiatives}
+        for iid, _item, row in self.keyed_rows(t, "initiative_id", known, "initiative",
+                                               INITIATIVE_INPUTS, warn_missing=False):
+            record: dict[str, Any] = {}
+            for key in INITIATIVE_INPUTS:
+                if key not in t.cols:
+                    record[key] = None
+                    continue
+                self.locate(f"initiative.{iid}.{key}", t, row, key)
+                value = self.cell(t, row, key)
+                if value is None or value is INVALID:
+                    record[key] = None
+                    continue
+                try:
+                    record[key] = tracking_value(key, value)
+                except InvalidValue as bad:
+                    self.issue(t.title, t.coord(row, key), bad.message, bad.expected)
+                    record[key] = None
+            if any(v is not None for v in record.values()):
+                out[iid] = record
+        return out
+
+    def finding_wording(self) -> dict[str, str]:
+        """The consultant's own wording per finding (the optional Findings sheet)."""
+        out: dict[str, str] = {}
+        t = self.table("findings", ("finding_id", "wording"), optional=True)
+        if t is None:
+            return out
+        known = {f.id: f for f in self.fw.findings}
+        for fid, _finding, row in self.keyed_rows(t, "finding_id", known, "finding",
+                                                  ("wording",), warn_missing=False):
+            self.locate(f"finding.{fid}", t, row, "wording")
+            value = self.cell(t, row, "wording")
+            if value is None or value is INVALID:
+                continue
+            try:
+                text = bounded_text(value, "Your wording", MAX_TRACKING_TEXT, multiline=False)
+            except InvalidValue as bad:
+                self.issue(t.title, t.coord(row, "wording"), bad.message, bad.expected)
+                continue
+            if text:
+                out[fid] = text
+        return out
+
+
+# ----------------------------------------------------------------------------- tracking values
+
+_YES = {"yes", "y", "true", "x", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+def tracking_value(key: str, value: Any) -> Any:
+    """One cell of the Initiatives sheet (``key`` one of :data:`INITIATIVE_INPUTS`) parsed:
+    ``chosen`` a bool, ``due_date`` a date, ``status`` a key of :data:`INITIATIVE_STATUSES`,
+    texts cleaned and bounded (None when blank); raises ``InvalidValue``."""
+    if key == "chosen":
+        return yes_no(value)
+    if key == "due_date":
+        day = _date(value, "Due date")
+        if not 2000 <= day.year <= 2100:
+            raise InvalidValue(f"Due date {day.isoformat()} is not between 2000 and 2100",
+                               "a date such as 2026-09-30 (YYYY-MM-DD)")
+        return day
+    if key == "status":
+        return initiative_status(value)
+    limit = MAX_OWNER_TEXT if key == "owner" else MAX_TRACKING_TEXT
+    label = {"owner": "Owner", "inhibitors": "What stands in the way"}.get(key, "Notes")
+    return bounded_text(value, label, limit, multiline=key != "owner") or None
+
+
+def yes_no(value: Any) -> bool:
+    """``yes``/``no`` (also y/n, true/false, a TRUE/FALSE cell) as a bool."""
+    text = clean_text(value).lower()
+    if isinstance(value, bool) or text in _YES | _NO:
+        return value if isinstance(value, bool) else text in _YES
+    raise InvalidValue(f"Chosen {clean_text(value)[:40]!r} is not yes or no",
+                       "yes or no (the dropdown), or blank while not decided")
+
+
+def initiative_status(value: Any) -> str:
+    """A status key of :data:`INITIATIVE_STATUSES` from its key or words, in any case
+    (``In progress``, ``in-progress`` and ``in_progress`` alike)."""
+    text = clean_text(value)
+    key = re.sub(r"[\s\-]+", "_", text.lower())
+    if key in INITIATIVE_STATUSES:
+        return key
+    choices = ", ".join(f"{k} ({words})" for k, words in INITIATIVE_STATUSES.items())
+    raise InvalidValue(f"Status {text[:40]!r} is not one of the statuses",
+                       f"one of {choices}, or blank")
+
+
+def bounded_text(value: Any, label: str, limit: int, multiline: bool = True) -> str:
+    """Untrusted text, cleaned (:func:`clean_text`); longer than ``limit`` is refused."""
+    text = clean_text(value, multiline)
+    if len(text) > limit:
+        raise InvalidValue(f"{label} is {len(text):,} characters long, over the limit of "
+                           f"{limit:,}", f"a shorter text (at most {limit:,} characters)")
+    return text
 
 
 # ----------------------------------------------------------------------------- profile values

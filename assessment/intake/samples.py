@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assessment.core.model import NA, IntakeData
+from assessment.intake.layout import INITIATIVE_INPUTS
 
 SAMPLES_DIR = Path(str(resources.files("assessment") / "data" / "samples"))
 
@@ -43,8 +44,20 @@ def sample_data(name: str) -> IntakeData:
                  for q, answers in (raw.get("answers") or {}).items()},
         ratings={d: {k: _number(v) for k, v in r.items()}
                  for d, r in (raw.get("ratings") or {}).items()},
+        initiatives={iid: _tracking(record)
+                     for iid, record in (raw.get("initiatives") or {}).items()},
+        finding_wording={fid: str(text) for fid, text in (raw.get("finding_wording") or {}).items()
+                         if text},
         source=str(path),
     )
+
+
+def _tracking(record: dict[str, Any]) -> dict[str, Any]:
+    """One initiative's tracking as the reader returns it: every key, None when not given."""
+    unknown = set(record) - set(INITIATIVE_INPUTS)
+    if unknown:
+        raise ValueError(f"unknown initiative tracking key(s): {', '.join(sorted(unknown))}")
+    return {key: record.get(key) for key in INITIATIVE_INPUTS}
 
 
 def _number(value: Any) -> float | None:

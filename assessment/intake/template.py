@@ -29,7 +29,14 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.core.format import benchmark_text, direction_label, format_value, value_range
+from assessment.core.format import (
+    EFFORT_LABELS,
+    HORIZON_LABELS,
+    benchmark_text,
+    direction_label,
+    format_value,
+    value_range,
+)
 from assessment.core.framework import AREAS, PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import NA, RATING_KEYS, SUPPORT_MODELS, IntakeData
 from assessment.files.write import atomic_write, workbook_bytes
@@ -44,11 +51,18 @@ from assessment.intake.layout import (
     ANSWER_MEANINGS,
     CURRENCIES,
     EXPECTATION_COLUMNS,
+    FINDING_COLUMNS,
+    FINDING_RULES,
     FIRST_ROW,
     INFO_CELLS,
+    INITIATIVE_COLUMNS,
+    INITIATIVE_INPUTS,
+    INITIATIVE_STATUSES,
     KEY_ROW,
     KPI_COLUMNS,
     LABEL_ROW,
+    MAX_OWNER_TEXT,
+    MAX_TRACKING_TEXT,
     NA_LABEL,
     PRACTICE_COLUMNS,
     PROFILE_COLUMNS,
@@ -62,6 +76,7 @@ from assessment.intake.layout import (
     UNIT_LABELS,
     UPGRADE_COMMAND,
     VERSION_LABEL,
+    YES_NO,
     Column,
     ProfileField,
     answer_labels,
@@ -96,6 +111,10 @@ def build_template(framework: Framework) -> Workbook:
     for qid in PRACTICE_QUESTIONNAIRES:
         _practices(wb.create_sheet(SHEETS[qid]), framework, qid)
     _expectations(wb.create_sheet(SHEETS["customer_expectations"]), framework)
+    if framework.initiatives:
+        _initiatives(wb.create_sheet(SHEETS["initiatives"]), framework)
+    if framework.findings:
+        _findings(wb.create_sheet(SHEETS["findings"]), framework)
     for ws in wb.worksheets:
         fit_row_heights(ws)
     for name, cell in INFO_CELLS.items():
@@ -116,7 +135,9 @@ def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
     """The template with the values of ``data`` in its input cells.
 
     Percents are written as fractions in percent-formatted cells, answers as dropdown labels,
-    n/a as ``"n/a"``; blanks (None) stay blank. A target is written only where ``data.targets``
+    n/a as ``"n/a"``; blanks (None) stay blank. Initiative tracking (``data.initiatives``) and
+    finding wording (``data.finding_wording``) go on their optional sheets; ids the framework
+    does not have are left out. A target is written only where ``data.targets``
     has one (the client's own); the others stay blank. Notes of questionnaire items are looked up
     under ``"<questionnaire>.<item id>"``, as :func:`assessment.intake.reader.read_intake`
     stores them.
@@ -147,6 +168,7 @@ def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
         for key in RATING_KEYS:
             _put(ws.cell(row, cols[key]), data.ratings.get(dim_id, {}).get(key))
         _put(ws.cell(row, cols["notes"]), data.notes.get(f"customer_expectations.{dim_id}"))
+    _fill_tracking(wb, data)
     return wb
 
 
@@ -222,6 +244,19 @@ def _instructions(ws: Worksheet, fw: Framework) -> None:
             "to your customers, how customers see your current performance, and how high your "
             "support team itself ranks it. Averages of survey results such as 3.7 are fine.",
         ]),
+        *([("Initiatives and findings (optional)", [
+            *(["Initiatives: the framework groups its recommendations into initiatives. Mark "
+               "the ones you take on (Chosen), with an owner, a due date (YYYY-MM-DD), a "
+               "status and what stands in the way, so the next assessment reports progress "
+               "on them. Statuses: " + "; ".join(
+                   f"{key} = {text}" for key, text in INITIATIVE_STATUSES.items()) + "."]
+              if fw.initiatives else []),
+            *(["Findings: the executive summary's key findings are sentences the tool writes "
+               "from the results. To say one in your own words, type your sentence in 'Your "
+               "wording'; it is shown exactly as written. Blank = the generated sentence."]
+              if fw.findings else []),
+            "Both sheets may stay blank; a workbook without them is read as well.",
+        ])] if fw.initiatives or fw.findings else []),
         ("Version", [
             f"This is intake template version {TEMPLATE_VERSION} for the framework "
             f"'{fw.name}' version {fw.version}. Workbooks of other template versions are "
@@ -417,6 +452,77 @@ def _expectations(ws: Worksheet, fw: Framework) -> None:
     _finish(ws, freeze=f"C{FIRST_ROW}")
 
 
+def _initiatives(ws: Worksheet, fw: Framework) -> None:
+    statuses = "; ".join(f"{key} = {text}" for key, text in INITIATIVE_STATUSES.items())
+    _table_head(ws, "Initiatives: what you will do, who owns it, what stands in the way",
+                "Optional. Mark the initiatives you take on (Chosen = yes), with an owner, a "
+                "due date (YYYY-MM-DD) and a status, and note what stands in the way. Status: "
+                f"{statuses}. Blank rows record nothing.", INITIATIVE_COLUMNS)
+    cols = {c.key: n for n, c in enumerate(INITIATIVE_COLUMNS, 1)}
+    chosen = _validation(ws, _list_rule(YES_NO), "Chosen?",
+                         "yes = you take this initiative on; no = you decided against it. "
+                         "Blank = not decided.")
+    owner = _validation(ws, _text_rule(MAX_OWNER_TEXT), "Owner",
+                        "Optional: the person (or role) who owns it.")
+    due = _validation(ws, {"type": "date", "operator": "between",
+                           "formula1": _num(to_excel(dt.date(2000, 1, 1))),
+                           "formula2": _num(to_excel(dt.date(2100, 12, 31)))},
+                      "Due date", "Optional: when it should be done, e.g. 2026-09-30.")
+    status = _validation(ws, _list_rule(INITIATIVE_STATUSES), "Status",
+                         short_text(f"{statuses}. Blank = not tracked.", 255))
+    texts = {key: _validation(ws, _text_rule(MAX_TRACKING_TEXT), title, prompt) for
+             key, title, prompt in (
+                 ("inhibitors", "What stands in the way",
+                  "Optional: budget, tools, skills, ownership, other priorities …"),
+                 ("notes", "Notes", "Optional."))}
+    rules = {"chosen": chosen, "owner": owner, "due_date": due, "status": status, **texts}
+    for row, item in enumerate(fw.initiatives, FIRST_ROW):
+        shown = (item.id, item.name, item.description,
+                 EFFORT_LABELS.get(item.effort, item.effort),
+                 HORIZON_LABELS.get(item.horizon, item.horizon), item.owner)
+        for col, value in enumerate(shown, 1):
+            set_value(ws.cell(row, col), value)
+        ws.cell(row, cols["name"]).font = Font(bold=True)
+        for col, spec in enumerate(INITIATIVE_COLUMNS, 1):
+            cell = ws.cell(row, col)
+            cell.border = _BORDER
+            cell.alignment = _WRAP if spec.wrap else _TOP
+        for key in INITIATIVE_INPUTS:
+            cell = ws.cell(row, cols[key])
+            _input(cell)
+            if INITIATIVE_COLUMNS[cols[key] - 1].wrap:
+                cell.alignment = _WRAP
+            rules[key].add(cell)
+        ws.cell(row, cols["due_date"]).number_format = "yyyy-mm-dd"
+    _finish(ws, freeze=f"C{FIRST_ROW}")
+
+
+def _findings(ws: Worksheet, fw: Framework) -> None:
+    _table_head(ws, "Key findings: your own wording",
+                "Optional. The executive summary states 3–5 findings, each chosen by a rule "
+                "below. To word one yourself, type your sentence under 'Your wording'; it "
+                "replaces the generated sentence exactly as written. Blank = the generated "
+                "sentence.", FINDING_COLUMNS)
+    wording = _validation(ws, _text_rule(MAX_TRACKING_TEXT), "Your wording",
+                          "Optional: one sentence that replaces the generated one, shown as "
+                          "written. Blank = the generated sentence.")
+    for row, finding in enumerate(fw.findings, FIRST_ROW):
+        params = ", ".join(f"{key} {_num(value)}" for key, value in finding.params.items())
+        what = FINDING_RULES.get(finding.rule, finding.rule)
+        shown = (finding.id, finding.rule, f"{what} ({params})" if params else what,
+                 finding.text)
+        for col, value in enumerate(shown, 1):
+            set_value(ws.cell(row, col), value)
+        for col, spec in enumerate(FINDING_COLUMNS, 1):
+            ws.cell(row, col).border = _BORDER
+            ws.cell(row, col).alignment = _WRAP if spec.wrap else _TOP
+        cell = ws.cell(row, len(FINDING_COLUMNS))
+        _input(cell)
+        cell.alignment = _WRAP
+        wording.add(cell)
+    _finish(ws, freeze=f"B{FIRST_ROW}")
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -589,6 +695,24 @@ def _id_rows(ws: Worksheet) -> dict[str, int]:
     """Id -> row of the data rows of a sheet built by this module (id in column A)."""
     return {str(ws.cell(row, 1).value): row for row in range(FIRST_ROW, ws.max_row + 1)
             if ws.cell(row, 1).value}
+
+
+def _fill_tracking(wb: Workbook, data: IntakeData) -> None:
+    """Initiative tracking and finding wording on their sheets (when the template has them)."""
+    if SHEETS["initiatives"] in wb.sheetnames:
+        ws = wb[SHEETS["initiatives"]]
+        cols = _key_columns(ws)
+        for iid, row in _id_rows(ws).items():
+            record = data.initiatives.get(iid) or {}
+            chosen = record.get("chosen")
+            _put(ws.cell(row, cols["chosen"]), None if chosen is None else YES_NO[not chosen])
+            for key in INITIATIVE_INPUTS[1:]:
+                _put(ws.cell(row, cols[key]), record.get(key))
+    if SHEETS["findings"] in wb.sheetnames:
+        ws = wb[SHEETS["findings"]]
+        cols = _key_columns(ws)
+        for fid, row in _id_rows(ws).items():
+            _put(ws.cell(row, cols["wording"]), data.finding_wording.get(fid))
 
 
 def _fill_profile(ws: Worksheet, profile: dict[str, Any]) -> None:
