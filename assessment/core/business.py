@@ -198,7 +198,8 @@ def formula_text(driver: Driver, base: Framework, results: Mapping[str, Any],
     unit = row["unit"]
     c, t = (format_value(row["current"], unit, currency),
             format_value(row["target"], unit, currency))
-    gap = f"({c} − {t} target)" if row["direction"] == "lower" else f"({t} target − {c})"
+    gap = (f"max(0, {c} − {t} target)" if row["direction"] == "lower"
+           else f"max(0, {t} target − {c})")
     value = format_money(driver_value(driver, base, results, profile, fx), currency)
     roles = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
     if driver.formula == "cost_gap":
@@ -213,7 +214,7 @@ def formula_text(driver: Driver, base: Framework, results: Mapping[str, Any],
                 f"{roles[0].name.lower()}) = {value} a year")
     repeats = format_number(_assumption_value(roles[0], "base", fx))
     return (f"{volume} {field.replace('_', ' ')} × {gap} × {repeats} "
-            f"{roles[0].name.lower()} × {cost} = {value} a year")
+            f"({roles[0].name.lower()}) × {cost} = {value} a year")
 
 
 def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
@@ -227,8 +228,9 @@ def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[
         clash = next((c for c in counted if c in d["overlaps"]), None)
         if d["status"] == "ok" and not d["counted"] and clash is not None:
             name = next(x["name"] for x in drivers if x["id"] == clash)
-            d["excluded_because"] = (f"overlaps with {name}, which is larger: the same money "
-                                     "is not counted twice")
+            d["excluded_because"] = (f"overlaps with {name}, counted instead because that "
+                                     "gives the larger total: the same money is not counted "
+                                     "twice")
     chosen = [d for d in drivers if d["counted"]]
     total = {case: sum(d[case] for d in chosen) for case in CASES} if chosen else None
     return {
@@ -238,14 +240,32 @@ def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[
     }
 
 
+#: Drivers with a value above which the total is chosen greedily instead of exactly.
+EXACT_LIMIT = 16
+
+
 def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> list[str]:
-    """The drivers the total adds: largest first, skipping any that overlaps one already in
-    (ties keep framework order). Drivers with no positive value are never counted."""
-    out: list[str] = []
-    for did in sorted((d for d, v in values.items() if v > 0), key=lambda d: -values[d]):
-        if not any(c in overlaps[did] for c in out):
-            out.append(did)
-    return out
+    """The drivers the total adds: of all sets in which no two drivers overlap, the one with
+    the largest sum (ties: the set found first, framework order). Drivers without a positive
+    value are never counted. Over :data:`EXACT_LIMIT` drivers: largest first, skipping any
+    that overlaps one already in."""
+    ids = [d for d, v in values.items() if v > 0]
+    if len(ids) > EXACT_LIMIT:
+        out: list[str] = []
+        for did in sorted(ids, key=lambda d: -values[d]):
+            if not any(c in overlaps[did] for c in out):
+                out.append(did)
+        return out
+    best: list[str] = []
+    best_sum = 0.0
+    for mask in range(1, 1 << len(ids)):
+        chosen = [d for i, d in enumerate(ids) if mask >> i & 1]
+        if any(o in overlaps[d] for d in chosen for o in chosen):
+            continue
+        total = sum(values[d] for d in chosen)
+        if total > best_sum + 1e-9:
+            best, best_sum = chosen, total
+    return best
 
 
 def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
