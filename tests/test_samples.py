@@ -45,6 +45,44 @@ def test_reading_the_workbook_gives_back_the_data(name: str, framework: Framewor
         assert answers == {i: data.answers[qid].get(i) for i in answers}
     for dim, ratings in read.ratings.items():
         assert ratings == data.ratings[dim]
+    assert read.initiatives == data.initiatives
+    assert read.finding_wording == data.finding_wording
+
+
+def test_reassessment_tracks_the_chosen_initiatives(framework: Framework) -> None:
+    """The April assessment chose two initiatives; the October one reports their progress,
+    beside the scores they move (the portfolio's trends show both)."""
+    april = sample_data("northwind-cloud-2026-04").initiatives
+    october = sample_data("northwind-cloud").initiatives
+    assert set(april) == set(october) == {"self_service_and_knowledge", "renewals_and_retention"}
+    order = ["not_started", "in_progress", "done"]
+    for iid, before in april.items():
+        after = october[iid]
+        assert before["chosen"] is after["chosen"] is True
+        assert before["owner"] == after["owner"] and before["due_date"] == after["due_date"]
+        assert order.index(after["status"]) > order.index(before["status"]), iid
+        assert before["inhibitors"] and after["inhibitors"]
+    known = {i.id for i in framework.initiatives}
+    tracked = score(framework, sample_data("northwind-cloud"))["roadmap"]["initiatives"]
+    status = {i["id"]: (i["tracking"] or {}).get("status") for i in tracked}
+    assert status["self_service_and_knowledge"] == "done"
+    assert status["renewals_and_retention"] == "in_progress"
+    for name in sample_names():
+        data = sample_data(name)
+        assert set(data.initiatives) <= known
+        assert set(data.finding_wording) <= {f.id for f in framework.findings}
+
+
+def test_a_consultant_wording_replaces_a_finding(framework: Framework) -> None:
+    data = sample_data("ironclad-systems")
+    assert list(data.finding_wording) == ["failing_relation"]
+    findings = score(framework, data)["executive_summary"]["findings"]
+    own = next(f for f in findings if f["id"] == "failing_relation")
+    assert own["overridden"] and own["text"] == data.finding_wording["failing_relation"]
+    assert "52 front-line engineers" in own["text"]
+    # the sentence's own arithmetic: 55,700 cases over 52 engineers and 12 months
+    assert round(data.profile["assisted_cases"] / 52 / 12) == 89
+    assert data.current["cases_per_engineer_month"] == 89
 
 
 def kpi(results: dict, kpi_id: str) -> dict:

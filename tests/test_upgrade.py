@@ -100,6 +100,24 @@ def test_every_answer_copied(framework: Framework, old: Path, tmp_path: Path) ->
                              "notes": 17, "practice answers": 24, "ratings": 27}
 
 
+def test_new_workbook_gets_blank_tracking_sheets(framework: Framework, old: Path,
+                                                 tmp_path: Path) -> None:
+    """A 1.0 workbook has no Initiatives or Findings sheet: the new one has them, blank."""
+    assert SHEETS["initiatives"] not in openpyxl.load_workbook(V1).sheetnames
+    new = tmp_path / "northwind-2.0.xlsx"
+    report = upgrade_intake(old, new, framework)
+    initiatives, findings = table(new, "initiatives"), table(new, "findings")
+    assert list(initiatives) == [i.id for i in framework.initiatives]
+    assert list(findings) == [f.id for f in framework.findings]
+    for row in initiatives.values():
+        assert all(row.get(key) is None for key in ("chosen", "owner", "due_date", "status",
+                                                      "inhibitors", "notes"))
+    assert all(row.get("wording") is None for row in findings.values())
+    read = read_intake(new, framework)
+    assert read.initiatives == {} and read.finding_wording == {}
+    assert "Initiatives" not in report.text() and "Findings" not in report.text()
+
+
 def test_default_targets_are_not_overrides(framework: Framework, old: Path,
                                            tmp_path: Path) -> None:
     """The 1.0 template pre-filled every target with the 1.0 default: none is copied."""
