@@ -13,7 +13,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from assessment.core.format import format_points, format_score, rag_label
+from assessment.core.format import (
+    format_delta,
+    format_money,
+    format_points,
+    format_score,
+    rag_label,
+)
 from assessment.core.framework import MODELS, Framework
 from assessment.core.results import ResultsView
 from assessment.core.scoring import check_profile, score
@@ -587,3 +593,131 @@ def test_scenarios_compare_both_readings_profile_and_applicability(
     assert "support model: external → internal" in shown
     assert "not applicable" in shown
     assert f"measured {format_score(internal['measured_score'])}" in shown
+
+
+# ----------------------------------------------------------------------------- money (issue 13)
+
+
+def _total(form: AssessmentForm) -> dict[str, float]:
+    return ResultsView.from_dict(form._results).business_case.total
+
+
+def _driver(form: AssessmentForm, driver_id: str):  # noqa: ANN202
+    return next(d for d in ResultsView.from_dict(form._results).business_case.drivers
+                if d.id == driver_id)
+
+
+def test_executive_summary_is_the_first_panel_and_updates_live(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    results_column = form.widget.children[3].children[1]
+    assert results_column.children[0] is form.executive
+    assert list(form.result_tabs.titles) == ["Scores", "Business case", "Roadmap"]
+    view = ResultsView.from_dict(form._results)
+    es = view.executive_summary
+    panel = _text(form.executive.value)
+    assert view.readings("index") in panel and view.index.level_name in panel
+    assert 3 <= len(es.findings) <= 5
+    for finding in es.findings:
+        assert finding.text in panel and finding.rule in panel
+    assert len(es.initiatives) == 3
+    for top in es.initiatives:
+        assert top.name in panel
+        if top.money_base:
+            assert format_money(top.money_base, "USD") in panel
+    for case in ("low", "base", "high"):
+        assert format_money(es.total[case], "USD") in panel
+    for caveat in es.caveats:
+        assert caveat in panel
+    roadmap = _text(form.roadmap_view.value)
+    ranked = [r.name for r in view.roadmap.ranked]
+    assert [roadmap.index(name) for name in ranked] == sorted(roadmap.index(n) for n in ranked)
+    # an edit that moves the index redraws the summary at once
+    before = form.executive.value
+    form.kpi_rows["first_contact_resolution"].current.widget.value = "40"
+    assert form.executive.value != before
+    assert format_score(form._results["index"]["score"]) in _text(form.executive.value)
+
+
+def test_editing_cost_per_case_moves_the_total_by_the_hand_computed_amount(
+        framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    data = form.data()
+    assisted, old = data.profile["assisted_cases"], data.current["cost_per_case"]
+    before = _total(form)
+    assert _driver(form, "cost_per_case_gap").counted
+    form.kpi_rows["cost_per_case"].current.widget.value = str(old + 6)
+    after = _total(form)
+    for case in ("low", "base", "high"):  # the gap driver rests on the client's own figures
+        assert after[case] - before[case] == pytest.approx(assisted * 6)
+    assert format_money(after["base"], "USD") in _text(form.executive.value)
+    table = _text(form.business_view.value)
+    assert format_money(after["base"], "USD") in table
+    target = next(k for k in form._results["kpis"] if k["id"] == "cost_per_case")["target"]
+    assert format_money(assisted * (old + 6 - target), "USD") in table
+    assert form.errors.value == ""
+
+
+def test_editing_assisted_cases_moves_the_total_by_the_hand_computed_amount(
+        framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    data = form.data()
+    assisted, cost = data.profile["assisted_cases"], data.current["cost_per_case"]
+    target = next(k for k in form._results["kpis"] if k["id"] == "cost_per_case")["target"]
+    before = _total(form)["base"]
+    form.profile["assisted_cases"].widget.value = str(int(assisted) + 1000)
+    assert _total(form)["base"] - before == pytest.approx(1000 * (cost - target))
+    assert f"{int(assisted) + 1000:,} assisted cases" in _text(form.business_view.value)
+
+
+def test_a_driver_without_its_input_says_needs_data_in_the_panels(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    renewal = _driver(form, "renewal_revenue_at_stake").base
+    form.profile["assisted_cases"].widget.value = ""
+    gap = _driver(form, "cost_per_case_gap")
+    assert (gap.status, gap.base, gap.needs) == ("needs_data", None, ("assisted_cases",))
+    assert "needs data: assisted_cases" in _text(form.business_view.value)
+    assert "needs data: assisted_cases" in _text(form.executive.value)
+    assert _total(form)["base"] == pytest.approx(renewal)  # never counted as 0 money
+    assert format_money(renewal, "USD") in _text(form.executive.value)
+
+
+def test_scenario_comparison_reports_the_money_it_is_worth(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    assisted = form.data().profile["assisted_cases"]
+    old = form.data().current["cost_per_case"]
+    form.snapshot("today")
+    form.kpi_rows["cost_per_case"].current.widget.value = str(old - 10)
+    form.snapshot("plan")
+    result = form.compare("today", "plan")
+    money = result["business_case"]
+    saved = assisted * 10
+    for case in ("low", "base", "high"):
+        assert money["total"][case]["delta"] == pytest.approx(-saved)
+    gap = next(d for d in money["drivers"] if d["id"] == "cost_per_case_gap")
+    assert gap["delta"] == pytest.approx(-saved)
+    renewal = next(d for d in money["drivers"] if d["id"] == "renewal_revenue_at_stake")
+    assert renewal["delta"] == 0
+    shown = _text(form.scenario_view.value)
+    assert f"business case -{format_money(saved, 'USD')} a year" in shown
+    assert f"index {format_delta(result['index']['delta'])} points" in shown
+    assert "Business case total a year" in shown
+
+
+def test_scenarios_in_two_currencies_do_not_subtract_money(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    form.snapshot("usd")
+    form.profile["currency"].widget.value = "EUR"
+    form.profile["fx_rate"].widget.value = "0.9"
+    form.snapshot("eur")
+    money = form.compare("usd", "eur")["business_case"]
+    assert not money["same_currency"]
+    assert all(t["delta"] is None for t in money["total"].values())
+    assert "money not compared" in _text(form.scenario_view.value)
+
+
+def test_blocked_profile_shows_why_in_every_panel(framework: Framework) -> None:
+    form = AssessmentForm(framework, _sample("northwind-cloud"))
+    form.profile["currency"].widget.value = "EUR"  # no exchange rate yet
+    assert "not scored" in _text(form.executive.value)
+    assert "Not scored" in _text(form.business_view.value)
+    assert "Not scored" in _text(form.roadmap_view.value)

@@ -18,6 +18,12 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
   :func:`show_written`, and one table builder per scorecard section (:func:`element_table`,
   :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
   :func:`assessment.scorecard.html.context` returns.
+- Decision (methodology §5 money, §10), taking the results or their
+  :class:`~assessment.core.results.ResultsView`: the executive summary
+  (:func:`headline_table`, :func:`findings_table`, :func:`top_initiatives_table`,
+  :func:`caveats_text`), the business case (:func:`business_case_table`,
+  :func:`formula_table`, :func:`assumptions_table`, :func:`sensitivity_table`,
+  :func:`renewal_money_table`) and the roadmap (:func:`roadmap_table`).
 
 Refreshing the committed notebooks is a repository chore, not part of the package:
 ``tools/refresh_notebooks.py`` (``make notebooks``, see docs/notebooks.md).
@@ -36,7 +42,20 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assessment.core.errors import InputError
-from assessment.core.format import DASH, format_coverage
+from assessment.core.format import (
+    DASH,
+    DRIVER_STATUS_LABELS,
+    EFFORT_LABELS,
+    HORIZON_LABELS,
+    TRACKING_LABELS,
+    format_coverage,
+    format_money,
+    format_points,
+    format_score,
+    format_value,
+    needs_data_text,
+    rag_label,
+)
 from assessment.core.framework import Framework, default_framework_path, load_framework
 from assessment.core.results import ResultsView
 from assessment.scorecard.summary import check_result, check_stated_term, term_value
@@ -585,3 +604,242 @@ def warnings_text(results: ResultsView | Mapping[str, Any]) -> str:
         return "No data-quality warnings."
     return "\n".join([f"{len(warnings)} data-quality warning(s):",
                       *(f"- {w}" for w in warnings)])
+
+
+# --------------------------------------------------------------------------- decision
+
+
+CASES = ("low", "base", "high")
+
+
+def _money(value: float | None, view: ResultsView) -> str:
+    return format_money(value, view.currency)
+
+
+def _total_words(view: ResultsView) -> str:
+    """The business-case total a year in its three cases, or why there is none."""
+    total = view.business_case.total
+    if not total:
+        needs = [d for d in view.business_case.drivers if d.status == "needs_data"]
+        return "no total" + (": " + "; ".join(f"{d.name} {needs_data_text(d.needs)}"
+                                              for d in needs) if needs else "")
+    return (f"{_money(total['base'], view)} a year (base case; low "
+            f"{_money(total['low'], view)}, high {_money(total['high'], view)})")
+
+
+def headline_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """The executive summary's headline: the index in both readings with colour and band,
+    each element, renewal health and the business-case total a year."""
+    view = ResultsView.of(results)
+    index = view.index
+    band = index.level_name
+    status = " \u00b7 ".join(x for x in (rag_label(index.rag) if index.score is not None
+                                         else None, band) if x)
+    rows = [["Support Excellence Index", view.readings("index"), status]]
+    for e in view.elements:
+        rows.append([e.name, view.readings(e.key) if e.applicable else NOT_APPLICABLE,
+                     rag_label(e.rag) if e.applicable else ""])
+    renewal = view.renewal
+    rows.append(["Renewal health", format_score(renewal.health) if renewal.applicable
+                 else NOT_APPLICABLE, rag_label(renewal.rag) if renewal.applicable else ""])
+    rows.append(["Business case", _total_words(view), ""])
+    return Table(["Measure", "Value", "Status"], rows, caption="Executive summary")
+
+
+def findings_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """The key findings, each one sentence with its number, and the framework rule that
+    produced it (marked when a consultant's own wording replaces the generated one)."""
+    view = ResultsView.of(results)
+    findings = view.executive_summary.findings if view.executive_summary else ()
+    return Table(["#", "Finding", "Rule"],
+                 [[n, f.text, f.rule + (" (own wording)" if f.overridden else "")]
+                  for n, f in enumerate(findings, start=1)],
+                 caption=f"{len(findings)} key finding(s)" if findings
+                 else "No finding rule applies")
+
+
+def _initiative_money(view: ResultsView, drivers: Sequence[str],
+                      money: Mapping[str, float] | None, case: str = "base") -> str:
+    """An initiative's money a year in ``case``, what its drivers need, or a dash."""
+    if money:
+        return _money(money[case], view)
+    own = [d for d in view.business_case.drivers if d.id in set(drivers)]
+    needs = list(dict.fromkeys(n for d in own if d.status == "needs_data" for n in d.needs))
+    if needs:
+        return needs_data_text(needs)
+    return "no gap" if own else DASH
+
+
+def top_initiatives_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """The top initiatives of the roadmap with their money a year (base case) and index
+    points, horizon and owner."""
+    view = ResultsView.of(results)
+    tops = view.executive_summary.initiatives if view.executive_summary else ()
+    full = {r.id: r for r in view.roadmap.initiatives}
+    rows = []
+    for n, top in enumerate(tops, start=1):
+        r = full.get(top.id)
+        rows.append([n, top.name, _initiative_money(view, r.drivers if r else (),
+                                                    r.money if r else None),
+                     format_points(top.index_points), HORIZON_LABELS.get(top.horizon,
+                                                                         top.horizon),
+                     top.owner])
+    return Table(["#", "Initiative", "Money a year (base)", "Index points", "Horizon", "Owner"],
+                 rows, caption="Top initiatives (ranked by value for effort)")
+
+
+def caveats_text(results: ResultsView | Mapping[str, Any]) -> str:
+    """The data-quality caveats that change the picture, one per line, or a line saying
+    there are none."""
+    view = ResultsView.of(results)
+    caveats = view.executive_summary.caveats if view.executive_summary else ()
+    if not caveats:
+        return "No data-quality caveat changes the picture."
+    return "\n".join(["Caveats:", *(f"- {c}" for c in caveats)])
+
+
+def counted_text(driver: Any) -> str:
+    """Whether the total counts a driver (a :class:`~assessment.core.results.DriverResult`),
+    and why not: ``yes``, ``no: overlaps with ...``, ``no: needs data``, ..."""
+    if driver.counted:
+        return "yes"
+    if driver.excluded_because:
+        return f"no: {driver.excluded_because}"
+    return "no: " + DRIVER_STATUS_LABELS.get(driver.status, driver.status).lower()
+
+
+def business_case_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """Each driver a year in the low, base and high cases (or the fields it needs), its
+    status and whether the total counts it, with the total in the caption."""
+    view = ResultsView.of(results)
+    rows = []
+    for d in view.business_case.drivers:
+        if d.status == "needs_data":
+            values = [needs_data_text(d.needs), DASH, DASH]
+        else:
+            values = [_money(getattr(d, c), view) for c in CASES]
+        rows.append([d.name, *values, counted_text(d)])
+    return Table(["Driver", "Low", "Base", "High", "In the total"], rows,
+                 caption=f"Business case, money a year: {_total_words(view)}. Overlapping "
+                 "drivers are never added twice: the total takes the larger.")
+
+
+def formula_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """Each driver's formula with the client's numbers put in (base case), or the fields
+    it needs."""
+    view = ResultsView.of(results)
+    rows = []
+    for d in view.business_case.drivers:
+        if d.status == "needs_data":
+            text = needs_data_text(d.needs)
+        elif d.status == "not_applicable":
+            text = NOT_APPLICABLE
+        else:
+            text = d.formula_text
+        rows.append([d.name, text])
+    return Table(["Driver", "Formula with the client's numbers (base case)"], rows)
+
+
+def _assumption_value(value: float, unit: str, view: ResultsView) -> str:
+    return format_value(value, "ratio" if unit == "count" else unit, view.currency)
+
+
+def assumptions_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """Every assumption the drivers use: low, base and high values (money in the client's
+    currency), source and year, the drivers using it, and its note."""
+    view = ResultsView.of(results)
+    used: dict[str, Any] = {}
+    users: dict[str, list[str]] = {}
+    for d in view.business_case.drivers:
+        for a in d.assumptions:
+            used.setdefault(a.id, a)
+            users.setdefault(a.id, []).append(d.name)
+    rows = [[a.name, *(_assumption_value(getattr(a, c), a.unit, view) for c in CASES),
+             a.source or DASH, a.year or DASH, ", ".join(users[a.id]), a.note or DASH]
+            for a in used.values()]
+    return Table(["Assumption", "Low", "Base", "High", "Source", "Year", "Used by", "Note"],
+                 rows, caption="Assumptions (low is the value that gives the lower benefit)"
+                 if rows else "No driver uses an assumption")
+
+
+def sensitivity_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """Which assumption moves the total most: the total with each assumption at its low and
+    its high value (the others at base), largest swing first."""
+    view = ResultsView.of(results)
+    rows = [[s.name, _money(s.low_total, view), _money(s.high_total, view),
+             _money(s.swing, view)] for s in view.business_case.sensitivity]
+    moving = any(s.swing > 0.5 for s in view.business_case.sensitivity)
+    if moving:
+        caption = "Sensitivity: the total a year with one assumption at a time at its ends"
+    elif view.business_case.total:
+        caption = ("Sensitivity: no assumption moves the total; it rests on the client's own "
+                   "figures")
+    else:
+        caption = "Sensitivity: no total to move"
+    return Table(["Assumption", "Total at its low", "Total at its high", "Swing"], rows,
+                 caption=caption)
+
+
+def renewal_money_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """The renewal projection in money (methodology §5): the contract revenue base kept each
+    contract year at the client's, the target and the industry renewal rate, and the
+    revenue at stake (target minus client, summed)."""
+    view = ResultsView.of(results)
+    money = view.renewal.money
+    columns = ["Contract year", "Client", "At target rate", "Industry"]
+    if money is None:
+        why = ("renewal does not apply to this support model" if not view.renewal.applicable
+               else "needs the contract revenue base and the contract renewal rate")
+        return Table(columns, [], caption=f"Renewal revenue: {why}")
+    rows = [[y.year, format_money(y.client, money.currency), format_money(y.target, money.currency),
+             format_money(y.industry, money.currency)] for y in money.years]
+    return Table(columns, rows, caption=(
+        f"Renewal revenue from a contract base of {format_money(money.base, money.currency)}: "
+        f"{format_money(money.at_stake, money.currency)} at stake over {len(money.years)} "
+        "years (target minus client)"))
+
+
+def _ranks(ranks: Sequence[int]) -> str:
+    """Recommendation ranks as short runs: ``1–8, 44, 45``."""
+    runs: list[list[int]] = []
+    for r in sorted(ranks):
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return ", ".join(f"{run[0]}\u2013{run[-1]}" if len(run) > 2 else
+                     ", ".join(str(x) for x in run) for run in runs) or DASH
+
+
+def _tracking(tracking: Mapping[str, Any] | None) -> str:
+    if not tracking:
+        return DASH
+    chosen = tracking.get("chosen")
+    parts = ["chosen" if chosen else "not chosen" if chosen is False else None,
+             tracking.get("owner"),
+             f"due {tracking['due_date']}" if tracking.get("due_date") else None,
+             TRACKING_LABELS.get(tracking.get("status") or "", tracking.get("status")),
+             f"inhibitors: {tracking['inhibitors']}" if tracking.get("inhibitors") else None]
+    return "; ".join(str(p) for p in parts if p) or DASH
+
+
+def roadmap_table(results: ResultsView | Mapping[str, Any]) -> Table:
+    """The initiatives that apply, ranked by value for effort: horizon, effort, owner, index
+    points, money a year (base case), the appendix recommendations they group, and the
+    client's tracking where the intake records it."""
+    view = ResultsView.of(results)
+    ranked = view.roadmap.ranked
+    tracked = any(r.tracking for r in ranked)
+    columns = ["Rank", "Initiative", "Horizon", "Effort", "Owner", "Index points",
+               "Money a year (base)", "Recommendations"] + (["Tracking"] if tracked else [])
+    rows = [[r.rank, r.name, HORIZON_LABELS.get(r.horizon, r.horizon),
+             EFFORT_LABELS.get(r.effort, r.effort), r.owner, format_points(r.index_points),
+             _initiative_money(view, r.drivers, r.money), _ranks(r.recommendations)]
+            + ([_tracking(r.tracking)] if tracked else []) for r in ranked]
+    left = len(view.roadmap.initiatives) - len(ranked)
+    caption = (f"Roadmap: ranked by {view.roadmap.ranking}" if view.roadmap.ranking
+               else "Roadmap")
+    if left:
+        caption += f"; {left} initiative(s) do not apply"
+    return Table(columns, rows, caption=caption)
+

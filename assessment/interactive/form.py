@@ -33,6 +33,20 @@ Entry rules
       saving and re-reading an intake gives identical inputs.
     - Callbacks never raise: an exception is logged in the form's error area.
 
+Panels
+    The results column opens on the executive summary (methodology §10, :attr:`executive`):
+    the index in both readings with its colour and band, the elements and renewal health,
+    the business-case total a year (low, base, high), the 3-5 key findings with the rule
+    that produced each, the top initiatives with their money, and the data-quality caveats.
+    Under it three tabs: *Scores* (the live panel :attr:`summary` and the charts), *Business
+    case* (:attr:`business_view`: each driver's value low/base/high with its formula or the
+    fields it needs, whether the total counts it, the sensitivity and the assumptions with
+    their sources) and *Roadmap* (:attr:`roadmap_view`: the initiatives ranked by value for
+    effort, with horizon, effort, owner, index points and money). Every panel is an
+    ``ipywidgets.HTML`` whose value is replaced on each edit only when it changed, so an
+    edit stays at a few milliseconds. A scenario comparison gives the money it is worth:
+    the change of the business-case total and of each driver beside the index change.
+
 Charts
     The charts (elements, the current tab's bullets/practices/expectations, the renewal
     projection) are the chart data of :mod:`assessment.scorecard.charts`, kept up to date in
@@ -63,7 +77,7 @@ import html
 import math
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +87,19 @@ from assessment.core.defaults import DEFAULT_PAPER, PAPERS
 from assessment.core.errors import InputError, Issue
 from assessment.core.format import (
     DASH,
+    DRIVER_STATUS_LABELS,
+    EFFORT_LABELS,
+    HORIZON_LABELS,
     STATUS_LABELS,
+    TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
+    format_money,
     format_points,
     format_score,
+    format_value,
+    money_range,
+    needs_data_text,
     rag_label,
     value_range,
     value_text,
@@ -131,6 +153,8 @@ INVALID_BORDER = "2px solid #c62828"
 INVALID_CLASS = "se-invalid"
 RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed"
 TOP_GAPS = 5
+#: The tabs under the executive summary in the results column.
+RESULT_TABS = ("Scores", "Business case", "Roadmap")
 CHART_MODES = ("svg", "altair")
 CHART_KEYS = ("elements", "tab", "projection")
 
@@ -501,12 +525,18 @@ class AssessmentForm:
             self.chart_views = {key: w.HTML() for key in CHART_KEYS}
             chart_boxes = list(self.chart_views.values())
         self.scenario_view = w.HTML()
+        self.executive = w.HTML()
+        self.business_view = w.HTML()
+        self.roadmap_view = w.HTML()
         self._build_buttons()
         for box in self._boxes():
             box.widget.observe(self._guarded(self._changed), names="value")
         for dd in self._dropdowns():
             dd.observe(self._guarded(self._changed), names="value")
-        results = w.VBox([self.summary, *chart_boxes],
+        self.result_tabs = w.Tab(
+            children=[w.VBox([self.summary, *chart_boxes]), self.business_view,
+                      self.roadmap_view], titles=RESULT_TABS)
+        results = w.VBox([self.executive, self.result_tabs],
                          layout=w.Layout(flex="1 1 0", min_width="360px"))
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
                               w.HBox([self.tabs, results]), self.scenario_box],
@@ -748,7 +778,11 @@ class AssessmentForm:
             self._results, self._view = {}, None
             for row in self.kpi_rows.values():
                 row.show_unscored()
-            _set(self.summary, _blocked_html(self._blocking))
+            blocked = _blocked_html(self._blocking)
+            for panel in (self.executive, self.summary):
+                _set(panel, blocked)
+            for panel in (self.business_view, self.roadmap_view):
+                _set(panel, NOT_SCORED_PANEL)
             self._refresh_charts()
             return self._results
         self._results = score(self.framework, data)
@@ -757,6 +791,9 @@ class AssessmentForm:
         for row in view.kpis:
             self.kpi_rows[row.id].show_score(row, relations.get(row.derived_from or ""))
         _set(self.summary, _summary_html(view, len(self._issues)))
+        _set(self.executive, executive_html(view))
+        _set(self.business_view, business_case_html(view))
+        _set(self.roadmap_view, roadmap_html(view))
         self._refresh_charts()
         return self._results
 
@@ -987,6 +1024,177 @@ def _checks_html(view: ResultsView) -> str:
         return ""
     table = consistency_table(view, failing_only=True)
     return f"<div class='se-consistency'>{table._repr_html_()}</div>"
+
+
+NOT_SCORED_PANEL = ("<p class='se-blocked'><i>Not scored: the profile stops scoring "
+                    "(see the summary above).</i></p>")
+
+
+def _money_words(value: Mapping[str, float] | None, currency: str | None) -> str:
+    """A yearly sum in the base case with its low-to-high range, in words."""
+    if not value:
+        return DASH
+    text = f"{format_money(value['base'], currency)} a year"
+    if abs(value["high"] - value["low"]) < 0.5:
+        return text
+    return (f"{text} (low {format_money(value['low'], currency)}, "
+            f"high {format_money(value['high'], currency)})")
+
+
+def _initiative_money(view: ResultsView, drivers: Iterable[str],
+                      money: Mapping[str, float] | None) -> str:
+    """An initiative's money a year, or what its drivers need, or a dash (no driver)."""
+    if money:
+        return _money_words(money, view.currency)
+    own = [d for d in view.business_case.drivers if d.id in set(drivers)]
+    needs = [n for d in own if d.status == "needs_data" for n in d.needs]
+    if needs:
+        return needs_data_text(list(dict.fromkeys(needs)))
+    return "no gap in money" if own else DASH
+
+
+def executive_html(view: ResultsView) -> str:
+    """The executive summary panel (the first the form shows): the index in both readings
+    with colour and band, elements and renewal health, the business-case total, the key
+    findings with their rules, the top initiatives with their money, and the caveats."""
+    idx, es = view.index, view.executive_summary
+    status = " · ".join(x for x in (rag_label(idx.rag) if idx.score is not None else None,
+                                    band_text(view)) if x)
+    parts = ["<div class='se-executive'><h3>Executive summary</h3>",
+             f"<p><b>Support Excellence Index: <span class='se-exec-index'>"
+             f"{format_score(idx.score)}</span></b>"
+             + (f" — {html.escape(status)}" if status else "")
+             + f"<br><small>{html.escape(view.readings('index'))}</small></p>"]
+    areas = [f"{html.escape(e.name)} {format_score(e.score)} ({rag_label(e.rag)})"
+             if e.applicable else f"{html.escape(e.name)} not applicable"
+             for e in view.elements]
+    renewal = view.renewal
+    areas.append(f"Renewal health {format_score(renewal.health)} ({rag_label(renewal.rag)})"
+                 if renewal.applicable else "Renewal not applicable")
+    parts.append(f"<p class='se-exec-areas'>{' · '.join(areas)}</p>")
+    case = view.business_case
+    if case.total:
+        total = (f"<b>Business case: <span class='se-exec-money'>"
+                 f"{html.escape(format_money(case.total['base'], view.currency))}</span> a "
+                 f"year</b> (base case; low "
+                 f"{html.escape(format_money(case.total['low'], view.currency))}, high "
+                 f"{html.escape(format_money(case.total['high'], view.currency))})")
+    else:
+        total = "<b>Business case: no total yet</b>"
+    needs = [d for d in case.drivers if d.status == "needs_data"]
+    incomplete = "".join(f"<br><small class='se-needs-data'>{html.escape(d.name)}: "
+                         f"{html.escape(needs_data_text(d.needs))}</small>" for d in needs)
+    parts.append(f"<p class='se-exec-total'>{total}{incomplete}</p>")
+    if es is None:
+        return "".join(parts) + "</div>"
+    if es.findings:
+        items = "".join(
+            f"<li>{html.escape(f.text)} <small style='color:#757575' title='finding rule'>"
+            f"[{html.escape(f.rule)}{', own wording' if f.overridden else ''}]</small></li>"
+            for f in es.findings)
+        parts.append(f"<p>Key findings:</p><ol class='se-findings'>{items}</ol>")
+    roadmap = {r.id: r for r in view.roadmap.initiatives}
+    items = []
+    for top in es.initiatives:
+        full = roadmap.get(top.id)
+        money = _initiative_money(view, full.drivers if full else (),
+                                  full.money if full else None)
+        items.append(f"<li><b>{html.escape(top.name)}</b>: {html.escape(money)}; "
+                     f"{format_points(top.index_points)} index points; "
+                     f"{html.escape(HORIZON_LABELS.get(top.horizon, top.horizon))}, "
+                     f"{html.escape(top.owner)}</li>")
+    if items:
+        parts.append(f"<p>Top initiatives:</p><ol class='se-top-initiatives'>"
+                     f"{''.join(items)}</ol>")
+    if es.caveats:
+        caveats = "".join(f"<li>{html.escape(c)}</li>" for c in es.caveats)
+        parts.append(f"<p>Caveats:</p><ul class='se-caveats'>{caveats}</ul>")
+    return "".join(parts) + "</div>"
+
+
+def _assumption_value(value: float, unit: str, currency: str | None) -> str:
+    return format_value(value, "ratio" if unit == "count" else unit, currency)
+
+
+def business_case_html(view: ResultsView) -> str:
+    """The business-case tab: each driver a year (low, base, high) with its formula, the
+    fields it needs or why the total leaves it out; the total; the sensitivity; the
+    assumptions with source and year."""
+    case, currency = view.business_case, view.currency
+    if not case.drivers:
+        return "<p><i>The framework defines no business-case drivers.</i></p>"
+    rows = []
+    for d in case.drivers:
+        details = [needs_data_text(d.needs) if d.status == "needs_data" else d.formula_text,
+                   d.excluded_because or ""]
+        detail = "<br>".join(html.escape(x) for x in details if x)
+        values = (f"<td colspan='3' class='se-needs-data'>"
+                  f"{html.escape(needs_data_text(d.needs))}</td>"
+                  if d.status == "needs_data" else "".join(
+                      f"<td>{html.escape(format_money(getattr(d, c), currency))}</td>"
+                      for c in ("low", "base", "high")))
+        counted = ("yes" if d.counted else "no (overlap)" if d.excluded_because
+                   else "no: " + DRIVER_STATUS_LABELS.get(d.status, d.status).lower())
+        rows.append(f"<tr class='se-driver-{d.status}'><td><b>{html.escape(d.name)}</b>"
+                    f"<br><small>{detail}</small></td>{values}"
+                    f"<td>{html.escape(counted)}</td></tr>")
+    total = case.total
+    sums = ("".join(f"<th>{html.escape(format_money(total[c], currency))}</th>"
+                    for c in ("low", "base", "high")) if total else f"<th colspan='3'>{DASH}</th>")
+    rows.append(f"<tr class='se-total'><th>Total a year</th>{sums}<th></th></tr>")
+    parts = ["<div class='se-business'><table class='se-business-case'><tr><th>Driver</th>"
+             "<th>Low</th><th>Base</th><th>High</th><th>In the total</th></tr>"
+             f"{''.join(rows)}</table>",
+             "<p><small>Money a year in the client's currency. Overlapping drivers are never "
+             "added twice: the total takes the larger.</small></p>"]
+    moving = [s for s in case.sensitivity if s.swing > 0.5]
+    if moving:
+        s = moving[0]
+        parts.append(f"<p class='se-sensitivity'>Moves the total most: "
+                     f"<b>{html.escape(s.name)}</b> (total "
+                     f"{html.escape(money_range(s.low_total, s.high_total, currency))} "
+                     f"between its low and high values)</p>")
+    elif total:
+        parts.append("<p class='se-sensitivity'>No assumption moves the total: it rests on "
+                     "the client's own figures.</p>")
+    used = {a.id: a for d in case.drivers for a in d.assumptions}
+    if used:
+        items = "".join(
+            f"<li>{html.escape(a.name)}: "
+            + " / ".join(html.escape(_assumption_value(getattr(a, c), a.unit, currency))
+                         for c in ("low", "base", "high"))
+            + f" (low / base / high) — {html.escape(a.source or 'no source')}"
+            + (f", {html.escape(str(a.year))}" if a.year else "") + "</li>"
+            for a in used.values())
+        parts.append(f"<p>Assumptions:</p><ul class='se-assumptions'>{items}</ul>")
+    return "".join(parts) + "</div>"
+
+
+def roadmap_html(view: ResultsView) -> str:
+    """The roadmap tab: the initiatives that apply, ranked by value for effort, with
+    horizon, effort, owner, index points, money a year and the client's tracking."""
+    ranked = view.roadmap.ranked
+    if not ranked:
+        return "<p><i>No initiative applies.</i></p>"
+    rows = []
+    for r in ranked:
+        track = r.tracking or {}
+        tracked = " · ".join(html.escape(str(x)) for x in (
+            "chosen" if track.get("chosen") else "not chosen" if track.get("chosen") is False
+            else None,
+            track.get("owner"), f"due {track['due_date']}" if track.get("due_date") else None,
+            TRACKING_LABELS.get(track.get("status") or "", track.get("status"))) if x)
+        rows.append(
+            f"<tr><td>{r.rank}</td><td><b>{html.escape(r.name)}</b>"
+            + (f"<br><small class='se-tracking'>{tracked}</small>" if tracked else "")
+            + f"</td><td>{html.escape(HORIZON_LABELS.get(r.horizon, r.horizon))}</td>"
+            f"<td>{html.escape(EFFORT_LABELS.get(r.effort, r.effort))}</td>"
+            f"<td>{html.escape(r.owner)}</td><td>{format_points(r.index_points)}</td>"
+            f"<td>{html.escape(_initiative_money(view, r.drivers, r.money))}</td></tr>")
+    return ("<div class='se-roadmap'><table class='se-roadmap-table'><tr><th>#</th>"
+            "<th>Initiative</th><th>When</th><th>Effort</th><th>Owner</th>"
+            "<th>Index points</th><th>Money</th></tr>" + "".join(rows) + "</table>"
+            f"<p><small>Ranked by {html.escape(view.roadmap.ranking)}.</small></p></div>")
 
 
 def _blocked_html(blocking: list[Issue]) -> str:

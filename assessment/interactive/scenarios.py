@@ -4,8 +4,9 @@ A :class:`Scenario` is a snapshot of the inputs (:class:`~assessment.core.model.
 the results ``score()`` gave for them. :func:`compare` returns plain data (the index and element
 scores under both readings of missing data and their deltas, the profile fields that decide
 targets and applicability when they differ, the KPIs whose value, effective target or
-applicability changed); :func:`render_comparison` turns it into an HTML table for the form's
-scenarios view.
+applicability changed, and the money: the business-case total (low, base and high, a year) and
+each driver's base value with their changes); :func:`render_comparison` turns it into HTML for
+the form's scenarios view, the money beside the index change.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from typing import Any
 
 from assessment.core.format import (
     DASH,
+    DRIVER_STATUS_LABELS,
     STATUS_LABELS,
     format_coverage,
     format_delta,
+    format_money,
     format_score,
+    needs_data_text,
     value_text,
 )
 from assessment.core.model import IntakeData
@@ -28,6 +32,8 @@ from assessment.core.results import ResultsView
 
 #: Profile fields that change which targets apply, how money converts, or what applies.
 PROFILE_KEYS = ("support_model", "segment", "currency", "fx_rate")
+#: The cases of the business case, in order.
+CASES = ("low", "base", "high")
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,34 @@ def compare(a: Scenario, b: Scenario) -> dict[str, Any]:
             })
     return {"a": a.name, "b": b.name, "index": index, "elements": elements,
             "profile": profile, "changed_kpis": changed, "currency": va.currency,
-            "missing_kpi": va.missing_kpi}
+            "missing_kpi": va.missing_kpi, "business_case": compare_money(va, vb)}
+
+
+def compare_money(va: ResultsView, vb: ResultsView) -> dict[str, Any]:
+    """The business case of ``vb`` against ``va`` (methodology §10), a year: the total in
+    each case and each driver's base value, with the change. A change is None where either
+    side has no figure, and everywhere when the two scenarios report in different currencies
+    (money in two currencies is not subtracted)."""
+    ca, cb = va.business_case, vb.business_case
+    same = va.currency == vb.currency
+    total_a, total_b = ca.total or {}, cb.total or {}
+    total = {case: {"a": total_a.get(case), "b": total_b.get(case),
+                    "delta": _delta(total_a.get(case), total_b.get(case)) if same else None}
+             for case in CASES}
+    drivers_b = {d.id: d for d in cb.drivers}
+    drivers = []
+    for d in ca.drivers:
+        other = drivers_b.get(d.id)
+        base_b = None if other is None else other.base
+        drivers.append({
+            "id": d.id, "name": d.name, "a": d.base, "b": base_b,
+            "delta": _delta(d.base, base_b) if same else None,
+            "status_a": d.status, "status_b": None if other is None else other.status,
+            "needs_a": list(d.needs), "needs_b": [] if other is None else list(other.needs),
+            "counted_a": d.counted, "counted_b": other is not None and other.counted,
+        })
+    return {"currency_a": va.currency, "currency_b": vb.currency, "same_currency": same,
+            "total": total, "drivers": drivers}
 
 
 def _cell(score: float | None, measured: float | None, coverage: float | None,
@@ -122,7 +155,9 @@ def render_comparison(comparison: dict[str, Any]) -> str:
         rows.append(f"<tr><td>{escape(el['name'])}</td>{cells}"
                     f"<td>{format_delta(el['delta'])}</td></tr>")
     head = f"<tr><th></th><th>{a}</th><th>{b}</th><th>Δ</th></tr>"
-    parts = [f"<table class='se-compare'>{head}{''.join(rows)}</table>"]
+    parts = [money_headline(comparison),
+             f"<table class='se-compare'>{head}{''.join(rows)}</table>",
+             _money_table(comparison, head)]
     if comparison.get("missing_kpi") == "zero":
         parts.append("<p><small>Scores count missing data as 0; the reading over the measured "
                      "data is shown under a score when some data is missing.</small></p>")
@@ -155,3 +190,71 @@ def render_comparison(comparison: dict[str, Any]) -> str:
     else:
         parts.append("<p>No KPI changed.</p>")
     return "".join(parts)
+
+
+def _signed_money(value: float | None, currency: str | None) -> str:
+    """A change of money with its sign: ``+USD 253,800``, ``-USD 1,200``, ``USD 0``."""
+    if value is None:
+        return DASH
+    if abs(value) < 0.5:
+        return format_money(0.0, currency)
+    sign = "+" if value > 0 else "-"
+    return sign + format_money(abs(value), currency)
+
+
+def money_headline(comparison: dict[str, Any]) -> str:
+    """One sentence: the index change and what the scenario is worth a year (the change in
+    the business-case total, base case, with the low and high cases), as an HTML paragraph."""
+    money = comparison.get("business_case")
+    index = f"index {format_delta(comparison['index']['delta'])} points"
+    if not money:
+        return f"<p class='se-money-delta'><b>{escape(comparison['b'])}</b>: {index}.</p>"
+    total = money["total"]
+    currency = money["currency_b"]
+    if not money["same_currency"]:
+        worth = ("money not compared: the scenarios report in different currencies "
+                 f"({money['currency_a'] or DASH} and {money['currency_b'] or DASH})")
+    elif total["base"]["delta"] is None:
+        worth = "no business-case total on " + ("both sides" if total["base"]["a"] is None
+                                                and total["base"]["b"] is None else "one side")
+    else:
+        worth = (f"business case {_signed_money(total['base']['delta'], currency)} a year "
+                 f"(base case; low {_signed_money(total['low']['delta'], currency)}, high "
+                 f"{_signed_money(total['high']['delta'], currency)})")
+    return (f"<p class='se-money-delta'><b>{escape(comparison['b'])}</b> against "
+            f"<b>{escape(comparison['a'])}</b>: {index}; {escape(worth)}.</p>")
+
+
+def _driver_cell(value: float | None, status: str | None, needs: list[str], counted: bool,
+                 currency: str | None) -> str:
+    if status == "needs_data":
+        return f"<td class='se-needs-data'>{escape(needs_data_text(needs))}</td>"
+    if value is None:
+        label = DRIVER_STATUS_LABELS.get(status or "", DASH)
+        return f"<td>{escape(label.lower() if status else DASH)}</td>"
+    mark = "" if counted or not value else " <small>(not in the total)</small>"
+    return f"<td>{escape(format_money(value, currency))}{mark}</td>"
+
+
+def _money_table(comparison: dict[str, Any], head: str) -> str:
+    """The business case of both scenarios, a year: the total in each case, then each
+    driver's base value, with the change."""
+    money = comparison.get("business_case")
+    if not money:
+        return ""
+    ca, cb = money["currency_a"], money["currency_b"]
+    rows = []
+    for case in CASES:
+        t = money["total"][case]
+        label = "Business case total a year" + ("" if case == "base" else f" ({case} case)")
+        rows.append(f"<tr><th>{label}</th><td>{escape(format_money(t['a'], ca))}</td>"
+                    f"<td>{escape(format_money(t['b'], cb))}</td>"
+                    f"<td>{escape(_signed_money(t['delta'], cb))}</td></tr>")
+    for d in money["drivers"]:
+        rows.append(f"<tr><td>{escape(d['name'])}</td>"
+                    + _driver_cell(d["a"], d["status_a"], d["needs_a"], d["counted_a"], ca)
+                    + _driver_cell(d["b"], d["status_b"], d["needs_b"], d["counted_b"], cb)
+                    + f"<td>{escape(_signed_money(d['delta'], cb))}</td></tr>")
+    return (f"<table class='se-compare se-compare-money'>{head}{''.join(rows)}</table>"
+            "<p><small>Money a year, base case unless marked; the total adds the drivers "
+            "that do not overlap (the larger of two overlapping ones).</small></p>")
