@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -669,3 +670,221 @@ def test_notebook_is_parameterized_and_has_no_machine_paths() -> None:
     inferred = papermill.inspect_notebook(str(ROOT / "notebooks" / "portfolio.ipynb"))
     assert set(inferred) == {"results_dir", "output_dir", "weight_factor"}
     assert all(p["help"] for p in inferred.values())  # every parameter is commented
+
+
+# --------------------------------------------------------------------------- initiatives
+
+
+def tracked(status: str | None, due: str | None = "2026-12-31", owner: str = "Maya Chen",
+            chosen: bool | None = True, inhibitors: str | None = None) -> dict[str, Any]:
+    """One initiative as the intake's Initiatives sheet records it (IntakeData.initiatives)."""
+    return {"chosen": chosen, "owner": owner, "status": status, "inhibitors": inhibitors,
+            "due_date": None if due is None else dt.date.fromisoformat(due), "notes": None}
+
+
+def scored_with(name: str, initiatives: dict[str, dict[str, Any]],
+                date: str | None = None) -> dict[str, Any]:
+    """A bundled sample scored with the given initiative tracking (results@2)."""
+    data = dataclasses.replace(sample_data(name), initiatives=initiatives)
+    if date is not None:
+        data.profile["assessment_date"] = dt.date.fromisoformat(date)
+    return score(load_framework(), data)
+
+
+@pytest.fixture(scope="module")
+def tracked_pair() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Northwind on 2026-04-14 and 2026-10-15 with four initiatives recorded."""
+    before = scored_with("northwind-cloud-2026-04", {
+        "self_service_and_knowledge": tracked("not_started"),
+        "resolve_first_time": tracked("in_progress", "2026-09-30", inhibitors=HOSTILE),
+        "customer_feedback_loop": tracked("in_progress", "2026-08-31"),
+        "demand_prevention": tracked("in_progress"),
+    })
+    after = scored_with("northwind-cloud", {
+        "self_service_and_knowledge": tracked("in_progress"),
+        "resolve_first_time": tracked("in_progress", "2026-09-30", owner="=cmd|' /C calc'!A0"),
+        "customer_feedback_loop": tracked("done", "2026-08-31"),
+        "demand_prevention": tracked("dropped"),
+        "renewals_and_retention": tracked("not_started", "2027-03-31"),
+    })
+    return before, after
+
+
+def test_initiative_status_across_two_assessments(tracked_pair) -> None:
+    before, after = tracked_pair
+    (trend,) = pf.trends([after, before])
+    assert [p["assessment_date"] for p in trend["points"]] == ["2026-04-14", "2026-10-15"]
+    rows = {row["id"]: row["cells"] for row in trend["initiatives"]}
+    assert set(rows) == {"self_service_and_knowledge", "resolve_first_time",
+                         "customer_feedback_loop", "demand_prevention",
+                         "renewals_and_retention"}
+    changes = {iid: [c["change"] for c in cells] for iid, cells in rows.items()}
+    assert changes == {"self_service_and_knowledge": [None, "progressed"],  # not started -> in
+                       "resolve_first_time": [None, "slipped"],  # due 09-30, still in progress
+                       "customer_feedback_loop": [None, "done"],
+                       "demand_prevention": [None, "dropped"],
+                       "renewals_and_retention": [None, "new"]}
+    slipped = rows["resolve_first_time"]
+    assert [c["past_due"] for c in slipped] == [False, True]  # relative to each date
+    assert slipped[1]["due_date"] == "2026-09-30" and slipped[1]["status"] == "in_progress"
+    assert rows["customer_feedback_loop"][1]["past_due"] is False  # done is never past due
+    assert rows["renewals_and_retention"][0]["state"] == "absent"
+    first, step = trend["points"]
+    assert first["initiatives"] == {"tracked": 4, "changes": {}}
+    assert step["initiatives"] == {"tracked": 4, "changes": {
+        "new": 1, "progressed": 1, "done": 1, "slipped": 1, "dropped": 1}}
+    assert step["delta"]["index"] == pytest.approx(after["index"]["score"]
+                                                   - before["index"]["score"])
+
+    p = pf.summarize([before, after])
+    ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Initiatives"]
+    header = [c.value for c in ws[4]]
+    got = {(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value.date().isoformat()):
+           {name: ws.cell(row=r, column=n + 1) for n, name in enumerate(header)}
+           for r in range(5, ws.max_row + 1) if ws.cell(row=r, column=3).value
+           and not isinstance(ws.cell(row=r, column=3).value, str)}
+    late = got["Resolve it the first time", "2026-10-15"]
+    assert late["Change"].value == "Slipped" and late["Past due"].value == "Yes"
+    assert late["Status"].value == "In progress"
+    assert late["Owner"].value == "=cmd|' /C calc'!A0" and late["Owner"].data_type == "s"
+    assert late["Δ index"].value == pytest.approx(step["delta"]["index"])
+    assert late["Since"].value.date().isoformat() == "2026-04-14"
+    assert got["Self-service and knowledge", "2026-10-15"]["Change"].value == "Progressed"
+    assert got["Close the loop on customer feedback", "2026-10-15"]["Change"].value == "Done"
+    assert got["Self-service and knowledge", "2026-04-14"]["Change"].value is None
+    assert got["Self-service and knowledge", "2026-04-14"]["Δ index"].value is None
+    assert ws.freeze_panes == "C5" and ws.print_title_rows == "$1:$4"
+    assert ws.page_setup.orientation == "landscape" and ws.conditional_formatting
+    trends_ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Trends"]
+    columns = [c.value for c in trends_ws[4]]
+    assert trends_ws.cell(row=6, column=columns.index("Initiatives") + 1).value == (
+        "1 new, 1 progressed, 1 done, 1 slipped, 1 dropped")
+
+    page = report.render_portfolio_html(p)
+    assert 'id="initiative-table-1"' in page
+    for word in ("Progressed", "Slipped", "Done", "Dropped", "New"):
+        assert f'">{word}</span>' in page, word
+    assert "due 2026-09-30 (past due)" in page
+    assert HOSTILE not in page and "Inhibitors: &lt;script&gt;" in page
+
+
+def test_a_method_change_shows_initiative_status_but_no_delta(tracked_pair) -> None:
+    before, after = copy.deepcopy(tracked_pair[0]), copy.deepcopy(tracked_pair[1])
+    after["framework"]["version"] = "2.1"
+    (trend,) = pf.trends([before, after])
+    step = trend["points"][1]
+    assert step["method_changed"] and step["delta"] is None
+    assert step["initiatives"]["changes"]["progressed"] == 1
+    assert step["initiatives"]["changes"]["slipped"] == 1
+    p = pf.summarize([before, after])
+    ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Initiatives"]
+    header = [c.value for c in ws[4]]
+    late = [{name: ws.cell(row=r, column=n + 1).value for n, name in enumerate(header)}
+            for r in range(5, ws.max_row + 1)
+            if ws.cell(row=r, column=header.index("Method change") + 1).value == "Yes"]
+    assert len(late) == 5
+    assert {r["Change"] for r in late} == {"New", "Progressed", "Slipped", "Done", "Dropped"}
+    assert all(r["Δ index"] is None and r["Δ measured"] is None for r in late)
+    page = report.render_portfolio_html(p)
+    assert "— (method change: not comparable)" in page and '">Slipped</span>' in page
+    assert "Δ +" not in page.split('id="initiative-table-1"')[1].split("</table>")[0]
+
+
+def test_initiative_change_rules() -> None:
+    on = dt.date(2026, 10, 15)
+    change = pf.initiative_change
+    assert change(None, None, on) is None
+    assert change(tracked("done"), tracked("done"), on) == "unchanged"
+    assert change(tracked("done"), tracked("in_progress"), on) == "reopened"
+    assert change(tracked("in_progress"), tracked("in_progress"), on) == "unchanged"
+    assert change(tracked("in_progress"), tracked("not_started"), on) == "unchanged"
+    assert change(tracked("in_progress"), None, on) == "not recorded"
+    assert change(tracked("in_progress"), tracked(None, chosen=False), on) == "dropped"
+    assert change(tracked(None, chosen=False), tracked(None, chosen=False), on) is None
+    assert change(tracked("dropped"), tracked("in_progress"), on) == "new"
+    assert change(None, tracked("dropped"), on) == "dropped"
+    assert change(tracked("dropped"), tracked("dropped"), on) == "unchanged"
+    # due on the assessment date is not past due; the day before is
+    assert change(tracked("in_progress"), tracked("in_progress", "2026-10-15"), on) == (
+        "unchanged")
+    assert change(tracked("in_progress"), tracked("in_progress", "2026-10-14"), on) == "slipped"
+    assert change(None, tracked("not_started", "2026-01-01"), on) == "slipped"
+    assert change(tracked("not_started"), tracked(None), on) == "unchanged"  # no status
+    assert pf.past_due({"status": "in_progress", "due_date": "not a date"}, on) is False
+
+
+def test_bundled_northwind_reports_its_initiatives() -> None:
+    p = report.build(None)
+    (trend,) = p.trends
+    changes = {row["name"]: row["cells"][-1]["change"] for row in trend["initiatives"]}
+    assert changes == {"Self-service and knowledge": "done",
+                       "Renewals and retention": "progressed"}
+    assert not trend["points"][1]["method_changed"]
+
+
+# --------------------------------------------------------------------------- business case
+
+
+def test_business_case_per_client_never_added_across_currencies() -> None:
+    usd = sample("northwind-cloud")
+    eur = sample("harbor-city-it")
+    gbp = sample("ironclad-systems")
+    usd_two = sample("northwind-cloud", org="Second USD Co")
+    rows = {r["organization"]: r for r in pf.comparison([usd, eur, gbp, usd_two])}
+    assert rows["Northwind Cloud Software"]["business_case"] == {
+        "currency": "USD", **{k: usd["business_case"]["total"][k]
+                              for k in ("low", "base", "high")}}
+    assert rows["Harbor City Health IT Service Desk"]["business_case"]["currency"] == "EUR"
+    top = rows["Ironclad Systems"]["top_initiative"]
+    first = next(i for i in gbp["roadmap"]["initiatives"] if i["rank"] == 1)
+    assert (top["name"], top["money_base"], top["currency"]) == (
+        first["name"], first["money"]["base"], "GBP")
+    totals = {t["currency"]: t for t in pf.business_case_totals([usd, eur, gbp, usd_two])}
+    assert set(totals) == {"EUR", "GBP", "USD"}
+    assert totals["USD"]["base"] == pytest.approx(2 * usd["business_case"]["total"]["base"])
+    assert totals["EUR"]["base"] == pytest.approx(eur["business_case"]["total"]["base"])
+    assert totals["GBP"]["clients"] == ["Ironclad Systems"]
+    p = pf.summarize([usd, eur, gbp, usd_two])
+    assert p.business_totals == list(totals.values())
+    page = report.render_portfolio_html(p)
+    grand = sum(t["base"] for t in totals.values())
+    assert f"{grand:,.0f}" not in page  # nothing adds EUR, GBP and USD
+    assert f"USD {totals['USD']['base']:,.0f} a year (base) over 2 clients" in page
+    ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Clients"]
+    header = [c.value for c in ws[4]]
+    col = header.index("Business case (base, a year)") + 1
+    cells = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col) for r in range(5, 9)}
+    assert cells["Ironclad Systems"].value == pytest.approx(gbp["business_case"]["total"]["base"])
+    assert cells["Ironclad Systems"].number_format.startswith('"GBP "')
+    assert cells["Harbor City Health IT Service Desk"].number_format.startswith('"EUR "')
+    row = next(r for r in range(5, 9) if ws.cell(row=r, column=1).value == "Ironclad Systems")
+    assert first["name"] in ws.cell(row=row, column=header.index("Top initiative") + 1).value
+    notes = " ".join(str(c.value) for c in ws["A"] if c.value)
+    assert "never added across currencies" in notes and "GBP 6," in notes
+
+
+def test_results_without_a_business_case_show_a_dash() -> None:
+    early = sample("harbor-city-it", org="Early V2 Co")
+    for key in ("business_case", "roadmap", "executive_summary"):
+        early.pop(key)
+    early["renewal"].pop("money")
+    old = results_v1()
+    rows = {r["organization"]: r for r in pf.comparison([early, old, sample()])}
+    assert rows["Early V2 Co"]["business_case"] is None
+    assert rows[pf.org_name(old)]["business_case"] is None
+    assert rows[pf.org_name(old)]["top_initiative"] is None
+    totals = {t["currency"]: t for t in pf.business_case_totals([early, old, sample()])}
+    assert totals["EUR"]["base"] is None and totals["EUR"]["without"] == sorted(
+        [pf.org_name(old), "Early V2 Co"], key=str.lower)
+    p = pf.summarize([early, old, sample()])
+    context = report.html_context(p)
+    cases = {c["name"]: (c["business_case"], c["top_initiative"]) for c in context["clients"]}
+    assert cases["Early V2 Co"] == ("—", "—") and cases[pf.org_name(old)] == ("—", "—")
+    assert cases["Northwind Cloud Software"][0].startswith("USD ")
+    ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Clients"]
+    header = [c.value for c in ws[4]]
+    values = {ws.cell(row=r, column=1).value:
+              ws.cell(row=r, column=header.index("Business case (base, a year)") + 1).value
+              for r in range(5, 8)}
+    assert values["Early V2 Co"] == "—" and values[pf.org_name(old)] == "—"
+    assert report.tables(p)["business_case"].loc["Early V2 Co", "Top initiative"] == "—"

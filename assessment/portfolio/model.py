@@ -10,7 +10,10 @@ docs/portfolio.md.
 - :func:`comparison`: one row per assessment.
 - :func:`percentile_ranks`: each client's percentile rank per index, element and KPI.
 - :func:`kpi_distribution`: per KPI, the spread of current values beside its benchmark.
-- :func:`trends`: organizations assessed more than once, with method changes flagged.
+- :func:`trends`: organizations assessed more than once, with method changes flagged, and
+  the initiatives they chose (:func:`initiative_progress`) beside the score movement.
+- :func:`business_case_totals`: the business case of the latest assessments per currency
+  (never added across currencies).
 - :func:`weight_sensitivity`: the index and rank under alternative element weightings.
 - :func:`summarize` bundles them all into a :class:`Portfolio` for the report writers.
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -313,7 +316,8 @@ def comparison(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     ``renewal_health``, ``alignment``, ``not_applicable`` (areas that do not apply: element
     keys and ``renewal_health``), ``segment``, ``segment_name``, ``currency``, ``fx_rate``,
     ``peer_group`` (the group its scores are compared in), ``amber``, ``latest`` (the
-    client's latest) and ``warnings`` (how many data-quality warnings the assessment has).
+    client's latest), ``warnings`` (how many data-quality warnings the assessment has),
+    ``business_case`` and ``top_initiative`` (:func:`business_case_of`).
     """
     ordered = sort_results(results_list)
     newest = {id(r) for r in latest(ordered)}
@@ -341,8 +345,61 @@ def comparison(results_list: Iterable[Results]) -> list[dict[str, Any]]:
             "peer_group": groups.label(v),
             "amber": _amber(r), "latest": id(r) in newest,
             "warnings": len(r.get("warnings") or []),
+            **business_case_of(r),
         })
     return rows
+
+
+def business_case_of(results: Results) -> dict[str, Any]:
+    """The business case of one assessment in brief (methodology §10).
+
+    ``business_case``: ``{"currency", "low", "base", "high"}`` (annual, in the client's
+    currency; the three figures None when no driver could be counted), or None when the
+    results carry no business case (results@1, or results@2 written before it existed).
+    ``top_initiative``: ``{"id", "name", "money_base", "index_points", "currency"}`` of the
+    roadmap's first-ranked initiative (``money_base`` None when it carries no money), or None.
+    """
+    if not isinstance(results.get("business_case"), dict):
+        return {"business_case": None, "top_initiative": None}
+    v = view(results)
+    currency = v.business_case.currency or v.organization.currency
+    total = v.business_case.total or {}
+    case = {"currency": currency, **{k: total.get(k) for k in ("low", "base", "high")}}
+    ranked = v.roadmap.ranked
+    top = None
+    if ranked:
+        first = ranked[0]
+        top = {"id": first.id, "name": first.name,
+               "money_base": (first.money or {}).get("base"),
+               "index_points": first.index_points, "currency": currency}
+    return {"business_case": case, "top_initiative": top}
+
+
+def business_case_totals(results_list: Iterable[Results]) -> list[dict[str, Any]]:
+    """The business cases of the clients' latest assessments, added up per currency.
+
+    Money in different currencies is never added: one row per currency (None: results that
+    name none), sorted by currency, with ``clients`` (names whose total counts),
+    ``low``/``base``/``high`` (sums) and ``without`` (clients of that currency whose results
+    have no business case or no counted driver).
+    """
+    rows: dict[str | None, dict[str, Any]] = {}
+    for r in latest(results_list):
+        case = business_case_of(r)["business_case"]
+        currency = case["currency"] if case else view(r).organization.currency
+        row = rows.setdefault(currency, {"currency": currency, "clients": [], "without": [],
+                                         "low": 0.0, "base": 0.0, "high": 0.0})
+        if case is None or case["base"] is None:
+            row["without"].append(org_name(r))
+            continue
+        row["clients"].append(org_name(r))
+        for k in ("low", "base", "high"):
+            row[k] += case[k] or 0.0
+    out = sorted(rows.values(), key=lambda row: (row["currency"] is None, row["currency"] or ""))
+    for row in out:
+        if not row["clients"]:
+            row["low"] = row["base"] = row["high"] = None
+    return out
 
 
 # --------------------------------------------------------------------------- percentile ranks
@@ -697,9 +754,11 @@ def trends(results_list: Iterable[Results]) -> list[dict[str, Any]]:
     ``segment_name``, ``coverage``, the ``SERIES`` values, ``index_measured``,
     ``not_applicable``, ``method_changed``, ``method_change`` (what changed), ``delta``
     (series and ``index_measured`` -> change since the previous assessment, None per series
-    when either value is missing) and ``note``. A step with a method change (see
+    when either value is missing), ``note`` and ``initiatives`` (how the chosen initiatives
+    moved at this step: :func:`initiative_counts`). A step with a method change (see
     :func:`method_changes`), and the first point, have ``delta`` None: it is never shown as
-    movement.
+    movement. Initiative status is not a score, so it is shown across a method change too:
+    each trend's ``initiatives`` is :func:`initiative_progress` of its assessments.
     """
     groups: dict[str, list[Results]] = {}
     for r in sort_results(results_list):
@@ -736,8 +795,150 @@ def trends(results_list: Iterable[Results]) -> list[dict[str, Any]]:
                            **values, "not_applicable": not_applicable(v),
                            "method_changed": bool(change), "method_change": change,
                            "delta": delta, "note": note})
-        out.append({"organization": org_name(series[-1]), "points": points})
+        progress = initiative_progress(series)
+        for i, point in enumerate(points):
+            point["initiatives"] = initiative_counts(progress, i)
+        out.append({"organization": org_name(series[-1]), "points": points,
+                    "initiatives": progress})
     return out
+
+
+# --------------------------------------------------------------------------- initiatives
+
+
+#: How a chosen initiative moved between two assessments of one client, in display order
+#: (docs/portfolio.md, "Initiatives across assessments").
+CHANGES: tuple[str, ...] = ("new", "progressed", "done", "slipped", "dropped", "reopened",
+                            "unchanged", "not recorded")
+#: Tracking statuses in the order of progress (methodology §2 intake: Initiatives sheet).
+PROGRESS: dict[str, int] = {"not_started": 0, "in_progress": 1, "done": 2}
+#: States of an initiative that the client is working on (or has finished).
+ACTIVE: frozenset[str] = frozenset({"not_started", "in_progress", "done", "chosen"})
+
+
+def initiative_state(tracking: Mapping[str, Any] | None) -> str:
+    """Where one initiative stands at one assessment, from its ``tracking`` record.
+
+    ``absent`` (nothing recorded, or results without a roadmap), ``dropped`` (status dropped),
+    ``not_chosen`` (chosen: no), its status (``not_started``, ``in_progress``, ``done``), or
+    ``chosen`` (recorded but without a status).
+    """
+    if not tracking:
+        return "absent"
+    status = tracking.get("status")
+    if status == "dropped":
+        return "dropped"
+    if tracking.get("chosen") is False:
+        return "not_chosen"
+    return status if status in PROGRESS else "chosen"
+
+
+def due_date(tracking: Mapping[str, Any] | None) -> dt.date | None:
+    """The tracking record's due date (ISO text or a date), None when absent or unreadable."""
+    raw = (tracking or {}).get("due_date")
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def past_due(tracking: Mapping[str, Any] | None, on: dt.date | None) -> bool:
+    """Whether an initiative being worked on (not done, not dropped) is past its due date on
+    ``on`` (an assessment date): due strictly before it."""
+    due = due_date(tracking)
+    return (due is not None and on is not None
+            and initiative_state(tracking) in ACTIVE - {"done"} and due < on)
+
+
+def initiative_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any] | None,
+                      on: dt.date | None) -> str | None:
+    """How an initiative moved from one assessment to the next (one of :data:`CHANGES`), or
+    None when it was chosen at neither. ``on`` is the later assessment's date.
+
+    In order: no record now of an initiative chosen before is ``not recorded``; chosen
+    before and marked not chosen now is ``dropped``; status dropped is ``dropped`` (then
+    ``unchanged``); done is ``done`` (then ``unchanged``); not done and past its due date on
+    ``on`` is ``slipped``; chosen now but not before is ``new``; done before and not now is
+    ``reopened``; a later status than before is ``progressed``; else ``unchanged``.
+    """
+    was, now = initiative_state(previous), initiative_state(current)
+    if now in ("absent", "not_chosen"):
+        return None if was not in ACTIVE else ("not recorded" if now == "absent" else "dropped")
+    if now in ("dropped", "done"):
+        return "unchanged" if was == now else now
+    if past_due(current, on):
+        return "slipped"
+    if was not in ACTIVE:
+        return "new"
+    if was == "done":
+        return "reopened"
+    if was in PROGRESS and now in PROGRESS and PROGRESS[now] > PROGRESS[was]:
+        return "progressed"
+    return "unchanged"
+
+
+def _initiatives(results: Results) -> dict[str, tuple[str, Mapping[str, Any] | None]]:
+    """Initiative id -> (name, tracking record) of one assessment, in roadmap order (rank)."""
+    return {i.id: (i.name, i.tracking) for i in view(results).roadmap.initiatives}
+
+
+def initiative_progress(series: Sequence[Results]) -> list[dict[str, Any]]:
+    """The initiatives one client chose, across its assessments (oldest first).
+
+    One row per initiative chosen (or dropped) at one assessment at least, in the latest
+    roadmap's order, then any others in the order first seen: ``id``, ``name`` (the latest
+    given) and ``cells``, one per assessment: ``assessment_date``, ``state``
+    (:func:`initiative_state`), ``status``, ``chosen``, ``owner``, ``due_date`` (text),
+    ``inhibitors``, ``notes``, ``past_due`` (:func:`past_due` on that assessment's date) and
+    ``change`` (:func:`initiative_change` since the previous assessment; None at the first).
+    Results without a roadmap (results@1, early results@2) have nothing recorded: ``absent``.
+    """
+    found = [_initiatives(r) for r in series]
+    order: dict[str, str] = {}
+    for per in (found[-1:] + found[:-1]) if found else []:
+        for iid, (name, _) in per.items():
+            order.setdefault(iid, name)
+    for per in found:  # the latest name wins
+        for iid, (name, _) in per.items():
+            order[iid] = name
+    dates = [_as_date(assessment_date(r)) for r in series]
+    rows = []
+    for iid, name in order.items():
+        records = [per.get(iid, (name, None))[1] for per in found]
+        if not any(initiative_state(t) in ACTIVE | {"dropped"} for t in records):
+            continue
+        cells = []
+        for i, t in enumerate(records):
+            t = t or {}
+            cells.append({
+                "assessment_date": assessment_date(series[i]),
+                "state": initiative_state(t), "status": t.get("status"),
+                "chosen": t.get("chosen"), "owner": t.get("owner"),
+                "due_date": None if t.get("due_date") is None else str(t["due_date"]),
+                "inhibitors": t.get("inhibitors"), "notes": t.get("notes"),
+                "past_due": past_due(t, dates[i]),
+                "change": initiative_change(records[i - 1], t, dates[i]) if i else None})
+        rows.append({"id": iid, "name": name, "cells": cells})
+    return rows
+
+
+def initiative_counts(progress: Sequence[Mapping[str, Any]], step: int) -> dict[str, Any]:
+    """The initiatives at assessment ``step`` of a trend: ``tracked`` (chosen and not
+    dropped there) and ``changes`` (word -> how many, in :data:`CHANGES` order; empty at the
+    first assessment)."""
+    cells = [row["cells"][step] for row in progress]
+    counts = {w: sum(c["change"] == w for c in cells) for w in CHANGES}
+    return {"tracked": sum(c["state"] in ACTIVE for c in cells),
+            "changes": {w: n for w, n in counts.items() if n}}
+
+
+def _as_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- weight sensitivity
@@ -844,6 +1045,8 @@ class Portfolio:
     source: str = ""
     #: How the clients were grouped for comparison, in sentences (:func:`comparison_notes`).
     notes: list[str] = field(default_factory=list)
+    #: The latest business cases added up per currency (:func:`business_case_totals`).
+    business_totals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def clients(self) -> list[dict[str, Any]]:
@@ -887,4 +1090,5 @@ def summarize(results_list: Iterable[Results], warnings: Sequence[str] = (),
         distributions=kpi_distribution(ordered), trends=trends(ordered),
         sensitivity=weight_sensitivity(ordered, factor), factor=factor,
         as_of=max((assessment_date(r) for r in ordered), default=None),
-        warnings=list(warnings), source=source, notes=comparison_notes(ordered))
+        warnings=list(warnings), source=source, notes=comparison_notes(ordered),
+        business_totals=business_case_totals(ordered))

@@ -38,12 +38,15 @@ from assessment.core.format import (
     DELTA_FORMAT,
     DIRECTION_LABELS,
     SCORE_FORMAT,
+    TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
     benchmark_text,
     excel_format,
     format_coverage,
     format_delta,
+    format_money,
+    format_points,
     format_score,
     format_value,
     level_text,
@@ -79,7 +82,8 @@ FILES = {"xlsx": "portfolio.xlsx", "html": "portfolio.html"}
 #: Number formats of the portfolio cells (the scorecard's, from :mod:`assessment.core.format`).
 SCORE, COVERAGE, DELTA = SCORE_FORMAT, COVERAGE_FORMAT, DELTA_FORMAT
 SHEETS: tuple[str, ...] = ("Clients", "Assessments", "Percentiles", "KPI distribution",
-                           "Trends", "Weight sensitivity", "Data quality", "Method")
+                           "Trends", "Initiatives", "Weight sensitivity", "Data quality",
+                           "Method")
 
 #: The definitions shown on the Method sheet and in the HTML (docs/portfolio.md has the detail).
 METHOD: tuple[tuple[str, str], ...] = (
@@ -117,6 +121,19 @@ METHOD: tuple[tuple[str, str], ...] = (
      "differ from the previous assessment, the step is flagged as a method change and no "
      "change is computed: it is never shown as movement, and the chart does not join the "
      "two points."),
+    ("Initiatives", "A client that records its chosen initiatives in the intake (owner, due "
+     "date, status) has them shown at each assessment beside the movement of its scores. "
+     "Since the previous assessment an initiative is new (chosen now, not before), "
+     "progressed (a later status: not started, in progress), done, slipped (not done and "
+     "its due date before the later assessment's date), dropped (status dropped, or no "
+     "longer chosen), reopened (done before, not now), unchanged, or not recorded (chosen "
+     "before, nothing recorded now). Status is not a score: it is shown across a method "
+     "change, where the scores show no change."),
+    ("Business case", "Per client, the annual business case of its latest assessment (base "
+     "case, low to high beside it, methodology §10) in the client's currency, and its "
+     "first-ranked roadmap initiative. Totals are added only within one currency, never "
+     "across currencies. Results without a business case (version 1, or version 2 written "
+     "before it existed) show a dash."),
     ("Weight sensitivity", "The index is recomputed from the element scores (methodology §3, "
      "under the assessment's own missing-data rule; version 1: at least 3 elements scored) "
      "under the client's own element weights (base) and with each element's weight "
@@ -126,6 +143,14 @@ METHOD: tuple[tuple[str, str], ...] = (
 #: Words for the missing-data rule and the results schema in tables.
 RULE_LABELS = {"zero": "counted as 0", "exclude": "left out"}
 NA = pf.NOT_APPLICABLE
+#: How an initiative moved since the previous assessment (model.CHANGES), for display.
+CHANGE_LABELS: dict[str, str] = {"new": "New", "progressed": "Progressed", "done": "Done",
+                                 "slipped": "Slipped", "dropped": "Dropped",
+                                 "reopened": "Reopened", "unchanged": "Unchanged",
+                                 "not recorded": "Not recorded"}
+#: Where an initiative stands at one assessment (model.initiative_state), for display.
+STATE_LABELS: dict[str, str] = {**TRACKING_LABELS, "chosen": "Chosen (no status)",
+                                "not_chosen": "Not chosen", "absent": DASH}
 
 
 # --------------------------------------------------------------------------- loading
@@ -214,6 +239,68 @@ def _segment(row: dict[str, Any]) -> str | None:
     return row.get("segment_name") or row.get("segment")
 
 
+def _case_text(row: dict[str, Any]) -> str:
+    """A client's business case (base, a year, with currency; low to high beside), or a dash."""
+    case = row.get("business_case")
+    if not case or case["base"] is None:
+        return DASH
+    text = format_money(case["base"], case["currency"])
+    if case["low"] is not None and case["high"] is not None and abs(
+            case["high"] - case["low"]) >= 0.5:
+        text += (f" ({format_money(case['low'], case['currency'])} to "
+                 f"{format_money(case['high'], case['currency'])})")
+    return text
+
+
+def _top_text(row: dict[str, Any]) -> str:
+    """A client's first-ranked initiative with its value, or a dash."""
+    top = row.get("top_initiative")
+    if not top:
+        return DASH
+    parts = [f"{format_points(top['index_points'])} index points"]
+    if top["money_base"] is not None:
+        parts.insert(0, f"{format_money(top['money_base'], top['currency'])} a year")
+    return f"{top['name']} ({', '.join(parts)})"
+
+
+def _totals_text(p: Portfolio) -> list[str]:
+    """The business-case totals per currency, one sentence each (never added across)."""
+    out = []
+    for t in p.business_totals:
+        currency = t["currency"] or "no currency named"
+        if t["base"] is None:
+            text = f"{currency}: no business case"
+        else:
+            n = len(t["clients"])
+            text = (f"{format_money(t['base'], t['currency'])} a year (base) over {n} "
+                    f"client{'s' if n != 1 else ''}")
+        if t["without"]:
+            text += f"; without a business case: {', '.join(t['without'])}"
+        out.append(text)
+    return out
+
+
+def _initiative_summary(counts: dict[str, Any] | None, first: bool) -> str:
+    """A trend point's initiatives in words: ``1 progressed, 1 slipped``."""
+    if not counts or (not counts["tracked"] and not counts["changes"]):
+        return DASH
+    if first:
+        return f"{counts['tracked']} chosen"
+    return ", ".join(f"{n} {word}" for word, n in counts["changes"].items()) or DASH
+
+
+def _cell_text(cell: dict[str, Any]) -> str:
+    """One initiative at one assessment: status, owner, due date (past due said)."""
+    if cell["state"] == "absent":
+        return DASH
+    parts = [STATE_LABELS.get(cell["state"], cell["state"])]
+    if cell.get("owner"):
+        parts.append(f"owner {cell['owner']}")
+    if cell.get("due_date"):
+        parts.append(f"due {cell['due_date']}" + (" (past due)" if cell["past_due"] else ""))
+    return " · ".join(str(x) for x in parts)
+
+
 def _rank_range(row: dict[str, Any] | None) -> str | None:
     if not row or row["rank_min"] is None:
         return None
@@ -273,7 +360,8 @@ CLIENT_HEADERS: tuple[str, ...] = (
     "Index (measured)", "Coverage", "Profit", "Reputation", "Efficiency", "Effectiveness",
     "Renewal health", "Maturity level", "Alignment (0–10)", "Index percentile",
     "Compared with", "Rank (base weights)", "Rank range (weights)", "Index min (weights)",
-    "Index max (weights)", "Missing data", "Amber threshold")
+    "Index max (weights)", "Business case (base, a year)", "Top initiative", "Missing data",
+    "Amber threshold")
 
 
 def _col(headers: Sequence[str], name: str) -> str:
@@ -286,7 +374,7 @@ def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
     headers[9:13] = [names[e] for e in ELEMENTS]
     ws = _sheet(wb, p, "Clients", "Latest assessment of each client",
                 [34, 12, 22, 9, 30, 11, 9, 11, 10, 10, 11, 10, 13, 10, 16, 11, 11, 34, 11,
-                 12, 14, 12, 13, 10])
+                 12, 14, 12, 18, 44, 13, 10])
     pct, sens = _index_percentiles(p), _sensitivity(p)
     rows = []
     for c in p.clients:
@@ -300,6 +388,7 @@ def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
             V(pct.get(c["organization"]), "0"), V(c.get("peer_group"), wrap=True),
             V(s["rank"]["base"] if s else None, "0"), _rank_range(s),
             V(s["index_min"] if s else None, SCORE), V(s["index_max"] if s else None, SCORE),
+            _case_cell(c), V(_top_text(c), wrap=True),
             RULE_LABELS.get(c.get("missing_kpi") or ""), V(c["amber"], "0")])
     header, last = table(ws, 4, headers, rows, empty="No assessments found.")
     _filter(ws, header, last, len(headers))
@@ -314,7 +403,18 @@ def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
           "(version 1 results: the same figure). Blank score: not scored (insufficient data). "
           "n/a: the area does not apply to the organization's support model. Percentiles and "
           "ranks are within the group in 'Compared with'. Colours: green from the amber "
-          "threshold, amber up to 20 points below it, red under that.")
+          "threshold, amber up to 20 points below it, red under that. Business case: annual, "
+          "base case, in the client's currency (—: the results have none).")
+    note(ws, last + 3, "Business case by currency (never added across currencies): "
+          + ("; ".join(_totals_text(p)) or DASH) + ".")
+
+
+def _case_cell(row: dict[str, Any]) -> Any:
+    """The business case's base figure as a number in its currency's format, or a dash."""
+    case = row.get("business_case")
+    if not case or case["base"] is None:
+        return V(DASH, italic=True)
+    return V(case["base"], excel_format("currency", case["currency"], case["base"]))
 
 
 def _index_bar_chart(ws: Worksheet, header: int, last: int, column: int) -> None:
@@ -451,12 +551,12 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
                "Index", "Δ index", "Index (measured)", "Δ measured"]
     for e in ELEMENTS:
         headers += [names[e], f"Δ {names[e].lower()}"]
-    headers += ["Method change", "Note"]
+    headers += ["Initiatives", "Method change", "Note"]
     ws = _sheet(wb, p, "Trends", "Clients assessed more than once; a method change is never "
-                "shown as movement", [34, 12, 30, 11, 22, 13] + [11, 11] * 6 + [10, 70])
+                "shown as movement", [34, 12, 30, 11, 22, 13] + [11, 11] * 6 + [28, 10, 70])
     rows = []
     for t in p.trends:
-        for pt in t["points"]:
+        for n, pt in enumerate(t["points"]):
             delta = pt["delta"] or {}
             cells: list[Any] = [t["organization"], _date(pt["assessment_date"]),
                                 f"{pt['framework']} {pt['framework_version']}",
@@ -464,7 +564,8 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
                                 RULE_LABELS.get(pt.get("missing_kpi") or "")]
             for key in ("index", pf.MEASURED, *ELEMENTS):
                 cells += [_score_v(pt, key), V(delta.get(key), DELTA)]
-            cells += ["Yes" if pt["method_changed"] else "No", V(pt["note"], wrap=True)]
+            cells += [V(_initiative_summary(pt.get("initiatives"), n == 0), wrap=True),
+                      "Yes" if pt["method_changed"] else "No", V(pt["note"], wrap=True)]
             rows.append(cells)
     header, last = table(ws, 4, headers, rows,
                           empty="No client has been assessed on more than one date.")
@@ -479,7 +580,66 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
     note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
           "first assessment and for a method change (results schema, framework name or "
           "version, missing-data rule, segment, element weights, minimum coverage or framework "
-          "currency changed): those scores are not comparable. n/a: the area does not apply.")
+          "currency changed): those scores are not comparable. n/a: the area does not apply. "
+          "Initiatives: how the chosen initiatives moved at that step (the Initiatives sheet "
+          "has each one).")
+
+
+#: Initiatives sheet columns (the change and past-due columns are found by name).
+INITIATIVE_HEADERS: tuple[str, ...] = (
+    "Organization", "Initiative", "Assessed", "Since", "Status", "Owner", "Due date",
+    "Past due", "Change", "Inhibitors", "Notes", "Index", "Δ index", "Δ measured")
+
+
+def _initiatives_sheet(wb: Workbook, p: Portfolio) -> None:
+    """Each chosen initiative of a client assessed more than once, at every assessment,
+    beside the index and element movement between the same assessments."""
+    names = element_names(p)
+    headers = [*INITIATIVE_HEADERS, *(f"Δ {names[e].lower()}" for e in ELEMENTS),
+               "Method change"]
+    ws = _sheet(wb, p, "Initiatives", "The initiatives each client chose, at every "
+                "assessment, beside the movement of its scores",
+                [30, 32, 12, 12, 16, 22, 12, 9, 13, 36, 36, 9, 9, 11] + [11] * 4 + [10])
+    ws.freeze_panes = "C5"
+    rows = []
+    for t in p.trends:
+        points = t["points"]
+        for row in t["initiatives"]:
+            for n, (cell, pt) in enumerate(zip(row["cells"], points, strict=True)):
+                delta = pt["delta"] or {}
+                change = CHANGE_LABELS.get(cell["change"] or "")
+                rows.append([
+                    t["organization"], row["name"], _date(pt["assessment_date"]),
+                    _date(points[n - 1]["assessment_date"]) if n else None,
+                    STATE_LABELS.get(cell["state"], cell["state"]), cell.get("owner"),
+                    _date(cell["due_date"]) if cell.get("due_date") else None,
+                    "Yes" if cell["past_due"] else "No", change,
+                    V(cell.get("inhibitors"), wrap=True), V(cell.get("notes"), wrap=True),
+                    _score_v(pt, "index"), V(delta.get("index"), DELTA),
+                    V(delta.get(pf.MEASURED), DELTA),
+                    *(V(delta.get(e), DELTA) for e in ELEMENTS),
+                    "Yes" if pt["method_changed"] else "No"])
+    header, last = table(ws, 4, headers, rows, empty="No client assessed more than once has "
+                         "recorded chosen initiatives.")
+    _filter(ws, header, last, len(headers))
+    if rows:
+        for name, word, key in (("Change", "Slipped", "red"), ("Change", "Done", "green"),
+                                ("Change", "Progressed", "green"),
+                                ("Change", "Dropped", "grey"), ("Past due", "Yes", "red"),
+                                ("Method change", "Yes", "red")):
+            col = _col(headers, name)
+            fill, font = RAG_COLOURS[key]
+            ws.conditional_formatting.add(f"{col}{header + 1}:{col}{last}", CellIsRule(
+                operator="equal", formula=[f'"{word}"'],
+                fill=PatternFill("solid", start_color=fill, end_color=fill),
+                font=Font(color=font, bold=True)))
+    note(ws, last + 2, "One row per initiative and assessment. Change since the previous "
+          "assessment: New (chosen now, not before), Progressed (a later status), Done, "
+          "Slipped (not done and due before the later assessment's date), Dropped (status "
+          "dropped or no longer chosen), Reopened (done before, not now), Unchanged, Not "
+          "recorded (chosen before, nothing recorded now). Δ: the score movement between the "
+          "same assessments; blank at the first assessment and across a method change, where "
+          "the initiatives' status is still shown.")
 
 
 def _sensitivity_sheet(wb: Workbook, p: Portfolio) -> None:
@@ -542,7 +702,8 @@ def portfolio_workbook(p: Portfolio) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in (_clients_sheet, _assessments_sheet, _percentiles_sheet, _distribution_sheet,
-                  _trends_sheet, _sensitivity_sheet, _quality_sheet, _method_sheet):
+                  _trends_sheet, _initiatives_sheet, _sensitivity_sheet, _quality_sheet,
+                  _method_sheet):
         sheet(wb, p)
     for ws in wb.worksheets:
         fit_row_heights(ws)
@@ -625,7 +786,9 @@ def html_context(p: Portfolio) -> dict[str, Any]:
             "percentile": _pct(pct.get(c["organization"])),
             "group": c.get("peer_group") or DASH,
             "rank": _rank_range(sens.get(c["organization"])) or DASH,
+            "business_case": _case_text(c), "top_initiative": _top_text(c),
         } for c in p.clients],
+        "business_totals": _totals_text(p),
         "assessments": [{
             "name": a["organization"], "date": a["assessment_date"],
             "framework": f"{a['framework']} {a['framework_version']}",
@@ -651,7 +814,9 @@ def html_context(p: Portfolio) -> dict[str, Any]:
                             for m in kpi_metrics],
         "notes": list(p.notes),
         "distributions": [_distribution_view(d, names) for d in p.distributions],
-        "trends": [{"name": t["organization"], "points": [_trend_view(pt) for pt in t["points"]]}
+        "trends": [{"name": t["organization"],
+                    "points": [_trend_view(pt, n == 0) for n, pt in enumerate(t["points"])],
+                    "initiatives": _initiatives_view(t, names)}
                    for t in p.trends],
         "sensitivity": [{
             "name": s["organization"], "group": s.get("group") or DASH,
@@ -681,7 +846,32 @@ def _distribution_view(d: dict[str, Any], names: dict[str, str]) -> dict[str, An
             "note": bench.get("note") or ""}
 
 
-def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
+def _initiatives_view(t: dict[str, Any], names: dict[str, str]) -> dict[str, Any] | None:
+    """One client's initiatives at each assessment (rows), with the index and element scores
+    and their movement between the same assessments underneath; None when none is recorded."""
+    if not t["initiatives"]:
+        return None
+    points = t["points"]
+    rows = [{"name": row["name"], "cells": [{
+        "change": CHANGE_LABELS.get(cell["change"] or ""),
+        "change_class": (cell["change"] or "").replace(" ", "-"),
+        "text": _cell_text(cell), "inhibitors": cell.get("inhibitors") or "",
+        "past_due": cell["past_due"]} for cell in row["cells"]]} for row in t["initiatives"]]
+    movement = []
+    for key, label in (("index", "Index"), (pf.MEASURED, "Index (measured)"),
+                       *((e, names[e]) for e in ELEMENTS)):
+        movement.append({"name": label, "cells": [{
+            "score": NA if _na(pt, key) else format_score(pt[key]),
+            "delta": None if n == 0 else (f"{DASH} (method change: not comparable)"
+                                          if pt["method_changed"]
+                                          else format_delta((pt["delta"] or {}).get(key)))}
+            for n, pt in enumerate(points)]})
+    return {"dates": [pt["assessment_date"] for pt in points],
+            "changed": [pt["method_changed"] for pt in points],
+            "rows": rows, "movement": movement}
+
+
+def _trend_view(pt: dict[str, Any], first: bool = False) -> dict[str, Any]:
     delta = pt["delta"] or {}
     segment = _segment(pt)
     return {"date": pt["assessment_date"],
@@ -693,7 +883,8 @@ def _trend_view(pt: dict[str, Any]) -> dict[str, Any]:
             "values": [{"score": NA if _na(pt, k) else format_score(pt[k]),
                         "delta": format_delta(delta.get(k))}
                        for k in ("index", pf.MEASURED, *ELEMENTS)],
-            "changed": pt["method_changed"], "note": pt["note"]}
+            "changed": pt["method_changed"], "note": pt["note"],
+            "initiatives": _initiative_summary(pt.get("initiatives"), first)}
 
 
 def render_portfolio_html(p: Portfolio) -> str:
@@ -733,7 +924,8 @@ def tables(p: Portfolio) -> dict[str, Any]:
     """Display tables (pandas DataFrames, rounded to one decimal) for the notebook.
 
     Keys: ``clients``, ``assessments``, ``percentiles``, ``kpi_percentiles``,
-    ``distribution``, ``trends``, ``sensitivity``.
+    ``distribution``, ``trends``, ``initiatives`` (each chosen initiative at each assessment,
+    beside the score movement), ``business_case`` (per client) and ``sensitivity``.
     """
     import pandas as pd
 
@@ -803,6 +995,21 @@ def tables(p: Portfolio) -> dict[str, Any]:
         "Index min": r1(s["index_min"]), "Index max": r1(s["index_max"]),
         "Rank (base)": s["rank"]["base"], "Rank range": _rank_range(s) or "not ranked"}
         for s in p.sensitivity])
+    initiatives = frame([{
+        "Organization": t["organization"], "Initiative": row["name"],
+        "Assessed": pt["assessment_date"],
+        "Status": STATE_LABELS.get(cell["state"], cell["state"]), "Owner": cell.get("owner"),
+        "Due date": cell.get("due_date"), "Past due": cell["past_due"],
+        "Change": CHANGE_LABELS.get(cell["change"] or ""),
+        "Δ index": r1((pt["delta"] or {}).get("index")),
+        "Method change": pt["method_changed"]}
+        for t in p.trends for row in t["initiatives"]
+        for cell, pt in zip(row["cells"], t["points"], strict=True)])
+    business_case = frame([{
+        "Organization": c["organization"], "Assessed": c["assessment_date"],
+        "Business case (base, a year)": _case_text(c), "Top initiative": _top_text(c)}
+        for c in p.clients])
     return {"clients": clients, "assessments": assessments, "percentiles": percentiles,
             "kpi_percentiles": kpi_percentiles, "distribution": distribution,
-            "trends": trends, "sensitivity": sensitivity}
+            "trends": trends, "initiatives": initiatives, "business_case": business_case,
+            "sensitivity": sensitivity}
