@@ -186,21 +186,26 @@ def test_cells_of_a_sample_workbook(framework: Framework) -> None:
 @pytest.mark.slow
 def test_workbook_saved_by_libreoffice_reads_the_same(framework: Framework, tmp_path: Path,
                                                       system_tool) -> None:
-    """A client who fills the intake in LibreOffice: its re-saved file reads identically."""
-    source = SAMPLES_DIR / "ironclad-systems.xlsx"
+    """A client who fills the intake in LibreOffice: its re-saved file reads identically,
+    initiative tracking (dates, dropdowns) and finding wording included."""
+    sources = [SAMPLES_DIR / "ironclad-systems.xlsx", SAMPLES_DIR / "northwind-cloud.xlsx"]
     subprocess.run(
         [system_tool("soffice"), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
          "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir",
-         str(tmp_path / "out"), str(source)],
+         str(tmp_path / "out"), *map(str, sources)],
         check=True, capture_output=True, timeout=180)
-    resaved = read_intake(tmp_path / "out" / source.name, framework)
-    original = read_intake(source, framework)
-    assert resaved.profile == original.profile
-    assert resaved.current == pytest.approx(original.current)
-    assert resaved.targets == pytest.approx(original.targets)
-    assert resaved.answers == original.answers
-    assert resaved.ratings == original.ratings
-    assert resaved.notes == original.notes
+    for source in sources:
+        resaved = read_intake(tmp_path / "out" / source.name, framework)
+        original = read_intake(source, framework)
+        assert resaved.profile == original.profile
+        assert resaved.current == pytest.approx(original.current)
+        assert resaved.targets == pytest.approx(original.targets)
+        assert resaved.answers == original.answers
+        assert resaved.ratings == original.ratings
+        assert resaved.notes == original.notes
+        assert resaved.initiatives == original.initiatives
+        assert resaved.finding_wording == original.finding_wording
+    assert original.initiatives and resaved.initiatives  # northwind-cloud tracks two
 
 
 def test_methodology_worked_example_matches_the_engine(framework: Framework) -> None:

@@ -13,6 +13,8 @@ another currency than the framework's needs an exchange rate. Target overrides a
 against the framework as the organization sees it (:meth:`Framework.resolved`: its segment,
 money converted). ``IntakeData.cells`` maps every answer to its ``Sheet!Cell``. A version 1.0
 workbook is refused with the command that upgrades it (:mod:`assessment.intake.upgrade`).
+The optional Initiatives and Findings sheets fill ``IntakeData.initiatives`` (only rows with
+something recorded) and ``IntakeData.finding_wording``; a workbook without them records nothing.
 """
 
 from __future__ import annotations

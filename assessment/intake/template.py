@@ -11,6 +11,10 @@ Version 2.0 (methodology §7): the Profile asks for the peer group (segment), th
 to the framework's currency, HDI's 0-10 alignment question and the volumes; the KPI sheet's
 target cells are left blank (blank = the framework's target for the peer group, converted to
 the client's currency), and the framework's targets per peer group are shown beside them.
+Two optional sheets follow when the framework has rows for them (still version 2.0): Initiatives
+(which of the framework's initiatives the client takes on, with owner, due date, status and
+what stands in the way: steps 7-8 of the ten practices) and Findings (the consultant's own
+wording of an executive-summary finding).
 """
 
 from __future__ import annotations

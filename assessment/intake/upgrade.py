@@ -13,6 +13,8 @@ machine keys, and writes a fresh 2.0 workbook with every answer copied:
 - KPIs and items the framework no longer has (``cost_per_customer``) are dropped and listed
   with their values.
 
+A 1.0 workbook has no Initiatives or Findings sheet: the new workbook gets them blank.
+
 The :class:`UpgradeReport` says what was copied, what was dropped and what the client still has
 to fill in, each with its cell. A problem in the old workbook (a value no version accepts, a
 missing sheet) raises :class:`~assessment.core.errors.IntakeError` naming the old cell; nothing
