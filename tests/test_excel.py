@@ -216,7 +216,14 @@ def has_formula(xml: bytes, coordinate: str) -> bool:
 
 
 def test_sheet_names_and_order(wb: openpyxl.Workbook) -> None:
+    """The executive summary first, then the scores, the business case and the roadmap; the
+    long recommendation list is an appendix at the end."""
     assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames[0] == "Executive summary"
+    assert wb.sheetnames[1:4] == ["Scores", "Business case", "Roadmap"]
+    assert wb.sheetnames[-1] == "Appendix - recommendations"
+    assert "Recommendations" not in wb.sheetnames and "Summary" not in wb.sheetnames
+    assert wb.active.title == "Executive summary"
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in wb.sheetnames)
 
 
@@ -224,10 +231,14 @@ def test_every_sheet_has_title_row_and_print_setup(wb: openpyxl.Workbook) -> Non
     for ws in wb.worksheets:
         assert ws["A1"].value == "Acme Support & Co"
         assert ws["A1"].font.bold
-        assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
         assert int(ws.page_setup.fitToWidth) == 1
-        assert int(ws.page_setup.fitToHeight) == 0
+        if ws.title == "Executive summary":  # one printed page
+            assert ws.page_setup.orientation == "portrait"
+            assert int(ws.page_setup.fitToHeight) == 1
+        else:
+            assert ws.page_setup.orientation == "landscape"
+            assert int(ws.page_setup.fitToHeight) == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows and ws.print_title_rows.startswith("$1:")
         assert "Acme Support && Co" in ws.oddHeader.left.text
@@ -244,7 +255,7 @@ def test_document_properties_pinned(wb: openpyxl.Workbook) -> None:
     assert props.modified == dt.datetime(2024, 5, 17)
 
 
-# --------------------------------------------------------------------------- Summary
+# --------------------------------------------------------------------------- Scores
 
 
 def both_readings(score_: float, measured: float | None, coverage: float) -> str:
@@ -256,7 +267,7 @@ def both_readings(score_: float, measured: float | None, coverage: float) -> str
 
 
 def test_summary_index_elements_and_gaps(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
-    ws = wb["Summary"]
+    ws = wb["Scores"]
     row = find(ws, "Support Excellence Index")
     index = full["index"]
     assert ws.cell(row, 2).value == pytest.approx(index["score"])
@@ -293,7 +304,7 @@ def test_summary_shows_both_readings(sparse_zero: dict[str, Any], tmp_path: Path
     index = sparse_zero["index"]
     assert index["score"] < index["measured_score"] and not index["sufficient"]
     book = openpyxl.load_workbook(write_excel(sparse_zero, tmp_path / "zero.xlsx"))
-    ws = book["Summary"]
+    ws = book["Scores"]
     assert ws.cell(find(ws, "Support Excellence Index"), 2).value == pytest.approx(
         index["score"])
     assert ws.cell(find(ws, "Measured score (KPIs with data only)"), 2).value == pytest.approx(
@@ -318,7 +329,7 @@ def test_summary_shows_both_readings(sparse_zero: dict[str, Any], tmp_path: Path
         f"{reputation['score']:.1f} (missing data counted as 0); "
         f"{reputation['measured_score']:.1f} on the {100 * reputation['coverage']:.0f}% of "
         "KPIs measured")
-    # missing KPIs are gaps to measure, on the Summary and the KPI sheet
+    # missing KPIs are gaps to measure, on the Scores and the KPI sheets
     top = find(ws, "Top five gaps by index points at stake") + 2
     first = sparse_zero["gaps"][0]
     assert first["kind"] == "measure"
@@ -333,7 +344,7 @@ def test_summary_shows_both_readings(sparse_zero: dict[str, Any], tmp_path: Path
 
 def test_summary_profile_renewal_and_alignment(wb: openpyxl.Workbook,
                                                full: dict[str, Any]) -> None:
-    ws = wb["Summary"]
+    ws = wb["Scores"]
     assert ws.cell(find(ws, "Industry"), 2).value == "Software"
     assert ws.cell(find(ws, "Support model"), 2).value == "blended"
     assert ws.cell(find(ws, "Segment"), 2).value == "B2B software support"
@@ -358,7 +369,7 @@ def test_summary_profile_renewal_and_alignment(wb: openpyxl.Workbook,
 
 
 def test_summary_currency_and_exchange_rate(partial: dict[str, Any]) -> None:
-    ws = build_workbook(partial)["Summary"]
+    ws = build_workbook(partial)["Scores"]
     row = find(ws, "Exchange rate used")
     assert (ws.cell(row, 2).value, ws.cell(row, 3).value) == (0.9, "EUR per 1 USD")
     assert ws.cell(find(ws, "Currency"), 2).value == "EUR"
@@ -366,14 +377,14 @@ def test_summary_currency_and_exchange_rate(partial: dict[str, Any]) -> None:
 
 
 def test_summary_bar_chart(wb: openpyxl.Workbook) -> None:
-    charts = wb["Summary"]._charts
+    charts = wb["Scores"]._charts
     assert len(charts) == 1
     chart = charts[0]
     assert isinstance(chart, BarChart)
     assert chart.y_axis.scaling.min == 0 and chart.y_axis.scaling.max == 100
-    first, last = find(wb["Summary"], "Profit"), find(wb["Summary"], "Effectiveness")
-    assert chart.series[0].cat.strRef.f == f"'Summary'!$A${first}:$A${last}"
-    assert chart.series[0].val.numRef.f == f"'Summary'!$B${first}:$B${last}"
+    first, last = find(wb["Scores"], "Profit"), find(wb["Scores"], "Effectiveness")
+    assert chart.series[0].cat.strRef.f == f"'Scores'!$A${first}:$A${last}"
+    assert chart.series[0].val.numRef.f == f"'Scores'!$B${first}:$B${last}"
 
 
 # --------------------------------------------------------------------------- KPIs
@@ -499,7 +510,7 @@ def test_internal_desk_revenue_kpis_not_applicable(internal: dict[str, Any],
     assert any(c.value == "Greyed rows: not applicable to an internal support model; left out "
                "of every score, coverage and gap." for c in ws["A"])
 
-    summary = book["Summary"]
+    summary = book["Scores"]
     assert summary.cell(find(summary, "Renewal health"), 2).value == (
         "Not applicable to an internal support model")
     assert summary.cell(find(summary, "Segment"), 2).value == "Internal IT service desk"
@@ -593,7 +604,7 @@ def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
     assert ws.cell(row + 2, 2).value == 6.6
     assert ws.cell(row + 2, 3).value.startswith("HDI survey of 771")
 
-    ws = wb["Recommendations"]
+    ws = wb[excel.APPENDIX]
     recs = full["recommendations"]
     assert recs, "the full fixture should produce recommendations"
     assert ws.cell(5, 1).value == 1
@@ -697,7 +708,7 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     path = write_excel(sparse, tmp_path / "sparse.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == list(SHEETS)
-    ws = book["Summary"]
+    ws = book["Scores"]
     cell = ws.cell(find(ws, "Support Excellence Index"), 2)
     assert cell.value == "not computed"
     assert cell.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["grey"][0])
@@ -725,14 +736,14 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     practices = book["Practices"]
     assert practices.cell(find(practices, "kpi_targets", col=3), 5).value == "n/a"
     assert practices.cell(find(practices, "quantified_benefits", col=3), 5).value is None
-    assert book["Recommendations"]["A5"].value == "No recommendations"
+    assert book[excel.APPENDIX]["A5"].value == "No recommendations"
 
 
 def test_partial_results_chart_elements_without_index(partial: dict[str, Any],
                                                       tmp_path: Path) -> None:
     assert partial["index"]["score"] is None
     book = openpyxl.load_workbook(write_excel(partial, tmp_path / "partial.xlsx"))
-    ws = book["Summary"]
+    ws = book["Scores"]
     assert len(ws._charts) == 1
     assert ws.cell(find(ws, "Efficiency"), 6).value == "not computed"
     assert ws.cell(find(ws, "Efficiency"), 7).value == "Insufficient data"
@@ -750,7 +761,7 @@ def test_empty_warnings_and_minimal_results(full: dict[str, Any], tmp_path: Path
     assert ws.cell(find(ws, "Warning") + 1, 1).value == "No warnings"
     assert ws.cell(find(ws, "Relation") + 1, 1).value == (
         "The framework declares no consistency relations.")
-    assert book["Summary"]["A1"].value == "Unnamed organization"
+    assert book["Scores"]["A1"].value == "Unnamed organization"
     blank = {**minimal, "organization": {"name": "\x00\x01 "}}
     assert build_workbook(blank)["KPIs"]["A1"].value == "Unnamed organization"
 
@@ -810,7 +821,7 @@ def test_results_v1_still_write_a_workbook(full: dict[str, Any], tmp_path: Path)
     old = as_results_v1(full)
     book = openpyxl.load_workbook(write_excel(old, tmp_path / "v1.xlsx"))
     assert book.sheetnames == list(SHEETS)
-    ws = book["Summary"]
+    ws = book["Scores"]
     assert ws.cell(find(ws, "Support Excellence Index"), 2).value == pytest.approx(
         full["index"]["score"])
     assert ws.cell(find(ws, "Maturity level"), 2).value == (
@@ -854,7 +865,7 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
         assert not re.search(rb"<f[ >]", xml), ws.title
         assert not has_formula(xml, "A1")
 
-    summary = book["Summary"]
+    summary = book["Scores"]
     for label, expected in (("Industry", "-3"), ("Region", "\tTabbed"), ("Contact", "@evil"),
                             ("Note", "\nreturn")):
         cell = summary.cell(find(summary, label), 2)
@@ -866,7 +877,7 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
         cell = kpi_row(kpis, kpi_id)["Client note"]
         assert cell.value == note
         assert cell.data_type == "s"
-        assert not has_formula(sheet_xml(path, 1), cell.coordinate)
+        assert not has_formula(sheet_xml(path, SHEETS.index("KPIs")), cell.coordinate)
 
     warnings = book["Data quality"]
     first = warnings.cell(find(warnings, "Warning") + 1, 1)
@@ -973,14 +984,14 @@ def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
         assert path.exists(), name + proc.stdout + proc.stderr
         assert openpyxl.load_workbook(path).sheetnames == list(SHEETS), name
     book = openpyxl.load_workbook(converted["full.xlsx"])
-    assert book["Summary"]["A1"].value == "Acme Support & Co"
+    assert book["Scores"]["A1"].value == "Acme Support & Co"
 
     book = openpyxl.load_workbook(converted["internal.xlsx"])
     assert kpi_row(book["KPIs"], "support_gross_margin")["Status"].value == "Not applicable"
     assert book["Renewal"]["B5"].value == "Not applicable to an internal support model"
-    ws = book["Summary"]
+    ws = book["Scores"]
     assert ws.cell(find(ws, "Both readings of missing data"), 2).value == \
-        openpyxl.load_workbook(books["internal.xlsx"])["Summary"].cell(
+        openpyxl.load_workbook(books["internal.xlsx"])["Scores"].cell(
             find(ws, "Both readings of missing data"), 2).value
 
     book = openpyxl.load_workbook(converted["checked.xlsx"])

@@ -1,6 +1,9 @@
 """The Excel scorecard: a consultant-grade workbook built from the results (methodology §8).
 
-- :func:`build_workbook` lays the results out on eight sheets (see :data:`SHEETS`).
+- :func:`build_workbook` lays the results out on the sheets of :data:`SHEETS`: the executive
+  summary first (one printed page), then the scores, the business case in money, the roadmap
+  with its timeline, the detail sheets, the method, and the long recommendation list as an
+  appendix at the end.
 - :func:`excel_bytes` saves it with every timestamp pinned to the assessment date, so identical
   results always give byte-identical files.
 - :func:`write_excel` writes those bytes atomically: a failure leaves no file behind.
@@ -9,8 +12,11 @@ Methodology version 2 (results@2) is shown everywhere: both readings of missing 
 index, each element and each questionnaire; KPIs that do not apply marked "Not applicable";
 values a consistency relation derived marked "(derived)"; targets with their basis (segment,
 framework or the client's own); benchmarks in their own currency with the converted figure;
-the consistency checks on the "Data quality" sheet. A results@1 file still gives a workbook
-(the version 1 rules are described on its Method sheet).
+the consistency checks on the "Data quality" sheet; the executive summary, the business case
+(methodology §10) and the roadmap from the results' ``executive_summary``, ``business_case``
+and ``roadmap``. A results@1 file still gives a workbook with the same sheets: the executive
+summary shows the scores and says that the findings, money and initiatives are not in such
+results (the version 1 rules are described on its Method sheet).
 
 Every string that reaches a cell goes through :func:`assessment.files.xlsx.set_text`. It removes
 characters that XML forbids and forces the cell to plain text, so intake text such as
@@ -24,6 +30,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +38,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -40,24 +48,32 @@ from assessment.core.format import (
     COVERAGE_FORMAT,
     DASH,
     DELTA_FORMAT,
+    DRIVER_STATUS_LABELS,
+    EFFORT_LABELS,
+    HORIZON_LABELS,
     POINTS_FORMAT,
     QUADRANT_LABELS,
     SCORE_FORMAT,
     STATUS_LABELS,
+    TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
     excel_format,
     format_coverage,
     format_value,
     level_text,
+    needs_data_text,
     rag_label,
     readings,
     status_label,
     value_range,
 )
-from assessment.core.framework import MONEY_VOLUMES
+from assessment.core.framework import HORIZONS, MONEY_VOLUMES
 from assessment.core.results import (
+    AssumptionUse,
     Check,
+    DriverResult,
+    InitiativeResult,
     Item,
     KpiRow,
     ProjectionYear,
@@ -69,6 +85,7 @@ from assessment.files.xlsx import (
     BORDER,
     FONT_NAME,
     LABEL_FONT,
+    NAVY,
     RAG_COLOURS,
     SECTION_BORDER,
     SECTION_FONT,
@@ -76,6 +93,7 @@ from assessment.files.xlsx import (
     TITLE_FONT,
     V,
     fit_row_heights,
+    header_row,
     note,
     print_setup,
     put,
@@ -87,9 +105,15 @@ from assessment.files.xlsx import (
 if TYPE_CHECKING:
     from assessment.scorecard.formats import RenderOptions
 
+EXECUTIVE = "Executive summary"
+SCORES = "Scores"
+BUSINESS_CASE = "Business case"
+ROADMAP = "Roadmap"
+APPENDIX = "Appendix - recommendations"
+#: The sheets in order: the executive summary first, the recommendation list last (an appendix).
 SHEETS: tuple[str, ...] = (
-    "Summary", "KPIs", "Renewal", "Practices", "Expectations", "Recommendations",
-    "Data quality", "Method",
+    EXECUTIVE, SCORES, BUSINESS_CASE, ROADMAP, "KPIs", "Renewal", "Practices", "Expectations",
+    "Data quality", "Method", APPENDIX,
 )
 
 # --------------------------------------------------------------------------- Excel-only looks
@@ -248,7 +272,184 @@ def _grey_out(ws: Worksheet, rows: Iterable[int], columns: int) -> None:
             ws.cell(row=row, column=col).font = GREYED
 
 
-# --------------------------------------------------------------------------- 1. Summary
+# --------------------------------------------------------------------------- wide rows
+
+
+def money_cell(value: float | None, currency: str | None, **style: Any) -> V:
+    """Money in the client's currency, formatted as :func:`~assessment.core.format.format_money`
+    writes it (``"USD "#,##0``); a missing figure stays blank, never 0."""
+    return V(value, excel_format("currency", currency, value), **style)
+
+
+def _wide_table(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]],
+                rows: Iterable[Sequence[Any]], empty: str = "None") -> tuple[int, int]:
+    """A table whose columns may span several sheet columns (merged): ``columns`` are
+    ``(header, span)``. Texts in merged cells are wrapped by :func:`_fit_merged`."""
+    headers: list[str] = []
+    for header, span in columns:
+        headers += [header] + [""] * (span - 1)
+    header_row(ws, row, headers)
+    _merge_spans(ws, row, columns)
+    last = row
+    for values in rows:
+        last += 1
+        col = 1
+        for (_, span), item in zip(columns, values, strict=True):
+            if span > 1 and isinstance(item, V):
+                item = replace(item, wrap=False)  # wrapped by _fit_merged, over the span
+            put(ws, last, col, item, border=True)
+            col += span
+        _merge_spans(ws, last, columns)
+    if last == row:
+        last += 1
+        note(ws, last, empty)
+    return row, last
+
+
+def _merge_spans(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]]) -> None:
+    col = 1
+    for _, span in columns:
+        if span > 1:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row,
+                           end_column=col + span - 1)
+        col += span
+
+
+def _wide_note(ws: Worksheet, row: int, text: str, span: int) -> int:
+    """A note across ``span`` columns (merged, wrapped); returns the next row."""
+    note(ws, row, text)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    return row + 1
+
+
+def _fit_merged(ws: Worksheet, line_height: float = 15.0) -> None:
+    """Wrap the text of every merged range and give its row room for all its lines, the
+    width being the sum of the merged columns (:func:`fit_row_heights` sees one column)."""
+    for merged in ws.merged_cells.ranges:
+        cell = ws.cell(row=merged.min_row, column=merged.min_col)
+        if not isinstance(cell.value, str):
+            continue
+        old = cell.alignment
+        cell.alignment = Alignment(horizontal=old.horizontal, vertical=old.vertical or "top",
+                                   wrap_text=True)
+        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
+                    for c in range(merged.min_col, merged.max_col + 1))
+        per_line = max(1, int(width * 1.15))
+        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
+        if lines > 1:
+            dims = ws.row_dimensions[merged.min_row]
+            dims.height = max(dims.height or 0, min(409, line_height * lines))
+
+
+# --------------------------------------------------------------------------- 1. Executive summary
+
+
+EXECUTIVE_WIDTHS = (46, 17, 17, 17, 24, 17)
+NO_PLAN = ("These results carry no key findings, business case or roadmap: they follow "
+           "methodology version 1 (results@1) or were written before those parts existed. "
+           "Score the intake again with this toolkit to get them.")
+OWN_WORDING = "Consultant's own"
+RULE_WORDING = "From the rule"
+
+
+def _area_status(view: ResultsView, score: float | None, rag: str | None,
+                 applicable: bool) -> V:
+    if not applicable:
+        return V(STATUS_LABELS["not_applicable"], rag="grey")
+    if score is None:
+        return V("not computed", rag="grey")
+    return V(rag_label(rag), rag=rag or "grey")
+
+
+def _headline_rows(view: ResultsView) -> list[list[Any]]:
+    """The four elements and renewal health: name, score, status."""
+    rows: list[list[Any]] = [
+        [e.name, V(e.score, SCORE_FORMAT, rag=e.rag if e.score is not None else None),
+         _area_status(view, e.score, e.rag, e.applicable)] for e in view.elements]
+    renewal = view.renewal
+    rows.append(["Renewal health",
+                 V(renewal.health if renewal.applicable else None, SCORE_FORMAT,
+                   rag=renewal.rag if renewal.health is not None else None),
+                 _area_status(view, renewal.health, renewal.rag, renewal.applicable)])
+    return rows
+
+
+def _executive_summary(wb: Workbook, view: ResultsView) -> None:
+    span = len(EXECUTIVE_WIDTHS)
+    ws = _new_sheet(wb, EXECUTIVE, view, "Executive summary: where support stands, what to do "
+                    "first and what it is worth", EXECUTIVE_WIDTHS)
+    ws.sheet_view.showGridLines = False
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToHeight = 1  # one printed page
+    index = view.index
+    band = _band_text(view)
+    row = _section(ws, 4, "Support Excellence Index", span=span)
+    row = _pairs(ws, row, [
+        ("Support Excellence Index",
+         (score_cell(index.score, index.rag),
+          V(rag_label(index.rag) if index.score is not None else "not computed",
+            rag=index.rag or "grey"))),
+        ("Index band" if view.version == 2 else "Maturity level",
+         V(band, rag=index.rag or "grey") if band else None),
+        ("Both readings of missing data", view.readings("index")),
+        ("Coverage (share of KPI weight measured)" if view.version == 2
+         else "Coverage (weight of elements scored)", V(index.coverage, COVERAGE_FORMAT)),
+    ])
+    row = _section(ws, row + 1, "The four elements and renewal health", span=span)
+    _, row = table(ws, row, ["Area", "Score", "Status"], _headline_rows(view))
+
+    summary = view.executive_summary
+    if summary is None:
+        row = _section(ws, row + 2, "Key findings, initiatives and business case", span=span)
+        _wide_note(ws, row, NO_PLAN, span)
+        return
+    currency = summary.currency or view.currency
+    row = _section(ws, row + 2, "Key findings", span=span)
+    _, row = _wide_table(ws, row, [("Key finding", 4), ("Rule", 1), ("Wording", 1)], [
+        [V(f.text), f.id, V(OWN_WORDING, rag="amber") if f.overridden else RULE_WORDING]
+        for f in summary.findings], empty="No finding rule of the framework matched.")
+    if any(f.overridden for f in summary.findings):
+        row = note(ws, row + 1, f"{OWN_WORDING}: the consultant's wording from the intake's "
+                                "Findings sheet replaces the rule's sentence.")
+
+    row = _section(ws, row + 2, "Top initiatives (ranked by value for effort)", span=span)
+    _, row = table(ws, row, ["Initiative", "Horizon", "Effort", "Index points", "Owner",
+                             "Value a year (base)"], [
+        [V(i.name, wrap=True), HORIZON_LABELS.get(i.horizon, i.horizon),
+         EFFORT_LABELS.get(i.effort, i.effort), V(i.index_points, POINTS_FORMAT),
+         V(i.owner, wrap=True), money_cell(i.money_base, currency)]
+        for i in summary.initiatives], empty="No initiative applies to this organization.")
+    if any(i.money_base is None for i in summary.initiatives):
+        row = note(ws, row + 1, "A blank value: the initiative carries no business-case "
+                                "driver, or its driver needs data (see the Business case sheet).")
+
+    row = _section(ws, row + 2, "Business case", span=span)
+    total = summary.total
+    if total:
+        _, row = table(ws, row, ["A year, each overlap counted once", "Low", "Base", "High"],
+                       [["Total of the counted drivers",
+                         *(money_cell(total.get(case), currency, bold=True)
+                           for case in ("low", "base", "high"))]])
+    else:
+        _, row = table(ws, row, ["A year, each overlap counted once", "Low", "Base", "High"],
+                       [["Total of the counted drivers", V("not valued", rag="grey"), None,
+                         None]])
+    counted = [d.name for d in view.business_case.drivers if d.counted]
+    needs = [f"{d.name} ({needs_data_text(d.needs)})" for d in view.business_case.drivers
+             if d.status == "needs_data"]
+    words = (f"Counted: {', '.join(counted)}." if counted else "No driver has a value yet.")
+    if needs:
+        words += " Not valued for want of data: " + "; ".join(needs) + "."
+    row = _wide_note(ws, row + 1, words, span)
+
+    row = _section(ws, row + 1, "Data-quality caveats", span=span)
+    _wide_table(ws, row, [("What changes the picture", span)],
+                [[V(c)] for c in summary.caveats],
+                empty="None: the data raise no caveat that changes the picture.")
+
+
+# --------------------------------------------------------------------------- 2. Scores
 
 
 def _fx_pair(view: ResultsView) -> tuple[str, Any]:
@@ -372,7 +573,7 @@ def _alignment_pairs(view: ResultsView) -> list[tuple[str, Any]]:
 
 
 def _summary(wb: Workbook, view: ResultsView) -> None:
-    ws = _new_sheet(wb, "Summary", view, "Support excellence scorecard",
+    ws = _new_sheet(wb, SCORES, view, "Scores: the index, the four elements and the largest gaps",
                     [44, 26, 14, 11, 9, 14, 17, 64, 3])
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
@@ -442,7 +643,327 @@ def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> N
     ws.add_chart(chart, anchor)
 
 
-# --------------------------------------------------------------------------- 2. KPIs
+# --------------------------------------------------------------------------- 3. Business case
+
+
+DRIVER_HEADERS = ["Driver", "ID", "Status", "Low (a year)", "Base (a year)", "High (a year)",
+                  "Five years (renewal)", "In the total", "Why not in the total",
+                  "Formula with the client's numbers (base case)", "What it measures"]
+ASSUMPTION_HEADERS = ["Assumption", "ID", "Unit", "Low case", "Base case", "High case",
+                      "Source", "Year", "Used by", "Note"]
+UNIT_LABELS = {"currency": "Money", "percent": "Percent", "ratio": "Ratio", "count": "Count"}
+DRIVER_RAG = {"ok": "green", "no_gap": "green", "needs_data": "amber", "not_applicable": "grey"}
+CASES = ("low", "base", "high")
+
+
+def driver_status(d: DriverResult) -> str:
+    """A driver's status in words: ``needs data: assisted_cases`` when its inputs are
+    missing, else :data:`~assessment.core.format.DRIVER_STATUS_LABELS` (a valued driver the
+    total leaves out for an overlap says so)."""
+    if d.status == "needs_data":
+        return needs_data_text(d.needs)
+    if d.status == "ok" and not d.counted:
+        return "Valued, not counted (overlap)"
+    return DRIVER_STATUS_LABELS.get(d.status, _label(d.status))
+
+
+def _why_not_counted(view: ResultsView, d: DriverResult) -> str | None:
+    if d.counted:
+        return None
+    if d.excluded_because:
+        return d.excluded_because
+    if d.status == "needs_data":
+        return "Its inputs are missing; fill them in on the intake to value it."
+    if d.status == "no_gap":
+        return "No gap: the KPI is at or better than its target."
+    if d.status == "not_applicable":
+        return not_applicable_text(view.organization.support_model)
+    return None
+
+
+def _driver_row(view: ResultsView, d: DriverResult, currency: str | None) -> list[Any]:
+    valued = d.status in ("ok", "no_gap")
+    money = [money_cell(getattr(d, case) if valued else None, currency) for case in CASES]
+    return [
+        V(d.name, wrap=True), d.id,
+        V(driver_status(d), rag=DRIVER_RAG.get(d.status) if d.counted or d.status != "ok"
+          else "grey", wrap=True),
+        *money, money_cell(d.five_year if valued else None, currency),
+        V("Yes", rag="green") if d.counted else "No", V(_why_not_counted(view, d), wrap=True),
+        V(d.formula_text or None, wrap=True), V(d.description or None, wrap=True)]
+
+
+def _assumptions(drivers: Sequence[DriverResult]) -> list[tuple[AssumptionUse, list[str]]]:
+    """Every assumption the drivers use, once, with the drivers that use it."""
+    found: dict[str, tuple[AssumptionUse, list[str]]] = {}
+    for d in drivers:
+        for a in d.assumptions:
+            found.setdefault(a.id, (a, []))[1].append(d.name)
+    return list(found.values())
+
+
+def _assumption_row(a: AssumptionUse, users: list[str], currency: str | None) -> list[Any]:
+    unit = UNIT_LABELS.get(a.unit, _label(a.unit))
+    if a.unit == "currency" and currency:
+        unit = f"{unit} ({currency})"
+    return [V(a.name, wrap=True), a.id, unit,
+            *(unit_cell(getattr(a, case), a.unit, currency) for case in CASES),
+            V(a.source, wrap=True), V(a.year, "0") if a.year is not None else DASH,
+            V(", ".join(users), wrap=True), V(a.note, wrap=True)]
+
+
+def _business_case(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, BUSINESS_CASE, view, "Business case: what closing the gaps is worth a "
+                    "year, driver by driver (methodology §10)",
+                    [30, 26, 30, 16, 16, 16, 17, 10, 40, 64, 60], print_rows="1:2")
+    ws.freeze_panes = "B5"
+    case = view.business_case
+    currency = case.currency or view.currency
+    if not case.drivers:
+        header_row(ws, 4, ["Driver"])
+        _wide_note(ws, 5, NO_PLAN, 6)
+        return
+    header, last = table(ws, 4, DRIVER_HEADERS,
+                         [_driver_row(view, d, currency) for d in case.drivers])
+    last += 1
+    total = case.total
+    put(ws, last, 1, V("Total, each overlap counted once", bold=True), border=True)
+    if total:
+        for col, key in enumerate(CASES, start=4):
+            put(ws, last, col, money_cell(total.get(key), currency, bold=True), border=True)
+    else:
+        put(ws, last, 3, V("No driver valued", rag="grey"), border=True)
+    row = note(ws, last + 1, f"Annual money in {currency or 'the client currency'}. Drivers "
+               "that overlap (the same saving reached another way) are never added twice: the "
+               "total keeps the larger. A driver without its inputs is not valued (its cells "
+               "stay empty, never 0). The renewal driver is a fifth of its five-year sum.")
+
+    row = _section(ws, row + 1, "Assumptions (every figure with its source)",
+                   span=len(ASSUMPTION_HEADERS))
+    used = _assumptions(case.drivers)
+    _, last = table(ws, row, ASSUMPTION_HEADERS,
+                    [_assumption_row(a, users, currency) for a, users in used],
+                    empty="The drivers use no assumption.")
+    fw_currency = view.framework.currency
+    words = ("The low case takes the value that gives the smaller benefit, the high case the "
+             "larger, so 'low' is not always the smaller number.")
+    if any(a.unit == "currency" for a, _ in used) and fw_currency and currency \
+            and fw_currency != currency:
+        words += (f" Money assumptions are the framework's {fw_currency} figures converted "
+                  f"to {currency} at the exchange rate.")
+    row = note(ws, last + 1, words)
+
+    row = _renewal_money(ws, view, row + 1, currency)
+
+    row = _section(ws, row + 1, "Sensitivity: which assumption moves the total most", span=5)
+    _, last = table(ws, row, ["Assumption", "ID", "Total at its low value",
+                              "Total at its high value", "Swing"],
+                    [[V(s.name, wrap=True), s.assumption, money_cell(s.low_total, currency),
+                      money_cell(s.high_total, currency), money_cell(s.swing, currency)]
+                     for s in case.sensitivity],
+                    empty="No valued driver uses an assumption.")
+    if total is None:
+        words = "No driver has a value yet, so there is no total to test."
+    elif not case.sensitivity or all(abs(s.swing) < 0.5 for s in case.sensitivity):
+        words = ("Every swing is 0: the counted drivers use none of these assumptions, so the "
+                 "total rests on the client's own figures.")
+    else:
+        words = ("Each assumption set to its low and then its high value, the others at base; "
+                 "the swing is how far the total moves. Largest first.")
+    note(ws, last + 1, words)
+
+
+MONEY_HEADERS = ["Contract year", "Client", "Target", "Industry", "At stake (target − client)"]
+
+
+def _renewal_money(ws: Worksheet, view: ResultsView, row: int, currency: str | None) -> int:
+    """The renewal projection in money (§5) with its line chart; returns the next free row."""
+    row = _section(ws, row, "Renewal revenue at stake (the projection in money)", span=5)
+    money = view.renewal.money
+    if money is None:
+        driver = next((d for d in view.business_case.drivers
+                       if d.formula == "renewal_at_stake"), None)
+        if not view.renewal.applicable:
+            words = not_applicable_text(view.organization.support_model)
+            why = f"{words[0].lower()}{words[1:]}"
+        elif driver is not None and driver.needs:
+            why = needs_data_text(driver.needs)
+        else:
+            why = "the contract revenue base or the renewal rates are missing"
+        return note(ws, row, f"No renewal money: {why}.")
+    currency = money.currency or currency
+    header, last = table(ws, row, MONEY_HEADERS, [
+        [V(y.year, "0"), money_cell(y.client, currency), money_cell(y.target, currency),
+         money_cell(y.industry, currency), money_cell(y.target - y.client, currency)]
+        for y in money.years])
+    put(ws, last + 1, 1, V(f"{len(money.years)} years", bold=True), border=True)
+    put(ws, last + 1, 5, money_cell(money.at_stake, currency, bold=True), border=True)
+    base = format_value(money.base, "currency", currency)
+    row = note(ws, last + 2, f"The starting cohort's contract revenue, {base} a year, followed "
+               "along the contract renewal curves: "
+               "year k = revenue × rate^(k−1) for the client's rate, the target and the "
+               "industry rate.")
+    chart = LineChart()
+    chart.title = "Contract revenue kept from the starting cohort"
+    chart.y_axis.title = currency or "Revenue"
+    chart.x_axis.title = "Contract year"
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.scaling.min = 0
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for col in (2, 3, 4):
+        chart.add_data(Reference(ws, min_col=col, min_row=header, max_row=last),
+                       titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    chart.legend.position = "b"
+    chart.width, chart.height = 16, 7.5
+    ws.add_chart(chart, f"G{header}")
+    return max(row, header + 16)
+
+
+# --------------------------------------------------------------------------- 4. Roadmap
+
+
+ROADMAP_HEADERS = ["Rank", "Initiative", "Horizon", "Effort", "Owner role", "Index points",
+                   "Renewal health points", "Low (a year)", "Base (a year)", "High (a year)",
+                   "KPIs it moves", "Practices it builds", "Recommendations (appendix ranks)",
+                   "ID", "What it involves"]
+TIMELINE_HEADERS = ["Rank", "Initiative", "Horizon", "Starts (month)", "Ends (month)",
+                    "Duration (months)"]
+TRACKING_RAG = {"done": "green", "in_progress": "amber", "not_started": "grey",
+                "dropped": "grey"}
+
+
+def _practice_name(view: ResultsView, ref: str) -> str:
+    qid, _, item_id = ref.partition(".")
+    q = view.questionnaires.get(qid)
+    item = next((i for i in q.items if i.id == item_id), None) if q else None
+    return item.name if item else ref
+
+
+def _initiative_row(view: ResultsView, i: InitiativeResult, currency: str | None) -> list[Any]:
+    money = i.money or {}
+    return [
+        V(i.rank, "0") if i.rank is not None else V(STATUS_LABELS["not_applicable"],
+                                                    italic=True),
+        V(i.name, wrap=True), HORIZON_LABELS.get(i.horizon, i.horizon),
+        EFFORT_LABELS.get(i.effort, i.effort), V(i.owner, wrap=True),
+        V(i.index_points, POINTS_FORMAT), V(i.renewal_points, POINTS_FORMAT),
+        *(money_cell(money.get(case), currency) for case in CASES),
+        V(", ".join(view.kpi(k).name if view.kpi(k) else k for k in i.kpis) or None,
+          wrap=True),
+        V(", ".join(_practice_name(view, p) for p in i.practices) or None, wrap=True),
+        V(", ".join(str(r) for r in i.recommendations) or None, wrap=True), i.id,
+        V(i.description, wrap=True)]
+
+
+def _due(value: Any) -> Any:
+    """A due date as a date cell (recorded as ISO text), else the text as recorded."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _tracking_row(i: InitiativeResult) -> list[Any]:
+    t = i.tracking or {}
+    chosen = t.get("chosen")
+    status = t.get("status")
+    return [
+        V(i.rank, "0") if i.rank is not None else STATUS_LABELS["not_applicable"], V(i.name),
+        None if chosen is None else ("Yes" if chosen else "No"),
+        V(TRACKING_LABELS.get(status, _label(status)), rag=TRACKING_RAG.get(status))
+        if status else None,
+        V(t.get("owner"), wrap=True), _due(t.get("due_date")), V(t.get("inhibitors")),
+        V(t.get("notes"))]
+
+
+def _roadmap(wb: Workbook, view: ResultsView) -> None:
+    ws = _new_sheet(wb, ROADMAP, view, "Roadmap: the recommendations grouped into initiatives, "
+                    "ranked by value for effort",
+                    [8, 32, 13, 11, 22, 10, 13, 15, 15, 15, 30, 30, 18, 26, 56])
+    ws.freeze_panes = "C5"
+    roadmap = view.roadmap
+    currency = view.business_case.currency or view.currency
+    if not roadmap.initiatives:
+        header_row(ws, 4, ["Rank", "Initiative"])
+        _wide_note(ws, 5, NO_PLAN, 8)
+        return
+    header, last = table(ws, 4, ROADMAP_HEADERS,
+                         [_initiative_row(view, i, currency) for i in roadmap.initiatives])
+    ws.auto_filter.ref = f"A{header}:{get_column_letter(len(ROADMAP_HEADERS))}{last}"
+    _grey_out(ws, (header + 1 + n for n, i in enumerate(roadmap.initiatives) if i.rank is None),
+              len(ROADMAP_HEADERS))
+    row = last + 1
+    if roadmap.ranking:
+        row = note(ws, row, f"Ranked by {roadmap.ranking}.")
+    row = note(ws, row, "Money is the initiative's business-case drivers a year (blank when it "
+                        "has none, or they need data); index points are what its KPIs would "
+                        "add to the index at target; renewal health points the same for "
+                        "renewal health.")
+
+    row = _section(ws, row + 1, "Progress recorded in the intake", span=12)
+    tracked = [i for i in roadmap.initiatives if i.tracking]
+    if tracked:
+        _, row = _wide_table(ws, row, [("Rank", 1), ("Initiative", 1), ("Chosen", 1),
+                                       ("Status", 1), ("Owner", 1), ("Due date", 1),
+                                       ("Inhibitors", 4), ("Notes", 2)],
+                             [_tracking_row(i) for i in tracked])
+    else:
+        row = note(ws, row, "Nothing recorded yet: the intake's Initiatives sheet records the "
+                            "chosen initiatives with owner, due date, status and inhibitors, "
+                            "and the next assessment reports on them.")
+    _timeline(ws, view, row + 2)
+
+
+def _timeline(ws: Worksheet, view: ResultsView, row: int) -> None:
+    """The timeline table (start month and duration per ranked initiative) and its native
+    chart: a stacked bar chart whose first series (the start) is invisible."""
+    row = _section(ws, row, "Timeline (months from the start of the plan)",
+                   span=len(TIMELINE_HEADERS))
+    ranked = view.roadmap.ranked
+    rows = []
+    for i in ranked:
+        start, end = HORIZONS.get(i.horizon, (0, 12))
+        rows.append([V(i.rank, "0"), V(i.name), HORIZON_LABELS.get(i.horizon, i.horizon),
+                     V(start, COUNT), V(end, COUNT), V(end - start, COUNT)])
+    header, last = table(ws, row, TIMELINE_HEADERS, rows,
+                         empty="No initiative applies, so there is no timeline.")
+    if not rows:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.title = "Roadmap timeline"
+    chart.y_axis.title = "Months from the start of the plan"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 12
+    chart.y_axis.majorUnit = 3
+    chart.y_axis.number_format = "0"
+    chart.y_axis.crosses = "max"  # the month axis below the bars, rank 1 on top
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend = None
+    for col in (4, 6):
+        chart.add_data(Reference(ws, min_col=col, min_row=header, max_row=last),
+                       titles_from_data=True)
+    names = AxDataSource(strRef=StrRef(f=str(Reference(ws, min_col=2, min_row=header + 1,
+                                                       max_row=last))))
+    for series in chart.series:
+        series.cat = names
+    hidden = chart.series[0].graphicalProperties = GraphicalProperties(noFill=True)
+    hidden.line.noFill = True
+    chart.series[1].graphicalProperties = GraphicalProperties(solidFill=NAVY)
+    chart.width, chart.height = 18, max(6.0, 1.2 + 0.9 * len(rows))
+    ws.add_chart(chart, f"H{header}")
+
+
+# --------------------------------------------------------------------------- 5. KPIs
 
 
 KPI_HEADERS = ["Element", "KPI", "ID", "Unit", "Direction", "Current", "Value source", "Target",
@@ -550,7 +1071,7 @@ def _kpis(wb: Workbook, view: ResultsView) -> None:
                       "measuring them and reaching the target would add (Action: Measure this).")
 
 
-# --------------------------------------------------------------------------- 3. Renewal
+# --------------------------------------------------------------------------- 6. Renewal
 
 
 def _answer(item: Item) -> Any:
@@ -714,7 +1235,7 @@ def _projection_chart(ws: Worksheet, projection: Sequence[ProjectionYear], heade
     ws.add_chart(chart, anchor)
 
 
-# --------------------------------------------------------------------------- 4. Practices
+# --------------------------------------------------------------------------- 7. Practices
 
 
 def answer_scale_text(view: ResultsView) -> str:
@@ -745,7 +1266,7 @@ def _practices(wb: Workbook, view: ResultsView) -> None:
                       f"{blanks}. {levels}")
 
 
-# --------------------------------------------------------------------------- 5. Expectations
+# --------------------------------------------------------------------------- 8. Expectations
 
 
 def _expectations(wb: Workbook, view: ResultsView) -> None:
@@ -771,7 +1292,7 @@ def _expectations(wb: Workbook, view: ResultsView) -> None:
          "is compared with the HDI survey average.")
 
 
-# --------------------------------------------------------------------------- 6. Recommendations
+# --------------------------------------------------------------------------- 11. Appendix
 
 
 def recommendation_action(kind: str, side: str | None) -> str:
@@ -781,15 +1302,21 @@ def recommendation_action(kind: str, side: str | None) -> str:
     return f"{IMPROVE} ({side} the band)" if side else IMPROVE
 
 
+RECOMMENDATION_HEADERS = ["Rank", "Area", "Source", "KPI / item", "ID", "Priority",
+                          "Priority basis", "Action", "Recommendation", "Initiative (roadmap)"]
+
+
 def _recommendations(wb: Workbook, view: ResultsView) -> None:
-    headers = ["Rank", "Area", "Source", "KPI / item", "ID", "Priority", "Priority basis",
-               "Action", "Recommendation"]
-    ws = _new_sheet(wb, "Recommendations", view, "Ranked recommendations and why they rank",
-                    [7, 22, 11, 30, 26, 9, 24, 16, 70], print_rows="1:4")
+    headers = RECOMMENDATION_HEADERS
+    ws = _new_sheet(wb, APPENDIX, view, "Appendix: recommendations, ranked, and why they rank "
+                    "(the roadmap groups them into initiatives)",
+                    [7, 22, 11, 30, 26, 9, 24, 16, 70, 28], print_rows="1:4")
+    grouped = {rank: i.name for i in view.roadmap.initiatives for rank in i.recommendations}
     rows = [[V(r.rank, "0"), view.area_name(r.area),
              SOURCE_LABELS.get(r.source, _label(r.source)),
              V(r.name, wrap=True), r.id, V(r.priority, POINTS_FORMAT), V(r.basis, wrap=True),
-             recommendation_action(r.kind, r.side), V(r.text, wrap=True)]
+             recommendation_action(r.kind, r.side), V(r.text, wrap=True),
+             V(grouped.get(r.rank), wrap=True)]
             for r in view.recommendations]
     header, last = table(ws, 4, headers, rows, empty="No recommendations")
     ws.freeze_panes = "A5"
@@ -797,7 +1324,7 @@ def _recommendations(wb: Workbook, view: ResultsView) -> None:
         ws.auto_filter.ref = f"A{header}:{get_column_letter(len(headers))}{last}"
 
 
-# --------------------------------------------------------------------------- 7. Data quality
+# --------------------------------------------------------------------------- 9. Data quality
 
 
 COVERAGE_HEADERS = ["Area", "Data", "Both readings of missing data", "Coverage",
@@ -881,7 +1408,7 @@ def _data_quality(wb: Workbook, view: ResultsView) -> None:
           empty="No warnings")
 
 
-# --------------------------------------------------------------------------- 8. Method
+# --------------------------------------------------------------------------- 10. Method
 
 
 #: The two straight-line KPI scores, the same in both methodology versions.
@@ -979,6 +1506,11 @@ METHOD_V2: tuple[tuple[str, str], ...] = (
      "Share of a starting cohort still under contract in year k = renewal rate^(k − 1), for the "
      "client, the industry rate and the target. The value curve follows the client's "
      "recurring-revenue rate R (R^(k − 1)) where it is known, else renewal rate × (1 + uplift)."),
+    ("Renewal money",
+     "The contract revenue base V (recurring support revenue a year) followed along the "
+     "contract renewal curves: year k = V × rate^(k − 1) for the client's rate, the target and "
+     "the industry rate. The revenue at stake is the sum over the five years of target minus "
+     "client."),
     ("Consistency checks",
      "Each relation compares a stated value with the value the other cells imply, within a "
      "tolerance; a failing relation is a warning naming every cell. A blank KPI that a relation "
@@ -988,6 +1520,25 @@ METHOD_V2: tuple[tuple[str, str], ...] = (
      "this toolkit's own measure. Only the self-rated answer (HDI's 0–10 question) is compared "
      "with the HDI survey average."),
     *_EXPECTATION_RULES,
+    ("Business case",
+     "Each driver of the framework values one gap a year in the client's currency, in a low, "
+     "base and high case, from the client's volumes and KPIs and the framework's assumptions "
+     "(each with its source and year). A driver missing an input is not valued and names the "
+     "fields it needs. Overlapping drivers are never added twice: the total takes the largest "
+     "first and leaves out any driver that overlaps one already counted."),
+    ("Sensitivity",
+     "Each assumption set to its low and then its high value, the others at base; the swing "
+     "is how far the total moves."),
+    ("Roadmap",
+     "The recommendations grouped into the framework's initiatives, each carrying the index "
+     "points and the money of what it moves. Ranked by value for effort: its share of all "
+     "index points at stake plus its share of all money at stake (base case), divided by its "
+     "effort (S 1, M 2, L 3)."),
+    ("Executive summary",
+     "Three to five key findings chosen by the framework's finding rules in their order, each "
+     "shown with its rule; a consultant's own wording from the intake replaces the rule's "
+     "sentence and is marked. Then the top three initiatives, the business-case total and the "
+     "data-quality caveats."),
 )
 
 
@@ -1054,11 +1605,12 @@ def build_workbook(results: dict[str, Any]) -> Workbook:
     view = ResultsView.from_dict(results)
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet in (_summary, _kpis, _renewal, _practices, _expectations, _recommendations,
-                  _data_quality, _method):
+    for sheet in (_executive_summary, _summary, _business_case, _roadmap, _kpis, _renewal,
+                  _practices, _expectations, _data_quality, _method, _recommendations):
         sheet(wb, view)
     for ws in wb.worksheets:
         fit_row_heights(ws)
+        _fit_merged(ws)
     wb.active = 0
     _properties(wb, view)
     return wb
