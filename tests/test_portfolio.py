@@ -849,7 +849,7 @@ def test_business_case_per_client_never_added_across_currencies() -> None:
     page = report.render_portfolio_html(p)
     grand = sum(t["base"] for t in totals.values())
     assert f"{grand:,.0f}" not in page  # nothing adds EUR, GBP and USD
-    assert f"USD {totals['USD']['base']:,.0f} a year (base) over 2 clients" in page
+    assert f"USD {totals['USD']['base']:,.0f} (2 clients)" in page
     ws = load_workbook(io.BytesIO(report.portfolio_workbook_bytes(p)))["Clients"]
     header = [c.value for c in ws[4]]
     col = header.index("Business case (base, a year)") + 1

@@ -272,8 +272,7 @@ def _totals_text(p: Portfolio) -> list[str]:
             text = f"{currency}: no business case"
         else:
             n = len(t["clients"])
-            text = (f"{format_money(t['base'], t['currency'])} a year (base) over {n} "
-                    f"client{'s' if n != 1 else ''}")
+            text = f"{format_money(t['base'], t['currency'])} ({n} client{'s' if n != 1 else ''})"
         if t["without"]:
             text += f"; without a business case: {', '.join(t['without'])}"
         out.append(text)
@@ -405,7 +404,8 @@ def _clients_sheet(wb: Workbook, p: Portfolio) -> None:
           "ranks are within the group in 'Compared with'. Colours: green from the amber "
           "threshold, amber up to 20 points below it, red under that. Business case: annual, "
           "base case, in the client's currency (—: the results have none).")
-    note(ws, last + 3, "Business case by currency (never added across currencies): "
+    note(ws, last + 3, "Business case by currency (annual, base case; never added across "
+          "currencies): "
           + ("; ".join(_totals_text(p)) or DASH) + ".")
 
 
