@@ -23,6 +23,8 @@ from workbooks import edits, where
 from assessment.cli import main as cli
 from assessment.core.framework import Framework, default_framework_path
 from assessment.core.model import IntakeData
+from assessment.core.scoring import score
+from assessment.intake.reader import read_intake
 from assessment.intake.samples import sample_workbooks
 from assessment.intake.template import fill_intake
 from assessment.interactive.display import default_intake
@@ -108,6 +110,57 @@ def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path
     results = run(default_intake(), tmp_path, formats=("json",)).results
     glance = next(c for c in nb.cells if c.get("id") == "glance")
     assert summary_text(results) in texts(glance)
+
+
+def test_narrative_leads_with_the_executive_summary_and_ends_with_the_appendix() -> None:
+    """Issue 13: the first output after the parameters is the executive summary, then the
+    business case and the roadmap; the recommendation list is an appendix at the end."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = next(c for c in code if c.outputs)
+    assert first.get("id") == "summary"
+    ids = [c.get("id") for c in nb.cells]
+    assert ids.index("summary") < ids.index("business") < ids.index("roadmap") \
+        < ids.index("glance") < ids.index("recommendations")
+    assert ids[-4:] == ["recommendations-md", "recommendations", "files-md", "files"]
+    assert "Appendix" in nb.cells[ids.index("recommendations-md")].source
+    for cell in code:  # thin: the package does the work
+        assert "def " not in cell.source and "class " not in cell.source, cell.get("id")
+    summary = texts(nb.cells[ids.index("summary")])
+    assert "Executive summary" in summary and "Business case" in summary
+    assert "key finding(s)" in summary and "Top initiatives" in summary
+    assert "In the total" in texts(nb.cells[ids.index("business")])
+
+
+def test_decision_tables_show_money_needs_data_and_overlaps(framework: Framework,
+                                                           tmp_path: Path) -> None:
+    from assessment.interactive import display as nb
+
+    results = run(default_intake(), tmp_path, formats=("json",)).results
+    case = results["business_case"]
+    table = nb.business_case_table(results)
+    assert [r[0] for r in table.rows] == [d["name"] for d in case["drivers"]]
+    assert all(r[-1] == "yes" for r, d in zip(table.rows, case["drivers"], strict=True)
+               if d["counted"])
+    assert any(r[-1].startswith("no: overlaps with") for r in table.rows)
+    total = case["total"]["base"]
+    assert f"USD {total:,.0f} a year" in table.caption
+    formulas = nb.formula_table(results)
+    assert all("=" in r[1] for r in formulas.rows)
+    tops = nb.top_initiatives_table(results)
+    assert len(tops) == 3
+    roadmap = nb.roadmap_table(results)
+    assert [int(r[0]) for r in roadmap.rows] == list(range(1, len(roadmap) + 1))
+    assert nb.renewal_money_table(results).rows[0][1] == "USD 6,800,000"
+
+    # a blank input: the driver names the field, never 0 money
+    data = read_intake(default_intake(), framework)
+    data.profile.pop("assisted_cases")
+    blank = score(framework, data)
+    rows = {r[0]: r for r in nb.business_case_table(blank).rows}
+    assert rows["Cost-per-case gap"][1] == "needs data: assisted_cases"
+    assert "needs data: assisted_cases" in nb.formula_table(blank).rows[1][1]
+    assert "needs data: assisted_cases" in nb.caveats_text(blank)
 
 
 # ----------------------------------------------------------------------------- papermill

@@ -623,6 +623,8 @@ def _total_words(view: ResultsView) -> str:
         needs = [d for d in view.business_case.drivers if d.status == "needs_data"]
         return "no total" + (": " + "; ".join(f"{d.name} {needs_data_text(d.needs)}"
                                               for d in needs) if needs else "")
+    if abs(total["high"] - total["low"]) < 0.5:
+        return f"{_money(total['base'], view)} a year (the same in the low and high cases)"
     return (f"{_money(total['base'], view)} a year (base case; low "
             f"{_money(total['low'], view)}, high {_money(total['high'], view)})")
 
