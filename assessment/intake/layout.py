@@ -51,7 +51,7 @@ LABEL_ROW, KEY_ROW, FIRST_ROW = 3, 4, 5
 HEADER_SCAN_ROWS = 15
 
 #: The most any sheet of a filled intake may use: rows, columns (A to CV) and cells in the whole
-#: workbook. A filled default template uses 36 rows, columns A to J and about 700 cells; larger
+#: workbook. A filled default template uses 43 rows, columns A to L and about 860 cells; larger
 #: workbooks are refused before they are opened (each cell costs the reader about 0.5 KB).
 MAX_ROWS = 5000
 MAX_COLUMNS = 100

@@ -82,7 +82,7 @@ from assessment.intake.layout import (
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 #: Upper bound of one part (zip member) unpacked.
 MAX_PART_BYTES = 20 * 1024 * 1024
-#: Parts in the zip; the template has 14, a LibreOffice re-save 15.
+#: Parts in the zip; the template has 16 (with its two optional sheets), a LibreOffice re-save 17.
 MAX_ZIP_MEMBERS = 1000
 #: XML elements in all parts together (the filled template has about 7,000); of them, elements
 #: other than cells, values and plain strings (styles, validations, formatting, drawings:
@@ -251,7 +251,7 @@ def _check_file(path: Path, max_bytes: int) -> tuple[bytes, list[str], bool]:
     ordinary = "an ordinary intake workbook; remove pasted images or extra data"
     if len(infos) > MAX_ZIP_MEMBERS:
         raise fail(f"file '{name}' is a zip of {len(infos):,} parts, over the limit of "
-                   f"{MAX_ZIP_MEMBERS:,} (an intake workbook has about 15; refused as a "
+                   f"{MAX_ZIP_MEMBERS:,} (an intake workbook has about 16; refused as a "
                    "possible zip bomb)", f"{ordinary}, or copy your answers into a fresh "
                    "template")
     limit = min(10 * max_bytes, MAX_UNPACKED_BYTES)
@@ -461,7 +461,7 @@ class _Parts:
         if self.cells > MAX_CELLS:
             raise self.refuse(
                 f"the workbook holds more than {MAX_CELLS:,} cells (a filled intake has about "
-                "700); the limit is reached at this cell",
+                "900); the limit is reached at this cell",
                 "delete what is not part of the intake (extra sheets, pasted data, formatted "
                 f"empty cells), or copy your answers into a fresh template; {_FRESH}",
                 f"{get_column_letter(self.col)}{row}")
