@@ -7,8 +7,14 @@ import yaml
 
 from assessment.core.errors import FrameworkError
 from assessment.core.framework import (
+    EFFORTS,
     ELEMENTS,
+    FINDING_PLACEHOLDERS,
+    FORMULA_ASSUMPTIONS,
+    FORMULAS,
+    HORIZONS,
     MODELS,
+    PRACTICE_QUESTIONNAIRES,
     PROFILE_VOLUMES,
     default_framework_path,
     load_framework,
@@ -249,3 +255,138 @@ def test_custom_framework_file_loads(tmp_path):
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     fw = load_framework(path)
     assert fw.name == "Client variant" and fw.kpis[0].weight == 5
+
+
+# --------------------------------------------------------------------------- issue 13 keys
+
+
+def test_default_business_case(default):
+    """Methodology §10: the four drivers, each assumption with a source (and a year unless it
+    is a practitioner estimate) and a low/base/high value; Gartner (2019) $8.01 vs about $0.10
+    per contact for the self-service gap."""
+    assumptions = {a.id: a for a in default.assumptions}
+    for a in default.assumptions:
+        assert a.source and a.unit in ("currency", "percent", "ratio", "count"), a.id
+        assert a.year or "practitioner estimate" in a.source.lower(), a.id
+        assert all(isinstance(v, float) for v in (a.low, a.base, a.high)), a.id
+    ss = assumptions["self_service_cost_per_contact"]
+    assisted = assumptions["assisted_cost_per_contact"]
+    assert (ss.base, assisted.base) == (0.10, 8.01) and ss.year == assisted.year == 2019
+    assert ss.unit == assisted.unit == "currency" and "Gartner" in ss.source
+    # "low" is the value giving the smaller benefit: a dearer self-service contact
+    assert ss.low > ss.base > ss.high and assisted.low < assisted.base < assisted.high
+    drivers = {d.formula: d for d in default.drivers}
+    assert set(drivers) == set(FORMULAS)
+    assert drivers["renewal_at_stake"].inputs == ("profile.contract_revenue_base",
+                                                  "kpi.contract_renewal_rate")
+    assert drivers["cost_gap"].inputs == ("profile.assisted_cases", "kpi.cost_per_case")
+    assert drivers["self_service_shift"].inputs[1] == "kpi.self_service_resolution_rate"
+    assert drivers["repeat_contacts"].inputs[1] == "kpi.first_contact_resolution"
+    for d in default.drivers:
+        assert len(d.assumptions) == len(FORMULA_ASSUMPTIONS[d.formula]), d.id
+        assert d.name and d.description, d.id
+    by_id = {d.id: d for d in default.drivers}
+    cost = drivers["cost_gap"]
+    assert set(cost.overlaps) == {drivers["self_service_shift"].id,
+                                  drivers["repeat_contacts"].id}
+    assert drivers["renewal_at_stake"].overlaps == ()
+    for d in default.drivers:  # overlaps are symmetric
+        assert all(d.id in by_id[o].overlaps for o in d.overlaps), d.id
+
+
+def test_default_findings_and_initiatives(default):
+    rules = [f.rule for f in default.findings]
+    assert set(rules) == set(FINDING_PLACEHOLDERS) and len(rules) == len(set(rules))
+    for f in default.findings:  # every sentence fills from its own placeholders
+        text = f.text.format(**{p: f"<{p}>" for p in FINDING_PLACEHOLDERS[f.rule]})
+        assert "{" not in text and text.endswith("."), f.id
+    assert 5 <= len(default.initiatives) <= 10
+    owners: dict[str, str] = {}
+    for i in default.initiatives:
+        assert i.effort in EFFORTS and i.horizon in HORIZONS and i.owner and i.description
+        for d in i.drivers:
+            assert d not in owners, d
+            owners[d] = i.id
+    assert set(owners) == {d.id for d in default.drivers}  # all money lands in the roadmap
+    # every KPI and every practice is moved by exactly one initiative
+    kpis = [k for i in default.initiatives for k in i.kpis]
+    assert sorted(kpis) == sorted(k.id for k in default.kpis)
+    practices = [p for i in default.initiatives for p in i.practices]
+    assert sorted(practices) == sorted(f"{q}.{item.id}" for q in PRACTICE_QUESTIONNAIRES
+                                       for item in default.questionnaires[q].items)
+
+
+def test_issue_13_keys_are_validated_with_their_paths():
+    raw = raw_default()
+    bc = raw["business_case"]
+    bc["assumptions"][0]["unit"] = "furlongs"
+    bc["assumptions"][2]["low"] = "lots"
+    bc["drivers"][0]["formula"] = "magic"
+    bc["drivers"][1]["inputs"] = ["kpi.cost_per_case", "profile.assisted_cases"]
+    bc["drivers"][3]["overlaps"] = ["repeat_contacts_avoided"]
+    bc["drivers"][3]["inputs"][0] = "profile.assisted_case"
+    raw["findings"][0]["rule"] = "biggest_gap"
+    raw["findings"][2]["text"] = "{name} is worth {driver}."
+    raw["findings"][3]["params"] = {"margin": "wide", "limit": 3}
+    ini = raw["initiatives"]
+    ini[0]["effort"] = "XL"
+    ini[1]["horizon"] = "next_year"
+    ini[2]["practices"] = ["customer_expectations.reliability"]
+    ini[3]["kpis"] = ["cost_per_kase"]
+    del ini[4]["owner"]
+    raw["business_case"]["horizon_years"] = 5
+    found = problems(raw)
+
+    def path(section, n, spec):
+        return f"{section}[{n}]({spec['id']})"
+    a = [path("business_case.assumptions", n, x) for n, x in enumerate(bc["assumptions"])]
+    d = [path("business_case.drivers", n, x) for n, x in enumerate(bc["drivers"])]
+    f = [path("findings", n, x) for n, x in enumerate(raw["findings"])]
+    i = [path("initiatives", n, x) for n, x in enumerate(ini)]
+    assert found[f"{a[0]}.unit"].startswith("unknown unit 'furlongs'")
+    assert "not a number" in found[f"{a[2]}.low"]
+    assert found[f"{d[0]}.formula"].startswith("unknown formula 'magic'")
+    assert found[f"{d[1]}.inputs"] == "formula cost_gap takes profile then kpi terms"
+    assert found[f"{d[3]}.overlaps[0]"].startswith("unknown driver")  # itself
+    assert "did you mean 'profile.assisted_cases'" in found[f"{d[3]}.inputs[0]"]
+    assert "did you mean 'largest_gap'" in found[f"{f[0]}.rule"]
+    assert found[f"{f[2]}.text"] == "unknown placeholder {driver}"
+    assert "not a number" in found[f"{f[3]}.params.margin"]
+    assert found[f"{f[3]}.params.limit"].startswith("unknown parameter 'limit'")
+    assert found[f"{i[0]}.effort"].startswith("unknown effort 'XL'")
+    assert found[f"{i[1]}.horizon"].startswith("unknown horizon 'next_year'")
+    assert found[f"{i[2]}.practices[0]"].startswith("unknown practice")  # not a practice
+    assert "did you mean 'cost_per_case'" in found[f"{i[3]}.kpis[0]"]
+    assert found[f"{i[4]}.owner"] == "required field is missing"
+    assert found["business_case.horizon_years"].startswith("unknown key")
+
+
+def test_formula_takes_its_number_of_assumptions():
+    raw = raw_default()
+    ss = next(d for d in raw["business_case"]["drivers"]
+              if d["formula"] == "self_service_shift")
+    ss["assumptions"] = ss["assumptions"][:1]
+    n = raw["business_case"]["drivers"].index(ss)
+    found = problems(raw)
+    assert found[f"business_case.drivers[{n}]({ss['id']}).assumptions"] == (
+        "formula self_service_shift takes 2 assumption(s)")
+
+
+def test_a_driver_in_two_initiatives_is_refused():
+    raw = raw_default()
+    ini = raw["initiatives"]
+    owner = next(n for n, x in enumerate(ini) if x.get("drivers"))
+    other = next(n for n, x in enumerate(ini) if n > owner and not x.get("drivers"))
+    driver = ini[owner]["drivers"][0]
+    ini[other]["drivers"] = [driver]
+    found = problems(raw)
+    assert found == {f"initiatives[{other}]({ini[other]['id']}).drivers": (
+        f"driver {driver!r} already belongs to initiative {ini[owner]['id']!r}")}
+
+
+def test_issue_13_keys_are_optional():
+    raw = raw_default()
+    for key in ("business_case", "findings", "initiatives"):
+        del raw[key]
+    fw = parse_framework(raw)
+    assert fw.assumptions == fw.drivers == fw.findings == fw.initiatives == ()
