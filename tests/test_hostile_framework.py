@@ -416,3 +416,114 @@ def test_item18_duplicate_key_refused_with_both_lines(tmp_path, capsys):
     code, err = cli(capsys, "template", "--framework", path, "--out", tmp_path / "t.xlsx")
     assert code == 2 and "appears twice" in err and "Traceback" not in err
     assert not (tmp_path / "t.xlsx").exists()
+
+
+# ----------------------------------------------------------------------------- issue 13
+
+#: Finding texts that would reach past a placeholder's value, or are not templates at all.
+BAD_TEMPLATES = ["{name.__class__}", "{name[0]}", "{0}", "{}", "{name!r}", "{name:>99999}",
+                 "Open {name", "Close } alone"]
+
+
+def test_issue13_finding_texts_are_plain_templates():
+    """str.format would read attributes, items, positions, conversions and widths: only a
+    bare placeholder of the rule's own is accepted."""
+    raw = raw_default()
+    n = next(i for i, f in enumerate(raw["findings"]) if f["rule"] == "largest_gap")
+    fid = raw["findings"][n]["id"]
+    for text in BAD_TEMPLATES:
+        raw["findings"][n]["text"] = text
+        found = problems(raw)
+        assert list(found) == [f"findings[{n}]({fid}).text"], (text, found)
+    raw["findings"][n]["text"] = "Braces are written {{like this}} around {name}."
+    finding = next(f for f in parse_framework(raw).findings if f.id == fid)
+    assert finding.text.format(name="X") == "Braces are written {like this} around X."
+
+
+def test_issue13_lists_texts_and_numbers_bounded():
+    raw = raw_default()
+    bc = raw["business_case"]
+    bc["drivers"] = bc["drivers"] * 13                                   # 52
+    raw["initiatives"] = raw["initiatives"] * 6                          # 54
+    raw["findings"][0]["text"] = "F" * (fw_module.MAX_TEXT + 1)
+    a = bc["assumptions"]
+    a[0]["base"], a[1]["low"], a[2]["high"] = True, float("inf"), 1e16
+    raw["findings"][3]["params"] = {"margin": float("nan")}
+    raw["findings"][1]["text"] = "Money\u202e reversed"
+    found = problems(raw)
+    assert found["business_case.drivers"].startswith("52 drivers are too many")
+    assert found["initiatives"].startswith("54 initiatives are too many")
+    f = [f"findings[{n}]({x['id']})" for n, x in enumerate(raw["findings"])]
+    assert "too long" in found[f"{f[0]}.text"]
+    assert "control character U+202E" in found[f"{f[1]}.text"]
+    assert "not a finite number" in found[f"{f[3]}.params.margin"]
+    p = [f"business_case.assumptions[{n}]({x['id']})" for n, x in enumerate(a)]
+    assert "is not a number" in found[f"{p[0]}.base"]                    # a boolean
+    assert "not a finite number" in found[f"{p[1]}.low"]
+    assert "too large" in found[f"{p[2]}.high"]
+
+
+def test_issue13_one_bad_assumption_is_one_problem_not_a_driver_cascade():
+    """An assumption refused for its own fault (unknown unit) still exists for the drivers that
+    name it, as a refused KPI does for relations: they must not add 'unknown assumption'.
+    FAILS: the loader checks driver assumptions against the accepted assumptions only."""
+    raw = raw_default()
+    raw["business_case"]["assumptions"][1]["unit"] = "dollars"
+    aid = raw["business_case"]["assumptions"][1]["id"]
+    found = problems(raw)
+    assert list(found) == [f"business_case.assumptions[1]({aid}).unit"], found
+
+
+def test_issue13_one_bad_driver_is_one_problem_not_an_initiative_cascade():
+    """A driver refused for its own fault still exists for the initiative that carries it.
+    FAILS: the loader checks initiative drivers against the accepted drivers only."""
+    raw = raw_default()
+    drivers = raw["business_case"]["drivers"]
+    n = next(i for i, d in enumerate(drivers) if d["formula"] == "cost_gap")
+    drivers[n]["name"] = "N" * (fw_module.MAX_NAME + 1)
+    found = problems(raw)
+    assert list(found) == [f"business_case.drivers[{n}]({drivers[n]['id']}).name"], found
+
+
+#: Scores an inline framework with many drivers that overlap nothing, each with its own two
+#: assumptions (within the loader's limits), and prints the seconds it took.
+MANY_DRIVERS = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, sys.argv[1])
+    import test_business_case as t
+    from assessment.core.framework import parse_framework
+    raw = t.raw_framework()
+    bc = raw["business_case"]
+    bc["assumptions"], bc["drivers"] = [], []
+    for init in raw["initiatives"]:
+        init.pop("drivers", None)
+    for i in range(int(sys.argv[2])):
+        bc["assumptions"] += [
+            {"id": f"s{i}", "name": "s", "unit": "currency", "low": 1, "base": 0.1,
+             "high": 0.05, "source": "x"},
+            {"id": f"a{i}", "name": "a", "unit": "currency", "low": 6, "base": 8, "high": 10,
+             "source": "x"}]
+        bc["drivers"].append({
+            "id": f"d{i}", "name": "d", "formula": "self_service_shift",
+            "inputs": ["profile.assisted_cases", "kpi.self_service_resolution_rate"],
+            "assumptions": [f"s{i}", f"a{i}"]})
+    fw = parse_framework(raw)
+    start = time.perf_counter()
+    t.run(t.intake(), fw)
+    print(time.perf_counter() - start)
+""")
+
+
+def test_issue13_many_drivers_score_in_seconds_not_minutes():
+    """16 drivers and 32 assumptions are within the loader's limits (50 each). The total tries
+    every set of non-overlapping drivers (2^16) and the sensitivity does so again twice per
+    assumption: over a minute of scoring on every run, form refresh and batch item.
+    FAILS until the search is bounded (for example, drivers that overlap nothing are always
+    counted and only groups of overlapping drivers need the search)."""
+    tests = Path(__file__).parent
+    try:
+        done = subprocess.run([sys.executable, "-c", MANY_DRIVERS, str(tests), "16"],
+                              capture_output=True, text=True, timeout=10, check=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("scoring a framework of 16 drivers took over 10 s")
+    assert float(done.stdout) < 5, done.stdout
