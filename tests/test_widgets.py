@@ -698,7 +698,8 @@ def test_scenario_comparison_reports_the_money_it_is_worth(framework: Framework)
     renewal = next(d for d in money["drivers"] if d["id"] == "renewal_revenue_at_stake")
     assert renewal["delta"] == 0
     shown = _text(form.scenario_view.value)
-    assert f"business case -{format_money(saved, 'USD')} a year" in shown
+    assert f"worth about {format_money(saved, 'USD')} a year" in shown
+    assert f"changes by -{format_money(saved, 'USD')} a year (base case" in shown
     assert f"index {format_delta(result['index']['delta'])} points" in shown
     assert "Business case total a year" in shown
 

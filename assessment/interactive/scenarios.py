@@ -203,8 +203,10 @@ def _signed_money(value: float | None, currency: str | None) -> str:
 
 
 def money_headline(comparison: dict[str, Any]) -> str:
-    """One sentence: the index change and what the scenario is worth a year (the change in
-    the business-case total, base case, with the low and high cases), as an HTML paragraph."""
+    """One sentence: the index change and what the scenario is worth a year, as an HTML
+    paragraph. The business-case total is the money still at stake (what reaching the targets
+    is worth), so a scenario that closes gaps lowers it: the fall is what the scenario is
+    worth; the change is given in the base, low and high cases."""
     money = comparison.get("business_case")
     index = f"index {format_delta(comparison['index']['delta'])} points"
     if not money:
@@ -218,9 +220,18 @@ def money_headline(comparison: dict[str, Any]) -> str:
         worth = "no business-case total on " + ("both sides" if total["base"]["a"] is None
                                                 and total["base"]["b"] is None else "one side")
     else:
-        worth = (f"business case {_signed_money(total['base']['delta'], currency)} a year "
-                 f"(base case; low {_signed_money(total['low']['delta'], currency)}, high "
-                 f"{_signed_money(total['high']['delta'], currency)})")
+        delta = total["base"]["delta"]
+        change = (f"{_signed_money(delta, currency)} a year (base case; low "
+                  f"{_signed_money(total['low']['delta'], currency)}, high "
+                  f"{_signed_money(total['high']['delta'], currency)})")
+        if delta <= -0.5:
+            worth = (f"worth about {format_money(-delta, currency)} a year: the money still "
+                     f"at stake in the business case changes by {change}")
+        elif delta >= 0.5:
+            worth = (f"the money still at stake in the business case grows by {change}, "
+                     "so it is worth less than the first")
+        else:
+            worth = "no change in the money at stake in the business case"
     return (f"<p class='se-money-delta'><b>{escape(comparison['b'])}</b> against "
             f"<b>{escape(comparison['a'])}</b>: {index}; {escape(worth)}.</p>")
 
@@ -244,7 +255,7 @@ def _money_table(comparison: dict[str, Any], head: str) -> str:
         return ""
     ca, cb = money["currency_a"], money["currency_b"]
     rows = []
-    for case in CASES:
+    for case in ("base", "low", "high"):
         t = money["total"][case]
         label = "Business case total a year" + ("" if case == "base" else f" ({case} case)")
         rows.append(f"<tr><th>{label}</th><td>{escape(format_money(t['a'], ca))}</td>"
