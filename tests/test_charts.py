@@ -17,6 +17,7 @@ from test_html import sample_results
 
 from assessment.core import format as fmt
 from assessment.core.format import format_value
+from assessment.core.framework import HORIZONS
 from assessment.core.results import KpiRow, ResultsView
 from assessment.scorecard import charts
 from assessment.scorecard.charts import build_charts, to_svg
@@ -43,9 +44,10 @@ def by_id(results: dict[str, Any]) -> dict[str, charts.Chart]:
 
 
 EXPECTED_IDS = [
-    "chart-elements", "chart-kpis-profit", "chart-kpis-reputation", "chart-kpis-efficiency",
-    "chart-kpis-effectiveness", "chart-kpis-renewal", "chart-practices-renewal_practices",
-    "chart-projection", "chart-practices-excellence_practices", "chart-expectations",
+    "chart-elements", "chart-timeline", "chart-kpis-profit", "chart-kpis-reputation",
+    "chart-kpis-efficiency", "chart-kpis-effectiveness", "chart-kpis-renewal",
+    "chart-practices-renewal_practices", "chart-projection",
+    "chart-practices-excellence_practices", "chart-expectations",
 ]
 
 
@@ -53,7 +55,7 @@ def test_build_charts_ids_and_order(full):
     assert [c.id for c in build_charts(full)] == EXPECTED_IDS
     assert all(c.data is not None for c in build_charts(full))
     assert [c.kind for c in build_charts(full)] == [
-        "bars", *["bullets"] * 5, "practices", "lines", "practices", "scatter"]
+        "bars", "timeline", *["bullets"] * 5, "practices", "lines", "practices", "scatter"]
 
 
 def test_builders_read_one_view(full, monkeypatch):
@@ -71,7 +73,7 @@ def test_builders_read_one_view(full, monkeypatch):
     monkeypatch.setattr(ResultsView, "from_dict", classmethod(counting))
     assert build_charts(full) == expected and len(built) == 1
     assert build_charts(view) == expected and len(built) == 1  # no view built again
-    singles = [charts.element_chart(view),
+    singles = [charts.element_chart(view), charts.timeline_chart(view),
                *(charts.kpi_chart(view, e.key) for e in view.elements),
                charts.kpi_chart(view, "renewal"),
                charts.practices_chart(view, "renewal_practices"),
@@ -284,6 +286,44 @@ def test_practice_values_equal_results(full):
                 assert row.label.startswith(str(item["answer"]))
                 assert row.color == charts.PRACTICE_GROUPS[row.group]
         assert (chart.data.axis.lo, chart.data.axis.hi) == (0, 4)
+
+
+def test_timeline_values_equal_the_roadmap(full):
+    chart = by_id(full)["chart-timeline"]
+    assert (chart.section, chart.kind, chart.title) == ("roadmap", "timeline",
+                                                         "Roadmap timeline")
+    ranked = [i for i in full["roadmap"]["initiatives"] if i["rank"] is not None]
+    assert len(chart.data.rows) == len(ranked) >= 5
+    for row, init in zip(chart.data.rows, ranked, strict=True):
+        assert row.key == init["id"] and row.name == f"{init['rank']}. {init['name']}"
+        assert (row.start, row.end) == HORIZONS[init["horizon"]]
+        assert row.group == f"Effort {fmt.EFFORT_LABELS[init['effort']]}"
+        assert row.color == charts.EFFORT_COLORS[row.group]
+        assert row.label.startswith(fmt.HORIZON_LABELS[init["horizon"]])
+        if init["money"]:
+            assert row.label.endswith(f"{fmt.format_money(init['money']['base'], 'EUR')} a year")
+        else:
+            assert row.label.endswith(f"{init['index_points']:.2f} index points")
+    axis = chart.data.axis
+    assert (axis.lo, axis.hi, axis.ticks) == (0, 12, (0, 3, 6, 9, 12))
+    spec = vega_lite(chart)
+    assert [(r["key"], r["start"], r["end"], r["group"]) for r in spec["data"]["values"]] == [
+        (r.key, r.start, r.end, r.group) for r in chart.data.rows]
+    bars = spec["layer"][1]["encoding"]
+    assert (bars["x"]["field"], bars["x2"]["field"]) == ("start", "end")
+    assert dict(zip(bars["color"]["scale"]["domain"], bars["color"]["scale"]["range"],
+                    strict=True)) == chart.data.colors
+
+
+def test_no_roadmap_means_no_timeline(full):
+    results = json.loads(json.dumps(full))
+    for init in results["roadmap"]["initiatives"]:
+        init["rank"] = None
+    chart = by_id(results)["chart-timeline"]
+    assert chart.data is None and "No initiative applies" in chart.note
+    results.pop("roadmap")
+    chart = by_id(results)["chart-timeline"]
+    assert chart.data is None and "no roadmap" in chart.note
 
 
 def test_sparse_charts_skip_with_notes(sparse):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from results_data import CURRENT, intake_data, sparse_results
 
 from assessment.core.format import benchmark_figure
-from assessment.core.framework import load_framework
+from assessment.core.framework import HORIZONS, load_framework
+from assessment.core.model import IntakeData
 from assessment.core.results import ResultsView
 from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
@@ -27,8 +29,24 @@ from assessment.scorecard.summary import summary_text
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE = f"{SCRIPT} {IMG}"
-SECTIONS = ("summary", "kpis", "renewal", "practices", "expectations", "recommendations",
-            "data-quality", "method")
+SECTIONS = ("executive-summary", "summary", "business-case", "roadmap", "kpis", "renewal",
+            "practices", "expectations", "data-quality", "method", "appendix")
+SECTION_TAG = re.compile(r'<section id="([^"]+)"')
+
+
+def acme_intake(org: str = "Acme Support GmbH", note: str = "Survey changed in Q2",
+                warning: str = "KPIs!C12: check this value", model: str = "blended",
+                **profile: Any) -> IntakeData:
+    """The intake of :func:`acme_results`."""
+    fw = load_framework()
+    ids = {k.id for k in fw.kpis}
+    current: dict[str, float | None] = {k: v for k, v in CURRENT.items() if k in ids}
+    current.update(customer_effort_score=None, cases_per_engineer_month=None)
+    return intake_data(
+        org, note, warning, current,
+        **{"support_model": model, "fx_rate": 0.92, "segment": "b2b_software",
+           "self_rated_alignment": 7, "support_cost": 13_000_000, "assisted_cases": 40_000,
+           "support_headcount": 30, **profile})
 
 
 def acme_results(org: str = "Acme Support GmbH", note: str = "Survey changed in Q2",
@@ -38,17 +56,9 @@ def acme_results(org: str = "Acme Support GmbH", note: str = "Survey changed in 
     B2B software segment, every area answered, with one KPI missing (customer effort), one
     derived by a relation (cases per engineer, from assisted cases and headcount), one
     relation failing (cost per case against support cost / assisted cases), a client target
-    (CSAT 88%), a note and a warning."""
-    fw = load_framework()
-    ids = {k.id for k in fw.kpis}
-    current: dict[str, float | None] = {k: v for k, v in CURRENT.items() if k in ids}
-    current.update(customer_effort_score=None, cases_per_engineer_month=None)
-    intake = intake_data(
-        org, note, warning, current,
-        **{"support_model": model, "fx_rate": 0.92, "segment": "b2b_software",
-           "self_rated_alignment": 7, "support_cost": 13_000_000, "assisted_cases": 40_000,
-           "support_headcount": 30, **profile})
-    return score(fw, intake)
+    (CSAT 88%), a note and a warning. Without a contract revenue base, its renewal driver
+    needs data."""
+    return score(load_framework(), acme_intake(org, note, warning, model, **profile))
 
 
 
@@ -63,8 +73,9 @@ def v1_results(results: dict[str, Any]) -> dict[str, Any]:
     level names."""
     old = copy.deepcopy(results)
     old["schema"] = "support-excellence/results@1"
-    for key in ("consistency",):
+    for key in ("consistency", "business_case", "roadmap", "executive_summary"):
         old.pop(key, None)
+    old["renewal"].pop("money", None)
     for key in ("segment", "segment_name", "fx_rate", "self_rated_alignment", "support_cost",
                 "assisted_cases", "support_headcount"):
         old["organization"].pop(key, None)
@@ -194,15 +205,20 @@ def test_page_is_self_contained(page, page_text):
 def test_sections_present_in_order(page, page_text):
     for section in SECTIONS:
         assert page.ids[section]["tag"] == "section", section
-    positions = [page_text.index(f'<section id="{s}"') for s in SECTIONS]
-    assert positions == sorted(positions)
+    # the executive summary is the first section and nothing but the header comes before it;
+    # the appendix of recommendations is the last
+    assert SECTION_TAG.findall(page_text) == list(SECTIONS)
+    main = page_text.split('<main class="wrap">', 1)[1]
+    assert main.lstrip().startswith('<section id="executive-summary"')
+    assert page_text.index("</header>") < page_text.index('<section id="executive-summary"')
+    assert page.text("appendix-h") == "Appendix: all recommendations"
 
 
 def test_every_chart_is_drawn_with_a_data_table(full, page):
     charts = build_charts(full)
     figures = [a for t, a in page.tags if t == "figure" and "chart" in a.get("class", "")]
     svgs = [a for t, a in page.tags if t == "svg"]
-    assert len(figures) == len(charts) == len(svgs) == 10
+    assert len(figures) == len(charts) == len(svgs) == 11
     for chart in charts:
         figure = page.ids[chart.id]
         assert figure["tag"] == "figure"
@@ -452,6 +468,221 @@ def test_results_version_1_still_render(full):
     assert "45 to 150" in parsed.text("kpi-cost_per_case")
     terminal = summary_text(old)
     assert "Level 4 \u00b7 Advanced" in terminal and "Self-rated" not in terminal
+    # no executive summary, business case or roadmap: a note says why; the appendix stays last
+    assert SECTION_TAG.findall(text) == [s for s in SECTIONS if s not in (
+        "executive-summary", "business-case", "roadmap")]
+    assert "made before the executive summary" in parsed.text("no-executive-summary")
+    assert "chart-timeline" not in parsed.ids
+    assert not terminal.startswith("Executive summary")
+
+
+
+# --------------------------------------------------------------------------- decision parts
+
+
+def harbor() -> dict[str, Any]:
+    """An internal desk whose cost drivers overlap: the cost-per-case gap is counted, the
+    self-service shift and repeat contacts are not."""
+    return sample_results("harbor-city-it")
+
+
+def test_executive_summary_holds_the_story_a_vp_reads_first(full, page):
+    summary = full["executive_summary"]
+    exec_text = page.text("executive-summary")
+    assert page.text("exec-readings") == ResultsView.from_dict(full).readings("index")
+    assert page.text("exec-band") == "Fair (band 60\u201380)" and "Amber" in exec_text
+    for key, element in full["elements"].items():
+        assert page.text(f"exec-element-{key}").startswith(
+            f"{element['name']} {element['score']:.1f}")
+    assert f"{full['renewal']['health']:.1f}" in page.text("exec-renewal")
+    # 3-5 findings, each sentence as given, the rule behind it on hover
+    assert 3 <= len(summary["findings"]) <= 5
+    for f in summary["findings"]:
+        item = page.ids[f"finding-{f['id']}"]
+        assert page.text(f"finding-{f['id']}") == f["text"]
+        assert item["data-rule"] == f["rule"] and f"rule {f['rule']}:" in item["title"]
+    # the top initiatives with their base money, horizon and owner
+    rows = page.text("exec-initiatives")
+    for n, i in enumerate(summary["initiatives"], start=1):
+        assert i["name"] in rows and i["owner"] in rows
+        assert f"{n} {i['name']}" in rows
+    first = summary["initiatives"][0]
+    assert first["money_base"] and f"EUR {first['money_base']:,.0f} a year" in rows
+    assert "3\u20136 months" in rows
+    total = summary["total"]
+    assert f"EUR {total['base']:,.0f}" in page.text("exec-total")
+    assert (f"EUR {total['low']:,.0f} to EUR {total['high']:,.0f} from the cautious to the "
+            "high case") in page.text("exec-total")
+    caveats = page.text("exec-caveats")
+    assert summary["caveats"] and all(c in caveats for c in summary["caveats"])
+    # nothing of the later sections on the first page
+    assert "Organization profile" not in exec_text and "Assumptions" not in exec_text
+
+
+def test_a_consultants_wording_is_marked_and_names_its_rule():
+    intake = acme_intake()
+    intake.finding_wording = {"largest_gap": "Grow the revenue support sources <b>first</b>."}
+    results = score(load_framework(), intake)
+    text = render_html(results)
+    parsed = Page(text)
+    item = parsed.ids["finding-largest_gap"]
+    assert parsed.text("finding-largest_gap") == (
+        "Grow the revenue support sources <b>first</b>. consultant's wording")
+    assert "<b>first" not in text  # escaped
+    assert item["title"].startswith("Consultant's wording. Chosen by the rule largest_gap:")
+    others = [f for f in results["executive_summary"]["findings"] if not f["overridden"]]
+    assert others and "consultant's wording" not in parsed.text(f"finding-{others[0]['id']}")
+    terminal = summary_text(results)
+    assert "Grow the revenue support sources <b>first</b>. [consultant's wording]" in terminal
+
+
+def test_a_driver_without_its_data_says_so_and_never_zero(full, page):
+    driver = next(d for d in full["business_case"]["drivers"]
+                  if d["id"] == "renewal_revenue_at_stake")
+    assert driver["status"] == "needs_data" and driver["needs"] == ["contract_revenue_base"]
+    row = page.text("driver-renewal_revenue_at_stake")
+    assert "needs data: contract_revenue_base" in row and "Needs data" in row
+    assert not re.search(r"\b0\b", row), row
+    detail = page.text("driver-detail-renewal_revenue_at_stake")
+    assert "needs data: contract_revenue_base" in detail and "EUR 0" not in detail
+    assert "Renewal revenue at stake (needs data: contract_revenue_base)" in page.text(
+        "bc-needs-data")
+    assert page.text("renewal-money-missing") == (
+        "No renewal money yet: needs data: contract_revenue_base.")
+
+
+def test_each_driver_shows_its_formula_assumptions_and_values(full, page):
+    drivers = {d["id"]: d for d in full["business_case"]["drivers"]}
+    shift = drivers["self_service_shift"]
+    assert shift["counted"]
+    row = page.text("driver-self_service_shift")
+    for case in ("low", "base", "high"):
+        assert f"EUR {shift[case]:,.0f}" in row
+    assert "Counted in the total" in row
+    detail = page.text("driver-detail-self_service_shift")
+    assert shift["formula_text"] in detail
+    table = page.text("assumptions-self_service_shift")
+    for a in shift["assumptions"]:
+        assert a["name"] in table and f"{a['source']}, {a['year']}" in table
+    # a driver at its target reads so, and is not in the total
+    assert drivers["cost_per_case_gap"]["status"] == "no_gap"
+    assert "At or above target" in page.text("driver-cost_per_case_gap")
+    total = full["business_case"]["total"]
+    total_row = page.text("driver-total")
+    assert all(f"EUR {total[c]:,.0f}" in total_row for c in ("low", "base", "high"))
+    assert "Self-service shift + Repeat contacts avoided" in total_row
+
+
+def test_an_overlapping_driver_is_left_out_of_the_total_and_says_why():
+    results = harbor()
+    case = results["business_case"]
+    drivers = {d["id"]: d for d in case["drivers"]}
+    excluded = drivers["self_service_shift"]
+    assert excluded["status"] == "ok" and not excluded["counted"]
+    assert excluded["excluded_because"]
+    parsed = Page(render_html(results))
+    row = parsed.text("driver-self_service_shift")
+    assert "Overlap: not counted" in row and excluded["excluded_because"] in row
+    assert f"EUR {excluded['base']:,.0f}" in row  # its own value is still shown
+    counted = [d for d in case["drivers"] if d["counted"]]
+    assert case["total"]["base"] == pytest.approx(sum(d["base"] for d in counted))
+    total_row = parsed.text("driver-total")
+    assert "Self-service shift" not in total_row
+    assert f"EUR {case['total']['base']:,.0f}" in total_row
+    # every swing is 0: the total rests on the client's own figures
+    assert all(s["swing"] == 0 for s in case["sensitivity"])
+    assert "rests on the client's own figures" in parsed.text("sensitivity-own-figures")
+    assert "sensitivity-table" not in parsed.ids
+    # renewal money does not apply to an internal desk
+    assert "Not applicable to an internal support model" in parsed.text("business-case")
+
+
+def test_sensitivity_lists_the_largest_swing_first(full, page):
+    sensitivity = full["business_case"]["sensitivity"]
+    assert sensitivity[0]["swing"] > 0
+    table = page.text("sensitivity-table")
+    positions = [table.index(s["name"]) for s in sensitivity]
+    assert positions == sorted(positions)
+    assert f"EUR {sensitivity[0]['swing']:,.0f}" in table
+
+
+def test_renewal_money_table():
+    results = sample_results("northwind-cloud")
+    money = results["renewal"]["money"]
+    assert money and len(money["years"]) == 5
+    parsed = Page(render_html(results))
+    table = parsed.text("renewal-money-table")
+    for y in money["years"]:
+        assert f"USD {y['client']:,.0f}" in table and f"USD {y['target']:,.0f}" in table
+        assert f"USD {y['industry']:,.0f}" in table
+    assert f"USD {money['at_stake']:,.0f}" in table
+    row = parsed.text("driver-renewal_revenue_at_stake")
+    assert "Counted" in row
+
+
+def test_roadmap_table_ranks_initiatives_and_points_into_the_appendix(full, page):
+    ranked = [i for i in full["roadmap"]["initiatives"] if i["rank"] is not None]
+    table = page.text("roadmap-table")
+    positions = [table.index(i["name"]) for i in ranked]
+    assert positions == sorted(positions)
+    first = ranked[0]
+    row = page.text(f"initiative-{first['id']}")
+    assert row.startswith(f"1 {first['name']}") and first["owner"] in row
+    assert "3\u20136 months" in row and "M (medium)" in row
+    assert f"EUR {first['money']['base']:,.0f}" in row
+    assert "Self-service resolution rate" in row  # the KPIs it moves, by name
+    assert f"{first['index_points']:.2f}" in row
+    practices = next(i for i in ranked if i["practices"])
+    assert "Practices:" in page.text(f"initiative-{practices['id']}")
+    for i in ranked:
+        for n in i["recommendations"]:
+            assert page.ids[f"rec-{n}"]["tag"] == "li"
+    links = [a["href"] for t, a in page.tags if t == "a" and a.get("href", "").startswith(
+        "#rec-")]
+    assert len(links) == sum(len(i["recommendations"]) for i in ranked)
+    assert full["roadmap"]["ranking"] in " ".join(page.text("roadmap").split())
+    assert "Tracking" not in table  # nothing recorded: no tracking column
+
+
+def test_roadmap_shows_what_the_intake_tracks():
+    intake = acme_intake()
+    intake.initiatives = {"self_service_and_knowledge": {
+        "chosen": True, "owner": "Dana <Lee>", "due_date": dt.date(2025, 3, 31),
+        "status": "in_progress", "inhibitors": "No knowledge tool", "notes": None}}
+    text = render_html(score(load_framework(), intake))
+    parsed = Page(text)
+    row = parsed.text("initiative-self_service_and_knowledge")
+    assert "In progress" in row and "chosen" in row and "Dana <Lee>" in row
+    assert "due 2025-03-31" in row and "Inhibitors: No knowledge tool" in row
+    assert "Dana <Lee>" not in text  # escaped
+    assert "not recorded" in parsed.text("initiative-customer_feedback_loop")
+
+
+def test_timeline_chart_is_drawn_with_the_roadmap(full, page):
+    chart = next(c for c in build_charts(full) if c.id == "chart-timeline")
+    assert page.ids["chart-timeline"]["aria-describedby"] == "roadmap-table"
+    assert [r.key for r in chart.data.rows] == [
+        i["id"] for i in full["roadmap"]["initiatives"] if i["rank"] is not None]
+    for row, init in zip(chart.data.rows, full["roadmap"]["initiatives"], strict=False):
+        assert (row.start, row.end) == HORIZONS[init["horizon"]]
+
+
+def test_the_terminal_summary_starts_with_the_executive_block(full):
+    terminal = summary_text(full)
+    lines = terminal.splitlines()
+    assert lines[0] == "Executive summary: Acme Support GmbH, assessed 2024-05-17"
+    flat = " ".join(terminal.split())
+    block = flat.split("Acme Support GmbH \u2014 assessed")[0]
+    for f in full["executive_summary"]["findings"]:
+        assert " ".join(f["text"].split()) in block
+    for i in full["executive_summary"]["initiatives"]:
+        assert i["name"] in block
+    first = full["executive_summary"]["initiatives"][0]
+    assert f"{first['name']}: EUR {first['money_base']:,.0f}" in block
+    total = full["business_case"]["total"]
+    assert f"Business case: EUR {total['base']:,.0f} a year in the base case" in block
+    # the existing tables follow
+    assert flat.index("Key findings") < flat.index("Support Excellence Index")
 
 
 @pytest.mark.parametrize("where", ["org", "note", "warning"])
@@ -474,7 +705,7 @@ def test_hostile_text_in_vega_charts():
     text = render_html(results, charts="vega")
     assert "<script>alert" not in text and "<img src=x" not in text
     parsed = Page(text)
-    assert len([1 for t, _ in parsed.tags if t == "svg"]) == 10
+    assert len([1 for t, _ in parsed.tags if t == "svg"]) == 11
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), tag
         for name in ("src", "href", "xlink:href"):

@@ -132,6 +132,33 @@ def test_element_amber_rule_is_at_the_threshold(full, drawn) -> None:
     assert f(label, "x") == f(rule, "x1")
 
 
+# --------------------------------------------------------------------------- roadmap timeline
+
+
+def test_timeline_bars_sit_at_their_horizons_months(full, drawn) -> None:
+    chart, els = drawn["chart-timeline"]
+    left, plot_w, rows_y = track_geometry(els, "16")
+    assert plot_w == 360 and len(rows_y) == len(chart.data.rows)
+    assert [b - a for a, b in zip(rows_y, rows_y[1:], strict=False)] == [26.0] * (
+        len(rows_y) - 1)
+    months = {"days_0_90": (0, 3), "months_3_6": (3, 6), "months_6_12": (6, 12)}
+    horizon = {i["id"]: i["horizon"] for i in full["roadmap"]["initiatives"]}
+    for row, y in zip(chart.data.rows, rows_y, strict=True):
+        start, end = months[horizon[row.key]]
+        (bar,) = [r for r in rects(els, y=svg.num(y), height="16")
+                  if r.get("fill") != svg.TRACK]
+        assert near(f(bar, "x"), left + plot_w * start / 12)
+        assert near(f(bar, "width"), plot_w * (end - start) / 12)
+        assert bar.get("fill") == charts.EFFORT_COLORS[row.group]
+        (label,) = [t for t in texts(els, 11) if content(t) == row.label]
+        assert near(f(label, "x"), left + plot_w + 12) and near(text_center(label), y + 8)
+        (name,) = [t for t in texts(els, 11) if content(t) == row.name]
+        assert name.get("text-anchor") == "end" and near(text_center(name), y + 8)
+    ticks = x_ticks(els, ["0", "3", "6", "9", "12"])
+    for label, x in ticks.items():
+        assert near(x, left + plot_w * int(label) / 12)
+
+
 # --------------------------------------------------------------------------- KPI bullets
 
 

@@ -3,7 +3,8 @@
 A builder reads the typed results (:class:`~assessment.core.results.ResultsView`, built once
 from the results structure of methodology §8) and returns a :class:`Chart`: id,
 section, kind, title, description, an optional note, and its ``data`` as plain typed values
-(:class:`Bars`, :class:`Lines` or :class:`Scatter`: values, labels, colours, axes). A chart
+(:class:`Bars`, :class:`Lines`, :class:`Scatter` or :class:`Timeline`: values, labels,
+colours, axes). A chart
 with nothing to show has ``data=None`` and a ``note`` that says why. Everything that draws a
 chart reads that data, never anything else:
 
@@ -15,8 +16,9 @@ chart reads that data, never anything else:
 
 - :func:`build_charts` returns every chart of a scorecard, in reading order; it takes the
   results dict or its view, and builds the view once for all charts.
-- The builders: :func:`element_chart`, :func:`kpi_chart`, :func:`projection_chart`,
-  :func:`expectations_chart`, :func:`practices_chart`, each taking a ``ResultsView``.
+- The builders: :func:`element_chart`, :func:`timeline_chart` (the roadmap),
+  :func:`kpi_chart`, :func:`projection_chart`, :func:`expectations_chart`,
+  :func:`practices_chart`, each taking a ``ResultsView``.
 
 Data values are the unrounded numbers of the results; only text labels round. KPI bullets are
 on the 0-100 *score* scale so that KPIs of different units line up: the target is the tick at
@@ -32,13 +34,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.core.format import (
+    EFFORT_LABELS,
+    HORIZON_LABELS,
     QUADRANT_LABELS,
     STATUS_LABELS,
+    format_money,
+    format_points,
     level_text,
     rag_label,
     trim_number,
     value_text,
 )
+from assessment.core.framework import HORIZONS
 from assessment.core.results import KpiRow, ResultsView
 from assessment.core.scoring import kpi_score
 from assessment.scorecard.svg import (
@@ -63,6 +70,10 @@ PRACTICE_GROUPS = {"Needs action (0-1)": "#c62828", "Defined (2)": "#e0a100",
 SERIES_COLORS = ("#1f4e79", "#8c8c8c", "#2e7d32", "#5b9bd5")
 SERIES_DASHES = ((1, 0), (6, 3), (2, 2), (6, 2, 2, 2))
 SCORE_TICKS = (0, 20, 40, 60, 80, 100)
+#: Roadmap bars are coloured by effort (the horizon is where the bar sits).
+EFFORT_COLORS = {f"Effort {EFFORT_LABELS[e]}": color
+                 for e, color in (("S", "#5b9bd5"), ("M", "#2d5a8c"), ("L", "#1f3a5f"))}
+MONTH_TICKS = (0, 3, 6, 9, 12)
 THRESHOLD_GREY = "#9e9e9e"
 
 
@@ -208,7 +219,35 @@ class Scatter:
         return {label: color for _kind, color, label in self.legend}
 
 
-ChartData = Bars | Lines | Scatter
+@dataclass(frozen=True)
+class Span:
+    """One ranked initiative on the roadmap timeline: a bar from month ``start`` to ``end``
+    (its horizon), coloured by its effort (``group``)."""
+
+    key: str
+    name: str
+    start: float
+    end: float
+    label: str
+    group: str
+    color: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The roadmap: one :class:`Span` a ranked initiative, in rank order, on a month axis."""
+
+    rows: tuple[Span, ...]
+    axis: Axis
+    legend: tuple[Swatch, ...]
+
+    @property
+    def colors(self) -> dict[str, str]:
+        """Effort -> colour, in legend order."""
+        return {label: color for _kind, color, label in self.legend}
+
+
+ChartData = Bars | Lines | Scatter | Timeline
 
 
 @dataclass(frozen=True)
@@ -217,8 +256,8 @@ class Chart:
 
     ``id`` is stable and HTML-safe (``chart-elements``, ``chart-kpis-profit``, ...);
     ``section`` names the scorecard section the chart belongs to; ``kind`` is how it is drawn
-    (``bars``, ``bullets``, ``practices``, ``lines``, ``scatter``). ``note`` may also be set
-    on a chart that is drawn, to say what it leaves out.
+    (``bars``, ``bullets``, ``practices``, ``lines``, ``scatter``, ``timeline``). ``note``
+    may also be set on a chart that is drawn, to say what it leaves out.
     """
 
     id: str
@@ -333,6 +372,39 @@ def element_chart(view: ResultsView) -> Chart:
     data = Bars(tuple(rows), Axis(0, 100, SCORE_TICKS, "Score (0\u2013100)"),
                 _boxes(RAG_COLORS), amber, f"amber threshold {trim_number(amber, 1)}")
     return Chart("chart-elements", "summary", "bars", title, _org(view), description, data)
+
+
+def timeline_chart(view: ResultsView) -> Chart:
+    """The roadmap as a timeline: one bar per ranked initiative across the months of its
+    horizon (0-3, 3-6 or 6-12), in rank order, coloured by effort."""
+    title = "Roadmap timeline"
+    subtitle = _org(view)
+    ranked = view.roadmap.ranked
+    currency = view.currency
+    rows, said = [], []
+    for init in ranked:
+        start, end = HORIZONS.get(init.horizon, (0, 12))
+        money = (init.money or {}).get("base")
+        value = (f"{format_money(money, currency)} a year" if money else
+                 f"{format_points(init.index_points)} index points")
+        effort = f"Effort {EFFORT_LABELS.get(init.effort, init.effort)}"
+        name = f"{init.rank}. {init.name}"
+        rows.append(Span(init.id, name, float(start), float(end),
+                         f"{HORIZON_LABELS.get(init.horizon, init.horizon)} \u00b7 {value}",
+                         effort, EFFORT_COLORS.get(effort, MUTED)))
+        said.append(f"{name}: months {start} to {end}, {effort.lower()}, {value}")
+    description = ("Timeline of the roadmap's initiatives in rank order over the first 12 "
+                   "months, each bar across its horizon. " + "; ".join(said) + ".")
+    if not view.roadmap.initiatives:
+        return Chart("chart-timeline", "roadmap", "timeline", title, subtitle, description,
+                     None, "These results hold no roadmap (they were made before it).")
+    if not rows:
+        return Chart("chart-timeline", "roadmap", "timeline", title, subtitle, description,
+                     None, "No initiative applies to this organization, so there is no "
+                     "timeline.")
+    data = Timeline(tuple(rows), Axis(0, 12, MONTH_TICKS, "Months from the start of the plan"),
+                    _boxes(EFFORT_COLORS))
+    return Chart("chart-timeline", "roadmap", "timeline", title, subtitle, description, data)
 
 
 def kpi_chart(view: ResultsView, area: str) -> Chart:
@@ -528,7 +600,7 @@ def build_charts(results: ResultsView | Mapping[str, Any]) -> list[Chart]:
     used as is; a dict is read into one view for all the charts).
     """
     view = ResultsView.of(results)
-    charts = [element_chart(view)]
+    charts = [element_chart(view), timeline_chart(view)]
     charts += [kpi_chart(view, e.key) for e in view.elements]
     charts.append(kpi_chart(view, "renewal"))
     charts.append(practices_chart(view, "renewal_practices"))
@@ -549,13 +621,13 @@ def _right_column(labels: list[str], size: float, cap: float) -> float:
     return min(max((text_width(t, size) for t in labels), default=40) + 24, cap)
 
 
-def _row_frame(data: Bars, plot_w: float, row_h: float, top: float, size: float,
-               cap: float) -> tuple[Canvas, float, float, float]:
-    """What the three one-row-per-item charts share: the name column on the left, the label
+def _row_frame(data: Bars | Timeline, plot_w: float, row_h: float, top: float, size: float,
+               cap: float, limit: int = 38) -> tuple[Canvas, float, float, float]:
+    """What the one-row-per-item charts share: the name column on the left, the label
     column on the right (``size`` pt text, at most ``cap`` wide) and the x axis. Returns the
     canvas and the widths of the two columns, ``left`` and ``right``, and ``bottom``."""
     rows, axis = data.rows, data.axis
-    left = label_column([r.name for r in rows])
+    left = label_column([r.name for r in rows], limit=limit)
     right = _right_column([r.label for r in rows], size, cap)
     bottom = top + row_h * len(rows)
     c = Canvas()
@@ -714,9 +786,30 @@ def _svg_scatter(chart: Chart, data: Scatter) -> str:
     return c.svg(chart.id, chart.title, chart.description, width, bottom + 46 + used)
 
 
+def _svg_timeline(chart: Chart, data: Timeline) -> str:
+    """The roadmap: one bar per initiative from its horizon's first month to its last."""
+    rows, axis = data.rows, data.axis
+    plot_w, row_h, bar_h, top = 360.0, 26.0, 16.0, 8.0
+    c, left, right, bottom = _row_frame(data, plot_w, row_h, top, 11, 240, limit=44)
+    width = left + plot_w + right
+    span = axis.hi - axis.lo
+
+    def px(month: float) -> float:
+        return left + plot_w * (month - axis.lo) / span
+
+    for i, r in enumerate(rows):
+        cy = top + i * row_h + row_h / 2
+        c.text(left - 8, cy, r.name, 11, "end", limit=44)
+        c.rect(left, cy - bar_h / 2, plot_w, bar_h, TRACK)
+        c.rect(px(r.start), cy - bar_h / 2, px(r.end) - px(r.start), bar_h, r.color)
+        c.text(left + plot_w + 12, cy, r.label, 11)
+    used = c.legend(bottom + 40, 8, width - 16, data.legend)
+    return c.svg(chart.id, chart.title, chart.description, width, bottom + 40 + used)
+
+
 _RENDERERS: dict[str, Callable[[Chart, Any], str]] = {
     "bars": _svg_bars, "bullets": _svg_bullets, "practices": _svg_practices,
-    "lines": _svg_lines, "scatter": _svg_scatter}
+    "lines": _svg_lines, "scatter": _svg_scatter, "timeline": _svg_timeline}
 
 
 def to_svg(chart: Chart) -> str:

@@ -3,6 +3,11 @@
 - :func:`render_html` turns the results structure (methodology §8) into the page text.
 - :func:`write_html` writes it atomically: a failure at any point leaves no file behind.
 
+The page opens on the executive summary (index, elements, renewal, the key findings, the top
+initiatives with their money, the business-case total and the caveats), then the scores, the
+business case, the roadmap, the detail sections, and ends with the appendix of every
+recommendation. results that predate the executive summary render without those three parts.
+
 The page has no external resource of any kind (no CDN, web font, script or stylesheet link):
 CSS is inline and every chart is inline SVG, so it opens offline, prints, and survives being
 mailed. Sections mirror the Excel workbook. Every chart has a data table next to it.
@@ -29,7 +34,11 @@ from markupsafe import Markup
 from assessment.core.format import (
     DASH,
     DERIVED,
+    DRIVER_STATUS_LABELS,
+    EFFORT_LABELS,
+    HORIZON_LABELS,
     QUADRANT_LABELS,
+    TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
     direction_label,
@@ -42,24 +51,35 @@ from assessment.core.format import (
     format_score,
     format_value,
     level_text,
+    money_range,
+    needs_data_text,
     rag_label,
     status_label,
     value_range,
     value_text,
 )
-from assessment.core.results import KpiRow, Questionnaire, ResultsView
+from assessment.core.results import (
+    AssumptionUse,
+    DriverResult,
+    InitiativeResult,
+    KpiRow,
+    Questionnaire,
+    ResultsView,
+)
 from assessment.files.write import atomic_write
 from assessment.scorecard.charts import Chart, build_charts, to_svg
 from assessment.scorecard.summary import (
     BAND_SIDES,
     CHECK_LABELS,
     MONEY_FIELDS,
+    OWN_FIGURES,
     TARGET_BASIS,
     alignment_words,
     band_text,
     check_result,
     check_stated_term,
     check_status,
+    finding_rule_text,
     fx_text,
     not_applicable_text,
     questionnaire_readings,
@@ -67,6 +87,7 @@ from assessment.scorecard.summary import (
     segment_text,
     term_label,
     term_value,
+    total_spread,
     value_basis_text,
 )
 from assessment.scorecard.vega import to_vega_svg
@@ -154,8 +175,12 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
     } for e in view.elements]
 
     index = view.index
+    renewal = _renewal(view, kpis_by_area.get("renewal", []))
     return {
         "version": view.version,
+        "executive": _executive(view, elements, renewal),
+        "business_case": _business_case(view),
+        "roadmap": _roadmap(view, figures),
         "org": _organization(view),
         "framework": {"name": view.framework.name, "version": view.framework.version},
         "generator": {"name": "support-excellence", "version": "", **view.generator},
@@ -174,7 +199,7 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         "gaps": [{"name": g.name, "area": view.area_name(g.area), "score": format_score(g.score),
                   "points": format_points(g.points_at_stake), "measure": g.kind == "measure"}
                  for g in view.gaps[:5]],
-        "renewal": _renewal(view, kpis_by_area.get("renewal", [])),
+        "renewal": renewal,
         "questionnaires": {qid: _questionnaire(view, q)
                            for qid, q in view.questionnaires.items()},
         "expectations": _expectations(view),
@@ -201,6 +226,197 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         },
         "levels": list(view.framework.levels),
         "answer_scale": list(view.framework.answer_scale),
+    }
+
+
+# --------------------------------------------------------------------------- decision parts
+
+
+def _money(value: float | None, currency: str | None) -> str:
+    return DASH if value is None else format_money(value, currency)
+
+
+def _executive(view: ResultsView, elements: list[dict[str, Any]],
+               renewal: dict[str, Any]) -> dict[str, Any] | None:
+    """The executive summary (results made with it only): index with both readings and band,
+    elements, renewal health, findings with the rule behind each, top initiatives with their
+    money, the business-case total and the caveats."""
+    summary = view.executive_summary
+    if summary is None:
+        return None
+    currency = summary.currency or view.currency
+    total = summary.total
+    ranks = {i.id: i.rank for i in view.roadmap.initiatives}
+    return {
+        "elements": [{"key": e["key"], "name": e["name"], "score": e["score"], "rag": e["rag"],
+                      "rag_label": e["rag_label"], "applicable": e["applicable"]}
+                     for e in elements],
+        "renewal": renewal,
+        "findings": [{
+            "id": f.id, "rule": f.rule, "text": f.text, "overridden": f.overridden,
+            "title": (("Consultant's wording. " if f.overridden else "")
+                      + f"Chosen by the {finding_rule_text(f.rule)}."),
+        } for f in summary.findings],
+        "initiatives": [{
+            "rank": ranks.get(i.id) or n, "name": i.name, "owner": i.owner or DASH,
+            "horizon": HORIZON_LABELS.get(i.horizon, i.horizon or DASH),
+            "effort": EFFORT_LABELS.get(i.effort, i.effort or DASH),
+            "money": (f"{format_money(i.money_base, currency)} a year" if i.money_base
+                      else "no money figure"),
+            "points": format_points(i.index_points),
+        } for n, i in enumerate(summary.initiatives, start=1)],
+        "total": _total(total, currency),
+        "caveats": list(summary.caveats),
+    }
+
+
+def _total(total: Any, currency: str | None) -> dict[str, str] | None:
+    """A business-case total as text: base a year and the low-to-high range."""
+    if not total:
+        return None
+    return {"base": format_money(total.get("base"), currency),
+            "low": format_money(total.get("low"), currency),
+            "high": format_money(total.get("high"), currency),
+            "range": money_range(total.get("low"), total.get("high"), currency),
+            "spread": total_spread(total, currency)}
+
+
+def _assumption_value(value: float | None, unit: str, currency: str | None) -> str:
+    """An assumption's value in its unit (money already in the client's currency)."""
+    if unit == "currency":
+        return _money(value, currency)
+    if unit == "percent":
+        return format_percent(value)
+    return format_number(value)
+
+
+def _assumption(a: AssumptionUse, currency: str | None) -> dict[str, Any]:
+    source = ", ".join(str(x) for x in (a.source, a.year) if x) or "practitioner estimate"
+    return {"id": a.id, "name": a.name, "source": source, "note": a.note or "",
+            **{case: _assumption_value(getattr(a, case), a.unit, currency)
+               for case in ("low", "base", "high")}}
+
+
+def _driver_in_total(d: DriverResult) -> str:
+    """Whether a driver is in the total, and why not."""
+    if d.counted:
+        return "Counted in the total"
+    if d.excluded_because:
+        return f"Not counted: {d.excluded_because}"
+    if d.status == "needs_data":
+        return "Not counted until its data is given"
+    if d.status == "no_gap":
+        return "Not counted: nothing to gain (at or above target)"
+    if d.status == "not_applicable":
+        return "Not counted: does not apply"
+    return "Not counted"
+
+
+def _driver(d: DriverResult, currency: str | None) -> dict[str, Any]:
+    if d.status == "ok" and not d.counted:
+        status = "excluded" if d.excluded_because else "not_counted"
+        label = "Overlap: not counted" if d.excluded_because else "Not counted"
+    else:
+        status, label = d.status, DRIVER_STATUS_LABELS.get(d.status, d.status)
+    values = d.status in ("ok", "no_gap")
+    return {
+        "id": d.id, "name": d.name, "description": d.description, "status": status,
+        "status_label": label, "has_values": values,
+        "needs": needs_data_text(d.needs) if d.status == "needs_data" else None,
+        "low": _money(d.low, currency), "base": _money(d.base, currency),
+        "high": _money(d.high, currency),
+        "five_year": _money(d.five_year, currency) if d.five_year is not None else None,
+        "formula": d.formula_text, "counted": d.counted, "in_total": _driver_in_total(d),
+        "excluded_because": d.excluded_because,
+        "assumptions": [_assumption(a, currency) for a in d.assumptions],
+    }
+
+
+def _business_case(view: ResultsView) -> dict[str, Any] | None:
+    """The business case (§10): drivers, renewal money (§5), total and sensitivity; None for
+    results made before it."""
+    case = view.business_case
+    if view.executive_summary is None and not case.drivers:
+        return None
+    currency = case.currency or view.currency
+    money = view.renewal.money
+    renewal = None
+    if money is not None:
+        renewal = {
+            "base": _money(money.base, currency), "at_stake": _money(money.at_stake, currency),
+            "years": [{"year": y.year, "client": _money(y.client, currency),
+                       "target": _money(y.target, currency),
+                       "industry": _money(y.industry, currency),
+                       "gap": _money(y.target - y.client, currency)} for y in money.years],
+        }
+    sensitivity = [{"name": s.name, "low_total": _money(s.low_total, currency),
+                    "high_total": _money(s.high_total, currency),
+                    "swing": _money(s.swing, currency)} for s in case.sensitivity]
+    own_figures = all(s.swing < 0.5 for s in case.sensitivity)
+    return {
+        "currency": currency or DASH,
+        "drivers": [_driver(d, currency) for d in case.drivers],
+        "total": _total(case.total, currency),
+        "counted": [d.name for d in case.drivers if d.counted],
+        "needs_data": [f"{d.name} ({needs_data_text(d.needs)})" for d in case.drivers
+                       if d.status == "needs_data"],
+        "renewal": renewal, "renewal_applicable": view.renewal.applicable,
+        "renewal_needs": next((needs_data_text(d.needs) for d in case.drivers
+                               if d.formula == "renewal_at_stake" and d.needs), None),
+        "sensitivity": [] if own_figures else sensitivity,
+        "own_figures": OWN_FIGURES if own_figures and case.total else None,
+    }
+
+
+def _practice_name(view: ResultsView, ref: str) -> str:
+    """``<questionnaire>.<item>`` as the practice's name."""
+    qid, _, item = ref.partition(".")
+    q = view.questionnaires.get(qid)
+    found = next((i for i in q.items if i.id == item), None) if q else None
+    return found.name if found else item.replace("_", " ")
+
+
+def _tracking(tracking: Any) -> dict[str, str] | None:
+    if not tracking:
+        return None
+    chosen = tracking.get("chosen")
+    return {
+        "status": TRACKING_LABELS.get(tracking.get("status") or "", DASH),
+        "status_key": tracking.get("status") or "none",
+        "chosen": DASH if chosen is None else "chosen" if chosen else "not chosen",
+        "owner": tracking.get("owner") or "", "due": str(tracking.get("due_date") or ""),
+        "inhibitors": tracking.get("inhibitors") or "", "notes": tracking.get("notes") or "",
+    }
+
+
+def _initiative(view: ResultsView, i: InitiativeResult, currency: str | None) -> dict[str, Any]:
+    money = i.money or {}
+    return {
+        "id": i.id, "rank": i.rank, "name": i.name, "description": i.description,
+        "kpis": [k.name if (k := view.kpi(kid)) else kid for kid in i.kpis],
+        "practices": [_practice_name(view, p) for p in i.practices],
+        "effort": EFFORT_LABELS.get(i.effort, i.effort or DASH),
+        "horizon": HORIZON_LABELS.get(i.horizon, i.horizon or DASH),
+        "owner": i.owner or DASH, "points": format_points(i.index_points),
+        "renewal_points": format_points(i.renewal_points) if i.renewal_points else None,
+        "money": _money(money.get("base"), currency) if money else None,
+        "money_range": (money_range(money.get("low"), money.get("high"), currency)
+                        if money else None),
+        "recommendations": list(i.recommendations), "tracking": _tracking(i.tracking),
+    }
+
+
+def _roadmap(view: ResultsView, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """The ranked initiatives with the timeline chart; None for results made before it."""
+    roadmap = view.roadmap
+    if not roadmap.initiatives:
+        return None
+    currency = view.business_case.currency or view.currency
+    return {
+        "ranking": roadmap.ranking, "figure": figures["chart-timeline"],
+        "rows": [_initiative(view, i, currency) for i in roadmap.ranked],
+        "not_applicable": [i.name for i in roadmap.initiatives if i.rank is None],
+        "tracked": any(i.tracking for i in roadmap.initiatives),
     }
 
 

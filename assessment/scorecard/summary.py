@@ -10,11 +10,14 @@ terminal.
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from assessment.core.errors import printable
 from assessment.core.format import (
     DASH,
+    HORIZON_LABELS,
     format_coverage,
     format_money,
     format_percent,
@@ -23,6 +26,7 @@ from assessment.core.format import (
     format_score,
     format_value,
     level_text,
+    money_range,
     rag_label,
     readings,
     trim_number,
@@ -36,6 +40,19 @@ MEASURE = "measure this"
 TARGET_BASIS = {"intake": "client's own target", "segment": "segment target",
                 "framework": "framework target"}
 BAND_SIDES = {"below": "value below the band", "above": "value above the band"}
+#: What each executive-summary finding rule looks for (methodology §10), in words.
+FINDING_RULES = {
+    "largest_gap": "the KPI with the most index points at stake",
+    "weak_element": "an element far below the average of the others",
+    "renewal_erosion": "a renewal curve that falls below the industry's by year five",
+    "failing_relation": "a consistency check that fails",
+    "low_coverage": "too little of the KPI weight measured",
+    "largest_driver": "the largest sum in the business case",
+    "not_measured": "applicable KPIs without data",
+}
+#: Said when no assumption moves the business-case total.
+OWN_FIGURES = ("No assumption moves the total: it rests on the client's own figures "
+               "(volumes, KPI values and targets).")
 
 
 # --------------------------------------------------------------------------- shared words
@@ -175,6 +192,20 @@ def check_result(view: ResultsView, check: Check) -> str:
     return f"Failed: {gap}, more than the {tolerance} allowed"
 
 
+def total_spread(total: Mapping[str, float | None], currency: str | None) -> str:
+    """How far the business-case total moves between its cases, in words."""
+    low, high = total.get("low"), total.get("high")
+    if low is not None and high is not None and abs(high - low) < 0.5:
+        return "the same in the cautious and the high case"
+    return f"{money_range(low, high, currency)} from the cautious to the high case"
+
+
+def finding_rule_text(rule: str) -> str:
+    """The rule that chose a finding, in words: ``rule largest_gap: the KPI with ...``."""
+    words = FINDING_RULES.get(rule)
+    return f"rule {rule}: {words}" if words else f"rule {rule}"
+
+
 def alignment_words(view: ResultsView) -> tuple[str, str]:
     """The computed alignment as this toolkit's own measure, and the client's self-rated
     alignment against the HDI average (never the computed one against it)."""
@@ -198,11 +229,51 @@ def alignment_words(view: ResultsView) -> tuple[str, str]:
 # --------------------------------------------------------------------------- terminal
 
 
+def executive_lines(view: ResultsView, width: int = 96) -> list[str]:
+    """The executive summary in a few lines: the findings, the top initiatives with their
+    money, and the business-case total; empty for results made before it."""
+    summary = view.executive_summary
+    if summary is None:
+        return []
+    org, currency = view.organization, summary.currency or view.currency
+    lines = [f"Executive summary: {org.name}, assessed {org.date_text or DASH}"]
+
+    def wrapped(number: str, text: str) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=f"    {number} ",
+                             subsequent_indent=" " * (5 + len(number)))
+
+    if summary.findings:
+        lines.append("  Key findings:")
+        for n, f in enumerate(summary.findings, start=1):
+            lines += wrapped(f"{n}.", f.text + (" [consultant's wording]" if f.overridden
+                                                else ""))
+    if summary.initiatives:
+        lines.append("  Top initiatives (value a year, base case):")
+        for n, i in enumerate(summary.initiatives, start=1):
+            money = format_money(i.money_base, currency) if i.money_base else "no money figure"
+            lines += wrapped(f"{n}.", f"{i.name}: {money} · "
+                             f"{HORIZON_LABELS.get(i.horizon, i.horizon)} · {i.owner}")
+    if summary.total:
+        lines += textwrap.wrap(
+            f"Business case: {format_money(summary.total.get('base'), currency)} a year in "
+            f"the base case; {total_spread(summary.total, currency)}", width,
+            initial_indent="  ", subsequent_indent="    ")
+    else:
+        lines.append("  Business case: no driver has a value yet")
+    if summary.caveats:
+        lines.append("  Caveats:")
+        for c in summary.caveats:
+            lines += wrapped("-", c)
+    return [*lines, ""]
+
+
 def summary_text(results: dict[str, Any], top: int = 5) -> str:
-    """Render the headline numbers of ``results`` as an aligned text table."""
+    """The executive summary first (when the results have one), then the headline numbers of
+    ``results`` as an aligned text table."""
     view = ResultsView.from_dict(results)
     org, index, renewal = view.organization, view.index, view.renewal
     lines = [
+        *executive_lines(view),
         f"{org.name} — assessed {org.date_text or DASH} "
         f"({org.industry}, {org.support_model} support)",
         f"Framework: {view.framework.name} {view.framework.version}",

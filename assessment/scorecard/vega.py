@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assessment.scorecard.charts import Axis, Bars, Chart, Lines, Scatter
+from assessment.scorecard.charts import Axis, Bars, Chart, Lines, Scatter, Timeline
 from assessment.scorecard.svg import title_desc
 
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -61,7 +61,9 @@ def vega_lite(chart: Chart) -> dict[str, Any]:
         spec.update(_lines(data))
     elif isinstance(data, Scatter):
         spec.update(_scatter(data))
-    else:  # pragma: no cover - ChartData is one of the three
+    elif isinstance(data, Timeline):
+        spec.update(_timeline(data))
+    else:  # pragma: no cover - ChartData is one of the four
         raise TypeError(f"{chart.id}: no Vega-Lite view for {type(data).__name__}")
     return spec
 
@@ -204,6 +206,37 @@ def _scatter(data: Scatter) -> dict[str, Any]:
             {"data": {"values": labels},
              "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7, "fontSize": 10},
              "encoding": {"x": x, "y": y, "text": {"field": "text", "type": "nominal"}}},
+        ],
+    }
+
+
+def _timeline(data: Timeline) -> dict[str, Any]:
+    """The roadmap: a bar per initiative from ``start`` to ``end`` month, coloured by effort."""
+    axis = data.axis
+    rows = [{"key": r.key, "name": r.name, "start": r.start, "end": r.end, "label": r.label,
+             "group": r.group, "scale_lo": axis.lo, "scale_hi": axis.hi} for r in data.rows]
+    y = {"field": "name", "type": "nominal", "sort": None, "title": None}
+    scale = _scale(axis)
+    return {
+        "width": 360, "height": {"step": 26}, "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "bar", "color": "#eceff1", "height": 16},
+             "encoding": {"y": y,
+                          "x": {"field": "scale_lo", "type": "quantitative", "scale": scale,
+                                "title": axis.title, "axis": _axis(axis)},
+                          "x2": {"field": "scale_hi"}}},
+            {"mark": {"type": "bar", "height": 16},
+             "encoding": {
+                 "y": y, "x": {"field": "start", "type": "quantitative", "scale": scale},
+                 "x2": {"field": "end"},
+                 "color": {"field": "group", "type": "nominal", "scale": _colors(data.colors),
+                           "legend": {"title": None}},
+                 "tooltip": [{"field": "name", "type": "nominal", "title": "Initiative"},
+                             {"field": "label", "type": "nominal", "title": "Horizon"}]}},
+            {"mark": {"type": "text", "align": "left", "dx": 10, "fontSize": 11},
+             "encoding": {"y": y, "x": {"field": "scale_hi", "type": "quantitative",
+                                        "scale": scale},
+                          "text": {"field": "label", "type": "nominal"}}},
         ],
     }
 
