@@ -168,8 +168,48 @@ def hostile(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
         current=dict(FULL_CURRENT), notes=dict(HOSTILE_NOTES),
         answers=full_intake.answers, ratings=full_intake.ratings,
         warnings=["=1+1", "plain warning", "bell\x07 and \x00 null"],
+        initiatives={"customer_feedback_loop": {
+            "chosen": True, "owner": "@owner", "due_date": dt.date(2024, 9, 30),
+            "status": "in_progress", "inhibitors": "=HYPERLINK(\"x\")", "notes": "-2"}},
+        finding_wording={"largest_gap": "+margin first"},
     )
     return score(framework, intake)
+
+
+MONEY_PROFILE = {"assisted_cases": 40_000, "contract_revenue_base": 5_000_000}
+
+
+@pytest.fixture(scope="module")
+def money(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
+    """The full intake with the volumes the business case needs, a cost per case far above
+    target (so the cost-per-case gap overlaps and outweighs the self-service and repeat-contact
+    drivers), a recorded initiative and a consultant's wording of one finding."""
+    return score(framework, IntakeData(
+        profile={**full_intake.profile, **MONEY_PROFILE},
+        current=dict(FULL_CURRENT, cost_per_case=120.0), targets=dict(full_intake.targets),
+        answers=full_intake.answers, ratings=full_intake.ratings,
+        initiatives={"self_service_and_knowledge": {
+            "chosen": True, "owner": "Maya Chen", "due_date": dt.date(2024, 9, 30),
+            "status": "in_progress", "inhibitors": "No budget for the portal",
+            "notes": None}},
+        finding_wording={"largest_gap": "Margin is where the money is."}))
+
+
+@pytest.fixture(scope="module")
+def assumed(framework: Framework, full_intake: IntakeData) -> dict[str, Any]:
+    """Volumes given but cost per case blank: the cost-per-case gap needs data and the other
+    cost drivers rest on the framework's assumptions (a non-zero sensitivity)."""
+    return score(framework, IntakeData(
+        profile={**full_intake.profile, **MONEY_PROFILE},
+        current=dict(FULL_CURRENT, cost_per_case=None), answers=full_intake.answers,
+        ratings=full_intake.ratings))
+
+
+@pytest.fixture(scope="module")
+def money_book(money: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
+               ) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(write_excel(money, tmp_path_factory.mktemp("money")
+                                              / "money.xlsx"))
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +231,16 @@ def find(ws: Worksheet, label: str, col: int = 1) -> int:
         if cell.value == label:
             return cell.row
     raise AssertionError(f"{label!r} not found in column {col} of {ws.title}")
+
+
+def row_of(ws: Worksheet, header: int, key: str, col: int = 2) -> dict[str, Any]:
+    """The row of a table (headers on row ``header``) whose column ``col`` is ``key``, as
+    header -> cell."""
+    headers = [c.value for c in ws[header]]
+    for row in ws.iter_rows(min_row=header + 1):
+        if row[col - 1].value == key:
+            return dict(zip(headers, row, strict=False))
+    raise AssertionError(f"{key!r} not found in column {col} of {ws.title}")
 
 
 def kpi_row(ws: Worksheet, kpi_id: str) -> dict[str, Any]:
@@ -699,6 +749,278 @@ def test_data_quality_lists_a_failing_relation_with_its_cells(inconsistent: dict
     assert any("KPIs!F14" in t and "Profile!C21" in t for t in texts)
 
 
+# --------------------------------------------------------------------------- executive summary
+
+#: The horizons' months written out by hand (methodology §10), independent of the engine.
+MONTHS = {"days_0_90": (0, 3), "months_3_6": (3, 6), "months_6_12": (6, 12)}
+USD = '"USD "#,##0'
+
+
+def test_executive_summary_is_the_first_sheet(money_book: openpyxl.Workbook,
+                                              money: dict[str, Any]) -> None:
+    """Index with both readings and band, elements and renewal health, the findings with
+    their rule (the consultant's wording marked), the top initiatives in money, the
+    business-case total and the caveats, on one printed page."""
+    ws = money_book.worksheets[0]
+    assert money_book.sheetnames[0] == ws.title == "Executive summary"
+    assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.fitToHeight) == 1
+    summary, index = money["executive_summary"], money["index"]
+    row = find(ws, "Support Excellence Index")
+    assert ws.cell(row, 2).value == pytest.approx(index["score"])
+    assert ws.cell(row, 2).fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS[index["rag"]][0])
+    assert ws.cell(row, 3).value == fmt.rag_label(index["rag"])
+    assert ws.cell(find(ws, "Index band"), 2).value == "Strong (band 5 of 5: 80 to 100)"
+    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
+        summary["index"]["words"]) == f"{index['score']:.1f} (all KPIs measured)"
+    for element in summary["elements"]:
+        r = find(ws, element["name"])
+        assert ws.cell(r, 2).value == pytest.approx(element["score"])
+        assert ws.cell(r, 3).value == fmt.rag_label(element["rag"])
+    r = find(ws, "Renewal health")
+    assert ws.cell(r, 2).value == pytest.approx(money["renewal"]["health"])
+    assert ws.cell(r, 3).value == fmt.rag_label(money["renewal"]["rag"])
+
+    header = find(ws, "Key finding")
+    assert [ws.cell(header, c).value for c in (1, 5, 6)] == ["Key finding", "Rule", "Wording"]
+    findings = summary["findings"]
+    assert findings
+    for n, finding in enumerate(findings, start=1):
+        assert ws.cell(header + n, 1).value == finding["text"]
+        assert ws.cell(header + n, 5).value == finding["id"]
+        assert ws.cell(header + n, 6).value == (
+            "Consultant's own" if finding["overridden"] else "From the rule")
+        assert f"A{header + n}:D{header + n}" in {str(m) for m in ws.merged_cells.ranges}
+        assert ws.cell(header + n, 1).alignment.wrap_text
+    own = next(f for f in findings if f["overridden"])
+    assert own["id"] == "largest_gap" and own["text"] == "Margin is where the money is."
+
+    header = find(ws, "Initiative")
+    assert [ws.cell(header, c).value for c in range(1, 7)] == [
+        "Initiative", "Horizon", "Effort", "Index points", "Owner", "Value a year (base)"]
+    top = summary["initiatives"]
+    assert len(top) == 3
+    for n, item in enumerate(top, start=1):
+        assert ws.cell(header + n, 1).value == item["name"]
+        assert ws.cell(header + n, 2).value == fmt.HORIZON_LABELS[item["horizon"]]
+        assert ws.cell(header + n, 5).value == item["owner"]
+        cell = ws.cell(header + n, 6)
+        if item["money_base"] is None:
+            assert cell.value is None
+        else:
+            assert cell.value == pytest.approx(item["money_base"])
+            assert cell.number_format == fmt.excel_format("currency", "USD", item["money_base"])
+    assert any(i["money_base"] for i in top)
+
+    total = money["business_case"]["total"]
+    r = find(ws, "Total of the counted drivers")
+    assert [ws.cell(r, c).value for c in (2, 3, 4)] == pytest.approx(
+        [total["low"], total["base"], total["high"]])
+    assert ws.cell(r, 3).number_format == USD
+    assert ws.cell(r + 1, 1).value.startswith("Counted: ")
+
+    header = find(ws, "What changes the picture")
+    caveats = summary["caveats"]
+    if caveats:
+        assert [ws.cell(header + n, 1).value for n in range(1, len(caveats) + 1)] == caveats
+    else:
+        assert ws.cell(header + 1, 1).value.startswith("None: ")
+
+
+def test_needs_data_driver_reads_needs_data_and_has_no_money(wb: openpyxl.Workbook,
+                                                              full: dict[str, Any]) -> None:
+    """Without assisted cases and the contract revenue base no driver has a value: each reads
+    'needs data: <field>' and its money cells stay empty (never 0)."""
+    ws = wb["Business case"]
+    assert [c.value for c in ws[4]] == excel.DRIVER_HEADERS
+    assert ws.freeze_panes == "B5"
+    cost = row_of(ws, 4, "cost_per_case_gap")
+    assert cost["Status"].value == "needs data: assisted_cases" == fmt.needs_data_text(
+        ["assisted_cases"])
+    assert cost["Status"].fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS["amber"][0])
+    for header in ("Low (a year)", "Base (a year)", "High (a year)", "Five years (renewal)"):
+        assert cost[header].value is None, header
+        assert cost[header].number_format.startswith('"USD "')
+    assert cost["In the total"].value == "No"
+    assert row_of(ws, 4, "renewal_revenue_at_stake")["Status"].value == (
+        "needs data: contract_revenue_base")
+    total = find(ws, "Total, each overlap counted once")
+    assert ws.cell(total, 3).value == "No driver valued"
+    assert all(ws.cell(total, c).value is None for c in (4, 5, 6))
+    assert ws.cell(find(ws, "Renewal revenue at stake (the projection in money)") + 1,
+                   1).value == "No renewal money: needs data: contract_revenue_base."
+    section = find(ws, "Sensitivity: which assumption moves the total most")
+    assert any("no total to test" in str(c.value) for c in ws["A"][section:])
+
+    summary = wb.worksheets[0]
+    r = find(summary, "Total of the counted drivers")
+    assert summary.cell(r, 2).value == "not valued"
+    assert summary.cell(r, 3).value is None
+    assert "Cost-per-case gap (needs data: assisted_cases)" in summary.cell(r + 1, 1).value
+    caveats = [summary.cell(row, 1).value
+               for row in range(find(summary, "What changes the picture") + 1,
+                                summary.max_row + 1)]
+    assert any("needs data: assisted_cases" in str(c) for c in caveats)
+
+
+def test_overlapping_driver_is_not_added_twice(money_book: openpyxl.Workbook,
+                                               money: dict[str, Any]) -> None:
+    """The cost-per-case gap and the self-service shift overlap: the total keeps the larger
+    and shows the other as valued but not counted, with the reason."""
+    ws = money_book["Business case"]
+    target = kpi_of(money, "cost_per_case")["target"]
+    gap = 40_000 * (120.0 - target)  # assisted cases × (cost per case − target)
+    cost = row_of(ws, 4, "cost_per_case_gap")
+    assert cost["Base (a year)"].value == pytest.approx(gap)
+    assert cost["Base (a year)"].number_format == fmt.excel_format("currency", "USD", gap)
+    assert (cost["Status"].value, cost["In the total"].value) == ("Counted", "Yes")
+    assert cost["Formula with the client's numbers (base case)"].value.startswith(
+        "40,000 assisted cases")
+
+    shift = row_of(ws, 4, "self_service_shift")
+    assert 0 < shift["Base (a year)"].value < gap
+    assert shift["Status"].value == "Valued, not counted (overlap)"
+    assert shift["In the total"].value == "No"
+    assert "Cost-per-case gap" in shift["Why not in the total"].value
+
+    rate, renewal_target = 0.86, kpi_of(money, "contract_renewal_rate")["target"]
+    five = sum(5_000_000 * (renewal_target ** k - rate ** k) for k in range(5))
+    renewal = row_of(ws, 4, "renewal_revenue_at_stake")
+    assert renewal["Five years (renewal)"].value == pytest.approx(five)
+    assert renewal["Base (a year)"].value == pytest.approx(five / 5)
+
+    total = find(ws, "Total, each overlap counted once")
+    counted = [d for d in money["business_case"]["drivers"] if d["counted"]]
+    assert {d["id"] for d in counted} == {"cost_per_case_gap", "renewal_revenue_at_stake"}
+    assert ws.cell(total, 5).value == pytest.approx(gap + five / 5)
+    assert ws.cell(total, 5).value == pytest.approx(money["business_case"]["total"]["base"])
+    assert ws.cell(total, 5).font.bold
+
+
+def test_renewal_money_per_year_with_its_chart(money_book: openpyxl.Workbook,
+                                               money: dict[str, Any]) -> None:
+    ws = money_book["Business case"]
+    header = find(ws, "Contract year")
+    assert [ws.cell(header, c).value for c in range(1, 6)] == excel.MONEY_HEADERS
+    rate, target = 0.86, kpi_of(money, "contract_renewal_rate")["target"]
+    industry = money["renewal"]["industry_rate"]
+    for k in range(1, 6):
+        row = [ws.cell(header + k, c).value for c in range(1, 6)]
+        client, goal = 5_000_000 * rate ** (k - 1), 5_000_000 * target ** (k - 1)
+        assert row == [k, pytest.approx(client), pytest.approx(goal),
+                       pytest.approx(5_000_000 * industry ** (k - 1)),
+                       pytest.approx(goal - client)]
+        assert ws.cell(header + k, 2).number_format == USD
+    assert ws.cell(header + 6, 1).value == "5 years"
+    assert ws.cell(header + 6, 5).value == pytest.approx(money["renewal"]["money"]["at_stake"])
+    charts = [c for c in ws._charts if isinstance(c, LineChart)]
+    assert len(charts) == 1 and len(charts[0].series) == 3
+    assert charts[0].series[0].val.numRef.f == (
+        f"'Business case'!$B${header + 1}:$B${header + 5}")
+
+
+def test_assumptions_with_sources_and_sensitivity(money_book: openpyxl.Workbook,
+                                                  assumed: dict[str, Any],
+                                                  tmp_path: Path) -> None:
+    ws = money_book["Business case"]
+    header = find(ws, "Assumptions (every figure with its source)") + 1
+    assert [ws.cell(header, c).value for c in range(1, 11)] == excel.ASSUMPTION_HEADERS
+    ss = row_of(ws, header, "self_service_cost_per_contact")
+    assert ss["Source"].value.startswith("Gartner") and ss["Year"].value == 2019
+    assert ss["Base case"].value == pytest.approx(0.10)
+    assert ss["Base case"].number_format == '"USD "#,##0.00'
+    assert ss["Unit"].value == "Money (USD)"
+    repeat = row_of(ws, header, "repeat_contacts_per_unresolved")
+    assert repeat["Source"].value == "Practitioner estimate" and repeat["Year"].value == fmt.DASH
+    assert repeat["Used by"].value == "Repeat contacts avoided"
+    # the counted drivers use no assumption: every swing is 0, and the sheet says why
+    section = find(ws, "Sensitivity: which assumption moves the total most")
+    words = [str(c.value) for c in ws["A"][section:]]
+    assert any("rests on the client's own figures" in w for w in words)
+
+    book = openpyxl.load_workbook(write_excel(assumed, tmp_path / "assumed.xlsx"))
+    ws = book["Business case"]
+    assert row_of(ws, 4, "cost_per_case_gap")["Status"].value == "needs data: cost_per_case"
+    header = find(ws, "Sensitivity: which assumption moves the total most") + 1
+    sensitivity = assumed["business_case"]["sensitivity"]
+    assert sensitivity[0]["swing"] > 0
+    for n, s in enumerate(sensitivity, start=1):
+        assert ws.cell(header + n, 2).value == s["assumption"]
+        assert ws.cell(header + n, 5).value == pytest.approx(s["swing"])
+    swings = [ws.cell(header + n, 5).value for n in range(1, len(sensitivity) + 1)]
+    assert swings == sorted(swings, reverse=True)
+    assert "Largest first" in ws.cell(header + len(sensitivity) + 1, 1).value
+
+
+def test_roadmap_ranked_with_recorded_progress(money_book: openpyxl.Workbook,
+                                               money: dict[str, Any]) -> None:
+    ws = money_book["Roadmap"]
+    assert [c.value for c in ws[4]] == excel.ROADMAP_HEADERS
+    assert ws.freeze_panes == "C5"
+    initiatives = money["roadmap"]["initiatives"]
+    for row, item in enumerate(initiatives, start=5):
+        cells = dict(zip(excel.ROADMAP_HEADERS, ws[row], strict=False))
+        assert cells["ID"].value == item["id"]
+        assert cells["Rank"].value == (item["rank"] if item["rank"] is not None
+                                       else "Not applicable")
+        assert cells["Horizon"].value == fmt.HORIZON_LABELS[item["horizon"]]
+        assert cells["Effort"].value == fmt.EFFORT_LABELS[item["effort"]]
+        assert cells["Owner role"].value == item["owner"]
+        assert cells["Index points"].value == pytest.approx(item["index_points"])
+        base = cells["Base (a year)"].value
+        assert base == (None if item["money"] is None
+                        else pytest.approx(item["money"]["base"]))
+        ranks = ", ".join(str(r) for r in item["recommendations"]) or None
+        assert cells["Recommendations (appendix ranks)"].value == ranks
+    assert [i["rank"] for i in initiatives if i["rank"]] == list(
+        range(1, 1 + sum(1 for i in initiatives if i["rank"])))
+
+    header = find(ws, "Progress recorded in the intake") + 1
+    rank = next(i["rank"] for i in initiatives if i["id"] == "self_service_and_knowledge")
+    tracked = [ws.cell(header + 1, c).value for c in range(1, 8)]
+    assert tracked == [rank, "Self-service and knowledge", "Yes", "In progress", "Maya Chen",
+                       dt.datetime(2024, 9, 30), "No budget for the portal"]
+    assert ws.cell(header + 1, 6).is_date
+
+
+def test_roadmap_timeline_is_a_stacked_bar_chart(money_book: openpyxl.Workbook,
+                                                 money: dict[str, Any]) -> None:
+    """One bar per ranked initiative: an invisible series up to the start month and a
+    visible one for the duration, on a 0-12 month axis."""
+    ws = money_book["Roadmap"]
+    header = find(ws, "Timeline (months from the start of the plan)") + 1
+    assert [ws.cell(header, c).value for c in range(1, 7)] == excel.TIMELINE_HEADERS
+    ranked = sorted((i for i in money["roadmap"]["initiatives"] if i["rank"]),
+                    key=lambda i: i["rank"])
+    for n, item in enumerate(ranked, start=1):
+        start, end = MONTHS[item["horizon"]]
+        assert [ws.cell(header + n, c).value for c in (1, 2, 4, 5, 6)] == [
+            item["rank"], item["name"], start, end, end - start]
+    last = header + len(ranked)
+    charts = [c for c in ws._charts if isinstance(c, BarChart)]
+    assert len(charts) == 1
+    chart = charts[0]
+    assert (chart.type, chart.grouping, chart.overlap) == ("bar", "stacked", 100)
+    assert (chart.y_axis.scaling.min, chart.y_axis.scaling.max) == (0, 12)
+    start, duration = chart.series
+    assert start.val.numRef.f == f"'Roadmap'!$D${header + 1}:$D${last}"
+    assert duration.val.numRef.f == f"'Roadmap'!$F${header + 1}:$F${last}"
+    assert start.cat.strRef.f == f"'Roadmap'!$B${header + 1}:$B${last}"
+    assert start.graphicalProperties.noFill and start.graphicalProperties.line.noFill
+    assert not duration.graphicalProperties.noFill
+
+
+def test_appendix_of_recommendations_names_the_initiative(money_book: openpyxl.Workbook,
+                                                          money: dict[str, Any]) -> None:
+    ws = money_book["Appendix - recommendations"]
+    assert ws["A2"].value.startswith("Appendix: recommendations")
+    assert [c.value for c in ws[4]] == excel.RECOMMENDATION_HEADERS
+    owner = {r: i["name"] for i in money["roadmap"]["initiatives"]
+             for r in i["recommendations"]}
+    for row in range(5, 5 + len(money["recommendations"])):
+        assert ws.cell(row, 10).value == owner.get(ws.cell(row, 1).value)
+    assert any(ws.cell(row, 10).value for row in range(5, 10))
+
+
 # --------------------------------------------------------------------------- null-heavy
 
 
@@ -770,7 +1092,8 @@ V2_ONLY = {
     "index": ("measured_score", "sufficient", "missing_kpi"),
     "element": ("measured_score", "sufficient", "applicable", "kpis_not_applicable"),
     "kpi": ("applicable", "derived", "derived_from", "target_basis", "currency"),
-    "renewal": ("applicable", "kpi_measured_score", "recurring_revenue_rate", "value_basis"),
+    "renewal": ("applicable", "kpi_measured_score", "recurring_revenue_rate", "value_basis",
+                "money"),
     "questionnaire": ("applicable", "measured_score", "sufficient"),
     "expectations": ("self_rated_alignment", "survey_source", "survey_year"),
 }
@@ -780,7 +1103,7 @@ def as_results_v1(results: dict[str, Any]) -> dict[str, Any]:
     """The results as results@1 held them: no v2 keys, v1 level names, no consistency."""
     old = json.loads(json.dumps(results))
     old["schema"] = "support-excellence/results@1"
-    for key in ("consistency",):
+    for key in ("consistency", "business_case", "roadmap", "executive_summary"):
         old.pop(key, None)
     old["framework"].pop("answer_scale", None)
     old["framework"].pop("currency", None)
@@ -844,6 +1167,18 @@ def test_results_v1_still_write_a_workbook(full: dict[str, Any], tmp_path: Path)
         excel.METHOD_V1[5][1])
     renewal = book["Renewal"]
     assert len(renewal._charts) == 1
+    # no findings, money or initiatives in results@1: the first sheet says so
+    first = book.worksheets[0]
+    assert first.title == "Executive summary"
+    assert first.cell(find(first, "Support Excellence Index"), 2).value == pytest.approx(
+        full["index"]["score"])
+    assert first.cell(find(first, "Maturity level"), 2).value == (
+        f"Level {full['index']['level']} · Advanced")
+    assert excel.NO_PLAN in [c.value for c in first["A"]]
+    assert "results@1" in excel.NO_PLAN
+    for title in ("Business case", "Roadmap"):
+        assert book[title]["A5"].value == excel.NO_PLAN, title
+        assert book[title]._charts == []
 
 
 # --------------------------------------------------------------------------- text safety
@@ -878,6 +1213,15 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
         assert cell.value == note
         assert cell.data_type == "s"
         assert not has_formula(sheet_xml(path, SHEETS.index("KPIs")), cell.coordinate)
+
+    summary = book["Executive summary"]
+    cell = summary.cell(find(summary, "+margin first"), 1)
+    assert cell.data_type == "s" and cell.quotePrefix
+    roadmap = book["Roadmap"]
+    header = find(roadmap, "Progress recorded in the intake") + 1
+    for col, text in ((5, "@owner"), (7, '=HYPERLINK("x")'), (11, "-2")):
+        cell = roadmap.cell(header + 1, col)
+        assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, col
 
     warnings = book["Data quality"]
     first = warnings.cell(find(warnings, "Warning") + 1, 1)

@@ -384,7 +384,7 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
     ws.page_setup.fitToHeight = 1  # one printed page
     index = view.index
     band = _band_text(view)
-    row = _section(ws, 4, "Support Excellence Index", span=span)
+    row = _section(ws, 4, "Where support stands", span=span)
     row = _pairs(ws, row, [
         ("Support Excellence Index",
          (score_cell(index.score, index.rag),
