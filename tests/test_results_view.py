@@ -191,3 +191,79 @@ def test_results_at_1_read_with_version_1_meanings() -> None:
     assert all(g.kind == "improve" for g in view.gaps)
     assert view.readings("index") == f"{old['index']['score']:.1f} (all KPIs measured)"
     assert ResultsView.from_dict(results_v1("Renamed")).organization.name == "Renamed"
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_business_case_roadmap_and_summary_are_typed(results: dict) -> None:
+    view = ResultsView.from_dict(results)
+    money = view.renewal.money
+    raw_money = results["renewal"]["money"]
+    assert money is not None and money.basis == "contract_renewal_rate"
+    assert (money.base, money.at_stake, money.currency) == (
+        raw_money["base"], raw_money["at_stake"], "USD")
+    assert [y.year for y in money.years] == [1, 2, 3, 4, 5]
+    assert money.years[-1].client == raw_money["years"][-1]["client"]
+    bc = view.business_case
+    raw_bc = results["business_case"]
+    assert [d.id for d in bc.drivers] == [d["id"] for d in raw_bc["drivers"]]
+    for d, raw in zip(bc.drivers, raw_bc["drivers"], strict=True):
+        assert (d.status, d.base, d.counted, d.formula_text) == (
+            raw["status"], raw["base"], raw["counted"], raw["formula_text"])
+        assert [a.id for a in d.assumptions] == [a["id"] for a in raw["assumptions"]]
+        assert d.needs == tuple(raw["needs"]) and d.overlaps == tuple(raw["overlaps"])
+    assert bc.total == raw_bc["total"] and bc.currency == "USD"
+    assert [s.assumption for s in bc.sensitivity] == [s["assumption"]
+                                                      for s in raw_bc["sensitivity"]]
+    roadmap = view.roadmap
+    assert [i.id for i in roadmap.initiatives] == [
+        i["id"] for i in results["roadmap"]["initiatives"]]
+    assert [i.rank for i in roadmap.ranked] == list(range(1, len(roadmap.ranked) + 1))
+    assert roadmap.ranking == results["roadmap"]["ranking"]
+    for i, raw in zip(roadmap.initiatives, results["roadmap"]["initiatives"], strict=True):
+        assert (i.value_score, i.money, i.tracking, i.recommendations) == (
+            raw["value_score"], raw["money"], raw["tracking"], tuple(raw["recommendations"]))
+    summary = view.executive_summary
+    raw_summary = results["executive_summary"]
+    assert summary is not None and 3 <= len(summary.findings) <= 5
+    assert [f.id for f in summary.findings] == [f["id"] for f in raw_summary["findings"]]
+    assert summary.words == raw_summary["index"]["words"]
+    assert [i.id for i in summary.initiatives] == [i.id for i in roadmap.ranked[:3]]
+    assert summary.total == bc.total and summary.caveats == tuple(raw_summary["caveats"])
+
+
+def test_issue_13_parts_survive_a_json_round_trip(results: dict) -> None:
+    """Tracking dates are ISO text: results.json holds them and reads back the same."""
+    again = json.loads(json.dumps(results))
+    assert ResultsView.from_dict(again) == ResultsView.from_dict(results)
+    tracked = [i for i in results["roadmap"]["initiatives"] if i["tracking"]]
+    for i in tracked:
+        due = i["tracking"]["due_date"]
+        assert due is None or dt.date.fromisoformat(due)
+
+
+def test_issue_13_parts_default_for_older_results(results: dict) -> None:
+    """results@1, and results@2 written before issue 13: no money, no plan, no summary."""
+    for old in (results_v1(), {k: v for k, v in results.items()
+                               if k not in ("business_case", "roadmap", "executive_summary")}):
+        old = json.loads(json.dumps(old))
+        old["renewal"].pop("money", None)
+        view = ResultsView.from_dict(old)
+        assert view.renewal.money is None
+        assert view.business_case.drivers == () and view.business_case.total is None
+        assert view.business_case.sensitivity == () and view.business_case.needs_data == ()
+        assert view.roadmap.initiatives == () and view.roadmap.ranked == ()
+        assert view.executive_summary is None
+
+
+def test_an_internal_desk_has_no_renewal_money() -> None:
+    view = ResultsView.from_dict(sparse_results())
+    assert view.renewal.money is None
+    renewal = [d for d in view.business_case.drivers if d.formula == "renewal_at_stake"]
+    assert [d.status for d in renewal] == ["not_applicable"]
+    assert renewal[0].base is None and not renewal[0].counted
+    carrier = next(i for i in view.roadmap.initiatives if renewal[0].id in i.drivers)
+    assert carrier.rank is None and carrier.money is None  # nothing in it applies
+    assert carrier.kpis == () and carrier.practices == ()
+    assert carrier not in view.roadmap.ranked
