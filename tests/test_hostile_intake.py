@@ -234,9 +234,10 @@ def test_item03_entities_in_a_sheet_refused_by_the_prescan(
 def test_item16_many_entries_message_counts_parts_not_size(
         framework: Framework, sample: IntakeData, tmp_intake: Make) -> None:
     path = tmp_intake(framework, sample)
+    parts = len(parts_of(path)) + 6000
     rezip(path, parts_of(path), [(f"customXml/item{i}.bin", b"x") for i in range(6000)])
     issue = str(the_issue(path, framework))
-    assert f"is a zip of 6,014 parts, over the limit of {MAX_ZIP_MEMBERS:,}" in issue
+    assert f"is a zip of {parts:,} parts, over the limit of {MAX_ZIP_MEMBERS:,}" in issue
     assert "MB" not in issue.split(" — ")[0]
 
 
