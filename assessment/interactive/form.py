@@ -1074,11 +1074,12 @@ def executive_html(view: ResultsView) -> str:
     parts.append(f"<p class='se-exec-areas'>{' · '.join(areas)}</p>")
     case = view.business_case
     if case.total:
+        low, high = (format_money(case.total[c], view.currency) for c in ("low", "high"))
+        cases = ("the same in the low and high cases" if low == high
+                 else f"base case; low {low}, high {high}")
         total = (f"<b>Business case: <span class='se-exec-money'>"
                  f"{html.escape(format_money(case.total['base'], view.currency))}</span> a "
-                 f"year</b> (base case; low "
-                 f"{html.escape(format_money(case.total['low'], view.currency))}, high "
-                 f"{html.escape(format_money(case.total['high'], view.currency))})")
+                 f"year</b> ({html.escape(cases)})")
     else:
         total = "<b>Business case: no total yet</b>"
     needs = [d for d in case.drivers if d.status == "needs_data"]
@@ -1099,8 +1100,9 @@ def executive_html(view: ResultsView) -> str:
         full = roadmap.get(top.id)
         money = _initiative_money(view, full.drivers if full else (),
                                   full.money if full else None)
-        items.append(f"<li><b>{html.escape(top.name)}</b>: {html.escape(money)}; "
-                     f"{format_points(top.index_points)} index points; "
+        items.append(f"<li><b>{html.escape(top.name)}</b>: "
+                     + (f"{html.escape(money)}; " if money != DASH else "")
+                     + f"{format_points(top.index_points)} index points; "
                      f"{html.escape(HORIZON_LABELS.get(top.horizon, top.horizon))}, "
                      f"{html.escape(top.owner)}</li>")
     if items:
