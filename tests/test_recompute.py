@@ -4,13 +4,16 @@ The issue's "done when": results@2 agree with a hand recomputation from methodol
 This file re-derives every score with the contract's formulas written out plainly, from the
 framework YAML read with ``yaml.safe_load`` (not the toolkit's loader) and the intake as read,
 and compares them with what :func:`assessment.core.scoring.score` returns. It shares no code
-with the engine, so an engine bug cannot hide in both.
+with the engine, so an engine bug cannot hide in both. Issue 13 adds the money: §5's renewal
+money and §10's four drivers and their total, from the framework's ``business_case`` and the
+formulas as docs/methodology.md writes them out.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -180,6 +183,109 @@ def recompute(raw: dict, data: IntakeData) -> dict[str, Any]:
             "health": health, "projection": projection, "alignment": alignment, "amin": amin}
 
 
+def recompute_money(raw: dict, data: IntakeData, want: dict[str, Any]) -> dict[str, Any]:
+    """§5 money and §10 drivers: annual low/base/high per driver, and the total over the
+    non-overlapping set of drivers with the largest base sum."""
+    profile, rows = data.profile, want["rows"]
+    settings = raw["settings"]
+    fx = profile["fx_rate"] if profile["currency"] != settings.get("currency", "USD") else None
+
+    # §5: V·r^(k−1), V·target^(k−1), V·industry^(k−1); at stake Σ V·(target − client)
+    v, rate = profile.get("contract_revenue_base"), rows["contract_renewal_rate"]["current"]
+    money = None
+    if want["projection"] is not None and v is not None and rate is not None:
+        years = [{"year": p["year"], "client": v * p["client"], "target": v * p["target"],
+                  "industry": v * p["industry"]} for p in want["projection"]]
+        money = {"base": v, "years": years,
+                 "at_stake": sum(y["target"] - y["client"] for y in years)}
+
+    # §10: the drivers
+    bc = raw["business_case"]
+    assumptions = {a["id"]: a for a in bc["assumptions"]}
+
+    def assumed(aid: str, case: str) -> float:
+        a = assumptions[aid]
+        return a[case] * fx if fx and a["unit"] == "currency" else a[case]
+
+    own_cost = rows["cost_per_case"]["current"]
+    drivers: dict[str, dict[str, Any]] = {}
+    for d in bc["drivers"]:
+        field, kid = (term.split(".", 1)[1] for term in d["inputs"])
+        row, out = rows[kid], {"needs": [], "low": None, "base": None, "high": None}
+        drivers[d["id"]] = out
+        if not row["applies"]:
+            out["status"] = "not_applicable"
+            continue
+        if d["formula"] == "renewal_at_stake":
+            if money is None:
+                out["status"] = "needs_data"
+                out["needs"] = [n for n, x in ((field, v), (kid, rate)) if x is None]
+                continue
+            annual = max(0.0, money["at_stake"]) / 5
+            out.update(low=annual, base=annual, high=annual, five_year=money["at_stake"])
+            out["status"] = "ok" if annual > 0 else "no_gap"
+            continue
+        volume, c, t = profile.get(field), row["current"], row["target"]
+        out["needs"] = [n for n, x in ((field, volume), (kid, c)) if x is None]
+        if out["needs"]:
+            out["status"] = "needs_data"
+            continue
+        gap = max(0.0, c - t) if row["spec"]["direction"] == "lower" else max(0.0, t - c)
+        for case in ("low", "base", "high"):
+            if d["formula"] == "cost_gap":
+                out[case] = volume * gap
+                continue
+            first, assisted_id = d["assumptions"]
+            assisted = own_cost if own_cost is not None else assumed(assisted_id, case)
+            if d["formula"] == "self_service_shift":
+                out[case] = volume * gap * max(0.0, assisted - assumed(first, case))
+            else:  # repeat_contacts
+                out[case] = volume * gap * assumed(first, case) * assisted
+        out["status"] = "ok" if out["base"] > 0 else "no_gap"
+
+    # overlaps are symmetric; the total adds the best set in which no two overlap
+    clash = {(a["id"], b) for a in bc["drivers"] for b in a.get("overlaps") or []}
+    clash |= {(b, a) for a, b in clash}
+    positive = [i for i, d in drivers.items() if d["status"] == "ok"]
+    best: tuple[str, ...] = ()
+    for n in range(1, len(positive) + 1):
+        for group in itertools.combinations(positive, n):
+            if any((a, b) in clash for a in group for b in group):
+                continue
+            if sum(drivers[i]["base"] for i in group) > sum(drivers[i]["base"] for i in best):
+                best = group
+    total = ({case: sum(drivers[i][case] for i in best) for case in ("low", "base", "high")}
+             if best else None)
+    return {"money": money, "drivers": drivers, "counted": set(best), "total": total}
+
+
+def assert_money_agrees(r: dict[str, Any], want: dict[str, Any]) -> None:
+    money, ref = r["renewal"]["money"], want["money"]
+    if ref is None:
+        assert money is None
+    else:
+        assert money["base"] == ref["base"] and money["at_stake"] == approx(ref["at_stake"])
+        assert money["basis"] == "contract_renewal_rate"
+        assert money["currency"] == r["organization"]["currency"]
+        for got, year in zip(money["years"], ref["years"], strict=True):
+            assert got == {k: approx(x) if isinstance(x, float) else x for k, x in year.items()}
+    got = {d["id"]: d for d in r["business_case"]["drivers"]}
+    assert list(got) == list(want["drivers"])
+    for did, ref in want["drivers"].items():
+        d = got[did]
+        assert (d["status"], d["needs"]) == (ref["status"], ref["needs"]), did
+        for case in ("low", "base", "high"):
+            assert d[case] == approx(ref[case]), (did, case)
+        assert d["counted"] is (did in want["counted"]), did
+        if "five_year" in ref:
+            assert d["five_year"] == approx(ref["five_year"])
+    total = r["business_case"]["total"]
+    if want["total"] is None:
+        assert total is None
+    else:
+        assert total == {k: approx(x) for k, x in want["total"].items()}
+
+
 def assert_agree(raw: dict, data: IntakeData) -> dict[str, Any]:
     r = score(load_framework(), copy.deepcopy(data))
     want = recompute(raw, data)
@@ -217,6 +323,7 @@ def assert_agree(raw: dict, data: IntakeData) -> dict[str, Any]:
         for got, ref in zip(r["renewal"]["projection"], want["projection"], strict=True):
             assert {k: approx(v) if isinstance(v, float) else v for k, v in ref.items()} == got
     assert r["expectations"]["alignment"] == approx(want["alignment"])
+    assert_money_agrees(r, recompute_money(raw, data, want))
     return r
 
 
@@ -232,7 +339,7 @@ def test_every_sample_agrees_with_the_contract(name: str, raw: dict) -> None:
     assert r["organization"]["segment"] == data.profile["segment"]
 
 
-def test_a_new_intake_agrees_with_the_contract(raw: dict) -> None:
+def kumo_intake() -> IntakeData:
     """A client none of the samples is like: JPY at 150 to the dollar, consumer segment,
     blanks, an own target, a derived KPI and n/a answers."""
     fw = load_framework()
@@ -254,12 +361,37 @@ def test_a_new_intake_agrees_with_the_contract(raw: dict) -> None:
                  "support_cost": 310_000_000.0, "assisted_cases": 100_000,
                  "active_customers": 250_000},
         current=current, targets={"time_to_resolve": 36.0}, answers=answers, ratings=ratings)
-    r = assert_agree(raw, data)
+    return data
+
+
+def test_a_new_intake_agrees_with_the_contract(raw: dict) -> None:
+    r = assert_agree(raw, kumo_intake())
     derived = {k["id"] for k in r["kpis"] if k["derived"]}
     assert derived == {"support_demand_per_customer"}
     cost = next(k for k in r["kpis"] if k["id"] == "cost_per_case")
     spec = next(s for s in raw["kpis"] if s["id"] == "cost_per_case")
     assert cost["target"] == approx(spec["by_segment"]["consumer"]["target"] * 150)
+    money = {d["id"]: d for d in r["business_case"]["drivers"]}
+    assert money["renewal_revenue_at_stake"]["needs"] == ["contract_revenue_base"]
+    assert money["cost_per_case_gap"]["base"] == approx(100_000 * (3100 - cost["target"]))
+
+
+def test_money_assumptions_converted_when_cost_per_case_is_blank(raw: dict) -> None:
+    """Without the client's cost per case (and no support cost to derive it), the self-service
+    and repeat-contact drivers price a case with the assisted-contact assumption × 150 JPY."""
+    data = kumo_intake()
+    data.current["cost_per_case"] = None
+    del data.profile["support_cost"]
+    data.profile["contract_revenue_base"] = 900_000_000.0
+    r = assert_agree(raw, data)
+    money = {d["id"]: d for d in r["business_case"]["drivers"]}
+    assert money["cost_per_case_gap"]["needs"] == ["cost_per_case"]
+    assisted = next(a for a in money["self_service_shift"]["assumptions"]
+                    if a["id"] == "assisted_cost_per_contact")
+    spec = next(a for a in raw["business_case"]["assumptions"]
+                if a["id"] == "assisted_cost_per_contact")
+    assert assisted["base"] == approx(spec["base"] * 150)
+    assert r["renewal"]["money"]["base"] == 900_000_000
 
 
 def test_an_internal_desk_agrees_with_the_contract(raw: dict) -> None:
