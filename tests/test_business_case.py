@@ -793,3 +793,11 @@ def test_results_view_reads_the_business_case(main: dict[str, Any]) -> None:
     assert [i.id for i in view.roadmap.ranked][:2] == ["i_self", "i_fcr"]
     assert view.executive_summary is not None
     assert len(view.executive_summary.findings) == 3
+
+
+def test_a_wording_override_is_never_formatted(main: dict[str, Any]) -> None:
+    """The consultant's text is used as written: braces in it are not placeholders."""
+    data = intake()
+    data.finding_wording = {"largest_gap": "Keep {name.__class__} and {0} as typed."}
+    found = business.executive_summary(FW, main, data)["findings"]
+    assert found[0]["text"] == "Keep {name.__class__} and {0} as typed."
