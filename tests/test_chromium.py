@@ -5,9 +5,10 @@ with the network cut off: no request may fail, no console or page error may appe
 chart must have drawn at a non-zero size. A full-page screenshot is taken of each (kept in the
 test's temporary folder; ``SE_SCREENSHOTS=DIR`` copies them to ``DIR`` for a look by eye).
 
-The printed scorecard (the PDF) must break pages sensibly: the summary fits the first page and
-no chart is cut across two pages. The check reads the words of the PDF with their positions
-(``pdftotext -bbox``): every word a chart draws must sit on the page of its caption, above it.
+The printed scorecard (the PDF) must break pages sensibly: the executive summary fills the first
+page alone, the scores the second, and no chart is cut across two pages. The check reads the
+words of the PDF with their positions (``pdftotext -bbox``): every word a chart draws must sit
+on the page of its caption, above it.
 A control case makes one chart taller than a page and shows that the check catches the cut.
 """
 
@@ -167,10 +168,15 @@ def test_printed_pages_never_cut_a_chart(name: str, paper: str, pages: dict[str,
     words = page_words(printed(source, paper, tmp_path, name), pdftotext)
     assert cut_charts(charts_of(source), words) == []
     if name != "portfolio":
-        # the summary, organization profile included, prints on the first page alone
+        # the executive summary prints on the first page alone, caveats included; the scores,
+        # organization profile included, on the second
         first = " ".join(w for _, w in words[0])
         second = " ".join(w for _, w in words[1])
-        assert "Organization profile" in first and second.startswith("KPI detail"), second[:80]
+        third = " ".join(w for _, w in words[2])
+        assert "Executive summary" in first and "Caveats" in first, first[:200]
+        assert "Organization profile" not in first
+        assert second.startswith("Scores") and "Organization profile" in second, second[:80]
+        assert third.startswith("Business case"), third[:80]
 
 
 def test_the_cut_check_catches_a_chart_taller_than_a_page(system_tool: Any,

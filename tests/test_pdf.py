@@ -64,6 +64,16 @@ def test_score_writes_pdf_scorecard(paper, tmp_path, capsys, system_tool) -> Non
         assert element["name"] in flat
     first = " ".join(results["recommendations"][0]["text"].split()[:6])
     assert first in flat
+    # page 1 is the executive summary: findings, top initiatives and the business-case total
+    page_one = " ".join(text.split("\f")[0].split())
+    assert page_one.index(results["organization"]["name"]) < page_one.index("Executive summary")
+    assert "Key findings" in page_one and "Top initiatives" in page_one
+    top = results["executive_summary"]["initiatives"][0]["name"]
+    assert top in page_one and "business case, a year" in page_one.lower()  # CSS capitals
+    total = results["business_case"]["total"]["base"]
+    assert f"{results['organization']['currency']} {total:,.0f}" in page_one
+    # the appendix of recommendations is the last section
+    assert flat.rindex("Appendix: all recommendations") > flat.rindex("How the numbers are made")
 
 
 def test_missing_chromium_exits_1_names_it_writes_nothing(tmp_path, capsys, monkeypatch):
