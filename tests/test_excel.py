@@ -1306,11 +1306,12 @@ def test_failed_write_keeps_previous_file(full: dict[str, Any], tmp_path: Path,
 
 @pytest.mark.slow
 def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
-                                inconsistent: dict[str, Any], tmp_path: Path,
-                                system_tool) -> None:
+                                inconsistent: dict[str, Any], money: dict[str, Any],
+                                tmp_path: Path, system_tool) -> None:
     """LibreOffice opens the v2 scorecards (and a results@1 one) and converts them without
     complaint; what a client reads survives the round trip."""
     books = {"full.xlsx": full_book,
+             "money.xlsx": write_excel(money, tmp_path / "in" / "money.xlsx"),
              "internal.xlsx": write_excel(internal, tmp_path / "in" / "internal.xlsx"),
              "checked.xlsx": write_excel(inconsistent, tmp_path / "in" / "checked.xlsx"),
              "v1.xlsx": write_excel(as_results_v1(inconsistent), tmp_path / "in" / "v1.xlsx")}
@@ -1329,6 +1330,23 @@ def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
         assert openpyxl.load_workbook(path).sheetnames == list(SHEETS), name
     book = openpyxl.load_workbook(converted["full.xlsx"])
     assert book["Scores"]["A1"].value == "Acme Support & Co"
+    assert book.worksheets[0].title == "Executive summary"
+    cost = row_of(book["Business case"], 4, "cost_per_case_gap")
+    assert cost["Status"].value == "needs data: assisted_cases"
+    assert cost["Base (a year)"].value is None
+
+    book = openpyxl.load_workbook(converted["money.xlsx"])
+    ws = book["Business case"]
+    assert row_of(ws, 4, "cost_per_case_gap")["Base (a year)"].value == pytest.approx(
+        next(d["base"] for d in money["business_case"]["drivers"]
+             if d["id"] == "cost_per_case_gap"))
+    assert ws.cell(find(ws, "Total, each overlap counted once"), 5).value == pytest.approx(
+        money["business_case"]["total"]["base"])
+    summary = book.worksheets[0]
+    assert summary.cell(find(summary, "Total of the counted drivers"), 3).value == \
+        pytest.approx(money["business_case"]["total"]["base"])
+    header = find(book["Roadmap"], "Timeline (months from the start of the plan)") + 1
+    assert book["Roadmap"].cell(header, 4).value == "Starts (month)"
 
     book = openpyxl.load_workbook(converted["internal.xlsx"])
     assert kpi_row(book["KPIs"], "support_gross_margin")["Status"].value == "Not applicable"

@@ -76,6 +76,18 @@ def test_everything_we_ship_opens_and_prints_in_libreoffice(framework: Framework
         assert content.startswith(b"%PDF"), pdf.name
         assert len(content) > 10_000, f"{pdf.name} is only {len(content)} bytes"
 
+    # a scorecard prints the executive summary, with its money and initiatives, on page 1
+    # alone (each page's header names its sheet)
+    pdftotext = system_tool("pdftotext")
+    for card in scorecards:
+        text = subprocess.run([pdftotext, "-layout", str(out / f"{card.stem}.pdf"), "-"],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+        first, second = text.split("\f")[:2]
+        for words in ("Executive summary", "Key findings", "Top initiatives",
+                      "Total of the counted drivers", "Data-quality caveats"):
+            assert words in first, f"{card.name}: {words!r} not on page 1"
+        assert "Key findings" not in second and "Scores" in second, card.name
+
 
 def test_intake_saved_by_libreoffice_reads_identically(framework: Framework, sample: IntakeData,
                                                        tmp_intake: Callable[..., Path],
