@@ -344,7 +344,7 @@ def _fit_merged(ws: Worksheet, line_height: float = 15.0) -> None:
 # --------------------------------------------------------------------------- 1. Executive summary
 
 
-EXECUTIVE_WIDTHS = (46, 17, 17, 17, 24, 17)
+EXECUTIVE_WIDTHS = (44, 17, 17, 17, 28, 19)
 NO_PLAN = ("These results carry no key findings, business case or roadmap: they follow "
            "methodology version 1 (results@1) or were written before those parts existed. "
            "Score the intake again with this toolkit to get them.")
@@ -396,6 +396,8 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
         ("Coverage (share of KPI weight measured)" if view.version == 2
          else "Coverage (weight of elements scored)", V(index.coverage, COVERAGE_FORMAT)),
     ])
+    for words in (row - 3, row - 2):  # the band and both readings, across B:D
+        ws.merge_cells(start_row=words, start_column=2, end_row=words, end_column=4)
     row = _section(ws, row + 1, "The four elements and renewal health", span=span)
     _, row = table(ws, row, ["Area", "Score", "Status"], _headline_rows(view))
 
@@ -420,9 +422,15 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
          EFFORT_LABELS.get(i.effort, i.effort), V(i.index_points, POINTS_FORMAT),
          V(i.owner, wrap=True), money_cell(i.money_base, currency)]
         for i in summary.initiatives], empty="No initiative applies to this organization.")
+    words = []
+    if any(i.money_base is not None for i in summary.initiatives):
+        words.append("An initiative's value is that of its own drivers, overlaps included, so "
+                     "the values do not add up to the business-case total.")
     if any(i.money_base is None for i in summary.initiatives):
-        row = note(ws, row + 1, "A blank value: the initiative carries no business-case "
-                                "driver, or its driver needs data (see the Business case sheet).")
+        words.append("A blank value: the initiative carries no business-case driver, or its "
+                     "driver needs data (see the Business case sheet).")
+    if words:
+        row = _wide_note(ws, row + 1, " ".join(words), span)
 
     row = _section(ws, row + 2, "Business case", span=span)
     total = summary.total
@@ -715,7 +723,7 @@ def _assumption_row(a: AssumptionUse, users: list[str], currency: str | None) ->
 def _business_case(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, BUSINESS_CASE, view, "Business case: what closing the gaps is worth a "
                     "year, driver by driver (methodology §10)",
-                    [30, 26, 30, 16, 16, 16, 17, 10, 40, 64, 60], print_rows="1:2")
+                    [30, 24, 26, 16, 16, 16, 17, 10, 34, 54, 48], print_rows="1:2")
     ws.freeze_panes = "B5"
     case = view.business_case
     currency = case.currency or view.currency
@@ -883,7 +891,7 @@ def _tracking_row(i: InitiativeResult) -> list[Any]:
 def _roadmap(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, ROADMAP, view, "Roadmap: the recommendations grouped into initiatives, "
                     "ranked by value for effort",
-                    [8, 32, 13, 11, 22, 10, 13, 15, 15, 15, 30, 30, 18, 26, 56])
+                    [8, 32, 13, 11, 22, 10, 13, 15, 15, 15, 28, 28, 18, 24, 48])
     ws.freeze_panes = "C5"
     roadmap = view.roadmap
     currency = view.business_case.currency or view.currency
@@ -899,8 +907,9 @@ def _roadmap(wb: Workbook, view: ResultsView) -> None:
     row = last + 1
     if roadmap.ranking:
         row = note(ws, row, f"Ranked by {roadmap.ranking}.")
-    row = note(ws, row, "Money is the initiative's business-case drivers a year (blank when it "
-                        "has none, or they need data); index points are what its KPIs would "
+    row = note(ws, row, "Money is the initiative's own business-case drivers a year, overlaps "
+                        "included, so it does not add up to the business-case total (blank when "
+                        "it has none, or they need data). Index points are what its KPIs would "
                         "add to the index at target; renewal health points the same for "
                         "renewal health.")
 
