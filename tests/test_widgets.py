@@ -259,6 +259,7 @@ def test_every_tab_shows_the_scorecard_chart_of_its_area(form: AssessmentForm) -
     scorecard = {c.id: c for c in build_charts(form.results())}
     assert form.chart_data["elements"] == scorecard["chart-elements"]
     assert form.chart_data["projection"] == scorecard["chart-projection"]
+    assert form.chart_data["timeline"] == scorecard["chart-timeline"]
     expected = {"profile": None, "practices": "chart-practices-excellence_practices",
                 "customer_expectations": "chart-expectations"}
     for number, (_label, area) in enumerate(TABS):
@@ -372,11 +373,11 @@ def test_unknown_chart_mode_is_refused(framework: Framework) -> None:
         AssessmentForm(framework, charts="png")
 
 
-def test_altair_mode_shows_three_offline_jupyter_charts(altair_form: AssessmentForm) -> None:
+def test_altair_mode_shows_four_offline_jupyter_charts(altair_form: AssessmentForm) -> None:
     import altair as alt
 
     charts = _jupyter_charts(altair_form.widget)
-    assert len(charts) == 3
+    assert len(charts) == 4  # elements, the tab's, projection; the roadmap timeline
     assert charts == [view.chart for view in altair_form.chart_views.values()]
     assert alt.JupyterChart._is_offline  # JS bundled by vl-convert, not fetched
     assert "https://esm.sh" not in alt.JupyterChart._esm
@@ -628,6 +629,8 @@ def test_executive_summary_is_the_first_panel_and_updates_live(framework: Framew
         assert format_money(es.total[case], "USD") in panel
     for caveat in es.caveats:
         assert caveat in panel
+    assert form.chart_views["timeline"] in form.result_tabs.children[2].children
+    assert "<svg" in form.chart_views["timeline"].value
     roadmap = _text(form.roadmap_view.value)
     ranked = [r.name for r in view.roadmap.ranked]
     assert [roadmap.index(name) for name in ranked] == sorted(roadmap.index(n) for n in ranked)

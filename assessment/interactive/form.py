@@ -42,21 +42,24 @@ Panels
     case* (:attr:`business_view`: each driver's value low/base/high with its formula or the
     fields it needs, whether the total counts it, the sensitivity and the assumptions with
     their sources) and *Roadmap* (:attr:`roadmap_view`: the initiatives ranked by value for
-    effort, with horizon, effort, owner, index points and money). Every panel is an
+    effort, with horizon, effort, owner, index points and money, and the roadmap timeline
+    chart under it). Every panel is an
     ``ipywidgets.HTML`` whose value is replaced on each edit only when it changed, so an
     edit stays at a few milliseconds. A scenario comparison gives the money it is worth:
     the change of the business-case total and of each driver beside the index change.
 
 Charts
     The charts (elements, the current tab's bullets/practices/expectations, the renewal
-    projection) are the chart data of :mod:`assessment.scorecard.charts`, kept up to date in
+    projection, and the roadmap timeline in the *Roadmap* tab) are the chart data of
+    :mod:`assessment.scorecard.charts`, kept up to date in
     :attr:`AssessmentForm.chart_data`, and drawn as static SVG
     (:func:`assessment.scorecard.charts.to_svg`) in ``ipywidgets.HTML``. This is offline by
     construction (no CDN, no extra JS package, works
     in Voila), takes a few milliseconds per edit and replaces the picture in place, so nothing
-    flickers. It is the default (``charts="svg"``), used by the notebook and the Voila app.
+    flickers; a chart whose data did not change is not drawn again. It is the default
+    (``charts="svg"``), used by the notebook and the Voila app.
 
-    ``charts="altair"`` (opt-in) shows the same three panels as ``alt.JupyterChart`` widgets
+    ``charts="altair"`` (opt-in) shows the same four panels as ``alt.JupyterChart`` widgets
     (needs ``anywidget``), interactive (tooltips, Vega's export menu). Each chart is built
     from the same chart data with :func:`assessment.scorecard.vega.to_altair` and assigned to
     the existing JupyterChart's ``.chart`` only when its data changed, so nothing is recreated and
@@ -131,6 +134,7 @@ from assessment.scorecard.charts import (
     kpi_chart,
     practices_chart,
     projection_chart,
+    timeline_chart,
     to_svg,
 )
 from assessment.scorecard.outputs import FORMATS, write_outputs
@@ -156,7 +160,8 @@ TOP_GAPS = 5
 #: The tabs under the executive summary in the results column.
 RESULT_TABS = ("Scores", "Business case", "Roadmap")
 CHART_MODES = ("svg", "altair")
-CHART_KEYS = ("elements", "tab", "projection")
+#: The chart panels: the first three under *Scores*, the roadmap timeline under *Roadmap*.
+CHART_KEYS = ("elements", "tab", "projection", "timeline")
 
 Entry = tuple[Any, Issue | None]
 
@@ -422,6 +427,7 @@ class AssessmentForm:
         self.charts = charts
         self.scenarios: dict[str, Scenario] = {}
         self.chart_data: dict[str, Chart | None] = {}
+        self._drawn: dict[str, Chart | None] = {}  # the chart each SVG panel shows
         self._loading = False
         self._extra_profile: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
@@ -521,9 +527,11 @@ class AssessmentForm:
         if self.charts == "altair":
             self.chart_views = {key: _AltairView() for key in CHART_KEYS}
             chart_boxes = [view.widget for view in self.chart_views.values()]
+            timeline_box = chart_boxes.pop()
         else:
             self.chart_views = {key: w.HTML() for key in CHART_KEYS}
             chart_boxes = list(self.chart_views.values())
+            timeline_box = chart_boxes.pop()
         self.scenario_view = w.HTML()
         self.executive = w.HTML()
         self.business_view = w.HTML()
@@ -535,7 +543,7 @@ class AssessmentForm:
             dd.observe(self._guarded(self._changed), names="value")
         self.result_tabs = w.Tab(
             children=[w.VBox([self.summary, *chart_boxes]), self.business_view,
-                      self.roadmap_view], titles=RESULT_TABS)
+                      w.VBox([self.roadmap_view, timeline_box])], titles=RESULT_TABS)
         results = w.VBox([self.executive, self.result_tabs],
                          layout=w.Layout(flex="1 1 0", min_width="360px"))
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
@@ -802,12 +810,15 @@ class AssessmentForm:
         area = TABS[self.tabs.selected_index or 0][1]
         charts: dict[str, Chart | None] = dict.fromkeys(CHART_KEYS) if view is None else {
             "elements": element_chart(view), "tab": _tab_chart(view, area),
-            "projection": projection_chart(view)}
+            "projection": projection_chart(view), "timeline": timeline_chart(view)}
         for key, chart in charts.items():
             self.chart_data[key] = chart
             if self.charts == "altair":
                 self.chart_views[key].show(chart)
                 continue
+            if key in self._drawn and self._drawn[key] == chart:
+                continue  # the same chart: no SVG to draw again
+            self._drawn[key] = chart
             drawn = _chart_html(chart)
             if self.chart_views[key].value != drawn:
                 self.chart_views[key].value = drawn
