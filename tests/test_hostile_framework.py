@@ -323,7 +323,12 @@ def test_item12_mixed_case_or_odd_item_ids_refused(bad):
 
 def test_item12_every_accepted_id_round_trips(tmp_path, capsys):
     raw = raw_default()
-    raw["questionnaires"]["excellence_practices"]["items"][0]["id"] = "strategic_role_2"
+    item = raw["questionnaires"]["excellence_practices"]["items"][0]
+    old, item["id"] = f"excellence_practices.{item['id']}", "strategic_role_2"
+    for initiative in raw["initiatives"]:  # the roadmap names practices by id (issue 13)
+        initiative["practices"] = [
+            "excellence_practices.strategic_role_2" if p == old else p
+            for p in initiative.get("practices") or []]
     path = write(tmp_path, raw)
     code, err = cli(capsys, "template", "--framework", path, "--out", tmp_path / "t.xlsx")
     assert code == 0, err
