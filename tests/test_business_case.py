@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -801,3 +802,25 @@ def test_a_wording_override_is_never_formatted(main: dict[str, Any]) -> None:
     data.finding_wording = {"largest_gap": "Keep {name.__class__} and {0} as typed."}
     found = business.executive_summary(FW, main, data)["findings"]
     assert found[0]["text"] == "Keep {name.__class__} and {0} as typed."
+
+
+def test_the_docs_give_these_figures(main: dict[str, Any]) -> None:
+    """docs/methodology.md §9 works this file's client by hand, and 'Business case, worked for
+    Northwind' the sample: the figures the engine computes are the ones printed there."""
+    docs = (Path(__file__).parents[1] / "docs" / "methodology.md").read_text(encoding="utf-8")
+    section = docs.split("## 9. Business case", 1)[1].split("## results.json", 1)[0]
+    d = drivers(main)
+    total = main["business_case"]["total"]
+    sens = {s["assumption"]: s["swing"] for s in main["business_case"]["sensitivity"]}
+    for figure in (d["cost_gap"]["base"], d["self_service"]["low"], d["self_service"]["base"],
+                   d["self_service"]["high"], d["repeats"]["low"], d["repeats"]["high"],
+                   d["renewal"]["base"], total["base"], total["low"], total["high"],
+                   sens["repeats"], sens["ss_cost"]):
+        assert f"{figure:,.2f}".removesuffix(".00") in section, figure
+    assert f"{main['renewal']['money']['at_stake']:,.2f}" in docs
+    northwind = score(load_framework(), sample_data("northwind-cloud"))
+    tail = docs.split("## Business case, worked for Northwind", 1)[1]
+    for figure in (northwind["renewal"]["money"]["at_stake"],
+                   northwind["business_case"]["total"]["base"],
+                   *(x["base"] for x in northwind["business_case"]["drivers"] if x["base"])):
+        assert f"{figure:,.2f}".removesuffix(".00") in tail, figure
