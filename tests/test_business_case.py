@@ -824,3 +824,17 @@ def test_the_docs_give_these_figures(main: dict[str, Any]) -> None:
                    northwind["business_case"]["total"]["base"],
                    *(x["base"] for x in northwind["business_case"]["drivers"] if x["base"])):
         assert f"{figure:,.2f}".removesuffix(".00") in tail, figure
+
+
+def test_not_measured_never_says_a_renewal_kpi_counts_in_the_index() -> None:
+    """Northwind with only its win-back rate blank: a renewal KPI counts 0 in renewal health,
+    not in the index (index coverage stays 100%). FAILS: the not_measured rule lists every
+    applicable KPI without data, renewal ones included, and the shipped sentence says each
+    'counted as 0 in the index' (fix the rule to element KPIs, or the sentence)."""
+    data = sample_data("northwind-cloud")
+    data.current["win_back_rate"] = None
+    r = score(load_framework(), data)
+    assert r["index"]["coverage"] == 1
+    for f in r["executive_summary"]["findings"]:
+        if f["rule"] == "not_measured":
+            assert not ("Win-back" in f["text"] and "index" in f["text"]), f["text"]
