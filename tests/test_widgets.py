@@ -407,6 +407,20 @@ def test_altair_mode_reassigns_only_changed_charts(altair_form: AssessmentForm) 
     assert views["tab"].chart.layout.display == "none"
 
 
+def test_altair_mode_draws_the_timeline_when_the_roadmap_tab_opens(
+        framework: Framework, altair_form: AssessmentForm) -> None:
+    view = altair_form.chart_views["timeline"]
+    altair_form.result_tabs.selected_index = 0
+    altair_form.kpi_rows["first_contact_resolution"].current.widget.value = "41"
+    assert view.shown != altair_form.chart_data["timeline"]  # not redrawn while hidden
+    altair_form.result_tabs.selected_index = 2
+    assert view.shown == altair_form.chart_data["timeline"]
+    assert view.chart.layout.display == ""
+    altair_form.kpi_rows["first_contact_resolution"].current.widget.value = "42"
+    assert view.shown == altair_form.chart_data["timeline"]  # follows edits while shown
+    altair_form.result_tabs.selected_index = 0
+
+
 # --------------------------------------------------------------------------- methodology v2
 
 

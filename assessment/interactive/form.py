@@ -64,6 +64,8 @@ Charts
     from the same chart data with :func:`assessment.scorecard.vega.to_altair` and assigned to
     the existing JupyterChart's ``.chart`` only when its data changed, so nothing is recreated and
     nothing flickers; a panel with no chart is hidden, one without data shows its note.
+    The roadmap timeline's JupyterChart is updated only while the *Roadmap* tab is shown (and
+    when it is opened), since most edits change its money labels.
     ``alt.JupyterChart.enable_offline()`` (once a process) serves the JavaScript as a bundle
     made by vl-convert, so nothing loads from a CDN (checked in headless Chromium with every
     outside host blocked). Measured costs: the first build in a process about 3-4 s (Altair
@@ -159,6 +161,7 @@ RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed
 TOP_GAPS = 5
 #: The tabs under the executive summary in the results column.
 RESULT_TABS = ("Scores", "Business case", "Roadmap")
+ROADMAP_TAB = RESULT_TABS.index("Roadmap")
 CHART_MODES = ("svg", "altair")
 #: The chart panels: the first three under *Scores*, the roadmap timeline under *Roadmap*.
 CHART_KEYS = ("elements", "tab", "projection", "timeline")
@@ -544,6 +547,7 @@ class AssessmentForm:
         self.result_tabs = w.Tab(
             children=[w.VBox([self.summary, *chart_boxes]), self.business_view,
                       w.VBox([self.roadmap_view, timeline_box])], titles=RESULT_TABS)
+        self.result_tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
         results = w.VBox([self.executive, self.result_tabs],
                          layout=w.Layout(flex="1 1 0", min_width="360px"))
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
@@ -814,7 +818,8 @@ class AssessmentForm:
         for key, chart in charts.items():
             self.chart_data[key] = chart
             if self.charts == "altair":
-                self.chart_views[key].show(chart)
+                if key != "timeline" or self.result_tabs.selected_index == ROADMAP_TAB:
+                    self.chart_views[key].show(chart)  # the timeline: when it can be seen
                 continue
             if key in self._drawn and self._drawn[key] == chart:
                 continue  # the same chart: no SVG to draw again
