@@ -245,8 +245,7 @@ def test_renewal_driver_is_one_fifth_of_the_five_year_sum(main: dict[str, Any]) 
 def test_renewal_formula_text_puts_in_the_rates(main: dict[str, Any]) -> None:
     """§10 "the formula with the numbers put in": the renewal driver's text names V and the
     result but not the two rates the sum is made of (client 86%, target 90%), so it cannot be
-    recomputed from the text alone as the other drivers' texts can. FAILS until the engine
-    puts the rates in (business._renewal_value)."""
+    recomputed from the text alone as the other drivers' texts can (found in review; fixed)."""
     text = drivers(main)["renewal"]["formula_text"]
     assert "86%" in text and "90%" in text, text
 
@@ -551,9 +550,8 @@ def test_roadmap_groups_recommendations_and_keeps_framework_fields(
 
 def test_practice_recommendations_are_matched_within_their_questionnaire() -> None:
     """Item ids need only be unique within a questionnaire. An initiative that moves
-    renewal_practices.p0 must not claim the recommendation of excellence_practices.p0.
-    FAILS: business.roadmap matches practice recommendations on the item id alone
-    (("practice", item) keys), not on the questionnaire (the recommendation's ``area``)."""
+    renewal_practices.p0 must not claim the recommendation of excellence_practices.p0
+    (recommendations are matched on the questionnaire, the recommendation's ``area``)."""
     raw = raw_framework()
     for qid in ("renewal_practices", "excellence_practices"):
         for n, item in enumerate(raw["questionnaires"][qid]["items"]):
@@ -691,15 +689,15 @@ def test_failing_relation_fires_only_when_a_check_fails() -> None:
     one = dataclasses.replace(fw, findings=(Finding("f", "failing_relation", text),))
     found = business.executive_summary(one, r, bad)["findings"]
     assert found[0]["values"]["relation"] == "Check"
-    assert (found[0]["values"]["stated"], found[0]["values"]["implied"]) == ("120", "150")
+    assert (found[0]["values"]["stated"], found[0]["values"]["implied"]) == (
+        "USD 120", "USD 150")  # in the KPI's unit, as the warning says
     good = intake(support_cost=1_200_000.0)
     assert business.executive_summary(one, run(good, fw), good)["findings"] == []
 
 
 def test_failing_relation_shows_values_in_their_unit() -> None:
     """A percent KPI's check must read '40%' and '50%', as the warning does, not the fractions
-    0.4 and 0.5. FAILS: business._finding_values formats stated and implied with
-    format_number, whatever the unit (the scoring warning uses format_value)."""
+    0.4 and 0.5."""
     fw = _with_relation("csat", "profile.annual_revenue", "profile.support_cost")
     data = intake({**CURRENT, "csat": 0.40}, annual_revenue=500_000.0,
                   support_cost=1_000_000.0)
@@ -828,9 +826,8 @@ def test_the_docs_give_these_figures(main: dict[str, Any]) -> None:
 
 def test_not_measured_never_says_a_renewal_kpi_counts_in_the_index() -> None:
     """Northwind with only its win-back rate blank: a renewal KPI counts 0 in renewal health,
-    not in the index (index coverage stays 100%). FAILS: the not_measured rule lists every
-    applicable KPI without data, renewal ones included, and the shipped sentence says each
-    'counted as 0 in the index' (fix the rule to element KPIs, or the sentence)."""
+    not in the index (index coverage stays 100%): the not_measured rule lists the index's
+    KPIs only, as its sentence says each is 'counted as 0 in the index'."""
     data = sample_data("northwind-cloud")
     data.current["win_back_rate"] = None
     r = score(load_framework(), data)

@@ -470,8 +470,7 @@ def test_issue13_lists_texts_and_numbers_bounded():
 
 def test_issue13_one_bad_assumption_is_one_problem_not_a_driver_cascade():
     """An assumption refused for its own fault (unknown unit) still exists for the drivers that
-    name it, as a refused KPI does for relations: they must not add 'unknown assumption'.
-    FAILS: the loader checks driver assumptions against the accepted assumptions only."""
+    name it, as a refused KPI does for relations: they must not add 'unknown assumption'."""
     raw = raw_default()
     raw["business_case"]["assumptions"][1]["unit"] = "dollars"
     aid = raw["business_case"]["assumptions"][1]["id"]
@@ -480,8 +479,7 @@ def test_issue13_one_bad_assumption_is_one_problem_not_a_driver_cascade():
 
 
 def test_issue13_one_bad_driver_is_one_problem_not_an_initiative_cascade():
-    """A driver refused for its own fault still exists for the initiative that carries it.
-    FAILS: the loader checks initiative drivers against the accepted drivers only."""
+    """A driver refused for its own fault still exists for the initiative that carries it."""
     raw = raw_default()
     drivers = raw["business_case"]["drivers"]
     n = next(i for i, d in enumerate(drivers) if d["formula"] == "cost_gap")
@@ -522,9 +520,8 @@ MANY_DRIVERS = textwrap.dedent("""
 def test_issue13_many_drivers_score_in_seconds_not_minutes():
     """16 drivers and 32 assumptions are within the loader's limits (50 each). The total tries
     every set of non-overlapping drivers (2^16) and the sensitivity does so again twice per
-    assumption: over a minute of scoring on every run, form refresh and batch item.
-    FAILS until the search is bounded (for example, drivers that overlap nothing are always
-    counted and only groups of overlapping drivers need the search)."""
+    assumption would be over a minute of scoring. The search is bounded: drivers that overlap
+    nothing are always counted, and only groups of overlapping drivers are searched."""
     tests = Path(__file__).parent
     try:
         done = subprocess.run([sys.executable, "-c", MANY_DRIVERS, str(tests), "16"],

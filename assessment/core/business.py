@@ -28,6 +28,7 @@ from assessment.core.framework import (
     EFFORTS,
     ELEMENTS,
     FINDING_PLACEHOLDERS,
+    MONEY_VOLUMES,
     Assumption,
     Driver,
     Framework,
@@ -132,7 +133,7 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
                                            (kpi_id, row.get("current"))) if v is None]
             out["status"] = "needs_data"
         else:
-            _renewal_value(out, money, currency)
+            _renewal_value(out, money, currency, row.get("current"), row.get("target"))
         return out
     volume = _number(profile.get(field))
     needs = [n for n, v in ((field, volume), (kpi_id, row.get("current"))) if v is None]
@@ -149,16 +150,18 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
     return out
 
 
-def _renewal_value(out: dict[str, Any], money: Mapping[str, Any], currency: str | None) -> None:
+def _renewal_value(out: dict[str, Any], money: Mapping[str, Any], currency: str | None,
+                   rate: float | None, target: float | None) -> None:
     at_stake = money["at_stake"]
     years = len(money["years"])
     annual = max(0.0, at_stake) / years
     out.update(low=annual, base=annual, high=annual, five_year=at_stake,
                status="ok" if at_stake > 0 else "no_gap")
     out["formula_text"] = (
-        f"Σ over years 1–{years} of {format_money(money['base'], currency)} × (target renewal "
-        f"rate^(k−1) − client renewal rate^(k−1)) = {format_money(at_stake, currency)} over "
-        f"{years} years; ÷ {years} = {format_money(annual, currency)} a year")
+        f"{format_money(money['base'], currency)} × Σ over years k = 1–{years} of "
+        f"({format_percent(target)}^(k−1) target − {format_percent(rate)}^(k−1) client) = "
+        f"{format_money(at_stake, currency)} over {years} years; ÷ {years} = "
+        f"{format_money(annual, currency)} a year")
 
 
 def _cost_per_contact(results: Mapping[str, Any], assumption: Assumption, case: str,
@@ -240,26 +243,47 @@ def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[
     }
 
 
-#: Drivers with a value above which the total is chosen greedily instead of exactly.
+#: Drivers in one group of overlapping drivers above which the group is chosen greedily.
 EXACT_LIMIT = 16
 
 
 def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> list[str]:
-    """The drivers the total adds: of all sets in which no two drivers overlap, the one with
-    the largest sum (ties: the set found first, framework order). Drivers without a positive
-    value are never counted. Over :data:`EXACT_LIMIT` drivers: largest first, skipping any
-    that overlaps one already in."""
+    """The drivers the total adds: the set with the largest sum in which no two drivers
+    overlap. Drivers without a positive value are never counted; a driver that overlaps none
+    is always counted; each group of drivers linked by overlaps is searched exactly (up to
+    :data:`EXACT_LIMIT` drivers; a larger group greedily, largest first). Ties: the set found
+    first in framework order."""
     ids = [d for d, v in values.items() if v > 0]
-    if len(ids) > EXACT_LIMIT:
-        out: list[str] = []
-        for did in sorted(ids, key=lambda d: -values[d]):
-            if not any(c in overlaps[did] for c in out):
-                out.append(did)
-        return out
+    out: list[str] = []
+    seen: set[str] = set()
+    for start in ids:
+        if start in seen:
+            continue
+        group, todo = [], [start]
+        while todo:  # the overlap graph's component holding ``start``
+            d = todo.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            group.append(d)
+            todo.extend(o for o in overlaps[d] if o in values and values[o] > 0)
+        group.sort(key=ids.index)
+        out.extend(_best_set(group, values, overlaps))
+    return sorted(out, key=ids.index)
+
+
+def _best_set(group: list[str], values: Mapping[str, float],
+              overlaps: Mapping[str, list[str]]) -> list[str]:
+    if len(group) > EXACT_LIMIT:
+        chosen: list[str] = []
+        for did in sorted(group, key=lambda d: -values[d]):
+            if not any(c in overlaps[did] for c in chosen):
+                chosen.append(did)
+        return chosen
     best: list[str] = []
     best_sum = 0.0
-    for mask in range(1, 1 << len(ids)):
-        chosen = [d for i, d in enumerate(ids) if mask >> i & 1]
+    for mask in range(1, 1 << len(group)):
+        chosen = [d for i, d in enumerate(group) if mask >> i & 1]
         if any(o in overlaps[d] for d in chosen for o in chosen):
             continue
         total = sum(values[d] for d in chosen)
@@ -312,10 +336,10 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
                              if k["element"] == "renewal")
         money = ({case: sum(d[case] for d in own) for case in ("low", "base", "high")}
                  if own else None)
-        keys = {("kpi", k["id"]) for k in moved} | {("practice", p.partition(".")[2])
-                                                    for p in practices}
+        keys = {("kpi", k["id"]) for k in moved} | {("practice", p) for p in practices}
         recs = sorted({r["rank"] for r in results["recommendations"]
-                       if (r["source"], r["id"]) in keys})
+                       if (r["source"], r["id"] if r["source"] == "kpi"
+                           else f"{r['area']}.{r['id']}") in keys})
         tracking = intake.initiatives.get(init.id)
         rows.append({
             "id": init.id, "name": init.name, "description": init.description,
@@ -422,13 +446,19 @@ def _finding_values(rule: str, params: Mapping[str, float], results: Mapping[str
         if not failed:
             return None
         c = failed[0]
-        return {"relation": c["name"], "stated": format_number(c["stated"]),
-                "implied": format_number(c["implied"]), "cells": ", ".join(c["cells"])}
+        kind, _, key = next(iter(c["terms"])).partition(".")
+        unit = (next(k["unit"] for k in results["kpis"] if k["id"] == key) if kind == "kpi"
+                else "currency" if key in MONEY_VOLUMES else "count")
+        return {"relation": c["name"], "stated": format_value(c["stated"], unit, currency),
+                "implied": format_value(c["implied"], unit, currency),
+                "cells": ", ".join(c["cells"])}
+    unmeasured = [k["name"] for k in results["kpis"] if k["applicable"]
+                  and k["score"] is None and k["element"] in ELEMENTS]
     if rule == "low_coverage":
         coverage = results["index"]["coverage"]
         if coverage >= params.get("below", 0.8):
             return None
-        missing = [k["name"] for k in results["kpis"] if k["applicable"] and k["score"] is None]
+        missing = unmeasured
         return {"coverage": format_coverage(coverage), "missing": ", ".join(missing)}
     if rule == "largest_driver":
         counted = [d for d in results["business_case"]["drivers"] if d["counted"]]
@@ -438,11 +468,10 @@ def _finding_values(rule: str, params: Mapping[str, float], results: Mapping[str
         return {"driver": d["name"], "money": format_money(d["base"], currency),
                 "low": format_money(d["low"], currency),
                 "high": format_money(d["high"], currency)}
-    if rule == "not_measured":
-        missing = [k["name"] for k in results["kpis"] if k["applicable"] and k["score"] is None]
-        if not missing:
+    if rule == "not_measured":  # the index's KPIs: renewal KPIs are not in the index
+        if not unmeasured:
             return None
-        return {"count": str(len(missing)), "names": ", ".join(missing)}
+        return {"count": str(len(unmeasured)), "names": ", ".join(unmeasured)}
     raise ValueError(f"unknown finding rule {rule!r}")
 
 

@@ -865,8 +865,13 @@ class _Validator:
         relations = self.relations(raw.get("relations"), kpi_ids)
         assumptions, drivers = self.business_case(raw.get("business_case"), kpi_ids)
         findings = self.findings(raw.get("findings"))
+        business = raw.get("business_case")
+        driver_specs = business.get("drivers") if isinstance(business, dict) else None
+        driver_ids = {spec["id"] for spec in driver_specs or ()
+                      if isinstance(driver_specs, list) and isinstance(spec, dict)
+                      and isinstance(spec.get("id"), str)}
         initiatives = self.initiatives(raw.get("initiatives"), kpi_ids, questionnaires,
-                                       {d.id for d in drivers})
+                                       driver_ids)
         if self.issues or self.dropped:
             return None
         return Framework(
@@ -944,7 +949,11 @@ class _Validator:
                 year_value: int | str | None = int(year) if year and year.isdigit() else year
                 assumptions.append(Assumption(aid, name, unit, *values, source, year_value,
                                               note))
-        known_assumptions = {a.id for a in assumptions}
+        # names are checked against every id in the file: a refused one is reported once
+        listed = raw.get("assumptions")
+        known_assumptions = {spec["id"] for spec in listed or ()
+                             if isinstance(listed, list) and isinstance(spec, dict)
+                             and isinstance(spec.get("id"), str)}
         terms = {f"kpi.{i}" for i in kpi_ids} | {f"profile.{v}" for v in PROFILE_VOLUMES}
         specs = self.listing(raw.get("drivers"), "business_case.drivers", "drivers")
         driver_ids = {spec.get("id") for _, spec in specs if isinstance(spec.get("id"), str)}
