@@ -1143,7 +1143,7 @@ def business_case_html(view: ResultsView) -> str:
         return "<p><i>The framework defines no business-case drivers.</i></p>"
     rows = []
     for d in case.drivers:
-        details = [needs_data_text(d.needs) if d.status == "needs_data" else d.formula_text,
+        details = ["" if d.status == "needs_data" else d.formula_text,  # said in the cells
                    d.excluded_because or ""]
         detail = "<br>".join(html.escape(x) for x in details if x)
         values = (f"<td colspan='3' class='se-needs-data'>"
@@ -1154,7 +1154,7 @@ def business_case_html(view: ResultsView) -> str:
         counted = ("yes" if d.counted else "no (overlap)" if d.excluded_because
                    else "no: " + DRIVER_STATUS_LABELS.get(d.status, d.status).lower())
         rows.append(f"<tr class='se-driver-{d.status}'><td><b>{html.escape(d.name)}</b>"
-                    f"<br><small>{detail}</small></td>{values}"
+                    + (f"<br><small>{detail}</small>" if detail else "") + f"</td>{values}"
                     f"<td>{html.escape(counted)}</td></tr>")
     total = case.total
     sums = ("".join(f"<th>{html.escape(format_money(total[c], currency))}</th>"
