@@ -401,7 +401,7 @@ def _initiative(view: ResultsView, i: InitiativeResult, currency: str | None) ->
         "renewal_points": format_points(i.renewal_points) if i.renewal_points else None,
         "money": _money(money.get("base"), currency) if money else None,
         "money_range": (money_range(money.get("low"), money.get("high"), currency)
-                        if money else None),
+                        if money and abs(money["high"] - money["low"]) >= 0.5 else None),
         "recommendations": list(i.recommendations), "tracking": _tracking(i.tracking),
     }
 
