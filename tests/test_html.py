@@ -582,7 +582,7 @@ def test_an_overlapping_driver_is_left_out_of_the_total_and_says_why():
     assert excluded["excluded_because"]
     parsed = Page(render_html(results))
     row = parsed.text("driver-self_service_shift")
-    assert "Overlap: not counted" in row and excluded["excluded_because"] in row
+    assert "Valued, not counted (overlap)" in row and excluded["excluded_because"] in row
     assert f"EUR {excluded['base']:,.0f}" in row  # its own value is still shown
     counted = [d for d in case["drivers"] if d["counted"]]
     assert case["total"]["base"] == pytest.approx(sum(d["base"] for d in counted))

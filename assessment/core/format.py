@@ -199,6 +199,18 @@ def money_range(low: float | None, high: float | None, currency: str | None = No
     return f"{format_money(low, currency)}{RANGE_SEPARATOR}{format_money(high, currency)}"
 
 
+def driver_status_text(status: str, counted: bool, needs: tuple[str, ...] | list[str] = ()
+                       ) -> str:
+    """A business-case driver's status in words: ``needs data: assisted_cases`` when inputs
+    are missing, ``Valued, not counted (overlap)`` for one the total leaves out, else
+    :data:`DRIVER_STATUS_LABELS`."""
+    if status == "needs_data" and needs:
+        return needs_data_text(needs)
+    if status == "ok" and not counted:
+        return "Valued, not counted (overlap)"
+    return DRIVER_STATUS_LABELS.get(status, status)
+
+
 def needs_data_text(fields: list[str] | tuple[str, ...]) -> str:
     """What a business-case driver without its inputs reads: ``needs data: assisted_cases``."""
     return "needs data: " + ", ".join(fields)

@@ -48,7 +48,6 @@ from assessment.core.format import (
     COVERAGE_FORMAT,
     DASH,
     DELTA_FORMAT,
-    DRIVER_STATUS_LABELS,
     EFFORT_LABELS,
     HORIZON_LABELS,
     POINTS_FORMAT,
@@ -58,6 +57,7 @@ from assessment.core.format import (
     TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
+    driver_status_text,
     excel_format,
     format_coverage,
     format_value,
@@ -668,11 +668,7 @@ def driver_status(d: DriverResult) -> str:
     """A driver's status in words: ``needs data: assisted_cases`` when its inputs are
     missing, else :data:`~assessment.core.format.DRIVER_STATUS_LABELS` (a valued driver the
     total leaves out for an overlap says so)."""
-    if d.status == "needs_data":
-        return needs_data_text(d.needs)
-    if d.status == "ok" and not d.counted:
-        return "Valued, not counted (overlap)"
-    return DRIVER_STATUS_LABELS.get(d.status, _label(d.status))
+    return driver_status_text(d.status, d.counted, d.needs)
 
 
 def _why_not_counted(view: ResultsView, d: DriverResult) -> str | None:

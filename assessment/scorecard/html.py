@@ -34,7 +34,6 @@ from markupsafe import Markup
 from assessment.core.format import (
     DASH,
     DERIVED,
-    DRIVER_STATUS_LABELS,
     EFFORT_LABELS,
     HORIZON_LABELS,
     QUADRANT_LABELS,
@@ -42,6 +41,7 @@ from assessment.core.format import (
     benchmark_figure,
     benchmark_source,
     direction_label,
+    driver_status_text,
     format_coverage,
     format_money,
     format_number,
@@ -315,9 +315,9 @@ def _driver_in_total(d: DriverResult) -> str:
 def _driver(d: DriverResult, currency: str | None) -> dict[str, Any]:
     if d.status == "ok" and not d.counted:
         status = "excluded" if d.excluded_because else "not_counted"
-        label = "Overlap: not counted" if d.excluded_because else "Not counted"
     else:
-        status, label = d.status, DRIVER_STATUS_LABELS.get(d.status, d.status)
+        status = d.status
+    label = driver_status_text(d.status, d.counted)  # the fields needed are shown apart
     values = d.status in ("ok", "no_gap")
     return {
         "id": d.id, "name": d.name, "description": d.description, "status": status,
