@@ -602,7 +602,7 @@ def test_altair_chart_widgets_reach_jupyterlab_offline(server: Server) -> None:
     # the bundle check does catch a CDN import: Altair's own, un-bundled source has them
     assert URL_IMPORT.search(jupyter_chart.load_js_src())
     run = run_in_kernel(server, "altair form", ALTAIR_FORM)
-    assert len(bundled_chart_states(run)) == 3, "expected the form's three chart panels"
+    assert len(bundled_chart_states(run)) == 4, "expected the form's four chart panels"
     assert displayed_widget(run), "the form was not displayed"
     check_widgets_are_served(widget_modules(run.comms), server.page_config())
 
