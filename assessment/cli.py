@@ -1,9 +1,10 @@
 """The ``support-excellence`` command line: a thin layer over the library.
 
-Exit codes: 0 success, 2 invalid input (every problem is printed as ``Sheet!Cell: message``;
-nothing is written) or a usage error, 1 an output could not be written (or the PDF could not be
-printed: Chromium missing or failing; nothing is written then) or, for ``batch`` and
-``demo``, an intake failed (listed in the summary).
+Exit codes: 0 success, 2 invalid input (every problem is printed as ``Sheet!Cell: message``,
+or ``brand.yaml: key: message`` for a ``--brand`` file; nothing is written) or a usage error,
+1 an output could not be written (or the PDF could not be printed: Chromium missing or
+failing; nothing is written then) or, for ``batch`` and ``demo``, an intake failed (listed in
+the summary).
 """
 
 from __future__ import annotations
@@ -106,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="your own framework YAML (KPIs, targets, weights, settings); "
                             "default: the framework shipped with the toolkit")
 
+    def look_options(p: argparse.ArgumentParser, each: str = "") -> None:
+        p.add_argument("--brand", metavar="FILE", type=Path, default=None,
+                       help=f"your firm's brand on {each}every format: a YAML file with firm, "
+                            "logo (PNG or SVG), primary_color, accent_color, confidentiality "
+                            "and prepared_by (docs/branding.md). It is checked first: a bad "
+                            "file is refused with every problem listed, nothing is written and "
+                            "the exit code is 2. Default: the toolkit's own neutral brand")
+        p.add_argument("--pptx-template", metavar="FILE", type=Path, default=None,
+                       help="your corporate PowerPoint (.pptx or .potx, at most 20 MB) whose "
+                            "slide layouts and theme the pptx deck uses (with --format "
+                            "...,pptx); default: the deck's built-in layout")
+
     def segment_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--segment", metavar="ID", default=None,
                        help="score against this peer group's targets instead of the one the "
@@ -122,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate a filled intake workbook and write, in "
                                    "OUT/<organization-slug>-<assessment-date>/, the Excel "
                                    "scorecard, the HTML "
-                                   "scorecard and results.json. On invalid input every "
+                                   "scorecard and results.json (--format adds the PDF and the "
+                                   "PowerPoint deck), under your firm's --brand. On invalid "
+                                   "input every "
                                    "problem is printed as 'Sheet!Cell: message', nothing is "
                                    "written, and the exit code is 2.")
     p.add_argument("intake", metavar="INTAKE", type=Path, help="the filled intake (.xlsx/.xlsm)")
@@ -136,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=positive_megabytes, default=DEFAULT_MAX_MB, metavar="MB",
                    help="refuse intake files larger than this (default: %(default)s MB)")
     p.add_argument("--quiet", action="store_true", help="do not print the summary table")
+    look_options(p)
     framework_option(p)
     segment_option(p)
 
@@ -200,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"the portfolio). {formats_help()}")
     p.add_argument("--paper", choices=PAPERS, default=None, type=_paper_name,
                    help=f"page size of the PDF scorecards (default: {DEFAULT_PAPER})")
+    look_options(p, "each intake's ")  # checked once, then passed to every scorecard notebook
     framework_option(p)
     segment_option(p)  # passed to every scorecard notebook as its `segment` parameter
 
@@ -225,11 +242,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_issues(error: InputError) -> None:
-    what = "framework" if error.kind == "framework" else "intake"
+    """``error: the <input> <file> has N problem(s); nothing was written.`` then one line per
+    problem: ``Sheet!Cell: ...`` for an intake, the YAML path for a framework, and
+    ``brand.yaml: key: ...`` for a brand file."""
+    what = error.kind if error.kind in ("framework", "brand file", "PowerPoint template") \
+        else "intake"
+    prefix = (f"{printable(Path(error.source).name)}: "
+              if error.kind == "brand file" and error.source else "")
     print(f"error: the {what} {printable(error.source)} has {len(error.issues)} problem(s); "
           "nothing was written.", file=sys.stderr)
     for issue in error.issues:
-        print(f"  {issue}", file=sys.stderr)
+        print(f"  {prefix}{issue}", file=sys.stderr)
 
 
 def _framework(args: argparse.Namespace):
@@ -271,9 +294,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --format: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    if args.pptx_template and "pptx" not in formats:
+        print("note: --pptx-template is used by the pptx format only (add it to --format)",
+              file=sys.stderr)
+    from assessment.scorecard.brand import as_brand, check_pptx_template
+
+    brand, template = as_brand(args.brand), check_pptx_template(args.pptx_template)  # first
     return _score_one(args.intake, args.out, framework=_framework(args), formats=formats,
                       max_bytes=_max_bytes(args), quiet=args.quiet, paper=args.paper,
-                      segment=args.segment)
+                      segment=args.segment, brand=brand, pptx_template=template)
 
 
 def cmd_upgrade_intake(args: argparse.Namespace) -> int:
@@ -346,7 +375,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return _batch(args.inputs, args.out, workers=args.workers,
                   skip_existing=args.skip_existing, timeout=args.timeout,
                   portfolio=not args.no_portfolio, framework=args.framework,
-                  formats=formats, paper=args.paper, segment=args.segment)[0]
+                  formats=formats, paper=args.paper, segment=args.segment,
+                  brand=args.brand, pptx_template=args.pptx_template)[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -169,13 +169,24 @@ def check_segment(framework: str | Path | None, segment: str | None) -> str | No
 
 
 def notebook_options(framework: str | Path | None, formats: Sequence[str] | None,
-                     paper: str | None, segment: str | None = None) -> dict[str, str]:
-    """The scorecard notebook parameters every intake shares; checks formats, paper and the
-    segment override."""
+                     paper: str | None, segment: str | None = None,
+                     brand: str | Path | None = None,
+                     pptx_template: str | Path | None = None) -> dict[str, str]:
+    """The scorecard notebook parameters every intake shares; checks formats, paper, the
+    segment override, and the brand file and PowerPoint template (once for the whole batch:
+    a bad one raises :class:`~assessment.scorecard.brand.BrandError` or
+    :class:`~assessment.scorecard.brand.TemplateError` before anything runs)."""
+    from assessment.scorecard.brand import check_pptx_template, load_brand
     from assessment.scorecard.formats import parse_formats
     from assessment.scorecard.pdf import PAPERS, PdfUnavailable, find_chromium
 
     options = {"framework": str(Path(framework).resolve())} if framework else {}
+    if brand is not None and str(brand).strip():
+        load_brand(brand)
+        options["brand"] = str(Path(brand).resolve())
+    template = check_pptx_template(pptx_template)
+    if template:
+        options["pptx_template"] = str(template)
     if check_segment(framework, segment):
         options["segment"] = segment
     if formats is not None:
@@ -240,7 +251,8 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
               timeout: float = DEFAULT_TIMEOUT, portfolio: bool = True,
               framework: str | Path | None = None,
               formats: Sequence[str] | None = None, paper: str | None = None,
-              segment: str | None = None,
+              segment: str | None = None, brand: str | Path | None = None,
+              pptx_template: str | Path | None = None,
               scorecard_notebook: Path = SCORECARD_NOTEBOOK,
               portfolio_notebook: Path = PORTFOLIO_NOTEBOOK,
               progress: bool = True) -> BatchResult:
@@ -248,17 +260,20 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
 
     ``formats`` (default: the notebook's own, xlsx, html and json), ``paper`` and
     ``segment`` (a peer-group override for every intake, checked against the framework)
-    reach the scorecard notebook as its ``formats``, ``paper`` and ``segment`` parameters.
-    Raises
-    :class:`BatchError` for usage problems, and
+    reach the scorecard notebook as its ``formats``, ``paper`` and ``segment`` parameters,
+    ``brand`` (a brand file) and ``pptx_template`` (the deck's master) as its ``brand`` and
+    ``pptx_template`` parameters, both checked once here. Raises
+    :class:`BatchError` for usage problems,
     :class:`~assessment.scorecard.pdf.PdfUnavailable` when ``pdf`` is asked for without
-    Chromium, before anything is written.
+    Chromium, and :class:`~assessment.scorecard.brand.BrandError` or
+    :class:`~assessment.scorecard.brand.TemplateError` for a bad brand or template, before
+    anything is written.
     """
     started, clock = dt.datetime.now().astimezone(), time.perf_counter()
     workers = check_workers(workers)
     timeout = check_timeout(timeout)
     intakes = collect_intakes(inputs)
-    options = notebook_options(framework, formats, paper, segment)
+    options = notebook_options(framework, formats, paper, segment, brand, pptx_template)
     declared = notebook_parameters(scorecard_notebook, ("intake", "output_dir",
                                                         *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():

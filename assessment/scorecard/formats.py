@@ -15,9 +15,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from assessment.core.defaults import DEFAULT_FORMATS, DEFAULT_PAPER
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,13 @@ class RenderOptions:
 
     paper: str = DEFAULT_PAPER
     """Page size of printed formats (``A4`` or ``Letter``)."""
+    brand: Brand = DEFAULT_BRAND
+    """The consulting firm's name, logo, colours and confidentiality line
+    (:mod:`assessment.scorecard.brand`); the organization's name always comes from the
+    results."""
+    pptx_template: Path | None = None
+    """A checked .pptx/.potx whose layouts and theme the deck uses
+    (:func:`assessment.scorecard.brand.check_pptx_template`), or None for the built-in one."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ REGISTRY: dict[str, OutputFormat] = {f.name: f for f in (
                  "results.json, the machine-readable results (methodology §8)"),
     OutputFormat("pdf", "{slug}-scorecard.pdf", "assessment.scorecard.pdf",
                  "PDF scorecard printed from the HTML", needs="Chromium"),
+    OutputFormat("pptx", "{slug}-deck.pptx", "assessment.scorecard.pptx",
+                 "editable PowerPoint deck with native charts"),
 )}
 """Every output format, in the order they are written and listed."""
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from assessment.core.defaults import DEFAULT_PAPER
 from assessment.files.write import organization_key, publish_files, safe_slug
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand
 from assessment.scorecard.formats import (
     ALL_FORMATS,
     FORMATS,
@@ -135,16 +136,20 @@ def output_paths(results: dict[str, Any], out: str | Path,
 
 
 def write_outputs(results: dict[str, Any], out: str | Path, formats: Iterable[str] = FORMATS,
-                  *, paper: str = DEFAULT_PAPER) -> dict[str, Path]:
+                  *, paper: str = DEFAULT_PAPER, brand: Brand = DEFAULT_BRAND,
+                  pptx_template: Path | None = None) -> dict[str, Path]:
     """Render the chosen formats, then publish them together; returns format -> written path.
 
-    ``paper`` (``A4`` or ``Letter``) is the page size of printed formats. Any renderer
+    ``paper`` (``A4`` or ``Letter``) is the page size of printed formats, ``brand`` the firm's
+    look on every format (already loaded: :func:`assessment.scorecard.brand.load_brand`) and
+    ``pptx_template`` the deck's master (already checked:
+    :func:`assessment.scorecard.brand.check_pptx_template`). Any renderer
     failing, e.g. :class:`assessment.scorecard.pdf.PdfUnavailable` without Chromium, leaves
     no file written; a write failing raises :class:`OutputsNotWritten` and leaves the folder
     as it was.
     """
     formats = tuple(formats)
-    options = RenderOptions(paper=paper)
+    options = RenderOptions(paper=paper, brand=brand, pptx_template=pptx_template)
     rendered = {fmt: REGISTRY[fmt].render(results, options) for fmt in formats}
     paths = output_paths(results, out, formats)
     if not paths:
