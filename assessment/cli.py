@@ -86,6 +86,11 @@ def worker_count(text: str) -> int:
     return value
 
 
+def _optional_path(text: str) -> Path | None:
+    """A file's path; blank (``--brand ""``) means none."""
+    return Path(text) if text.strip() else None
+
+
 def _paper_name(text: str) -> str:
     """``letter`` -> ``Letter``: the paper choice is case-insensitive."""
     return {"a4": "A4", "letter": "Letter"}.get(text.strip().lower(), text)
@@ -108,13 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "default: the framework shipped with the toolkit")
 
     def look_options(p: argparse.ArgumentParser, each: str = "") -> None:
-        p.add_argument("--brand", metavar="FILE", type=Path, default=None,
+        p.add_argument("--brand", metavar="FILE", type=_optional_path, default=None,
                        help=f"your firm's brand on {each}every format: a YAML file with firm, "
                             "logo (PNG or SVG), primary_color, accent_color, confidentiality "
                             "and prepared_by (docs/branding.md). It is checked first: a bad "
                             "file is refused with every problem listed, nothing is written and "
                             "the exit code is 2. Default: the toolkit's own neutral brand")
-        p.add_argument("--pptx-template", metavar="FILE", type=Path, default=None,
+        p.add_argument("--pptx-template", metavar="FILE", type=_optional_path, default=None,
                        help="your corporate PowerPoint (.pptx or .potx, at most 20 MB) whose "
                             "slide layouts and theme the pptx deck uses (with --format "
                             "...,pptx); default: the deck's built-in layout")

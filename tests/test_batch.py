@@ -455,3 +455,66 @@ def test_demo_writes_the_expected_layout(tmp_path):
         assert (out / "portfolio" / "portfolio.ipynb").is_file()
         assert str(out / "portfolio") in printed
     assert_no_partial_files(out)
+
+
+# ----------------------------------------------------------------------------- --brand
+
+
+def test_bad_brand_exits_2_before_the_batch_starts(tmp_path, capsys):
+    bad = tmp_path / "brand.yaml"
+    bad.write_text("firm: X\naccent_color: '#FFFF00'\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["batch", str(SAMPLES["ironclad-systems"]), str(SAMPLES["harbor-city-it"]),
+                 "--out", str(out), "--brand", str(bad)])
+    errors = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert f"error: the brand file {bad} has 1 problem(s); nothing was written." in errors
+    assert "  brand.yaml: accent_color: #FFFF00 is too light: it against white has a " \
+           "contrast of 1.07:1 — at least 3:1" in errors
+    assert "Traceback" not in errors
+
+
+def test_bad_pptx_template_exits_2_before_the_batch_starts(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["batch", str(SAMPLES["ironclad-systems"]), "--out", str(out),
+                 "--format", "pptx", "--pptx-template", str(tmp_path / "missing.potx")])
+    assert code == 2 and not out.exists()
+    assert "--pptx-template: cannot read missing.potx" in capsys.readouterr().err
+
+
+def test_brand_and_template_reach_the_notebook_as_absolute_paths(tmp_path, monkeypatch):
+    from pptx import Presentation
+
+    monkeypatch.chdir(tmp_path)
+    Path("brand.yaml").write_text("firm: Example Advisory\n", encoding="utf-8")
+    Presentation().save("corporate.pptx")
+    options = batch.notebook_options(None, ["pptx"], None, brand="brand.yaml",
+                                     pptx_template="corporate.pptx")
+    assert options == {"formats": "pptx,json", "brand": str(tmp_path / "brand.yaml"),
+                       "pptx_template": str(tmp_path / "corporate.pptx")}
+    assert batch.notebook_options(None, None, None, brand="", pptx_template="") == {}
+    # a notebook without the parameters is a usage error, before anything runs
+    with pytest.raises(batch.BatchError, match="no parameter.*brand"):
+        batch.run_batch([SAMPLES["ironclad-systems"]], tmp_path / "out", brand="brand.yaml",
+                        scorecard_notebook=SCORECARD_STUB, portfolio=False, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_brand_reaches_every_scorecard(tmp_path):
+    declared = batch.notebook_parameters(batch.SCORECARD_NOTEBOOK, ())
+    if not {"brand", "pptx_template"} <= declared:
+        pytest.skip("notebooks/scorecard.ipynb has no brand/pptx_template parameters yet")
+    brand = tmp_path / "look" / "brand.yaml"
+    brand.parent.mkdir()
+    brand.write_text("firm: Quillon Partners\nconfidentiality: Strictly confidential\n",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    code, printed = cli("batch", SAMPLES["northwind-cloud"], SAMPLES["ironclad-systems"],
+                        "--out", out, "--brand", brand, "--no-portfolio", "--format",
+                        "html,json", "--workers", 1)
+    assert code == 0, printed
+    pages = sorted(out.glob("*/*-scorecard.html"))
+    assert len(pages) == 2
+    for page in pages:
+        assert "Quillon Partners" in page.read_text(encoding="utf-8"), page

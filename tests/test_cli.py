@@ -262,3 +262,76 @@ def test_python_dash_m_help():
     done = subprocess.run([sys.executable, "-m", "assessment", "score", "--help"],
                           capture_output=True, text=True, check=True)
     assert "Sheet!Cell" in done.stdout and "--format" in done.stdout
+
+
+# ----------------------------------------------------------------------------- --brand
+
+
+def _brand(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_brand_exits_2_lists_every_problem_and_writes_nothing(tmp_path, capsys):
+    bad = _brand(tmp_path / "look", "firm: \"Acme\\u202e\"\nprimary_color: '#EEEEEE'\n"
+                                    "colour: red\nlogo: /etc/passwd\n")
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, "score", sample_workbooks()[0], "--out", out,
+                               "--brand", bad)
+    assert code == 2
+    assert f"error: the brand file {bad} has 4 problem(s); nothing was written." in stderr
+    assert "  bad.yaml: firm: holds the control character U+202E" in stderr
+    assert "  bad.yaml: primary_color: #EEEEEE is too light: white text on it has a contrast " \
+           "of 1.16:1 — at least 4.5:1" in stderr
+    assert "  bad.yaml: colour: unknown key 'colour'" in stderr
+    assert "  bad.yaml: logo: /etc/passwd: neither a PNG nor an SVG image" in stderr
+    assert "\u202e" not in stderr and "Traceback" not in stdout + stderr
+    assert files_in(out) == []
+
+
+def test_bad_brand_is_reported_before_a_bad_intake(tmp_path, capsys):
+    bad = _brand(tmp_path, "firm: X\nprimary_colr: '#1F3A5F'\n")
+    code, _, stderr = run(capsys, "score", tmp_path / "nope.xlsx", "--out", tmp_path / "out",
+                          "--brand", bad)
+    assert code == 2 and "did you mean 'primary_color'?" in stderr
+    assert "nope.xlsx" not in stderr
+
+
+def test_bad_pptx_template_exits_2_and_writes_nothing(tmp_path, capsys):
+    (tmp_path / "corporate.pptx").write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", out,
+                          "--format", "json,pptx", "--pptx-template", tmp_path / "corporate.pptx")
+    assert code == 2
+    assert "error: the PowerPoint template" in stderr and "nothing was written" in stderr
+    assert "  --pptx-template: corporate.pptx is not a PowerPoint file" in stderr
+    assert files_in(out) == []
+
+
+def test_good_brand_scores(tmp_path, capsys):
+    good = _brand(tmp_path / "look", "firm: Example Advisory\nprimary_color: '#0B3D2E'\n")
+    code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", tmp_path / "out",
+                          "--format", "json", "--brand", good, "--pptx-template", "")
+    assert code == 0, stderr
+    assert [p.name for p in files_in(tmp_path / "out")] == ["results.json"]
+
+
+def test_pptx_template_without_the_pptx_format_is_noted(tmp_path, capsys):
+    from pptx import Presentation
+
+    Presentation().save(str(tmp_path / "corporate.pptx"))
+    code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", tmp_path / "out",
+                          "--format", "json", "--pptx-template", tmp_path / "corporate.pptx")
+    assert code == 0 and "--pptx-template is used by the pptx format only" in stderr
+
+
+@pytest.mark.parametrize("command", ["score", "batch"])
+def test_help_explains_brand_and_template(command):
+    done = subprocess.run([sys.executable, "-m", "assessment", command, "--help"],
+                          capture_output=True, text=True, check=True)
+    flat = " ".join(done.stdout.split())
+    assert "--brand FILE" in flat and "--pptx-template FILE" in flat
+    assert "primary_color, accent_color, confidentiality and prepared_by" in flat
+    assert "docs/branding.md" in flat and "pptx: editable PowerPoint deck" in flat

@@ -70,9 +70,9 @@ _HEX = re.compile(r"#?([0-9A-Fa-f]{6})")
 _CONTROL = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NULL_TAG = "tag:yaml.org,2002:null"
-#: What a plain or quoted value resolves to; any other tag was written out (``!!python/...``).
+#: What a value written without a tag resolves to; any other tag was written out (``!!python``).
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}"
-               for name in ("str", "int", "float", "bool", "null", "timestamp")}
+               for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
 class BrandError(InputError):
@@ -276,15 +276,15 @@ def _parse(text: str, source: str) -> tuple[dict[str, tuple[str | None, Any]], l
                                 f"{key_node.start_mark.line + 1})", "give each key once",
                                 path=key))
             continue
-        if not isinstance(value_node, yaml.ScalarNode):
-            values[key] = (None, value_node)
-            issues.append(Issue("a list or mapping, not a single value",
-                                "one line of text", path=key))
-            continue
         if value_node.tag not in _PLAIN_TAGS:
             values[key] = (None, value_node)
             issues.append(Issue(f"a YAML tag ({value_node.tag[:60]})", "plain text, without "
                                 "a !tag", path=key))
+            continue
+        if not isinstance(value_node, yaml.ScalarNode):
+            values[key] = (None, value_node)
+            issues.append(Issue("a list or mapping, not a single value",
+                                "one line of text", path=key))
             continue
         null = value_node.tag == _NULL_TAG and value_node.style is None
         values[key] = (None if null else value_node.value, value_node)
