@@ -28,17 +28,22 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/support-excellence demo --out $(OUT)
 
-## system-deps: LibreOffice, Chromium and poppler for the real-application tests (apt-get)
+## system-deps: LibreOffice (Calc and Impress), Chromium and poppler for the real-application
+## tests (apt-get)
+# soffice alone is not enough: the -nogui packages bring Calc or Impress one by one, and the
+# deck tests need Impress (its registry file, impress.xcd).
 system-deps:
 	@if command -v soffice >/dev/null && command -v chromium >/dev/null \
-		&& command -v pdftotext >/dev/null; then :; \
+		&& command -v pdftotext >/dev/null \
+		&& [ -f "$$(dirname "$$(readlink -f "$$(command -v soffice)")")/../share/registry/impress.xcd" ]; \
+	then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing LibreOffice Calc, Chromium and poppler-utils for the round-trip tests"; \
+		echo "installing LibreOffice Calc and Impress, Chromium and poppler-utils for the round-trip tests"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-			libreoffice-calc-nogui chromium poppler-utils >/dev/null; \
+			libreoffice-calc-nogui libreoffice-impress-nogui chromium poppler-utils >/dev/null; \
 	else \
-		echo "WARNING: soffice/chromium/pdftotext missing and not installable here (needs root"; \
-		echo "and apt-get); the tests that open files in them will be SKIPPED"; \
+		echo "WARNING: soffice (Calc, Impress)/chromium/pdftotext missing and not installable here"; \
+		echo "(needs root and apt-get); the tests that open files in them will be SKIPPED"; \
 	fi
 
 # Where system-deps can install the applications (root with apt-get), a missing one fails
