@@ -2,7 +2,9 @@
 
 nbval re-executes the committed notebook and compares every output (``make test``); these
 tests cover what nbval cannot: the papermill parameters, the files written compared with the
-``score`` command, and a bad intake stopping the notebook with its ``Sheet!Cell`` messages.
+``score`` command, a bad intake stopping the notebook with its ``Sheet!Cell`` messages, and the
+executed notebook reading as the client's own report (issue 14: the organization's name in the
+title, element headings over the KPI tables, no tool instructions, the firm's brand).
 """
 
 from __future__ import annotations
@@ -34,7 +36,18 @@ from assessment.scorecard.summary import summary_text
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
 PARAMETERS = {"intake", "output_dir", "framework", "formats", "assessment_date", "paper",
-              "segment"}
+              "segment", "brand", "pptx_template"}
+ELEMENTS = ("Profit", "Reputation", "Efficiency", "Effectiveness")
+#: Words of tool instructions and developer references that a client's report never shows.
+TOOL_WORDS = ("papermill", "support-excellence score", "output_dir", "out_dir", "docs/",
+              "```", "run all", "the notebook", "this notebook", "parameter", "`")
+BRAND = """\
+firm: Example Advisory <Partners>
+primary_color: "#1F3A5F"
+accent_color: "#0E7C86"
+confidentiality: Confidential - prepared for the client's management team
+prepared_by: Jane Doe
+"""
 
 Make = Callable[..., Path]
 
@@ -86,6 +99,8 @@ def test_parameters_are_listed_with_types_and_help() -> None:
     assert len(tagged) == 1
     score = next(c for c in nb.cells if c.get("id") == "score")
     assert "segment=segment or None" in score.source
+    assert "brand=brand or None" in score.source
+    assert "pptx_template=pptx_template or None" in score.source
 
 
 def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path) -> None:
@@ -113,15 +128,17 @@ def test_committed_outputs_are_clean_and_match_the_current_scores(tmp_path: Path
 
 
 def test_narrative_leads_with_the_executive_summary_and_ends_with_the_appendix() -> None:
-    """Issue 13: the first output after the parameters is the executive summary, then the
-    business case and the roadmap; the recommendation list is an appendix at the end."""
+    """Issue 13: the first output after the parameters is the report's title (issue 14), then
+    the executive summary, the business case and the roadmap; the recommendation list is an
+    appendix at the end."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    first = next(c for c in code if c.outputs)
-    assert first.get("id") == "summary"
+    with_outputs = [c.get("id") for c in code if c.outputs]
+    assert with_outputs[:2] == ["title", "summary"]
     ids = [c.get("id") for c in nb.cells]
-    assert ids.index("summary") < ids.index("business") < ids.index("roadmap") \
-        < ids.index("glance") < ids.index("recommendations")
+    assert ids[:3] == ["parameters", "score", "title"]
+    assert ids.index("title") < ids.index("summary") < ids.index("business") \
+        < ids.index("roadmap") < ids.index("glance") < ids.index("recommendations")
     assert ids[-4:] == ["recommendations-md", "recommendations", "files-md", "files"]
     assert "Appendix" in nb.cells[ids.index("recommendations-md")].source
     for cell in code:  # thin: the package does the work
@@ -130,6 +147,80 @@ def test_narrative_leads_with_the_executive_summary_and_ends_with_the_appendix()
     assert "Executive summary" in summary and "Business case" in summary
     assert "key finding(s)" in summary and "Top initiatives" in summary
     assert "In the total" in texts(nb.cells[ids.index("business")])
+
+
+def test_executed_notebook_reads_as_the_clients_report() -> None:
+    """Issue 14: the title carries the organization's name, each element's KPI table has the
+    element's heading (with its score) over it, and no markdown or output gives tool
+    instructions (how to run papermill, parameter names, file paths of the repository)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = {c.get("id"): c for c in nb.cells}
+    title = cells["title"].outputs
+    assert len(title) == 1
+    assert title[0]["data"]["text/plain"].splitlines() == [
+        "Northwind Cloud Software: support excellence assessment",
+        "Assessed 2026-10-15 by Dana Whitfield \u00b7 B2B software support"]
+    assert title[0]["data"]["text/html"].startswith(
+        "<h1>Northwind Cloud Software: support excellence assessment</h1>")
+    assert not any(c.cell_type == "markdown" and c.source.lstrip().startswith("# ")
+                   for c in nb.cells), "the only level-1 heading is the client's title"
+
+    kpis = [o["data"] for o in cells["kpis-profit"].outputs]
+    headings = [d["text/plain"] for d in kpis if d["text/html"].startswith("<h3>")]
+    assert [h.split(":")[0] for h in headings] == list(ELEMENTS)
+    assert headings[0] == "Profit: 48.0 (Red)"
+    for n, data in enumerate(kpis):  # each heading is followed by its element's KPI table
+        if data["text/html"].startswith("<h3>"):
+            assert kpis[n + 1]["text/plain"].startswith("KPI "), data["text/plain"]
+
+    shown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    shown += [texts(c) for c in nb.cells if c.cell_type == "code"]
+    shown += [out.get("data", {}).get("text/html", "") for c in nb.cells
+              if c.cell_type == "code" for out in c.outputs]
+    for word in TOOL_WORDS:
+        found = [text[:80] for text in shown if word.lower() in text.lower()]
+        assert found == [], f"{word!r} in the report: {found}"
+
+
+def test_title_and_headings_escape_untrusted_names() -> None:
+    from assessment.interactive import display as nb
+    from assessment.scorecard.brand import DEFAULT_BRAND, Brand
+
+    results = {"organization": {"name": "<b>Acme</b> & Co", "assessment_date": "2027-01-31"}}
+    assert nb.report_title(results, DEFAULT_BRAND) == [
+        "<b>Acme</b> & Co: support excellence assessment", "Assessed 2027-01-31"]
+    firm = Brand(firm="Example <i>Advisory</i>", logo=None, primary_color="#1F3A5F",
+                 accent_color="#0E7C86", confidentiality="Confidential", prepared_by="J. Doe")
+    assert nb.report_title(results, firm)[2:] == [
+        "Prepared by Example <i>Advisory</i> \u00b7 J. Doe", "Confidential"]
+    assert nb.report_title({"organization": {}})[0] == \
+        "Unnamed organization: support excellence assessment"
+
+    shown: list[dict[str, str]] = []
+    display = pytest.MonkeyPatch()
+    display.setattr(nb, "_display", shown.append)
+    try:
+        nb.show_title(results, firm)
+        nb.show_heading("<script>x</script>", level=9)
+    finally:
+        display.undo()
+    assert "<b>" not in shown[0]["text/html"] and "&lt;b&gt;Acme&lt;/b&gt; &amp; Co" in \
+        shown[0]["text/html"]
+    assert "&lt;i&gt;Advisory" in shown[0]["text/html"]
+    assert shown[1] == {"text/plain": "<script>x</script>",
+                        "text/html": "<h4>&lt;script&gt;x&lt;/script&gt;</h4>"}
+
+
+def test_element_heading_says_not_applicable_and_insufficient() -> None:
+    from assessment.interactive import display as nb
+
+    view = {"elements": [
+        {"key": "profit", "name": "Profit", "score": "\u2014", "rag_label": "Grey",
+         "applicable": False},
+        {"key": "reputation", "name": "Reputation", "score": "41.0", "rag_label": "Red",
+         "insufficient": True}]}
+    assert nb.element_heading(view, "profit") == "Profit: not applicable"
+    assert nb.element_heading(view, "reputation") == "Reputation: 41.0 (Red, insufficient data)"
 
 
 def test_decision_tables_show_money_needs_data_and_overlaps(framework: Framework,
@@ -216,6 +307,34 @@ def test_writes_the_same_files_as_the_score_command(tmp_path: Path,
     assert len(cli_files) == 3
     for name, content in cli_files.items():
         assert notebook_files[name] == content, f"{name} differs"
+
+
+@pytest.mark.slow
+def test_brand_parameter_puts_the_firm_under_the_title(tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(BRAND, encoding="utf-8")
+    nb = execute(tmp_path / "executed.ipynb", output_dir=str(tmp_path / "nb"), formats="json",
+                 brand=str(brand))
+    title = next(c for c in nb.cells if c.get("id") == "title").outputs[0]["data"]
+    assert title["text/plain"].splitlines() == [
+        "Northwind Cloud Software: support excellence assessment",
+        "Assessed 2026-10-15 by Dana Whitfield \u00b7 B2B software support",
+        "Prepared by Example Advisory <Partners> \u00b7 Jane Doe",
+        "Confidential - prepared for the client's management team"]
+    assert "Example Advisory &lt;Partners&gt;" in title["text/html"]
+    assert len(files_in(tmp_path / "nb")) == 1
+
+
+@pytest.mark.slow
+def test_bad_brand_stops_the_notebook_and_writes_nothing(tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(BRAND.replace('"#1F3A5F"', '"#EEEEEE"'), encoding="utf-8")
+    out = tmp_path / "nb"
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        execute(tmp_path / "executed.ipynb", output_dir=str(out), brand=str(brand))
+    assert caught.value.ename == "InvalidInput"
+    assert "primary_color" in caught.value.evalue
+    assert files_in(out) == {}
 
 
 @pytest.mark.slow

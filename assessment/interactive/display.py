@@ -15,7 +15,9 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
   :class:`~assessment.core.errors.InputError` as a table and raises :class:`InvalidInput`, whose
   short message (and notebook traceback) is just those lines.
 - Display: :class:`Table`, :func:`show_table`, :func:`show_charts`, :func:`show_text`,
-  :func:`show_written`, and one table builder per scorecard section (:func:`element_table`,
+  :func:`show_written`, :func:`show_title` (the report's title with the organization's name),
+  :func:`show_heading` and :func:`element_heading`, and one table builder per scorecard
+  section (:func:`element_table`,
   :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
   :func:`assessment.scorecard.html.context` returns.
 - Decision (methodology §5 money, §10), taking the results or their
@@ -370,9 +372,67 @@ def show_written(written: Mapping[str, Path], root: str | Path, temporary: bool 
     """Show the files written under ``root`` (the ``output_dir`` parameter, or a temporary
     folder when ``temporary``), by their paths relative to it."""
     table = written_table(written, root)
-    where = "a new temporary folder (its path is in out_dir)" if temporary else "output_dir"
-    table.caption = f"{len(table)} file(s) written under {where}"
+    where = "a new temporary folder" if temporary else "the output folder"
+    table.caption = f"{len(table)} file(s) written in {where}"
     show_table(table)
+
+
+# --------------------------------------------------------------------------- report headings
+
+
+#: What follows the organization's name in the report's title.
+TITLE_SUFFIX = "support excellence assessment"
+
+
+def report_title(results: ResultsView | Mapping[str, Any], brand: Any = None) -> list[str]:
+    """The report's title lines: ``"<organization>: support excellence assessment"``, then
+    when and by whom it was assessed and the peer group, then (for a brand of the firm's own,
+    :class:`~assessment.scorecard.brand.Brand`) who prepared it and the confidentiality line.
+    The organization's name always comes from the results, never from the brand."""
+    org = ResultsView.of(results).organization
+    consultant = org.value("consultant")
+    assessed = " ".join(x for x in (f"Assessed {org.date_text}" if org.date_text else "",
+                                    f"by {consultant}" if consultant else "") if x)
+    lines = [f"{org.name}: {TITLE_SUFFIX}",
+             " \u00b7 ".join(str(x) for x in (assessed, org.segment_name) if x)]
+    if brand is not None and not brand.is_default:
+        lines.append(" \u00b7 ".join(x for x in (f"Prepared by {brand.firm}",
+                                                  brand.prepared_by) if x))
+    if brand is not None and brand.confidentiality:
+        lines.append(brand.confidentiality)
+    return [line for line in lines if line]
+
+
+def show_title(results: ResultsView | Mapping[str, Any], brand: Any = "") -> None:
+    """Display the report's title (:func:`report_title`) as a level-1 heading with its lines
+    under it, escaped; ``brand`` is a brand file's path, a loaded Brand, or blank for the
+    default brand (which adds no line). A brand's logo shows beside the title."""
+    from assessment.scorecard.brand import as_brand
+
+    look = as_brand(brand or None)
+    title, *rest = report_title(results, look)
+    logo = (f'<img alt="{html.escape(look.firm)}" src="{look.logo.data_uri()}" '
+            'style="max-height:56px;float:right">' if look.logo is not None else "")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in rest)
+    _display({"text/plain": "\n".join([title, *rest]),
+              "text/html": f"{logo}<h1>{html.escape(title)}</h1>{body}"})
+
+
+def show_heading(text: str, level: int = 3) -> None:
+    """Display an (untrusted) heading: an escaped ``<h2>``-``<h4>`` plus the same text."""
+    level = min(max(int(level), 2), 4)
+    _display({"text/plain": str(text),
+              "text/html": f"<h{level}>{html.escape(str(text))}</h{level}>"})
+
+
+def element_heading(view: dict[str, Any], element: str) -> str:
+    """The heading over an element's KPIs: ``"Profit: 48.0 (Red)"``, ``"Profit: 48.0 (Red,
+    insufficient data)"``, or ``"Renewal: not applicable"``."""
+    e = next(e for e in view["elements"] if e["key"] == element)
+    status = _status(e["rag_label"], e.get("insufficient", False), e.get("applicable", True))
+    if status == NOT_APPLICABLE:
+        return f"{e['name']}: {NOT_APPLICABLE}"
+    return f"{e['name']}: {e['score']} ({status})"
 
 
 # --------------------------------------------------------------------------- sections

@@ -159,6 +159,17 @@ INVALID_BORDER = "2px solid #c62828"
 INVALID_CLASS = "se-invalid"
 RATING_EXPECTED = "a rating from 1 (very low) to 5 (very high); decimals allowed"
 TOP_GAPS = 5
+#: The form's own styles, scoped to its root (``se-assessment-form``). Tabs take the width of
+#: their title instead of shrinking to a share of the bar (ipywidgets' default), which cut
+#: titles such as "Effectiveness"; a bar too narrow for them wraps onto a second row.
+FORM_CSS = """<style>
+.se-assessment-form .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 0 auto;
+}
+.se-assessment-form .jupyter-widgets.jupyter-widget-tab > .lm-TabBar > .lm-TabBar-content {
+  flex-wrap: wrap;
+}
+</style>"""
 #: The tabs under the executive summary in the results column.
 RESULT_TABS = ("Scores", "Business case", "Roadmap")
 ROADMAP_TAB = RESULT_TABS.index("Roadmap")
@@ -522,7 +533,7 @@ class AssessmentForm:
             else:
                 pages.append(w.VBox([r.widget for r in self.kpi_rows.values()
                                      if r.kpi.element == area]))
-        # wide enough for every tab title in full (eight tabs of about 95 px)
+        # eight tabs, each as wide as its title (FORM_CSS), fit in 780 px
         self.tabs = w.Tab(children=pages, titles=[t for t, _ in TABS],
                           layout=w.Layout(min_width="780px"))
         self.tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
@@ -550,8 +561,9 @@ class AssessmentForm:
         self.result_tabs.observe(self._guarded(self._refresh_charts), names="selected_index")
         results = w.VBox([self.executive, self.result_tabs],
                          layout=w.Layout(flex="1 1 0", min_width="360px"))
+        self.style = w.HTML(FORM_CSS, layout=w.Layout(display="none"))
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
-                              w.HBox([self.tabs, results]), self.scenario_box],
+                              w.HBox([self.tabs, results]), self.scenario_box, self.style],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("se-assessment-form")
 
@@ -609,9 +621,12 @@ class AssessmentForm:
         def run(*args: Any) -> Any:
             try:
                 return fn(*args)
-            except Exception:  # a callback must never raise into the front end
-                self.errors.value = ("<pre style='color:#c62828'>"
-                                     + html.escape(traceback.format_exc(limit=5)) + "</pre>")
+            except Exception as exc:  # a callback must never raise into the front end
+                # what went wrong in a sentence; the traceback only for whoever opens it
+                self.errors.value = (
+                    "<details style='color:#c62828'><summary>This change could not be "
+                    f"applied: {html.escape(f'{type(exc).__name__}: {exc}')}</summary><pre>"
+                    + html.escape(traceback.format_exc(limit=5)) + "</pre></details>")
                 return None
         return run
 
