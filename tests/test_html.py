@@ -780,7 +780,7 @@ def test_write_html(tmp_path, full, page_text):
 
 
 def test_failure_mid_write_leaves_no_file(tmp_path, full, monkeypatch):
-    def broken(results, charts="static"):
+    def broken(results, charts="static", brand=None):
         yield "<!DOCTYPE html><html><body>" + "x" * 100_000
         raise RuntimeError("renderer broke half-way")
 

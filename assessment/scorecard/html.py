@@ -3,7 +3,10 @@
 - :func:`render_html` turns the results structure (methodology §8) into the page text.
 - :func:`write_html` writes it atomically: a failure at any point leaves no file behind.
 
-The page opens on the executive summary (index, elements, renewal, the key findings, the top
+The page opens on a cover (the consulting firm's name and logo, the client, the assessment
+date, who prepared it and the confidentiality line: :class:`~assessment.scorecard.brand.Brand`;
+printed, page 1 on its own, every later page carrying a running header and "Page X of Y"),
+then the executive summary (index, elements, renewal, the key findings, the top
 initiatives with their money, the business-case total and the caveats), then the scores, the
 business case, the roadmap, the detail sections, and ends with the appendix of every
 recommendation. results that predate the executive summary render without those three parts.
@@ -12,9 +15,12 @@ The page has no external resource of any kind (no CDN, web font, script or style
 CSS is inline and every chart is inline SVG, so it opens offline, prints, and survives being
 mailed. Sections mirror the Excel workbook. Every chart has a data table next to it.
 
-Untrusted text (organization name, profile values, notes, warnings, framework texts) is only
-ever escaped by Jinja's autoescape. The one thing marked safe is chart SVG, whose every text
-is escaped when the SVG is built (:mod:`assessment.scorecard.svg`). The same results always
+Untrusted text (organization name, profile values, notes, warnings, framework texts, the
+brand's texts) is only ever escaped by Jinja's autoescape. Two things are marked safe: chart
+SVG, whose every text is escaped when the SVG is built (:mod:`assessment.scorecard.svg`), and
+the running header's CSS strings, in which :func:`css_string` writes every character but
+letters, digits and spaces as a CSS escape. The logo is an ``<img>`` of a ``data:`` URI, which
+cannot run script. The same results always
 give the same bytes: no clock, no random ids.
 
 Charts are drawn by the fast static renderer by default (``charts="static"``);
@@ -25,6 +31,7 @@ about a second longer (measurements in docs/html-scorecard.md).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -93,6 +100,7 @@ from assessment.scorecard.summary import (
 from assessment.scorecard.vega import to_vega_svg
 
 if TYPE_CHECKING:
+    from assessment.scorecard.brand import Brand
     from assessment.scorecard.formats import RenderOptions
 
 TEMPLATE = "scorecard.html.j2"
@@ -114,37 +122,58 @@ def environment() -> Any:
     )
     env.filters["score"] = format_score
     env.filters["pct"] = format_coverage
+    env.filters["css_string"] = css_string
     return env
 
 
-def render_html(results: dict[str, Any], *, charts: ChartRenderer = "static") -> str:
-    """The HTML scorecard of one organization, as text."""
-    return "".join(_chunks(results, charts))
+_CSS_PLAIN = re.compile(r"[A-Za-z0-9 ]")
+_CSS_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string for ``content:`` in a ``<style>`` element.
+
+    Every character but ASCII letters, digits and spaces becomes a CSS escape (``\\3C `` for
+    ``<``), so the result can end neither the string nor the style element; control characters
+    and line breaks become one space.
+    """
+    flat = _CSS_CONTROL.sub(" ", str(text))
+    body = "".join(c if _CSS_PLAIN.match(c) else f"\\{ord(c):X} " for c in flat)
+    return Markup(f'"{body}"')
+
+
+def render_html(results: dict[str, Any], *, charts: ChartRenderer = "static",
+                brand: Brand | None = None) -> str:
+    """The HTML scorecard of one organization, as text, under ``brand`` (default: the
+    project's own)."""
+    return "".join(_chunks(results, charts, brand))
 
 
 def write_html(results: dict[str, Any], path: str | Path, *,
-               charts: ChartRenderer = "static") -> Path:
+               charts: ChartRenderer = "static", brand: Brand | None = None) -> Path:
     """Render and write the scorecard to ``path`` atomically; returns the path.
 
     The page is streamed into a temporary file beside ``path`` and renamed over it only when
     complete, so an error mid-way leaves neither a partial file nor a changed old one.
     """
     def write(handle: IO[bytes]) -> None:
-        for chunk in _chunks(results, charts):
+        for chunk in _chunks(results, charts, brand):
             handle.write(chunk.encode("utf-8"))
 
     return atomic_write(path, write)
 
 
-def _chunks(results: dict[str, Any], charts: ChartRenderer = "static") -> Iterator[str]:
+def _chunks(results: dict[str, Any], charts: ChartRenderer = "static",
+            brand: Brand | None = None) -> Iterator[str]:
     template = environment().get_template(TEMPLATE)
-    return template.generate(**context(results, charts))
+    return template.generate(**context(results, charts, brand))
 
 
 # --------------------------------------------------------------------------- view model
 
 
-def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[str, Any]:
+def context(results: dict[str, Any], charts: ChartRenderer = "static",
+            brand: Brand | None = None) -> dict[str, Any]:
     """Everything the template shows, formatted for display (plain values; the template
     escapes them). Exposed for tests and for other renderers."""
     if charts not in _RENDERERS:
@@ -176,12 +205,14 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
 
     index = view.index
     renewal = _renewal(view, kpis_by_area.get("renewal", []))
+    org = _organization(view)
     return {
         "version": view.version,
+        "brand": _brand(brand, org),
         "executive": _executive(view, elements, renewal),
         "business_case": _business_case(view),
         "roadmap": _roadmap(view, figures),
-        "org": _organization(view),
+        "org": org,
         "framework": {"name": view.framework.name, "version": view.framework.version},
         "generator": {"name": "support-excellence", "version": "", **view.generator},
         "index": {
@@ -226,6 +257,51 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static") -> dict[s
         },
         "levels": list(view.framework.levels),
         "answer_scale": list(view.framework.answer_scale),
+    }
+
+
+# --------------------------------------------------------------------------- brand
+
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+#: Longest client name and confidentiality line in the running header of a printed page; the
+#: cover shows them whole.
+RUNNING_CLIENT = 60
+RUNNING_LINE = 90
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _brand(brand: Brand | None, org: dict[str, Any]) -> dict[str, Any]:
+    """The cover, the colours and the running header of a printed page.
+
+    The default brand keeps the project's own look: no firm line or logo on the cover and the
+    stylesheet's colours. The client's name and date come from the results, never the brand.
+    """
+    if brand is None:
+        from assessment.scorecard.brand import DEFAULT_BRAND
+
+        brand = DEFAULT_BRAND
+    colors = None
+    if not brand.is_default and all(_HEX_COLOR.fullmatch(c or "")
+                                    for c in (brand.primary_color, brand.accent_color)):
+        colors = {"primary": brand.primary_color, "accent": brand.accent_color}
+    logo = None
+    if brand.logo is not None:
+        width, height = brand.logo.width, brand.logo.height
+        # at most 48 px high and 200 px wide on the page, the logo's own proportions kept
+        scale = min(1.0, 48 / max(height, 1), 200 / max(width, 1))
+        logo = {"uri": brand.logo.data_uri(), "width": max(1, round(width * scale)),
+                "height": max(1, round(height * scale))}
+    confidentiality = brand.confidentiality or ""
+    client = _clip(str(org["name"]), RUNNING_CLIENT)
+    return {
+        "firm": brand.firm, "show_firm": not brand.is_default, "logo": logo, "colors": colors,
+        "prepared_by": brand.prepared_by or "", "confidentiality": confidentiality,
+        "running_left": f"{client} \u00b7 {org['date']}",
+        "running_right": _clip(confidentiality, RUNNING_LINE),
+        "running_firm": "" if brand.is_default else _clip(brand.firm, RUNNING_CLIENT),
     }
 
 
@@ -618,5 +694,6 @@ def _label(key: str) -> str:
 
 
 def render(results: dict[str, Any], options: RenderOptions) -> str:
-    """The ``html`` output format (:mod:`assessment.scorecard.formats`)."""
-    return render_html(results)
+    """The ``html`` output format (:mod:`assessment.scorecard.formats`), under the options'
+    brand."""
+    return render_html(results, brand=getattr(options, "brand", None))
