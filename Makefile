@@ -82,12 +82,17 @@ lock: | $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 		--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
-## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:8866
+## app: serve notebooks/interactive_assessment.ipynb as a Voila app on http://localhost:$(PORT)
+## (`make app PORT=8870` for another port; 8866 by default)
 # JUPYTER_PATH makes Voila find share/jupyter/voila/templates/support-excellence, the lab
-# template without its two Font Awesome CDN links (the app works offline).
+# template without its two Font Awesome CDN links (the app works offline). A page may not pick
+# another template or theme with ?template= or ?theme= (docs/interactive.md).
+PORT   ?= 8866
 app: install
 	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila notebooks/interactive_assessment.ipynb \
-		--no-browser --port=8866 --template=support-excellence
+		--no-browser --port=$(PORT) --template=support-excellence \
+		--VoilaConfiguration.allow_template_override=NO \
+		--VoilaConfiguration.allow_theme_override=NO
 
 ## benchmark: time one score run, a 100-intake batch and the hostile intakes against their targets
 benchmark: install

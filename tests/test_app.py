@@ -10,7 +10,14 @@ cannot drift from ``make app``) on 127.0.0.1 and a free port. Two checks:
   (``application/vnd.jupyter.widget-view+json``) and the notebook's markdown;
 - in headless Chromium with every request outside the local server aborted: the form's tabs,
   live index, SVG charts and Font Awesome icons render, with no failed request, console error
-  or page error. A screenshot is left in the temporary directory (``voila.png``).
+  or page error, and no console warning at all: in particular none of the "Unsatisfied version"
+  warnings a widget manager built against other JupyterLab libraries than the page's gives
+  (the pins of pyproject.toml). Every tab title shows whole, and the page shows no developer
+  text (class or function names, repository paths, tool instructions). A screenshot is left in
+  the temporary directory (``voila.png``).
+
+``make app PORT=...`` serves on that port (8866 by default), and a ``?template=`` query cannot
+make Voila render another template.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -68,6 +76,16 @@ ICON_FONT_LOADED_JS = """async () => {
     (face) => face.family.includes('Font Awesome') && face.status === 'loaded');
 }"""
 LIVE_INDEX = re.compile(r"Support Excellence Index:?\s+\d+\.\d")
+#: JavaScript: every tab title of the page with the width it needs and the width it has.
+TAB_TITLES_JS = """() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel')).map(
+  (label) => ({text: label.textContent, needs: label.scrollWidth, has: label.clientWidth}))"""
+#: What a consultant must never read on the app's page: code, repository paths, tool commands.
+DEVELOPER_TEXT = ("AssessmentForm", "form.results", "form.widget", "form.export",
+                  "assessment.interactive", "assessment.pipeline", "docs/", ".py", ".md",
+                  "papermill", "support-excellence score", "Traceback", "notebook",
+                  "run this cell", "()")
+#: The browser console's words for a shared module whose version does not match.
+VERSION_WARNING = re.compile(r"version", re.I)
 
 
 def free_port() -> int:
@@ -158,6 +176,11 @@ def test_voila_serves_the_form_offline(voila_app: tuple[str, Path]) -> None:
     errors = [o for o in outputs if o.get("output_type") == "error"]
     assert errors == [] and "Traceback" not in page, errors or log.read_text()[-3000:]
     assert "AssessmentForm(" not in page, "code cells are shown: strip_sources is off"
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:  # the markdown a consultant reads
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"])
+            assert [w for w in DEVELOPER_TEXT if w in text] == [], text[:80]
+            assert "`" not in text, f"code formatting in the app's text: {text[:80]}"
     # the form: the notebook's headings, the form's widget view, the scores it computed
     for heading in notebook_markdown_headings():
         assert heading in page, f"markdown heading {heading!r} missing from the page"
@@ -180,6 +203,8 @@ def test_form_renders_offline_in_chromium(voila_app: tuple[str, Path], chromium:
     base, log = voila_app
     timeout_ms = PAGE_S * 1000
     with watched_page(chromium, offline=False, viewport=(1280, 1800)) as (page, page_log):
+        warnings: list[str] = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
         # Playwright's offline mode also cuts 127.0.0.1, so abort instead every request that
         # leaves the local server; each one is logged as a failed request
         page.route(lambda url: not url.startswith(f"{base}/"), lambda route: route.abort())
@@ -190,9 +215,41 @@ def test_form_renders_offline_in_chromium(voila_app: tuple[str, Path], chromium:
         page.wait_for_load_state("networkidle", timeout=timeout_ms)  # late fonts, icons
         charts = chart_sizes(page, CHART)
         icons = page.evaluate(ICON_FONT_LOADED_JS)
+        tabs = page.evaluate(TAB_TITLES_JS)
+        shown = page.inner_text("body")
         page.screenshot(path=SCREENSHOT)
 
         assert any(c["width"] > 0 and c["height"] > 0 for c in charts), charts
         assert icons, "Font Awesome (bundled in voila-style.js, served locally) did not load"
         assert page_log.problems() == [], "\n".join(
             [*page_log.problems(), "voila log:", log.read_text()[-2000:]])
+        versions = [w for w in warnings if VERSION_WARNING.search(w)]
+        assert versions == [], "lab and widget versions do not match:\n" + "\n".join(versions)
+        assert warnings == [], "console warnings:\n" + "\n".join(warnings)
+        # every tab title whole (ipywidgets shrinks tabs to a share of the bar and cuts them)
+        titles = [t["text"] for t in tabs]
+        assert {"Effectiveness", "Expectations", "Business case"} <= set(titles), titles
+        cut = [t for t in tabs if t["needs"] > t["has"]]
+        assert cut == [], f"tab titles cut: {cut}"
+        assert [w for w in DEVELOPER_TEXT if w in shown] == [], "developer text on the page"
+
+
+def test_template_cannot_be_switched_from_the_address(voila_app: tuple[str, Path]) -> None:
+    """``?template=`` (a path traversal in Voila before 0.5.13) is ignored: make app turns the
+    template and theme overrides off."""
+    base, _log = voila_app
+    status, page = get(f"{base}/?template=../../../../etc&theme=../x", timeout=PAGE_S)
+    assert status == 200
+    assert f"/voila/templates/{TEMPLATE}/static/" in page
+
+
+@pytest.mark.parametrize("port", [None, "8870"])
+def test_make_app_serves_on_the_port_given(port: str | None) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    args = [make, "-n", "app"] + ([f"PORT={port}"] if port else [])
+    printed = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True,
+                             env={k: v for k, v in os.environ.items() if k != "PORT"}).stdout
+    wanted = port or "8866"
+    assert re.findall(r"--port=(\S+)", printed) == [wanted], printed
