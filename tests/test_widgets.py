@@ -171,6 +171,29 @@ def test_callback_exception_is_logged_not_raised(form: AssessmentForm,
     monkeypatch.setattr(form, "refresh", boom)
     next(iter(form.kpi_rows.values())).current.widget.value = "1"
     assert "kaboom" in form.errors.value
+    # a sentence for the consultant; the traceback folded away under it
+    summary = re.search(r"<summary>(.*?)</summary>", form.errors.value)
+    assert summary and _text(summary.group(1)) == \
+        "This change could not be applied: RuntimeError: kaboom"
+    assert form.errors.value.startswith("<details") and "Traceback" not in summary.group(1)
+
+
+def test_tab_titles_are_whole_words_shown_whole(form: AssessmentForm) -> None:
+    """Issue 14: the tab titles are the areas' full names, and the form's own style makes each
+    tab as wide as its title (ipywidgets shrinks tabs to a share of the bar, which cut
+    "Effectiveness" to "Effectivenes"); tests/test_app.py measures them in a browser."""
+    from assessment.interactive.form import FORM_CSS
+
+    assert list(form.tabs.titles) == [title for title, _ in TABS] == [
+        "Profile", "Profit", "Reputation", "Efficiency", "Effectiveness", "Renewal",
+        "Practices", "Expectations"]
+    assert list(form.result_tabs.titles) == ["Scores", "Business case", "Roadmap"]
+    assert "se-assessment-form" in form.widget._dom_classes
+    style = form.widget.children[-1]
+    assert style.value == FORM_CSS and style.layout.display == "none"
+    assert re.search(r"\.se-assessment-form [^{]*\.lm-TabBar-tab \{\s*flex: 0 0 auto;", FORM_CSS)
+    for text in (*form.tabs.titles, *form.result_tabs.titles):
+        assert "()" not in text and "_" not in text
 
 
 @pytest.mark.parametrize("sample", sample_workbooks(), ids=lambda p: p.stem)
