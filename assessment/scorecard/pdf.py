@@ -5,8 +5,12 @@ given by the ``SUPPORT_EXCELLENCE_CHROMIUM`` environment variable. Without it,
 :func:`pdf_bytes` raises :class:`PdfUnavailable`, whose message says what to install.
 
 The page size is set for the PDF only (a ``@page { size: ... }`` rule injected into a copy of
-the page); the HTML scorecard itself is unchanged. The PDF embeds its creation date, so two
-runs give equal content but not byte-identical files.
+the page); the HTML scorecard itself is unchanged. Pages of the named page ``wide`` (CSS
+``page: wide``, the portfolio's wide tables) print on the same paper turned sideways. The
+running header and "Page X of Y" are the page's own CSS margin
+boxes (``@page { @top-left {...} }``), which Chromium prints; its own header and footer (a
+file URL and the date) are turned off. The PDF embeds its creation date, so two runs give
+equal content but not byte-identical files.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS, PDF_TIMEOUT_S
 
 if TYPE_CHECKING:
+    from assessment.scorecard.brand import Brand
     from assessment.scorecard.formats import RenderOptions
 
 DEFAULT_TIMEOUT_S = PDF_TIMEOUT_S
@@ -29,6 +34,8 @@ _CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 _FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--no-pdf-header-footer")
+#: The named page (CSS ``page: wide``) printed in landscape.
+WIDE_PAGE = "wide"
 
 
 class PdfError(RuntimeError):
@@ -71,7 +78,8 @@ def print_html(page: str, *, paper: str = DEFAULT_PAPER,
         configured = os.environ.get(CHROMIUM_ENV)
         raise PdfUnavailable(f"; {CHROMIUM_ENV}={configured!r} is not a program"
                              if configured else "")
-    style = f"<style>@page {{ size: {size}; }}</style>"
+    style = (f"<style>@page {{ size: {size}; }} "
+             f"@page {WIDE_PAGE} {{ size: {size} landscape; }}</style>")
     page = page.replace("</head>", style + "</head>", 1) if "</head>" in page else style + page
     with tempfile.TemporaryDirectory(prefix="se-pdf-") as tmp:
         folder = Path(tmp)
@@ -94,13 +102,15 @@ def print_html(page: str, *, paper: str = DEFAULT_PAPER,
 
 
 def pdf_bytes(results: dict[str, Any], *, paper: str = DEFAULT_PAPER,
-              timeout: float = DEFAULT_TIMEOUT_S) -> bytes:
-    """The PDF scorecard of one organization: its HTML scorecard printed by Chromium."""
+              timeout: float = DEFAULT_TIMEOUT_S, brand: Brand | None = None) -> bytes:
+    """The PDF scorecard of one organization: its HTML scorecard (under ``brand``, default
+    the project's own) printed by Chromium."""
     from assessment.scorecard.html import render_html
 
-    return print_html(render_html(results), paper=paper, timeout=timeout)
+    return print_html(render_html(results, brand=brand), paper=paper, timeout=timeout)
 
 
 def render(results: dict[str, Any], options: RenderOptions) -> bytes:
-    """The ``pdf`` output format (:mod:`assessment.scorecard.formats`)."""
-    return pdf_bytes(results, paper=options.paper)
+    """The ``pdf`` output format (:mod:`assessment.scorecard.formats`), under the options'
+    brand."""
+    return pdf_bytes(results, paper=options.paper, brand=getattr(options, "brand", None))
