@@ -509,12 +509,22 @@ def test_brand_reaches_every_scorecard(tmp_path):
     brand.parent.mkdir()
     brand.write_text("firm: Quillon Partners\nconfidentiality: Strictly confidential\n",
                      encoding="utf-8")
+    from pptx import Presentation
+
+    template = tmp_path / "look" / "corporate.pptx"
+    Presentation().save(str(template))  # 4:3, where the deck's own layout is 16:9
     out = tmp_path / "out"
     code, printed = cli("batch", SAMPLES["northwind-cloud"], SAMPLES["ironclad-systems"],
-                        "--out", out, "--brand", brand, "--no-portfolio", "--format",
-                        "html,json", "--workers", 1)
+                        "--out", out, "--brand", brand, "--pptx-template", template,
+                        "--no-portfolio", "--format", "html,json,pptx", "--workers", 1)
     assert code == 0, printed
     pages = sorted(out.glob("*/*-scorecard.html"))
-    assert len(pages) == 2
+    decks = sorted(out.glob("*/*.pptx"))
+    assert len(pages) == len(decks) == 2
     for page in pages:
         assert "Quillon Partners" in page.read_text(encoding="utf-8"), page
+    for deck in decks:
+        shown = Presentation(str(deck))
+        assert shown.slide_width == Presentation(str(template)).slide_width, deck
+        assert any("Quillon Partners" in shape.text_frame.text for slide in shown.slides
+                   for shape in slide.shapes if shape.has_text_frame), deck

@@ -335,3 +335,33 @@ def test_help_explains_brand_and_template(command):
     assert "--brand FILE" in flat and "--pptx-template FILE" in flat
     assert "primary_color, accent_color, confidentiality and prepared_by" in flat
     assert "docs/branding.md" in flat and "pptx: editable PowerPoint deck" in flat
+
+
+def test_brand_reaches_every_format(tmp_path, capsys):
+    """The firm's name on the workbook, the page and the deck; the client's name stays the
+    intake's (issue 14)."""
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    look = tmp_path / "look"
+    look.mkdir()
+    (look / "brand.yaml").write_text("firm: Quillon Partners\nprimary_color: '#0B3D2E'\n"
+                                     "confidentiality: Strictly confidential\n",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "score", sample_workbooks()[0], "--out", out, "--quiet",
+                          "--format", "xlsx,html,json,pptx", "--brand", look / "brand.yaml")
+    assert code == 0, stderr
+    found = {p.suffix: p for p in files_in(out)}
+    assert sorted(found) == [".html", ".json", ".pptx", ".xlsx"]
+    client = json.loads(found[".json"].read_text(encoding="utf-8"))["organization"]["name"]
+    assert "Quillon" not in client
+    page = found[".html"].read_text(encoding="utf-8")
+    assert "Quillon Partners" in page and client in page
+    cells = [str(cell.value) for sheet in load_workbook(found[".xlsx"]).worksheets
+             for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert any("Quillon Partners" in text for text in cells)
+    deck = [shape.text_frame.text for slide in Presentation(str(found[".pptx"])).slides
+            for shape in slide.shapes if shape.has_text_frame]
+    assert any("Quillon Partners" in text for text in deck)
+    assert any(client in text for text in deck)
