@@ -286,7 +286,7 @@ def make_template(path: Path, potx: bool = False) -> Path:
     prs.slide_layouts[5]._element.cSld.set("name", "Acme Headline")
     theme = prs.slide_master.part.part_related_by(RT.THEME)
     theme._blob = re.sub(rb"<a:accent1>.*?</a:accent1>",
-                         b'<a:accent1><a:srgbClr val="C0FFEE"/></a:accent1>', theme.blob,
+                         b'<a:accent1><a:srgbClr val="6A2C91"/></a:accent1>', theme.blob,
                          flags=re.S)
     slide = prs.slides.add_slide(prs.slide_layouts[1])
     slide.shapes.title.text = "An old slide of the template"
@@ -321,7 +321,7 @@ def test_a_corporate_template_gives_its_layouts_theme_and_size(tmp_path: Path,
         slides = [n for n in archive.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]
         assert len(slides) == len(prs.slides)  # the template's slide is gone, not hidden
         theme = next(archive.read(n) for n in archive.namelist() if "theme/theme" in n)
-        assert b'<a:srgbClr val="C0FFEE"/>' in theme
+        assert b'<a:srgbClr val="6A2C91"/>' in theme
     # the default brand with a template: the template's theme colours, not the brand's
     xml = "".join(c._chartSpace.xml for c in charts_of(prs))
     assert 'schemeClr val="accent1"' in xml and "1F3A5F" not in xml

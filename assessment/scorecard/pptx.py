@@ -416,10 +416,12 @@ class Deck:
             return RGBColor.from_string(WHITE)
         return RGBColor.from_string(INK)
 
-    def paint(self, color: Any, role: str | None) -> None:
-        """Set a colour format to a role: the theme's accents when themed, else the brand."""
+    def paint(self, color: Any, role: str | None, text: bool = True) -> None:
+        """Set a colour format to a role: the brand's colours, or when themed the template's
+        own (its dark text colour 2 for text, accents 1 and 2 for fills and lines)."""
         if self.themed and role in ("primary", "accent"):
-            color.theme_color = (MSO_THEME_COLOR.ACCENT_1 if role == "primary"
+            color.theme_color = (MSO_THEME_COLOR.TEXT_2 if text else
+                                 MSO_THEME_COLOR.ACCENT_1 if role == "primary"
                                  else MSO_THEME_COLOR.ACCENT_2)
         else:
             color.rgb = self.rgb(role)
@@ -429,7 +431,7 @@ class Deck:
         if hex_color:
             fill.fore_color.rgb = RGBColor.from_string(hex_color)
         else:
-            self.paint(fill.fore_color, role)
+            self.paint(fill.fore_color, role, text=False)
 
     # ----------------------------------------------------------------- geometry
 
@@ -445,11 +447,12 @@ class Deck:
     def footer_top(self) -> int:
         return self.height - FOOTER_HEIGHT - FOOTER_GAP
 
-    def content_box(self, slide: Slide) -> tuple[int, int, int, int]:
+    def content_box(self) -> tuple[int, int, int, int]:
         """Left, top, width and height of the room under the title and above the footer."""
         left, width = MARGIN, self.width - 2 * MARGIN
         top = int(1.3 * EMU_PER_INCH)
-        title = slide.shapes.title
+        title = next((p for p in self.content_layout.placeholders
+                      if p.placeholder_format.type == PP_PLACEHOLDER.TITLE), None)
         if self.custom and title is not None:
             below = int(title.top or 0) + int(title.height or 0) + BLOCK_GAP
             if below < 0.4 * self.height:
@@ -528,7 +531,7 @@ class Deck:
         first = True
         while first or any(queues):
             slide = self.slide(title if first else title + CONTINUED)
-            left, top, width, height = self.content_box(slide)
+            left, top, width, height = self.content_box()
             widths = _widths([Col("", s) for s in shares], width - GUTTER * (len(shares) - 1))
             x = left
             for queue, col_w in zip(queues, widths, strict=True):
@@ -696,10 +699,10 @@ def _kpi_chart(deck: Deck, data: charts.Bars) -> Callable[..., None]:
         chart_data.add_series("Target (scores 100)",
                               [data.target if r.value is not None else None
                                for r in data.rows])
-        chart_data.add_series("Score", [r.value for r in data.rows])
+        chart_data.add_series("Score (0–100)", [r.value for r in data.rows])
         chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Emu(x), Emu(y), Emu(w),
                                        Emu(h), chart_data).chart
-        _style_chart(deck, chart, "KPI scores (0–100; the target scores 100)", True)
+        _style_chart(deck, chart, None, True)  # the legend says what the bars are
         plot = chart.plots[0]
         plot.overlap = 100
         plot.gap_width = 60
@@ -759,14 +762,14 @@ def _projection_chart(deck: Deck, data: charts.Lines) -> Callable[..., None]:
                     "accent" if source.name.startswith("Target") else "muted")
             line = series.format.line
             line.width = Pt(2.25)
-            deck.paint(line.color, role)
+            deck.paint(line.color, role, text=False)
             if role == "muted":
                 line.dash_style = MSO_LINE_DASH_STYLE.DASH
             series.smooth = False
             series.marker.style = XL_MARKER_STYLE.CIRCLE
             series.marker.size = 6
             deck.fill(series.marker.format.fill, role)
-            deck.paint(series.marker.format.line.color, role)
+            deck.paint(series.marker.format.line.color, role, text=False)
         axis = chart.value_axis
         axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 1, 0.2
         axis.tick_labels.number_format = "0%"
@@ -991,8 +994,8 @@ def _kpi_rows(view: ResultsView, key: str) -> list[list[str]]:
     return rows
 
 
-KPI_COLS = [Col("KPI", 3.2), Col("Current", 1.5, True), Col("Target", 1.6, True),
-            Col("Score", 0.9, True), Col("Status", 1.3)]
+KPI_COLS = [Col("KPI", 3.0), Col("Current", 1.4, True), Col("Target", 1.6, True),
+            Col("Score", 0.9, True), Col("Status", 1.6)]
 
 
 def _element(deck: Deck, key: str) -> None:
@@ -1023,16 +1026,24 @@ def _element(deck: Deck, key: str) -> None:
     right: list[Block] = []
     chart = charts.kpi_chart(view, key)
     rows = _kpi_rows(view, key)
+    table = TableBlock(KPI_COLS, rows, TABLE_PT if len(rows) <= 8 else MIN_TABLE_PT)
+    shares = (0.38, 0.62)
     if isinstance(chart.data, charts.Bars):
-        height = min(int(3.2 * EMU_PER_INCH),
-                     int((1.1 + 0.42 * len(chart.data.rows)) * EMU_PER_INCH))
-        right.append(ChartBlock(height, _kpi_chart(deck, chart.data)))
+        # as tall as its rows need, but leaving the table room under it where it can
+        _, _, width, height = deck.content_box()
+        col_w = _widths([Col("", s) for s in shares], width - GUTTER)[1]
+        _, row_heights, header = _table_heights(table, col_w)
+        room = height - header - sum(row_heights) - BLOCK_GAP
+        want = int((0.8 + 0.42 * len(chart.data.rows)) * EMU_PER_INCH)
+        least = int((0.7 + 0.34 * len(chart.data.rows)) * EMU_PER_INCH)  # every label shown
+        right.append(ChartBlock(max(least, min(want, int(3.4 * EMU_PER_INCH), room)),
+                                _kpi_chart(deck, chart.data), least))
     elif chart.note:
         right.append(TextBlock([Para(clean(chart.note), BODY_PT, italic=True,
                                      color="muted")]))
     if rows:
-        right.append(TableBlock(KPI_COLS, rows, TABLE_PT if len(rows) <= 8 else MIN_TABLE_PT))
-    deck.flow(name, [(0.38, left), (0.62, right)])
+        right.append(table)
+    deck.flow(name, [(shares[0], left), (shares[1], right)])
 
 
 def _renewal(deck: Deck) -> None:
@@ -1131,9 +1142,11 @@ def _business_case(deck: Deck) -> None:
             right.append(TextBlock([Para("Grey: valued, but left out of the total because it "
                                          "overlaps a larger driver.", NOTE_PT, italic=True,
                                          color="muted")]))
-    else:
-        right.append(TextBlock([Para("No driver has a value yet, so there is no chart.",
-                                     BODY_PT, italic=True, color="muted")]))
+    else:  # nothing to chart: the table takes the whole width
+        left.append(TextBlock([Para("No driver has a value yet, so there is no chart.",
+                                    NOTE_PT + 1, italic=True, color="muted")]))
+        deck.flow(BUSINESS_CASE, [(1.0, left)])
+        return
     deck.flow(BUSINESS_CASE, [(0.62, left), (0.38, right)])
 
 
