@@ -329,6 +329,22 @@ def test_a_corporate_template_gives_its_layouts_theme_and_size(tmp_path: Path,
     assert deck.render(results, RenderOptions(pptx_template=template)) == data
 
 
+def test_a_brand_with_its_own_colours_wins_over_the_template_theme(tmp_path: Path) -> None:
+    """The brand's colours where it sets them; its firm and footer in any case."""
+    template = make_template(tmp_path / "acme.pptx")
+    results = sample_results(SAMPLES[0])
+    own = open_deck(deck.render(results, RenderOptions(brand=BRAND, pptx_template=template)))
+    xml = "".join(c._chartSpace.xml for c in charts_of(own))
+    assert 'srgbClr val="7A1F3D"' in xml and 'schemeClr val="accent1"' not in xml
+    plain = Brand(firm="Example Advisory", logo=None, primary_color="#1F3A5F",
+                  accent_color="#0E7C86", confidentiality=None, prepared_by=None)
+    themed = open_deck(deck.render(results, RenderOptions(brand=plain, pptx_template=template)))
+    xml = "".join(c._chartSpace.xml for c in charts_of(themed))
+    assert 'schemeClr val="accent1"' in xml and "1F3A5F" not in xml
+    assert all(any("Example Advisory" in sh.text_frame.text for sh in s.shapes
+                   if sh.has_text_frame) for s in themed.slides)
+
+
 def test_template_layouts_are_found_by_name_first() -> None:
     prs = Presentation()
     title, content = deck.layouts_of(prs)

@@ -26,7 +26,8 @@ A corporate template (``RenderOptions.pptx_template``) gives the slide size, lay
 and theme; its own slides are removed. Without one, python-pptx's default template is used at
 16:9 (13.333 × 7.5 in). The brand (``RenderOptions.brand``) colours titles, table headers and
 chart series, and puts the firm's name and confidentiality line in a footer on every slide;
-with a template and the default brand, the template's theme colours are used instead.
+with a template and a brand that keeps the default colours, the template's theme colours are
+used instead.
 
 The bytes are deterministic: the document properties carry the assessment date and every zip
 entry, including each chart's embedded workbook, is stamped with it.
@@ -396,7 +397,7 @@ class Deck:
     prs: PresentationType
     view: ResultsView
     brand: Brand
-    themed: bool  # a template with the default brand: the template's theme colours
+    themed: bool  # a template and no colours of the brand's own: the template's theme
     custom: bool  # a template was given
     title_layout: SlideLayout
     content_layout: SlideLayout
@@ -1325,7 +1326,9 @@ def build_deck(results: ResultsView | Mapping[str, Any], brand: Brand = DEFAULT_
         prs = Presentation()
         _widen(prs)
     title_layout, content_layout = layouts_of(prs)
-    deck = Deck(prs, view, brand, themed=template is not None and brand.is_default,
+    default_colours = (brand.primary_color, brand.accent_color) == (
+        DEFAULT_BRAND.primary_color, DEFAULT_BRAND.accent_color)
+    deck = Deck(prs, view, brand, themed=template is not None and default_colours,
                 custom=template is not None, title_layout=title_layout,
                 content_layout=content_layout, logo=_logo(brand))
     _title_slide(deck)
