@@ -28,7 +28,7 @@ from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
 from assessment.intake.samples import sample_workbooks
 from assessment.scorecard import pptx as deck
-from assessment.scorecard.brand import Brand, Logo
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand, Logo
 from assessment.scorecard.formats import REGISTRY, RenderOptions
 from tests.conftest import apps_required
 from tests.results_data import empty_results, results_v1, sparse_results, v2_results
@@ -266,6 +266,15 @@ def test_the_brand_colours_titles_headers_and_charts_and_signs_every_slide() -> 
     assert 'srgbClr val="7A1F3D"' in xml
     assert prs.core_properties.author == "Jane Doe"
     assert deck.fit_problems(prs) == []
+
+
+def test_prepared_by_names_the_firm_once() -> None:
+    both = Brand(firm="Example Advisory", logo=None, primary_color="#1F3A5F",
+                 accent_color="#0E7C86", confidentiality=None,
+                 prepared_by="Jane Doe, Example Advisory")
+    assert deck._prepared_by(both) == "Jane Doe, Example Advisory"
+    assert deck._prepared_by(BRAND) == "Jane Doe, Example Advisory"
+    assert deck._prepared_by(DEFAULT_BRAND) == "support-excellence"
 
 
 def test_the_organization_name_comes_from_the_results_not_the_brand() -> None:

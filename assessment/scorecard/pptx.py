@@ -849,6 +849,15 @@ def _date_text(view: ResultsView) -> str | None:
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
+def _prepared_by(brand: Brand) -> str:
+    """``Jane Doe, Example Advisory``: who prepared the deck, then the firm unless that
+    already names it."""
+    person, firm = clean(brand.prepared_by or "", 200), clean(brand.firm or "", 200)
+    if person and firm and firm.casefold() not in person.casefold():
+        return f"{person}, {firm}"
+    return person or firm
+
+
 def _title_slide(deck: Deck) -> None:
     view, brand = deck.view, deck.brand
     slide = deck.slide(TITLE_SLIDE, deck.title_layout)
@@ -876,7 +885,7 @@ def _title_slide(deck: Deck) -> None:
     date = _date_text(view)
     if date:
         lines.append(Para(f"Assessed {date}", 16, space=6))
-    who = ", ".join(clean(x, 200) for x in (brand.prepared_by, brand.firm) if x)
+    who = _prepared_by(brand)
     if who:
         lines.append(Para(f"Prepared by {who}", 16, space=6))
     if brand.confidentiality:
