@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import struct
 import subprocess
 import sys
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,10 @@ from assessment.core.scoring import score
 from assessment.intake.reader import read_intake
 from assessment.intake.samples import SAMPLES_DIR, sample_data
 from assessment.scorecard import html as scorecard
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand, Logo
 from assessment.scorecard.charts import build_charts
-from assessment.scorecard.html import environment, render_html, write_html
+from assessment.scorecard.formats import RenderOptions
+from assessment.scorecard.html import css_string, environment, render_html, write_html
 from assessment.scorecard.summary import summary_text
 
 SCRIPT = "<script>alert(1)</script>"
@@ -804,3 +808,175 @@ def test_module_import_is_light():
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root,
                    env={"PYTHONPATH": str(root), "PATH": ""})
+
+
+# --------------------------------------------------------------------------- brand and cover
+
+
+def logo_png(width: int = 240, height: int = 80) -> bytes:
+    """A small, valid RGB PNG (a navy block) for a brand's logo."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\x00" + b"\x0b\x3d\x2e" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def branded(firm: str = "Quillon Partners", *, logo: bool = True,
+            confidentiality: str | None = "Strictly confidential: for the board only",
+            prepared_by: str | None = "Jane Doe, Quillon Partners") -> Brand:
+    """A consulting firm's brand as load_brand gives it (the values are not checked here)."""
+    return Brand(firm=firm, logo=Logo(logo_png(), "png", 240, 80) if logo else None,
+                 primary_color="#0B3D2E", accent_color="#8A4B08",
+                 confidentiality=confidentiality, prepared_by=prepared_by)
+
+
+#: The text of the printed page's running header and footer (CSS margin boxes).
+CSS_CONTENT = re.compile(r'@(?:top|bottom)-(?:left|right) \{ content: ("[^"]*"); \}')
+CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?")
+
+
+def css_text(quoted: str) -> str:
+    """A CSS string written by css_string, read back (its escapes undone)."""
+    assert quoted[0] == quoted[-1] == '"'
+    return CSS_ESCAPE.sub(lambda m: chr(int(m[1], 16)), quoted[1:-1])
+
+
+def assert_offline_with_logo(parsed: Page) -> None:
+    """As :func:`assert_offline`, but the cover's logo (an ``<img>`` of a data URI) is allowed."""
+    for tag, attrs in parsed.tags:
+        if tag == "img":
+            assert attrs.get("id") == "cover-logo"
+            assert attrs["src"].startswith(("data:image/png;base64,",
+                                            "data:image/svg+xml;base64,"))
+            assert set(attrs) == {"class", "id", "src", "alt", "width", "height"}
+            continue
+        assert tag not in ("script", "link", "iframe", "object", "embed", "base"), tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("src", "href", "xlink:href", "action", "formaction", "poster",
+                        "data", "srcset", "background"):
+                assert value and value.startswith("#") and not EXTERNAL.match(value)
+    for css in parsed.styles:
+        assert "url(" not in css and "@import" not in css
+
+
+def test_default_brand_keeps_the_look(full, page, page_text):
+    assert render_html(full, brand=DEFAULT_BRAND) == page_text
+    assert page.ids["cover"]["tag"] == "header"
+    for ident in ("cover-brand", "cover-firm", "cover-logo", "cover-prepared-by",
+                  "cover-confidentiality"):
+        assert ident not in page.ids
+    css = "".join(page.styles)
+    assert "--brand-primary: #1f3a5f; --brand-accent: #2d5a8c;" in css  # today's colours
+    assert ":root { --brand-primary:" not in css  # no override
+    # printed: the running header (client and date) and the page number, none on the cover
+    contents = [css_text(c) for c in CSS_CONTENT.findall(css)]
+    assert contents == [f"{full['organization']['name']} \u00b7 2024-05-17"]
+    assert '"Page " counter(page) " of " counter(pages)' in css
+    assert "@page :first" in css and "@bottom-right { content: none; }" in css
+
+
+def test_brand_cover_colours_and_running_header(full):
+    brand = branded()
+    text = render_html(full, brand=brand)
+    parsed = Page(text)
+    assert_offline_with_logo(parsed)
+    assert parsed.text("cover-firm") == "Quillon Partners"
+    assert parsed.text("org-name") == full["organization"]["name"]  # the intake's, not the brand's
+    assert parsed.text("assessment-date") == "2024-05-17"
+    assert parsed.text("cover-prepared-by") == "Prepared by Jane Doe, Quillon Partners"
+    assert parsed.text("cover-confidentiality") == "Strictly confidential: for the board only"
+    logo = parsed.ids["cover-logo"]
+    assert logo["src"] == brand.logo.data_uri() and logo["alt"] == "Quillon Partners"
+    assert (logo["width"], logo["height"]) == ("144", "48")  # 48 px high, proportions kept
+    # the cover comes before the executive summary
+    assert text.index('id="cover"') < text.index('<section id="executive-summary"')
+    css = "".join(parsed.styles)
+    assert ":root { --brand-primary: #0B3D2E; --brand-accent: #8A4B08; }" in css
+    for rag in ("--green: #2e7d32", "--amber: #e0a100", "--red: #c62828"):
+        assert rag in css  # RAG colours never follow the brand
+    contents = [css_text(c) for c in CSS_CONTENT.findall(css)]
+    assert contents == [f"{full['organization']['name']} \u00b7 2024-05-17",
+                        "Strictly confidential: for the board only", "Quillon Partners"]
+    # the html format reads the options' brand
+    assert scorecard.render(full, RenderOptions(brand=brand)) == text
+
+
+def test_a_brand_without_logo_or_lines():
+    text = render_html(acme_results(), brand=branded(logo=False, confidentiality=None,
+                                                     prepared_by=None))
+    parsed = Page(text)
+    assert parsed.text("cover-firm") == "Quillon Partners"
+    for ident in ("cover-logo", "cover-prepared-by", "cover-confidentiality"):
+        assert ident not in parsed.ids
+    assert "<img" not in text
+    contents = CSS_CONTENT.findall("".join(parsed.styles))
+    assert len(contents) == 2  # client and date; the firm; no confidentiality line
+
+
+def test_long_texts_are_shortened_in_the_running_header_only():
+    name = "Acme " + "Support " * 20 + "GmbH"
+    line = "Confidential " * 15
+    text = render_html(acme_results(org=name), brand=branded(confidentiality=line.strip()))
+    parsed = Page(text)
+    assert parsed.text("org-name") == name and parsed.text("cover-confidentiality") == line.strip()
+    left, right, _firm = (css_text(c) for c in CSS_CONTENT.findall("".join(parsed.styles)))
+    assert left.endswith("\u2026 \u00b7 2024-05-17") and len(left) <= scorecard.RUNNING_CLIENT + 13
+    assert right.endswith("\u2026") and len(right) == scorecard.RUNNING_LINE
+
+
+STYLE_INJECTION = '"; } body { display: none } </style><script>alert(1)</script>'
+
+
+def test_hostile_brand_text_is_escaped():
+    brand = branded(firm=HOSTILE, confidentiality=STYLE_INJECTION, prepared_by=HOSTILE)
+    org = '"; } </style><script>x</script>'
+    text = render_html(acme_results(org=org), brand=brand)
+    assert "<script>" not in text and "<img src=x" not in text
+    assert text.count("</style>") == 1
+    parsed = Page(text)
+    assert_offline_with_logo(parsed)
+    assert parsed.text("cover-firm") == HOSTILE
+    assert parsed.text("cover-prepared-by") == f"Prepared by {HOSTILE}"
+    assert parsed.text("cover-confidentiality") == STYLE_INJECTION
+    assert parsed.ids["cover-logo"]["alt"] == HOSTILE
+    css = "".join(parsed.styles)
+    contents = CSS_CONTENT.findall(css)
+    for quoted in contents:  # nothing but letters, digits, spaces and escapes inside
+        assert re.fullmatch(r'"(?:[A-Za-z0-9 ]|\\[0-9A-F]{1,6} )*"', quoted), quoted
+    assert [css_text(c) for c in contents] == [
+        f"{org} \u00b7 2024-05-17", STYLE_INJECTION, HOSTILE]
+
+
+def test_bad_brand_colours_are_never_written_into_the_style():
+    brand = Brand(firm="X", logo=None, primary_color="red; } .evil-marker { color: red",
+                  accent_color="#8A4B08", confidentiality=None, prepared_by=None)
+    text = render_html(acme_results(), brand=brand)
+    assert "evil-marker" not in text and ":root { --brand-primary" not in text
+
+
+@pytest.mark.parametrize("text", ["plain", "", "a\"b\\c", "</style><script>", "line\nbreak",
+                                  "\u00e9t\u00e9 \u2014 \u00b7 \U0001F600", "5 \\3C  x"])
+def test_css_string_round_trips(text):
+    quoted = str(css_string(text))
+    assert re.fullmatch(r'"(?:[A-Za-z0-9 ]|\\[0-9A-F]{1,6} )*"', quoted)
+    assert css_text(quoted) == text.replace("\n", " ")
+
+
+def test_tables_are_built_to_fit(page, page_text):
+    """What keeps tables inside 1280 px (checked in Chromium by test_chromium.py): headers
+    wrap, row names and ids may break, the KPI and roadmap tables reflow on a narrow screen,
+    and the roadmap puts each initiative's text on a second row."""
+    css = "".join(page.styles)
+    assert "thead th, thead th.num { white-space: normal; }" in css
+    assert "tbody th, .cell, .recs-ref { overflow-wrap: anywhere; }" in css
+    assert "@media screen and (max-width: 700px)" in css
+    assert "thead + tbody > tr:first-child { break-before: avoid;" in css
+    assert "thead { display: table-header-group; }" in css
+    assert page_text.count('class="kpi-table stack"') == 5
+    bodies = [a for t, a in page.tags if t == "tbody" and a.get("class") == "initiative"]
+    assert bodies and all(a["id"].startswith("initiative-") for a in bodies)

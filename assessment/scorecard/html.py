@@ -696,4 +696,4 @@ def _label(key: str) -> str:
 def render(results: dict[str, Any], options: RenderOptions) -> str:
     """The ``html`` output format (:mod:`assessment.scorecard.formats`), under the options'
     brand."""
-    return render_html(results, brand=getattr(options, "brand", None))
+    return render_html(results, brand=options.brand)

@@ -113,4 +113,4 @@ def pdf_bytes(results: dict[str, Any], *, paper: str = DEFAULT_PAPER,
 def render(results: dict[str, Any], options: RenderOptions) -> bytes:
     """The ``pdf`` output format (:mod:`assessment.scorecard.formats`), under the options'
     brand."""
-    return pdf_bytes(results, paper=options.paper, brand=getattr(options, "brand", None))
+    return pdf_bytes(results, paper=options.paper, brand=options.brand)
