@@ -183,6 +183,28 @@ def test_any_results_give_a_deck_that_fits(make: Callable[[], dict[str, Any]]) -
         assert "results@1" in text
 
 
+def test_a_custom_framework_with_many_kpis_in_one_element_is_charted_in_parts() -> None:
+    """More KPIs than one chart can label: several charts, the table continued, all fitting."""
+    from assessment.core.framework import parse_framework
+    from tests.conftest import mini_framework_dict, sample_intake
+
+    spec = mini_framework_dict()
+    happy = spec["kpis"][0]
+    spec["kpis"] += [dict(happy, id=f"happy_{n}", name=f"A long customer happiness measure {n}")
+                     for n in range(20)]
+    framework = parse_framework(spec)
+    results = score(framework, sample_intake(framework))
+    prs = open_deck(deck.render(results, RenderOptions()))
+    assert main_titles(prs) == expected_titles(results)
+    reputation = [s for s in prs.slides
+                  if s.shapes.title.text_frame.text.startswith("Reputation")]
+    assert sum(sh.has_chart for s in reputation for sh in s.shapes) >= 2
+    charted = [c for s in reputation for sh in s.shapes if sh.has_chart
+               for c in sh.chart.plots[0].categories]
+    assert len(charted) == 22
+    assert deck.fit_problems(prs) == []
+
+
 def test_an_internal_desk_reads_not_applicable_on_the_renewal_slide() -> None:
     prs = open_deck(deck.render(sparse_results(), RenderOptions()))
     slide = next(s for s in prs.slides if s.shapes.title.text_frame.text == deck.RENEWAL)

@@ -293,8 +293,9 @@ class TableBlock:
 
 @dataclass
 class ChartBlock:
-    """A native chart, ``height`` EMU tall at most; never split, shrunk to the room left
-    on an empty column (not below ``least``)."""
+    """A native chart, ``height`` EMU tall at most, never split: where it does not fit it
+    shrinks to the room left if that is ``least`` or more (or the column is empty), else it
+    moves to the next slide."""
 
     height: int
     draw: Callable[[Slide, int, int, int, int], None]
@@ -341,9 +342,8 @@ def _take(block: Block, width: int, room: int, empty: bool
     if isinstance(block, ChartBlock):
         if block.height <= room:
             return block, block.height, None
-        if empty:
-            height = max(room, min(block.least, block.height))
-            return replace(block, height=height), height, None
+        if empty or room >= block.least:
+            return replace(block, height=room), room, None
         return None, 0, block
     if isinstance(block, TextBlock):
         used, n = 2 * INSET_Y + 1, 0
@@ -1039,15 +1039,21 @@ def _element(deck: Deck, key: str) -> None:
     table = TableBlock(KPI_COLS, rows, TABLE_PT if len(rows) <= 8 else MIN_TABLE_PT)
     shares = (0.38, 0.62)
     if isinstance(chart.data, charts.Bars):
-        # as tall as its rows need, but leaving the table room under it where it can
+        # as tall as its rows need, but leaving the table room under it where it can; an
+        # element with more KPIs than one chart can label is charted in parts
         _, _, width, height = deck.content_box()
         col_w = _widths([Col("", s) for s in shares], width - GUTTER)[1]
         _, row_heights, header = _table_heights(table, col_w)
         room = height - header - sum(row_heights) - BLOCK_GAP
-        want = int((0.8 + 0.42 * len(chart.data.rows)) * EMU_PER_INCH)
-        least = int((0.7 + 0.34 * len(chart.data.rows)) * EMU_PER_INCH)  # every label shown
-        right.append(ChartBlock(max(least, min(want, int(3.4 * EMU_PER_INCH), room)),
-                                _kpi_chart(deck, chart.data), least))
+        per_chart = max(1, int((height / EMU_PER_INCH - 0.7) / 0.34))
+        bars = chart.data.rows
+        for start in range(0, len(bars), per_chart):
+            part = replace(chart.data, rows=bars[start:start + per_chart])
+            n = len(part.rows)
+            want = int((0.8 + 0.42 * n) * EMU_PER_INCH)
+            least = min(int((0.7 + 0.34 * n) * EMU_PER_INCH), height)  # every label shown
+            right.append(ChartBlock(max(least, min(want, int(3.4 * EMU_PER_INCH), room)),
+                                    _kpi_chart(deck, part), least))
     elif chart.note:
         right.append(TextBlock([Para(clean(chart.note), BODY_PT, italic=True,
                                      color="muted")]))
