@@ -243,6 +243,11 @@ def row_of(ws: Worksheet, header: int, key: str, col: int = 2) -> dict[str, Any]
     raise AssertionError(f"{key!r} not found in column {col} of {ws.title}")
 
 
+def headers_of(ws: Worksheet, row: int) -> list[str]:
+    """The headers of a table on ``row``, without the blanks of merged header cells."""
+    return [c.value for c in ws[row] if c.value is not None]
+
+
 def kpi_row(ws: Worksheet, kpi_id: str) -> dict[str, Any]:
     """The KPI sheet row of ``kpi_id`` as header -> cell."""
     headers = [c.value for c in ws[4]]
@@ -266,34 +271,42 @@ def has_formula(xml: bytes, coordinate: str) -> bool:
 
 
 def test_sheet_names_and_order(wb: openpyxl.Workbook) -> None:
-    """The executive summary first, then the scores, the business case and the roadmap; the
-    long recommendation list is an appendix at the end."""
+    """The cover first, then the executive summary, the scores, the business case and the
+    roadmap; the long recommendation list is an appendix at the end."""
     assert wb.sheetnames == list(SHEETS)
-    assert wb.sheetnames[0] == "Executive summary"
-    assert wb.sheetnames[1:4] == ["Scores", "Business case", "Roadmap"]
+    assert wb.sheetnames[:2] == ["Cover", "Executive summary"]
+    assert wb.sheetnames[2:5] == ["Scores", "Business case", "Roadmap"]
     assert wb.sheetnames[-1] == "Appendix - recommendations"
     assert "Recommendations" not in wb.sheetnames and "Summary" not in wb.sheetnames
-    assert wb.active.title == "Executive summary"
+    assert wb.active.title == "Cover"
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in wb.sheetnames)
 
 
+#: The sheets that hold tables (their header rows repeat on every printed page) and the
+#: orientation each prints in.
+TABLE_SHEETS = {"KPIs": "$1:$4", "Practices": "$1:$4", "Expectations": "$1:$4",
+                excel.APPENDIX: "$1:$4"}
+PORTRAIT = {"Cover", "Executive summary", "Practices", "Expectations", "Method"}
+
+
 def test_every_sheet_has_title_row_and_print_setup(wb: openpyxl.Workbook) -> None:
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[1:]:
         assert ws["A1"].value == "Acme Support & Co"
         assert ws["A1"].font.bold
-        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert ws.freeze_panes is not None
+    for ws in wb.worksheets:
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
         assert int(ws.page_setup.fitToWidth) == 1
-        if ws.title == "Executive summary":  # one printed page
-            assert ws.page_setup.orientation == "portrait"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.orientation == ("portrait" if ws.title in PORTRAIT
+                                             else "landscape"), ws.title
+        if ws.title in ("Cover", "Executive summary"):  # one printed page each
             assert int(ws.page_setup.fitToHeight) == 1
         else:
-            assert ws.page_setup.orientation == "landscape"
             assert int(ws.page_setup.fitToHeight) == 0
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows and ws.print_title_rows.startswith("$1:")
-        assert "Acme Support && Co" in ws.oddHeader.left.text
-        assert "&P" in ws.oddFooter.center.text
-        assert ws.freeze_panes is not None
+        if ws.title in TABLE_SHEETS:
+            assert ws.print_title_rows == TABLE_SHEETS[ws.title]
 
 
 def test_document_properties_pinned(wb: openpyxl.Workbook) -> None:
@@ -575,12 +588,13 @@ def test_internal_desk_revenue_kpis_not_applicable(internal: dict[str, Any],
     assert not any(c.value == "Contract year" for c in renewal["A"])
     row = find(renewal, "contract_renewal_rate", col=2)
     assert renewal.cell(row, 7).value == "Not applicable"
+    assert renewal.cell(find(renewal, "renewal_ownership", col=2), 1).font.i  # greyed out
     q_row = find(renewal, "Questionnaire score")
     assert renewal.cell(q_row, 2).value == "Not applicable to an internal support model"
     assert renewal.cell(q_row + 1, 2).value == "Not applicable"
 
-    practices = book["Practices"]
-    assert practices.cell(find(practices, "Maturity level"), 2).value == "Level 2 · Ad hoc"
+    practices = book["Practices"]  # labels across A:B, values in C
+    assert practices.cell(find(practices, "Maturity level"), 3).value == "Level 2 · Ad hoc"
 
 
 # --------------------------------------------------------------------------- other sheets
@@ -602,12 +616,15 @@ def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
         "R^(k−1)")
     q = full["questionnaires"]["renewal_practices"]
     first = q["items"][0]
-    row = find(ws, first["id"], col=3)
-    assert ws.cell(row, 5).value == first["answer"]
-    assert ws.cell(row, 6).value == first["label"]
-    assert ws.cell(row, 7).value == pytest.approx(first["answer"] / 4 * 100)
+    row = find(ws, first["id"], col=2)  # the practice in A, its id in B
+    header = find(ws, "Practice")
+    assert [ws.cell(header, c).value for c in range(1, 7)] == excel.RENEWAL_PRACTICE_HEADERS
+    assert ws.cell(row, 1).value == first["name"]
+    assert ws.cell(row, 4).value == first["answer"]
+    assert ws.cell(row, 5).value == first["label"]
+    assert ws.cell(row, 6).value == pytest.approx(first["answer"] / 4 * 100)
     na = next(i for i in q["items"] if i["na"])
-    assert ws.cell(find(ws, na["id"], col=3), 5).value == "n/a"
+    assert ws.cell(find(ws, na["id"], col=2), 4).value == "n/a"
 
     header = find(ws, "Contract year")
     assert ws.cell(header, 5).value == "Client value (recurring-revenue rate)"
@@ -628,17 +645,19 @@ def test_renewal_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
 
 def test_practices_expectations_recommendations(wb: openpyxl.Workbook,
                                                 full: dict[str, Any]) -> None:
-    ws = wb["Practices"]
+    ws = wb["Practices"]  # the labels of the summary across A:B (the "#" column is narrow)
     q = full["questionnaires"]["excellence_practices"]
-    assert ws.cell(find(ws, "Questionnaire score"), 2).value == pytest.approx(q["score"])
-    assert ws.cell(find(ws, "Measured score (answered questions only)"), 2).value == \
+    assert ws.cell(find(ws, "Questionnaire score"), 3).value == pytest.approx(q["score"])
+    assert "A{0}:B{0}".format(find(ws, "Questionnaire score")) in {
+        str(m) for m in ws.merged_cells.ranges}
+    assert ws.cell(find(ws, "Measured score (answered questions only)"), 3).value == \
         pytest.approx(q["measured_score"])
     scale = full["framework"]["answer_scale"]
-    assert ws.cell(find(ws, "Maturity level"), 2).value == (
+    assert ws.cell(find(ws, "Maturity level"), 3).value == (
         f"Level {q['level']} · {scale[q['level'] - 1]}")
     assert [ws.cell(r, 3).value for r in range(5, 5 + len(q["items"]))] == [
         i["id"] for i in q["items"]]
-    assert ws.cell(find(ws, "Both readings of missing data"), 2).value == (
+    assert ws.cell(find(ws, "Both readings of missing data"), 3).value == (
         f"{q['score']:.1f} (all questions answered)")
 
     ws = wb["Expectations"]
@@ -761,8 +780,8 @@ def test_executive_summary_is_the_first_sheet(money_book: openpyxl.Workbook,
     """Index with both readings and band, elements and renewal health, the findings with
     their rule (the consultant's wording marked), the top initiatives in money, the
     business-case total and the caveats, on one printed page."""
-    ws = money_book.worksheets[0]
-    assert money_book.sheetnames[0] == ws.title == "Executive summary"
+    ws = money_book.worksheets[1]
+    assert money_book.sheetnames[1] == ws.title == "Executive summary"
     assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.fitToHeight) == 1
     summary, index = money["executive_summary"], money["index"]
     row = find(ws, "Support Excellence Index")
@@ -831,7 +850,7 @@ def test_needs_data_driver_reads_needs_data_and_has_no_money(wb: openpyxl.Workbo
     """Without assisted cases and the contract revenue base no driver has a value: each reads
     'needs data: <field>' and its money cells stay empty (never 0)."""
     ws = wb["Business case"]
-    assert [c.value for c in ws[4]] == excel.DRIVER_HEADERS
+    assert headers_of(ws, 4) == excel.DRIVER_HEADERS
     assert ws.freeze_panes == "B5"
     cost = row_of(ws, 4, "cost_per_case_gap")
     assert cost["Status"].value == "needs data: assisted_cases" == fmt.needs_data_text(
@@ -851,7 +870,7 @@ def test_needs_data_driver_reads_needs_data_and_has_no_money(wb: openpyxl.Workbo
     section = find(ws, "Sensitivity: which assumption moves the total most")
     assert any("no total to test" in str(c.value) for c in ws["A"][section:])
 
-    summary = wb.worksheets[0]
+    summary = wb["Executive summary"]
     r = find(summary, "Total of the counted drivers")
     assert summary.cell(r, 2).value == "not valued"
     assert summary.cell(r, 3).value is None
@@ -873,8 +892,10 @@ def test_overlapping_driver_is_not_added_twice(money_book: openpyxl.Workbook,
     assert cost["Base (a year)"].value == pytest.approx(gap)
     assert cost["Base (a year)"].number_format == fmt.excel_format("currency", "USD", gap)
     assert (cost["Status"].value, cost["In the total"].value) == ("Counted", "Yes")
-    assert cost["Formula with the client's numbers (base case)"].value.startswith(
-        "40,000 assisted cases")
+    valuation = find(ws, "How each driver is valued") + 1
+    assert headers_of(ws, valuation) == excel.VALUATION_HEADERS
+    assert row_of(ws, valuation, "cost_per_case_gap")[
+        "Formula with the client's numbers (base case)"].value.startswith("40,000 assisted cases")
 
     shift = row_of(ws, 4, "self_service_shift")
     assert 0 < shift["Base (a year)"].value < gap
@@ -923,7 +944,7 @@ def test_assumptions_with_sources_and_sensitivity(money_book: openpyxl.Workbook,
                                                   tmp_path: Path) -> None:
     ws = money_book["Business case"]
     header = find(ws, "Assumptions (every figure with its source)") + 1
-    assert [ws.cell(header, c).value for c in range(1, 11)] == excel.ASSUMPTION_HEADERS
+    assert headers_of(ws, header) == excel.ASSUMPTION_HEADERS
     ss = row_of(ws, header, "self_service_cost_per_contact")
     assert ss["Source"].value.startswith("Gartner") and ss["Year"].value == 2019
     assert ss["Base case"].value == pytest.approx(0.10)
@@ -932,6 +953,9 @@ def test_assumptions_with_sources_and_sensitivity(money_book: openpyxl.Workbook,
     repeat = row_of(ws, header, "repeat_contacts_per_unresolved")
     assert repeat["Source"].value == "Practitioner estimate" and repeat["Year"].value == fmt.DASH
     assert repeat["Used by"].value == "Repeat contacts avoided"
+    notes = find(ws, "Note", col=3)  # the notes follow the table, across the sheet
+    assert row_of(ws, notes, "self_service_cost_per_contact")["Note"].value.startswith(
+        "The base value is Gartner's")
     # the counted drivers use no assumption: every swing is 0, and the sheet says why
     section = find(ws, "Sensitivity: which assumption moves the total most")
     words = [str(c.value) for c in ws["A"][section:]]
@@ -969,6 +993,13 @@ def test_roadmap_ranked_with_recorded_progress(money_book: openpyxl.Workbook,
         base = cells["Base (a year)"].value
         assert base == (None if item["money"] is None
                         else pytest.approx(item["money"]["base"]))
+    involves = find(ws, "What each initiative involves") + 1
+    assert headers_of(ws, involves) == [h for h, _ in excel.INVOLVES_COLUMNS]
+    for row, item in enumerate(initiatives, start=involves + 1):
+        cells = dict(zip(headers_of(ws, involves), (ws.cell(row, c) for c in (1, 2, 3, 6, 9, 11)),
+                         strict=True))
+        assert cells["Initiative"].value == item["name"]
+        assert cells["What it involves"].value == item["description"]
         ranks = ", ".join(str(r) for r in item["recommendations"]) or None
         assert cells["Recommendations (appendix ranks)"].value == ranks
     assert [i["rank"] for i in initiatives if i["rank"]] == list(
@@ -976,7 +1007,7 @@ def test_roadmap_ranked_with_recorded_progress(money_book: openpyxl.Workbook,
 
     header = find(ws, "Progress recorded in the intake") + 1
     rank = next(i["rank"] for i in initiatives if i["id"] == "self_service_and_knowledge")
-    tracked = [ws.cell(header + 1, c).value for c in range(1, 8)]
+    tracked = [ws.cell(header + 1, c).value for c in (1, 2, 3, 4, 5, 6, 8)]
     assert tracked == [rank, "Self-service and knowledge", "Yes", "In progress", "Maya Chen",
                        dt.datetime(2024, 9, 30), "No budget for the portal"]
     assert ws.cell(header + 1, 6).is_date
@@ -1041,7 +1072,7 @@ def test_sparse_results_still_make_a_valid_workbook(sparse: dict[str, Any],
     assert ws.cell(find(ws, "Missing KPIs"), 2).value == (
         "Left out of the scores (missing_kpi: exclude)")
     assert ws._charts == []
-    assert ws["J4"].value.startswith("No chart")
+    assert ws["D4"].value.startswith("No chart")
     assert ws.cell(find(ws, "Renewal health"), 2).value == "not computed"
     assert ws.cell(find(ws, "Top five gaps by index points at stake") + 2, 1).value.startswith(
         "No gaps")
@@ -1167,8 +1198,8 @@ def test_results_v1_still_write_a_workbook(full: dict[str, Any], tmp_path: Path)
         excel.METHOD_V1[5][1])
     renewal = book["Renewal"]
     assert len(renewal._charts) == 1
-    # no findings, money or initiatives in results@1: the first sheet says so
-    first = book.worksheets[0]
+    # no findings, money or initiatives in results@1: the executive summary says so
+    first = book.worksheets[1]
     assert first.title == "Executive summary"
     assert first.cell(find(first, "Support Excellence Index"), 2).value == pytest.approx(
         full["index"]["score"])
@@ -1194,11 +1225,12 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
     path = write_excel(hostile, tmp_path / "hostile.xlsx")
     book = openpyxl.load_workbook(path)
     for n, ws in enumerate(book.worksheets):
-        assert ws["A1"].value == HOSTILE_NAME
-        assert ws["A1"].data_type == "s"
+        title = "B8" if ws.title == "Cover" else "A1"  # the cover names the client in B8
+        assert ws[title].value == HOSTILE_NAME
+        assert ws[title].data_type == "s"
         xml = sheet_xml(path, n)
         assert not re.search(rb"<f[ >]", xml), ws.title
-        assert not has_formula(xml, "A1")
+        assert not has_formula(xml, title)
 
     summary = book["Scores"]
     for label, expected in (("Industry", "-3"), ("Region", "\tTabbed"), ("Contact", "@evil"),
@@ -1219,7 +1251,7 @@ def test_hostile_text_is_stored_as_text(hostile: dict[str, Any], tmp_path: Path)
     assert cell.data_type == "s" and cell.quotePrefix
     roadmap = book["Roadmap"]
     header = find(roadmap, "Progress recorded in the intake") + 1
-    for col, text in ((5, "@owner"), (7, '=HYPERLINK("x")'), (11, "-2")):
+    for col, text in ((5, "@owner"), (8, '=HYPERLINK("x")'), (11, "-2")):
         cell = roadmap.cell(header + 1, col)
         assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, col
 

@@ -243,10 +243,16 @@ def header_footer_text(text: str, limit: int = 80) -> str:
     return text.replace("&", "&&")
 
 
-def print_setup(ws: Worksheet, name: str, when: dt.date | None, rows: str) -> None:
-    """Landscape A4, fit to one page wide, ``rows`` repeated, name/sheet/date on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+#: Paper name -> openpyxl's ``paperSize`` code.
+PAPER_SIZES: dict[str, int] = {"A4": 9, "Letter": 1}
+
+
+def print_setup(ws: Worksheet, name: str, when: dt.date | None, rows: str, *,
+                paper: str = "A4", orientation: str = "landscape") -> None:
+    """Fit to one page wide on ``paper`` (A4 or Letter, landscape unless told), ``rows``
+    repeated, name/sheet/date on every page."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = PAPER_SIZES.get(paper, PAPER_SIZES["A4"])
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -27,23 +27,33 @@ formula or an error.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.image import Image
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.core.defaults import DEFAULT_PAPER
 from assessment.core.format import (
     COVERAGE_FORMAT,
     DASH,
@@ -86,13 +96,13 @@ from assessment.files.xlsx import (
     FONT_NAME,
     LABEL_FONT,
     NAVY,
+    PAPER_SIZES,
     RAG_COLOURS,
     SECTION_BORDER,
     SECTION_FONT,
-    SUBTITLE_FONT,
     TITLE_FONT,
     V,
-    fit_row_heights,
+    header_footer_text,
     header_row,
     note,
     print_setup,
@@ -101,6 +111,7 @@ from assessment.files.xlsx import (
     set_text,
     table,
 )
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand
 
 if TYPE_CHECKING:
     from assessment.scorecard.formats import RenderOptions
@@ -110,10 +121,12 @@ SCORES = "Scores"
 BUSINESS_CASE = "Business case"
 ROADMAP = "Roadmap"
 APPENDIX = "Appendix - recommendations"
-#: The sheets in order: the executive summary first, the recommendation list last (an appendix).
+COVER = "Cover"
+#: The sheets in order: the cover, the executive summary, and the recommendation list last (an
+#: appendix).
 SHEETS: tuple[str, ...] = (
-    EXECUTIVE, SCORES, BUSINESS_CASE, ROADMAP, "KPIs", "Renewal", "Practices", "Expectations",
-    "Data quality", "Method", APPENDIX,
+    COVER, EXECUTIVE, SCORES, BUSINESS_CASE, ROADMAP, "KPIs", "Renewal", "Practices",
+    "Expectations", "Data quality", "Method", APPENDIX,
 )
 
 # --------------------------------------------------------------------------- Excel-only looks
@@ -133,6 +146,8 @@ DIFFERENCE_FORMAT = "+0.0%;-0.0%;0.0%"
 TOLERANCE_FORMAT = '"±"0%'
 #: Rows of KPIs that do not apply are written in this font (greyed out).
 GREYED = Font(name=FONT_NAME, italic=True, color="808080")
+#: The line under each sheet's title: as large as the body text, so it prints legibly.
+SUBTITLE_FONT = Font(name=FONT_NAME, size=11, italic=True, color="595959")
 
 MEASURE_THIS = "Measure this"
 IMPROVE = "Improve"
@@ -219,18 +234,23 @@ def _rule_words(view: ResultsView) -> str:
 # --------------------------------------------------------------------------- sheet scaffolding
 
 
+def _org_name(view: ResultsView) -> str:
+    return safe_text(view.organization.name).strip() or "Unnamed organization"
+
+
 def _new_sheet(wb: Workbook, title: str, view: ResultsView, subtitle: str,
-               widths: Sequence[float], print_rows: str = "1:2") -> Worksheet:
-    """A sheet with the title rows, column widths, print setup, header and footer."""
+               widths: Sequence[float], print_rows: str = "1:2", *,
+               wrap: Iterable[int] = ()) -> Worksheet:
+    """A sheet with the title rows and column widths; ``wrap`` names the columns (1-based)
+    whose texts wrap. How it prints is settled by :func:`_finish` once it is built."""
     ws = wb.create_sheet(title)
-    name = safe_text(view.organization.name).strip() or "Unnamed organization"
-    set_text(ws.cell(row=1, column=1), name).font = TITLE_FONT
+    set_text(ws.cell(row=1, column=1), _org_name(view)).font = TITLE_FONT
     when = view.organization.date
     line = subtitle + (f" · assessed {when.isoformat()}" if when else "")
     set_text(ws.cell(row=2, column=1), line).font = SUBTITLE_FONT
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    print_setup(ws, name, when, print_rows)
+    _LAYOUTS[ws] = SheetLayout(print_rows=print_rows, wrap=frozenset(wrap), subtitle=subtitle)
     return ws
 
 
@@ -242,14 +262,27 @@ def _section(ws: Worksheet, row: int, text: str, span: int = 4) -> int:
     return row + 1
 
 
-def _pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]]) -> int:
+def _pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]], *, label_to: int = 1,
+           text_to: int | None = None) -> int:
     """Label/value rows (label in A, value in B, more values in C, D … when the item is a
-    tuple); returns the next row."""
+    tuple); returns the next row. ``label_to`` merges the label across A to that column (the
+    values follow it); ``text_to`` merges a last value that is text across to that column,
+    wrapped."""
     for label, item in pairs:
         set_text(ws.cell(row=row, column=1), label).font = LABEL_FONT
-        ws.cell(row=row, column=1).border = BORDER
-        for col, value in enumerate(item if isinstance(item, tuple) else (item,), start=2):
+        for col in range(1, label_to + 1):
+            ws.cell(row=row, column=col).border = BORDER
+        if label_to > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=label_to)
+        values = item if isinstance(item, tuple) else (item,)
+        col = label_to
+        for col, value in enumerate(values, start=label_to + 1):
             put(ws, row, col, value, border=True)
+        last = values[-1].value if isinstance(values[-1], V) else values[-1]
+        if text_to and text_to > col and isinstance(last, str):
+            for c in range(col + 1, text_to + 1):
+                ws.cell(row=row, column=c).border = BORDER
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=text_to)
         row += 1
     return row
 
@@ -270,6 +303,504 @@ def _grey_out(ws: Worksheet, rows: Iterable[int], columns: int) -> None:
     for row in rows:
         for col in range(1, columns + 1):
             ws.cell(row=row, column=col).font = GREYED
+
+
+# --------------------------------------------------------------------------- print layout
+#
+# Every sheet is laid out for print once it is built (:func:`_finish`): columns wide enough
+# for every table value and word, wrapped text given its rows, long notes merged across the
+# printed width, the paper and orientation chosen, and the print scale estimated so that
+# nothing prints below :data:`MIN_PRINTED_PT` points. A table too wide for one page prints
+# in column bands (:class:`SheetLayout.bands`), its first columns repeated on each band;
+# blocks (a table with its heading, a chart) move whole to the next page rather than split.
+
+#: Paper name -> (width, height) in inches, portrait.
+PAPER_INCHES: dict[str, tuple[float, float]] = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+#: openpyxl's ``paperSize`` codes.
+PAPER_CODES: dict[str, int] = dict(PAPER_SIZES)
+SIDE_MARGIN = 0.5
+"""Left and right page margins (inches)."""
+END_MARGIN = 0.75
+"""Top and bottom page margins (inches); the running header and footer sit inside them."""
+UNIT_PT = 5.25
+"""One unit of column width (the width of a digit of the 11 pt body font, 7 px at 96 dpi)
+in points."""
+ROW_PT = 15.0
+"""The height of a one-line row of 11 pt text, in points."""
+BODY_PT = 11.0
+MIN_PRINTED_PT = 8.0
+"""No text prints smaller than this (points, after the print scale)."""
+COMFORTABLE_SCALE = 0.8
+"""Wrapped columns are narrowed until a sheet prints at this scale or more where they can be
+(the body text at 8.8 points)."""
+CHART_TEXT_PT = 11
+"""Chart texts (axes, labels, legend) in points: as large as the body text."""
+
+#: Advance widths of the body font (Calibri, metric twin Carlito) in thousandths of an em.
+_WIDTHS: dict[str, int] = {
+    " ": 226, "!": 326, '"': 401, "#": 498, "$": 507, "%": 715, "&": 682, "'": 221,
+    "(": 303, ")": 303, "*": 498, "+": 498, ",": 250, "-": 306, ".": 252, "/": 386,
+    ":": 268, ";": 268, "<": 498, "=": 498, ">": 498, "?": 463, "@": 894, "[": 307,
+    "\\": 386, "]": 307, "^": 498, "_": 498, "`": 291, "{": 314, "|": 460, "}": 314,
+    "~": 498, "·": 252, "…": 690, "—": 905, "–": 498, "−": 498, "×": 498, "±": 498,
+    "≈": 498, "€": 507, "£": 507, "¥": 507,
+    **dict.fromkeys("0123456789", 507),
+    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+               (579, 544, 533, 615, 488, 459, 631, 623, 252, 319, 520, 420, 855, 646, 662,
+                517, 673, 543, 459, 487, 642, 567, 890, 519, 487, 468), strict=True)),
+    **dict(zip("abcdefghijklmnopqrstuvwxyz",
+               (479, 525, 423, 525, 498, 305, 471, 525, 230, 239, 455, 230, 799, 525, 527,
+                525, 525, 349, 391, 335, 525, 452, 715, 433, 453, 395), strict=True)),
+}
+#: A character not in :data:`_WIDTHS` (accented letters, other scripts) counts this wide.
+_OTHER_WIDTH = 620
+#: Estimates err on the wide side: a little more than the font's own widths, plus the cell's
+#: inner margins (units).
+_WIDTH_SLACK = 1.06
+_CELL_PADDING = 0.8
+
+
+def text_width(text: str, *, size: float = BODY_PT, bold: bool = False) -> float:
+    """The width of one line of ``text`` in column-width units (an estimate on the wide side,
+    cell margins included)."""
+    em = sum(_WIDTHS.get(ch, _OTHER_WIDTH) for ch in text) / 1000
+    factor = _WIDTH_SLACK * (1.07 if bold else 1.0)
+    return em * size * factor / UNIT_PT + _CELL_PADDING
+
+
+def wrapped_lines(text: str, width: float, *, size: float = BODY_PT,
+                  bold: bool = False) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (words are
+    kept whole; a word wider than the column counts the lines it is broken into)."""
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        space = text_width(" ", size=size, bold=bold) - _CELL_PADDING
+        for word in paragraph.split(" "):
+            need = text_width(word, size=size, bold=bold) - _CELL_PADDING
+            if used and used + space + need > width - _CELL_PADDING:
+                lines += 1
+                used = 0.0
+            if need > width - _CELL_PADDING:  # broken across lines
+                extra = math.ceil(need / max(1.0, width - _CELL_PADDING)) - 1
+                lines += extra
+                need -= extra * (width - _CELL_PADDING)
+            used += (space if used else 0.0) + need
+    return lines
+
+
+def longest_word(text: str, *, size: float = BODY_PT, bold: bool = False) -> float:
+    """The width of the widest word of ``text`` (units): a wrapped cell narrower than that
+    breaks the word."""
+    words = str(text).split()
+    return max((text_width(w, size=size, bold=bold) for w in words), default=0.0)
+
+
+def number_text(value: float, fmt: str | None) -> str:
+    """``value`` roughly as a number format shows it (for widths): literals in their place,
+    decimals, thousands separators and percent; the first section of the format only."""
+    fmt = (fmt or "General").split(";")[0]
+    if fmt == "General":
+        return f"{value:.10g}"
+    if re.search(r"[ymd]", re.sub(r'"[^"]*"', "", fmt)):
+        return "0000-00-00"
+    percent = "%" in re.sub(r'"[^"]*"', "", fmt)
+    shown = abs(value) * (100 if percent else 1)
+
+    def digits(match: re.Match[str]) -> str:
+        code = match.group(0)
+        decimals = len(code.split(".")[1]) if "." in code else 0
+        text = f"{shown:,.{decimals}f}" if "," in code else f"{shown:.{decimals}f}"
+        return ("-" if value < 0 else "") + text
+
+    parts = re.split(r'("[^"]*")', fmt)
+    done = False
+    for n, part in enumerate(parts):
+        if part.startswith('"'):
+            parts[n] = part.strip('"')
+        elif not done and re.search(r"[#0]", part):
+            parts[n] = re.sub(r"[#0][#0,.]*", digits, part, count=1)
+            done = True
+    return "".join(parts)
+
+
+def cell_text(cell: Cell) -> str | None:
+    """What a cell shows, near enough to measure it: its text, a number in its format, a date
+    as yyyy-mm-dd; None when blank."""
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "0000-00-00"
+    if isinstance(value, bool):
+        return "Yes"
+    if isinstance(value, (int, float)):
+        return number_text(float(value), cell.number_format)
+    return str(value)
+
+
+def _font(cell: Cell) -> tuple[float, bool]:
+    font = cell.font
+    return (float(font.sz) if font is not None and font.sz else BODY_PT,
+            bool(font is not None and font.b))
+
+
+def _column_width(ws: Worksheet, col: int) -> float:
+    width = ws.column_dimensions[get_column_letter(col)].width
+    return float(width) if width else 8.43
+
+
+def _merged_at(ws: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, first column) of every merged range -> (last column, last row)."""
+    return {(m.min_row, m.min_col): (m.max_col, m.max_row) for m in ws.merged_cells.ranges}
+
+
+def _in_table(cell: Cell) -> bool:
+    """A table or label/value cell (thin borders all round), not a heading or a note."""
+    return bool(cell.border is not None and cell.border.left is not None
+                and cell.border.left.style)
+
+
+def _wraps(cell: Cell) -> bool:
+    return bool(cell.alignment is not None and cell.alignment.wrap_text)
+
+
+@dataclass
+class SheetLayout:
+    """How a sheet prints, recorded while it is built and applied by :func:`_finish`."""
+
+    print_rows: str = "1:2"
+    """Rows repeated at the top of every printed page."""
+    wrap: frozenset[int] = frozenset()
+    """Columns whose texts wrap (names, long texts); their width may shrink to fit the page."""
+    orientation: str | None = None
+    """Fixed orientation, else portrait when the sheet fits a portrait page legibly."""
+    one_page: bool = False
+    """The whole sheet on one printed page (fit to height as well)."""
+    blocks: list[tuple[int, int]] = field(default_factory=list)
+    """Row ranges kept together on one page (a heading with its table, a chart)."""
+    bands: tuple[tuple[int, int], ...] = ()
+    """Column ranges printed one after the other, the :attr:`title_cols` first columns
+    repeated on each; empty when the sheet prints in one band."""
+    title_cols: int = 0
+    band_rows: tuple[int, int] = (0, 0)
+    """The rows (header to last) of the table the bands split."""
+    subtitle: str = ""
+    """What the sheet shows (listed on the cover)."""
+
+
+_LAYOUTS: WeakKeyDictionary[Worksheet, SheetLayout] = WeakKeyDictionary()
+
+
+def layout_of(ws: Worksheet) -> SheetLayout:
+    """The print layout recorded for ``ws`` (a new one if none was)."""
+    return _LAYOUTS.setdefault(ws, SheetLayout())
+
+
+def _keep(ws: Worksheet, first: int, last: int) -> None:
+    """Keep rows ``first`` to ``last`` together on one printed page when they fit one."""
+    if last >= first:
+        layout_of(ws).blocks.append((first, last))
+
+
+def printable_size(paper: str, orientation: str) -> tuple[float, float]:
+    """The printable width and height of a page in points (margins taken off)."""
+    width, height = PAPER_INCHES.get(paper, PAPER_INCHES["A4"])
+    if orientation == "landscape":
+        width, height = height, width
+    return (width - 2 * SIDE_MARGIN) * 72, (height - 2 * END_MARGIN) * 72
+
+
+def paper_of(ws: Worksheet) -> str:
+    """``A4`` or ``Letter``, from the sheet's page setup."""
+    code = int(ws.page_setup.paperSize or PAPER_CODES["A4"])
+    return next((name for name, c in PAPER_CODES.items() if c == code), "A4")
+
+
+def _chart_box(ws: Worksheet, chart: Any) -> tuple[int, int, float, float]:
+    """A chart's anchor (column, row) and its size in column units and points."""
+    anchor = chart.anchor if isinstance(chart.anchor, str) else "A1"
+    col, row = coordinate_to_tuple(anchor)[::-1]
+    return col, row, chart.width / 2.54 * 72 / UNIT_PT, chart.height / 2.54 * 72
+
+
+def column_groups(ws: Worksheet) -> list[list[int]]:
+    """The columns printed side by side on a page: one group per band (with the repeated
+    columns), or every column up to the last one used (charts included)."""
+    layout = layout_of(ws)
+    if layout.bands:
+        titles = list(range(1, layout.title_cols + 1))
+        return [sorted(set(titles) | set(range(lo, hi + 1))) for lo, hi in layout.bands]
+    return [list(range(1, last_column(ws) + 1))]
+
+
+def last_column(ws: Worksheet, *, charts: bool = True) -> int:
+    """The last column with a value, a table border or (unless ``charts`` is false) a chart
+    on it."""
+    last = 1
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None or _in_table(cell):
+                last = max(last, cell.column)
+    for merged in ws.merged_cells.ranges:
+        last = max(last, merged.max_col)
+    for chart in ws._charts if charts else ():
+        col, _, width, _ = _chart_box(ws, chart)
+        end, used = col, 0.0
+        while used + _column_width(ws, end) < width - 0.01:
+            used += _column_width(ws, end)
+            end += 1
+        last = max(last, end)
+    for image in ws._images:
+        last = max(last, coordinate_to_tuple(image.anchor)[1]
+                   if isinstance(image.anchor, str) else 1)
+    return last
+
+
+def content_width(ws: Worksheet) -> float:
+    """The width of the widest printed band, in points."""
+    return max(sum(_column_width(ws, c) for c in group) * UNIT_PT
+               for group in column_groups(ws))
+
+
+def _row_height(ws: Worksheet, row: int) -> float:
+    height = ws.row_dimensions[row].height
+    return float(height) if height else ROW_PT
+
+
+def content_height(ws: Worksheet) -> float:
+    """The height of every row to the last one used (charts included), in points."""
+    last = ws.max_row
+    for chart in ws._charts:
+        _, row, _, height = _chart_box(ws, chart)
+        last = max(last, row + math.ceil(height / ROW_PT))
+    return sum(_row_height(ws, r) for r in range(1, last + 1))
+
+
+def estimate_scale(ws: Worksheet) -> float:
+    """The print scale the sheet's page setup gives (1 at most): its widest band fitted to the
+    page width, and to the page height too when it prints on one page."""
+    orientation = ws.page_setup.orientation or "portrait"
+    width, height = printable_size(paper_of(ws), orientation)
+    scale = min(1.0, width / content_width(ws))
+    if ws.page_setup.fitToHeight and int(ws.page_setup.fitToHeight) == 1:
+        scale = min(scale, height / content_height(ws))
+    return scale
+
+
+def smallest_font(ws: Worksheet) -> float:
+    """The size of the smallest text on the sheet, in points (charts included)."""
+    sizes = {_font(c)[0] for row in ws.iter_rows() for c in row if c.value is not None}
+    sizes |= {float(CHART_TEXT_PT) for _ in ws._charts}
+    return min(sizes, default=BODY_PT)
+
+
+def minimum_scale(ws: Worksheet) -> float:
+    """The smallest print scale at which the sheet's smallest text is still
+    :data:`MIN_PRINTED_PT` points."""
+    return MIN_PRINTED_PT / smallest_font(ws)
+
+
+def clipped_cells(ws: Worksheet) -> list[str]:
+    """Cells whose text would print cut (``"B7: Questionnaire score"``): a table value wider
+    than its column, a wrapped word wider than its column, a text running past the printed
+    width or a wrapped text taller than its row. An estimate, on the safe side."""
+    merged = _merged_at(ws)
+    inside = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
+              for c in range(m.min_col, m.max_col + 1)} - set(merged)
+    last = max(len(g) and g[-1] for g in column_groups(ws))
+    found = []
+    for row in ws.iter_rows():
+        for cell in row:
+            text = cell_text(cell)
+            if not text or (cell.row, cell.column) in inside:
+                continue
+            size, bold = _font(cell)
+            end = merged.get((cell.row, cell.column), (cell.column, cell.row))[0]
+            width = sum(_column_width(ws, c) for c in range(cell.column, end + 1))
+            numeric = isinstance(cell.value, (int, float, dt.date))
+            if _wraps(cell) and not numeric:
+                lines = wrapped_lines(text, width, size=size, bold=bold)
+                short = lines * ROW_PT * size / BODY_PT > _row_height(ws, cell.row) + 1
+                if longest_word(text, size=size, bold=bold) > width or short:
+                    found.append(f"{cell.coordinate}: {text[:40]}")
+                continue
+            if not numeric and not _in_table(cell) and (cell.row, cell.column) not in merged:
+                nxt = cell.column + 1  # text runs on over empty cells, to the printed edge
+                while nxt <= last and ws.cell(cell.row, nxt).value is None \
+                        and (cell.row, nxt) not in inside and (cell.row, nxt) not in merged:
+                    width += _column_width(ws, nxt)
+                    nxt += 1
+            if max(text_width(line, size=size, bold=bold) for line in text.split("\n")) > width:
+                found.append(f"{cell.coordinate}: {text[:40]}")
+    return found
+
+
+def _autofit(ws: Worksheet) -> dict[int, float]:
+    """Widen columns so that every table value fits (a wrapped text: its longest word);
+    returns each wrapping column's narrowest width (its longest word)."""
+    merged = _merged_at(ws)
+    inside = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
+              for c in range(m.min_col, m.max_col + 1)}
+    need: dict[int, float] = {}
+    floor: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            text = cell_text(cell)
+            if not text or not _in_table(cell) or (cell.row, cell.column) in inside:
+                continue
+            size, bold = _font(cell)
+            numeric = isinstance(cell.value, (int, float, dt.date))
+            if _wraps(cell) and not numeric:
+                width = longest_word(text, size=size, bold=bold)
+            else:
+                width = max(text_width(line, size=size, bold=bold) for line in text.split("\n"))
+            need[cell.column] = max(need.get(cell.column, 0.0), width)
+            floor[cell.column] = max(floor.get(cell.column, 0.0), width)
+    for col, width in need.items():
+        if width > _column_width(ws, col):
+            ws.column_dimensions[get_column_letter(col)].width = math.ceil(width)
+    del merged
+    return floor
+
+
+def _shrink(ws: Worksheet, target: float, floor: dict[int, float]) -> None:
+    """Narrow the wrapping columns (down to their widest word or value, and never below 8
+    units) until every band is at most ``target`` points wide, or as near as they allow."""
+    wrap = layout_of(ws).wrap
+    for group in column_groups(ws):
+        excess = sum(_column_width(ws, c) for c in group) - target / UNIT_PT
+        least = {c: math.ceil(max(8.0, floor.get(c, 0.0)) * 2) / 2 for c in group if c in wrap}
+        room = sum(max(0.0, _column_width(ws, c) - low) for c, low in least.items())
+        if excess <= 0 or room <= 0:
+            continue
+        share = min(1.0, excess / room)
+        for col, low in least.items():
+            width = _column_width(ws, col)
+            if width > low:
+                narrower = math.floor((width - (width - low) * share) * 2) / 2
+                ws.column_dimensions[get_column_letter(col)].width = max(low, narrower)
+
+
+def _wrap_columns(ws: Worksheet) -> None:
+    """Wrap every table text in the layout's wrapping columns."""
+    wrap = layout_of(ws).wrap
+    for row in ws.iter_rows():
+        for cell in row:
+            if (cell.column in wrap and isinstance(cell.value, str) and _in_table(cell)
+                    and not _wraps(cell)):
+                old = cell.alignment
+                cell.alignment = Alignment(horizontal=old.horizontal, vertical="top",
+                                           wrap_text=True)
+
+
+def _merge_overflow(ws: Worksheet) -> None:
+    """A title, note or heading longer than the printed width is merged across it and
+    wrapped (else the page edge would cut it)."""
+    last = max(g[-1] for g in column_groups(ws))
+    if layout_of(ws).bands:
+        last = layout_of(ws).bands[0][1]
+    taken = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
+             for c in range(m.min_col, m.max_col + 1)}
+    for row in ws.iter_rows():
+        for cell in row:
+            if (not isinstance(cell.value, str) or _in_table(cell) or _wraps(cell)
+                    or (cell.row, cell.column) in taken or cell.column >= last):
+                continue
+            rest = range(cell.column + 1, last + 1)
+            if any(ws.cell(cell.row, c).value is not None or (cell.row, c) in taken
+                   for c in rest):
+                continue
+            size, bold = _font(cell)
+            width = sum(_column_width(ws, c) for c in range(cell.column, last + 1))
+            if max(text_width(t, size=size, bold=bold) for t in cell.value.split("\n")) \
+                    <= width:
+                continue
+            ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row,
+                           end_column=last)
+            old = cell.alignment
+            cell.alignment = Alignment(horizontal=old.horizontal, vertical="top",
+                                       wrap_text=True)
+
+
+def _fit_rows(ws: Worksheet) -> None:
+    """Give every row the height of its tallest cell: the lines of wrapped text (the merged
+    width for a merged cell) and the size of its font."""
+    merged = _merged_at(ws)
+    heights: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            text = cell_text(cell)
+            if not text:
+                continue
+            size, bold = _font(cell)
+            lines = 1
+            if _wraps(cell) and not isinstance(cell.value, (int, float, dt.date)):
+                end = merged.get((cell.row, cell.column), (cell.column, cell.row))[0]
+                width = sum(_column_width(ws, c) for c in range(cell.column, end + 1))
+                lines = wrapped_lines(text, width, size=size, bold=bold)
+            elif "\n" in text:
+                lines = text.count("\n") + 1
+            height = lines * ROW_PT * max(size, BODY_PT) / BODY_PT
+            heights[cell.row] = max(heights.get(cell.row, ROW_PT), height)
+    last = ws.max_row  # every row gets its height: applications differ in their default
+    for chart in ws._charts:
+        _, row, _, height = _chart_box(ws, chart)
+        last = max(last, row + math.ceil(height / ROW_PT))
+    for row in range(1, last + 1):
+        dims = ws.row_dimensions[row]
+        wanted = min(409.0, math.ceil(heights.get(row, ROW_PT)))
+        dims.height = max(dims.height or 0.0, wanted)
+
+
+def _fit_charts(ws: Worksheet) -> None:
+    """Charts no wider than the columns from their anchor to the last column of the sheet's
+    cells, with their texts at :data:`CHART_TEXT_PT`."""
+    last = last_column(ws, charts=False)
+    for chart in ws._charts:
+        col, _, width, _ = _chart_box(ws, chart)
+        room = sum(_column_width(ws, c) for c in range(col, last + 1)) - 1
+        if width > room > 20:
+            chart.width = room * UNIT_PT / 72 * 2.54
+        size = CHART_TEXT_PT * 100
+        chart.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(
+            defRPr=CharacterProperties(sz=size)), endParaRPr=CharacterProperties(sz=size))])
+
+
+def _paginate(ws: Worksheet, scale: float) -> None:
+    """Move each block that would be split by a page break to the next page (when it fits
+    one page), by a manual page break above it."""
+    layout = layout_of(ws)
+    orientation = ws.page_setup.orientation or "portrait"
+    _, height = printable_size(paper_of(ws), orientation)
+    page = height / scale * 0.95  # a margin for rounding in the application's own layout
+    titles = layout.print_rows.split(":")
+    repeated = sum(_row_height(ws, r) for r in range(int(titles[0]), int(titles[-1]) + 1))
+    blocks = dict(sorted(layout.blocks))
+    for chart in ws._charts:
+        _, row, _, chart_height = _chart_box(ws, chart)
+        rows, span = row, 0.0
+        while span < chart_height:
+            span += _row_height(ws, rows)
+            rows += 1
+        start = max((b for b, e in blocks.items() if b <= row <= e), default=row)
+        blocks[start] = max(blocks.get(start, row), rows - 1)
+    last = max([ws.max_row, *blocks.values()])
+    used = 0.0
+    breaks = []
+    for row in range(1, last + 1):
+        if row in blocks:
+            size = sum(_row_height(ws, r) for r in range(row, blocks[row] + 1))
+            if used + size > page and size <= page - repeated and used > repeated + ROW_PT:
+                breaks.append(row - 1)
+                used = repeated
+        height = _row_height(ws, row)
+        if used + height > page:
+            used = repeated
+        used += height
+    for row in breaks:
+        ws.row_breaks.append(Break(id=row))
 
 
 # --------------------------------------------------------------------------- wide rows
@@ -344,7 +875,7 @@ def _fit_merged(ws: Worksheet, line_height: float = 15.0) -> None:
 # --------------------------------------------------------------------------- 1. Executive summary
 
 
-EXECUTIVE_WIDTHS = (44, 17, 17, 17, 28, 19)
+EXECUTIVE_WIDTHS = (34, 14, 14, 13, 22, 16)
 NO_PLAN = ("These results carry no key findings, business case or roadmap: they follow "
            "methodology version 1 (results@1) or were written before those parts existed. "
            "Score the intake again with this toolkit to get them.")
@@ -377,11 +908,11 @@ def _headline_rows(view: ResultsView) -> list[list[Any]]:
 def _executive_summary(wb: Workbook, view: ResultsView) -> None:
     span = len(EXECUTIVE_WIDTHS)
     ws = _new_sheet(wb, EXECUTIVE, view, "Executive summary: where support stands, what to do "
-                    "first and what it is worth", EXECUTIVE_WIDTHS)
+                    "first and what it is worth", EXECUTIVE_WIDTHS, wrap=(1, 5))
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToHeight = 1  # one printed page
+    layout = layout_of(ws)
+    layout.orientation, layout.one_page = "portrait", True  # one printed page
     index = view.index
     band = _band_text(view)
     row = _section(ws, 4, "Where support stands", span=span)
@@ -407,15 +938,18 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
         _wide_note(ws, row, NO_PLAN, span)
         return
     currency = summary.currency or view.currency
-    row = _section(ws, row + 2, "Key findings", span=span)
+    start = row + 2
+    row = _section(ws, start, "Key findings", span=span)
     _, row = _wide_table(ws, row, [("Key finding", 4), ("Rule", 1), ("Wording", 1)], [
         [V(f.text), f.id, V(OWN_WORDING, rag="amber") if f.overridden else RULE_WORDING]
         for f in summary.findings], empty="No finding rule of the framework matched.")
     if any(f.overridden for f in summary.findings):
         row = note(ws, row + 1, f"{OWN_WORDING}: the consultant's wording from the intake's "
                                 "Findings sheet replaces the rule's sentence.")
+    _keep(ws, start, row)
 
-    row = _section(ws, row + 2, "Top initiatives (ranked by value for effort)", span=span)
+    start = row + 2
+    row = _section(ws, start, "Top initiatives (ranked by value for effort)", span=span)
     _, row = table(ws, row, ["Initiative", "Horizon", "Effort", "Index points", "Owner",
                              "Value a year (base)"], [
         [V(i.name, wrap=True), HORIZON_LABELS.get(i.horizon, i.horizon),
@@ -431,8 +965,10 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
                      "driver needs data (see the Business case sheet).")
     if words:
         row = _wide_note(ws, row + 1, " ".join(words), span)
+    _keep(ws, start, row)
 
-    row = _section(ws, row + 2, "Business case", span=span)
+    start = row + 2
+    row = _section(ws, start, "Business case", span=span)
     total = summary.total
     if total:
         _, row = table(ws, row, ["A year, each overlap counted once", "Low", "Base", "High"],
@@ -450,11 +986,14 @@ def _executive_summary(wb: Workbook, view: ResultsView) -> None:
     if needs:
         words += " Not valued for want of data: " + "; ".join(needs) + "."
     row = _wide_note(ws, row + 1, words, span)
+    _keep(ws, start, row)
 
-    row = _section(ws, row + 1, "Data-quality caveats", span=span)
-    _wide_table(ws, row, [("What changes the picture", span)],
-                [[V(c)] for c in summary.caveats],
-                empty="None: the data raise no caveat that changes the picture.")
+    start = row + 1
+    row = _section(ws, start, "Data-quality caveats", span=span)
+    _, row = _wide_table(ws, row, [("What changes the picture", span)],
+                         [[V(c)] for c in summary.caveats],
+                         empty="None: the data raise no caveat that changes the picture.")
+    _keep(ws, start, row)
 
 
 # --------------------------------------------------------------------------- 2. Scores
@@ -582,33 +1121,41 @@ def _alignment_pairs(view: ResultsView) -> list[tuple[str, Any]]:
 
 def _summary(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, SCORES, view, "Scores: the index, the four elements and the largest gaps",
-                    [44, 26, 14, 11, 9, 14, 17, 64, 3])
+                    [38, 26, 13, 11, 9, 16, 17, 40], wrap=(1, 2, 6, 8))
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
-    row = _section(ws, 4, "Organization profile")
-    row = _pairs(ws, row, _profile_pairs(view))
+    row = _section(ws, 4, "Organization profile", span=3)
+    row = _pairs(ws, row, _profile_pairs(view), text_to=3)
 
-    row = _section(ws, row + 1, "Overall score")
-    row = _pairs(ws, row, _index_pairs(view))
+    row = _section(ws, row + 1, "Overall score", span=3)
+    row = _pairs(ws, row, _index_pairs(view), text_to=3)
+    row = max(row, 4 + math.ceil(ELEMENT_CHART_CM[1] / 2.54 * 72 / ROW_PT))  # below the chart
 
-    row = _section(ws, row + 1, "The four elements", span=len(ELEMENT_HEADERS))
+    start = row + 1
+    row = _section(ws, start, "The four elements", span=len(ELEMENT_HEADERS))
     first = row + 1
     _, last = table(ws, row, ELEMENT_HEADERS, _element_rows(view))
+    _keep(ws, start, last)
     _element_chart(ws, view, first, last)
 
     renewal = view.renewal
-    row = _section(ws, last + 2, "Renewal health and expectations alignment")
+    start = last + 2
+    row = _section(ws, start, "Renewal health and expectations alignment", span=3)
     health = (score_cell(renewal.health, renewal.rag) if renewal.applicable
               else V(not_applicable_text(view.organization.support_model), rag="grey"))
-    row = _pairs(ws, row, [("Renewal health", health), *_alignment_pairs(view)])
+    row = _pairs(ws, row, [("Renewal health", health), *_alignment_pairs(view)],
+                 text_to=len(ELEMENT_HEADERS))
+    _keep(ws, start, row - 1)
 
-    row = _section(ws, row + 1, "Top five gaps by index points at stake", span=6)
-    table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake", "Action"], [
+    start = row + 1
+    row = _section(ws, start, "Top five gaps by index points at stake", span=6)
+    _, last = table(ws, row, ["KPI", "ID", "Element", "Score", "Points at stake", "Action"], [
         [g.name, g.id, view.area_name(g.area), V(g.score, SCORE_FORMAT),
          V(g.points_at_stake, POINTS_FORMAT),
          V(MEASURE_THIS, rag="amber") if g.kind == "measure" else IMPROVE]
         for g in view.gaps[:5]],
         empty="No gaps to rank: every scored KPI meets its target, or too little is scored.")
+    _keep(ws, start, last)
 
 
 def _profile_value(value: Any) -> Any:
@@ -620,7 +1167,9 @@ def _profile_value(value: Any) -> Any:
     return value if isinstance(value, str) or value is None else str(value)
 
 
-CHART_COLUMN = 10
+#: The element chart sits beside the profile, from this column; its size (cm).
+CHART_COLUMN = 4
+ELEMENT_CHART_CM = (16.0, 8.0)
 
 
 def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> None:
@@ -647,7 +1196,7 @@ def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> N
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))  # text categories
     chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                      showLegendKey=False, showPercent=False)
-    chart.width, chart.height = 16, 8
+    chart.width, chart.height = ELEMENT_CHART_CM
     ws.add_chart(chart, anchor)
 
 
@@ -655,10 +1204,17 @@ def _element_chart(ws: Worksheet, view: ResultsView, first: int, last: int) -> N
 
 
 DRIVER_HEADERS = ["Driver", "ID", "Status", "Low (a year)", "Base (a year)", "High (a year)",
-                  "Five years (renewal)", "In the total", "Why not in the total",
-                  "Formula with the client's numbers (base case)", "What it measures"]
+                  "Five years (renewal)", "In the total", "Why not in the total"]
+#: Columns each driver header spans (the reason is a text, across two columns).
+DRIVER_SPANS = (1, 1, 1, 1, 1, 1, 1, 1, 2)
+VALUATION_HEADERS = ["Driver", "ID", "Formula with the client's numbers (base case)",
+                     "What it measures"]
+VALUATION_SPANS = (1, 1, 4, 4)
 ASSUMPTION_HEADERS = ["Assumption", "ID", "Unit", "Low case", "Base case", "High case",
-                      "Source", "Year", "Used by", "Note"]
+                      "Year", "Source", "Used by"]
+ASSUMPTION_SPANS = (1, 1, 1, 1, 1, 1, 1, 2, 1)
+#: The notes on the assumptions follow their table, across the sheet.
+ASSUMPTION_NOTE_COLUMNS = [("Assumption", 1), ("ID", 1), ("Note", 8)]
 UNIT_LABELS = {"currency": "Money", "percent": "Percent", "ratio": "Ratio", "count": "Count"}
 DRIVER_RAG = {"ok": "green", "no_gap": "green", "needs_data": "amber", "not_applicable": "grey"}
 CASES = ("low", "base", "high")
@@ -693,8 +1249,13 @@ def _driver_row(view: ResultsView, d: DriverResult, currency: str | None) -> lis
         V(driver_status(d), rag=DRIVER_RAG.get(d.status) if d.counted or d.status != "ok"
           else "grey", wrap=True),
         *money, money_cell(d.five_year if valued else None, currency),
-        V("Yes", rag="green") if d.counted else "No", V(_why_not_counted(view, d), wrap=True),
-        V(d.formula_text or None, wrap=True), V(d.description or None, wrap=True)]
+        V("Yes", rag="green") if d.counted else "No", V(_why_not_counted(view, d), wrap=True)]
+
+
+def _valuation_row(d: DriverResult) -> list[Any]:
+    """How a driver is valued: its formula with the client's numbers, what it measures."""
+    return [V(d.name, wrap=True), d.id, V(d.formula_text or None),
+            V(d.description or None)]
 
 
 def _assumptions(drivers: Sequence[DriverResult]) -> list[tuple[AssumptionUse, list[str]]]:
@@ -712,14 +1273,15 @@ def _assumption_row(a: AssumptionUse, users: list[str], currency: str | None) ->
         unit = f"{unit} ({currency})"
     return [V(a.name, wrap=True), a.id, unit,
             *(unit_cell(getattr(a, case), a.unit, currency) for case in CASES),
-            V(a.source, wrap=True), V(a.year, "0") if a.year is not None else DASH,
-            V(", ".join(users), wrap=True), V(a.note, wrap=True)]
+            V(a.year, "0") if a.year is not None else DASH, V(a.source),
+            V(", ".join(users), wrap=True)]
 
 
 def _business_case(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, BUSINESS_CASE, view, "Business case: what closing the gaps is worth a "
                     "year, driver by driver (methodology §10)",
-                    [30, 24, 26, 16, 16, 16, 17, 10, 34, 54, 48], print_rows="1:2")
+                    [22, 24, 16, 13, 13, 13, 13, 9, 16, 34], print_rows="1:2",
+                    wrap=(1, 3, 7, 9, 10))
     ws.freeze_panes = "B5"
     case = view.business_case
     currency = case.currency or view.currency
@@ -727,8 +1289,8 @@ def _business_case(wb: Workbook, view: ResultsView) -> None:
         header_row(ws, 4, ["Driver"])
         _wide_note(ws, 5, NO_PLAN, 6)
         return
-    header, last = table(ws, 4, DRIVER_HEADERS,
-                         [_driver_row(view, d, currency) for d in case.drivers])
+    header, last = _wide_table(ws, 4, list(zip(DRIVER_HEADERS, DRIVER_SPANS, strict=True)),
+                               [_driver_row(view, d, currency) for d in case.drivers])
     last += 1
     total = case.total
     put(ws, last, 1, V("Total, each overlap counted once", bold=True), border=True)
@@ -741,13 +1303,27 @@ def _business_case(wb: Workbook, view: ResultsView) -> None:
                "that overlap (the same saving reached another way) are never added twice: the "
                "total keeps the larger. A driver without its inputs is not valued (its cells "
                "stay empty, never 0). The renewal driver is a fifth of its five-year sum.")
+    _keep(ws, 1, row - 1)
 
-    row = _section(ws, row + 1, "Assumptions (every figure with its source)",
+    start = row + 1
+    row = _section(ws, start, "How each driver is valued", span=len(ASSUMPTION_HEADERS))
+    _, last = _wide_table(ws, row, list(zip(VALUATION_HEADERS, VALUATION_SPANS, strict=True)),
+                          [_valuation_row(d) for d in case.drivers])
+    _keep(ws, start, last)
+
+    start = last + 2
+    row = _section(ws, start, "Assumptions (every figure with its source)",
                    span=len(ASSUMPTION_HEADERS))
     used = _assumptions(case.drivers)
-    _, last = table(ws, row, ASSUMPTION_HEADERS,
-                    [_assumption_row(a, users, currency) for a, users in used],
-                    empty="The drivers use no assumption.")
+    _, last = _wide_table(ws, row, list(zip(ASSUMPTION_HEADERS, ASSUMPTION_SPANS, strict=True)),
+                          [_assumption_row(a, users, currency) for a, users in used],
+                          empty="The drivers use no assumption.")
+    if any(a.note for a, _ in used):
+        _keep(ws, start, last)
+        start = last + 1
+        _, last = _wide_table(ws, last + 2, ASSUMPTION_NOTE_COLUMNS,
+                              [[V(a.name, wrap=True), a.id, V(a.note)] for a, _ in used
+                               if a.note])
     fw_currency = view.framework.currency
     words = ("The low case takes the value that gives the smaller benefit, the high case the "
              "larger, so 'low' is not always the smaller number.")
@@ -756,10 +1332,14 @@ def _business_case(wb: Workbook, view: ResultsView) -> None:
         words += (f" Money assumptions are the framework's {fw_currency} figures converted "
                   f"to {currency} at the exchange rate.")
     row = note(ws, last + 1, words)
+    _keep(ws, start, row - 1)
 
-    row = _renewal_money(ws, view, row + 1, currency)
+    start = row + 1
+    row = _renewal_money(ws, view, start, currency)
+    _keep(ws, start, row - 1)
 
-    row = _section(ws, row + 1, "Sensitivity: which assumption moves the total most", span=5)
+    start = row + 1
+    row = _section(ws, start, "Sensitivity: which assumption moves the total most", span=5)
     _, last = table(ws, row, ["Assumption", "ID", "Total at its low value",
                               "Total at its high value", "Swing"],
                     [[V(s.name, wrap=True), s.assumption, money_cell(s.low_total, currency),
@@ -775,6 +1355,7 @@ def _business_case(wb: Workbook, view: ResultsView) -> None:
         words = ("Each assumption set to its low and then its high value, the others at base; "
                  "the swing is how far the total moves. Largest first.")
     note(ws, last + 1, words)
+    _keep(ws, start, last + 1)
 
 
 MONEY_HEADERS = ["Contract year", "Client", "Target", "Industry", "At stake (target − client)"]
@@ -803,10 +1384,10 @@ def _renewal_money(ws: Worksheet, view: ResultsView, row: int, currency: str | N
     put(ws, last + 1, 1, V(f"{len(money.years)} years", bold=True), border=True)
     put(ws, last + 1, 5, money_cell(money.at_stake, currency, bold=True), border=True)
     base = format_value(money.base, "currency", currency)
-    row = note(ws, last + 2, f"The starting cohort's contract revenue, {base} a year, followed "
-               "along the contract renewal curves: "
-               "year k = revenue × rate^(k−1) for the client's rate, the target and the "
-               "industry rate.")
+    row = _wide_note(ws, last + 2, f"The starting cohort's contract revenue, {base} a year, "
+                     "followed along the contract renewal curves: year k = revenue × "
+                     "rate^(k−1) for the client's rate, the target and the industry rate.",
+                     len(MONEY_HEADERS))
     chart = LineChart()
     chart.title = "Contract revenue kept from the starting cohort"
     chart.y_axis.title = currency or "Revenue"
@@ -820,7 +1401,7 @@ def _renewal_money(ws: Worksheet, view: ResultsView, row: int, currency: str | N
                        titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
     chart.legend.position = "b"
-    chart.width, chart.height = 16, 7.5
+    chart.width, chart.height = 14, 7.5
     ws.add_chart(chart, f"G{header}")
     return max(row, header + 16)
 
@@ -830,8 +1411,13 @@ def _renewal_money(ws: Worksheet, view: ResultsView, row: int, currency: str | N
 
 ROADMAP_HEADERS = ["Rank", "Initiative", "Horizon", "Effort", "Owner role", "Index points",
                    "Renewal health points", "Low (a year)", "Base (a year)", "High (a year)",
-                   "KPIs it moves", "Practices it builds", "Recommendations (appendix ranks)",
-                   "ID", "What it involves"]
+                   "ID"]
+#: What each initiative involves: (header, columns it spans).
+INVOLVES_COLUMNS = [("Rank", 1), ("Initiative", 1), ("What it involves", 3),
+                    ("KPIs it moves", 3), ("Practices it builds", 2),
+                    ("Recommendations (appendix ranks)", 1)]
+TRACKING_COLUMNS = [("Rank", 1), ("Initiative", 1), ("Chosen", 1), ("Status", 1),
+                    ("Owner", 1), ("Due date", 2), ("Inhibitors", 3), ("Notes", 1)]
 TIMELINE_HEADERS = ["Rank", "Initiative", "Horizon", "Starts (month)", "Ends (month)",
                     "Duration (months)"]
 TRACKING_RAG = {"done": "green", "in_progress": "amber", "not_started": "grey",
@@ -853,12 +1439,19 @@ def _initiative_row(view: ResultsView, i: InitiativeResult, currency: str | None
         V(i.name, wrap=True), HORIZON_LABELS.get(i.horizon, i.horizon),
         EFFORT_LABELS.get(i.effort, i.effort), V(i.owner, wrap=True),
         V(i.index_points, POINTS_FORMAT), V(i.renewal_points, POINTS_FORMAT),
-        *(money_cell(money.get(case), currency) for case in CASES),
-        V(", ".join(view.kpi(k).name if view.kpi(k) else k for k in i.kpis) or None,
-          wrap=True),
-        V(", ".join(_practice_name(view, p) for p in i.practices) or None, wrap=True),
-        V(", ".join(str(r) for r in i.recommendations) or None, wrap=True), i.id,
-        V(i.description, wrap=True)]
+        *(money_cell(money.get(case), currency) for case in CASES), i.id]
+
+
+def _involves_row(view: ResultsView, i: InitiativeResult) -> list[Any]:
+    """What an initiative involves, the KPIs it moves, the practices it builds and the
+    recommendations it groups."""
+    return [
+        V(i.rank, "0") if i.rank is not None else V(STATUS_LABELS["not_applicable"],
+                                                    italic=True),
+        V(i.name, wrap=True), V(i.description),
+        V(", ".join(view.kpi(k).name if view.kpi(k) else k for k in i.kpis) or None),
+        V(", ".join(_practice_name(view, p) for p in i.practices) or None),
+        V(", ".join(str(r) for r in i.recommendations) or None, wrap=True)]
 
 
 def _due(value: Any) -> Any:
@@ -887,7 +1480,7 @@ def _tracking_row(i: InitiativeResult) -> list[Any]:
 def _roadmap(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, ROADMAP, view, "Roadmap: the recommendations grouped into initiatives, "
                     "ranked by value for effort",
-                    [8, 32, 13, 11, 22, 10, 13, 15, 15, 15, 28, 28, 18, 24, 48])
+                    [7, 26, 12, 11, 18, 9, 10, 14, 14, 14, 26], wrap=(2, 5, 11))
     ws.freeze_panes = "C5"
     roadmap = view.roadmap
     currency = view.business_case.currency or view.currency
@@ -909,13 +1502,21 @@ def _roadmap(wb: Workbook, view: ResultsView) -> None:
                         "add to the index at target; renewal health points the same for "
                         "renewal health.")
 
-    row = _section(ws, row + 1, "Progress recorded in the intake", span=12)
+    start = row + 1
+    row = _section(ws, start, "What each initiative involves", span=len(ROADMAP_HEADERS))
+    header, last = _wide_table(ws, row, INVOLVES_COLUMNS,
+                               [_involves_row(view, i) for i in roadmap.initiatives])
+    _grey_out(ws, (header + 1 + n for n, i in enumerate(roadmap.initiatives) if i.rank is None),
+              len(ROADMAP_HEADERS))
+    _keep(ws, start, last)
+    row = last + 1
+
+    start = row + 1
+    row = _section(ws, start, "Progress recorded in the intake", span=len(ROADMAP_HEADERS))
     tracked = [i for i in roadmap.initiatives if i.tracking]
     if tracked:
-        _, row = _wide_table(ws, row, [("Rank", 1), ("Initiative", 1), ("Chosen", 1),
-                                       ("Status", 1), ("Owner", 1), ("Due date", 1),
-                                       ("Inhibitors", 4), ("Notes", 2)],
-                             [_tracking_row(i) for i in tracked])
+        _, row = _wide_table(ws, row, TRACKING_COLUMNS, [_tracking_row(i) for i in tracked])
+        _keep(ws, start, row)
     else:
         row = note(ws, row, "Nothing recorded yet: the intake's Initiatives sheet records the "
                             "chosen initiatives with owner, due date, status and inhibitors, "
@@ -926,6 +1527,7 @@ def _roadmap(wb: Workbook, view: ResultsView) -> None:
 def _timeline(ws: Worksheet, view: ResultsView, row: int) -> None:
     """The timeline table (start month and duration per ranked initiative) and its native
     chart: a stacked bar chart whose first series (the start) is invisible."""
+    start = row
     row = _section(ws, row, "Timeline (months from the start of the plan)",
                    span=len(TIMELINE_HEADERS))
     ranked = view.roadmap.ranked
@@ -936,6 +1538,7 @@ def _timeline(ws: Worksheet, view: ResultsView, row: int) -> None:
                      V(start, COUNT), V(end, COUNT), V(end - start, COUNT)])
     header, last = table(ws, row, TIMELINE_HEADERS, rows,
                          empty="No initiative applies, so there is no timeline.")
+    _keep(ws, start, last)
     if not rows:
         return
     chart = BarChart()
@@ -971,9 +1574,13 @@ def _timeline(ws: Worksheet, view: ResultsView, row: int) -> None:
 # --------------------------------------------------------------------------- 5. KPIs
 
 
-KPI_HEADERS = ["Element", "KPI", "ID", "Unit", "Direction", "Current", "Value source", "Target",
-               "Target basis", "Floor (scores 0)", "Weight", "Benchmark", "Benchmark source",
-               "Score", "Status", "Points at stake", "Action", "Client note"]
+KPI_HEADERS = ["Element", "KPI", "ID", "Current", "Target", "Score", "Status", "Points at stake",
+               "Action", "Value source", "Target basis", "Unit", "Direction", "Floor (scores 0)",
+               "Weight", "Benchmark", "Benchmark source", "Client note"]
+#: The KPI table prints in two bands, Element, KPI and ID repeated on both: the assessment
+#: (value, target, score, action) and then the definition (unit, floor, benchmark, note).
+KPI_BANDS = ((1, 11), (12, 18))
+KPI_WIDTHS = (13, 24, 26, 16, 14, 7, 11, 9, 13, 16, 18, 9, 9, 14, 7, 16, 22, 30)
 
 
 def _benchmark_cell(k: KpiRow, currency: str | None) -> Any:
@@ -1040,22 +1647,23 @@ def _kpi_row(view: ResultsView, k: KpiRow) -> list[Any]:
     points = k.points_at_stake if k.area != "renewal" and k.applicable else None
     action = kpi_action(k)
     return [
-        view.area_name(k.area), k.name, k.id, _label(unit), _label(k.direction),
-        unit_cell(k.current, unit, currency, derived=k.derived), value_source(k), target,
-        target_basis(view, k, currency), floor, V(k.weight, WEIGHT),
-        _benchmark_cell(k, currency), source or None, V(k.score, SCORE_FORMAT),
-        status_label(k.status), V(points, POINTS_FORMAT),
+        view.area_name(k.area), k.name, k.id,
+        unit_cell(k.current, unit, currency, derived=k.derived), target,
+        V(k.score, SCORE_FORMAT), status_label(k.status), V(points, POINTS_FORMAT),
         V(action, rag="amber") if action == MEASURE_THIS else action,
-        V(k.note, wrap=True),
+        value_source(k), target_basis(view, k, currency),
+        _label(unit), _label(k.direction), floor, V(k.weight, WEIGHT),
+        _benchmark_cell(k, currency), source or None, V(k.note, wrap=True),
     ]
 
 
 def _kpis(wb: Workbook, view: ResultsView) -> None:
-    widths = [14, 34, 28, 9, 10, 14, 22, 18, 26, 22, 8, 24, 26, 8, 13, 10, 13, 40]
     ws = _new_sheet(wb, "KPIs", view, "Every KPI: current value, target, score and status",
-                    widths, print_rows="1:4")
+                    KPI_WIDTHS, print_rows="1:4", wrap=(1, 2, 5, 10, 11, 14, 16, 17, 18))
     header, last = table(ws, 4, KPI_HEADERS, [_kpi_row(view, k) for k in view.kpis],
                          empty="No KPIs in the framework.")
+    layout = layout_of(ws)
+    layout.bands, layout.title_cols, layout.band_rows = KPI_BANDS, 3, (header, last)
     _grey_out(ws, (header + 1 + n for n, k in enumerate(view.kpis) if not k.applicable),
               len(KPI_HEADERS))
     ws.freeze_panes = "C5"
@@ -1096,6 +1704,8 @@ def _practice_rows(q: Questionnaire | None) -> list[list[Any]]:
 
 
 PRACTICE_HEADERS = ["#", "Practice", "ID", "Weight", "Answer (0–4)", "Answer meaning", "Score"]
+#: The renewal practices on the Renewal sheet, whose first column holds the names.
+RENEWAL_PRACTICE_HEADERS = PRACTICE_HEADERS[1:]
 
 
 def _level(view: ResultsView, q: Questionnaire) -> str | None:
@@ -1163,20 +1773,21 @@ def _renewal_pairs(view: ResultsView) -> list[tuple[str, Any]]:
 def _renewal(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Renewal", view,
                     "Contract renewals: health, KPIs, practices and projection",
-                    [44, 40, 12, 12, 24, 12, 16, 12])
+                    [36, 26, 13, 12, 16, 12, 12, 12], wrap=(1, 5))
     ws.freeze_panes = "A3"
     renewal = view.renewal
     currency = view.currency
     words = not_applicable_text(view.organization.support_model)
     row = _section(ws, 4, "Renewal health score")
     if renewal.applicable:
-        row = _pairs(ws, row, _renewal_pairs(view))
+        row = _pairs(ws, row, _renewal_pairs(view), text_to=8)
     else:
-        row = _pairs(ws, row, [("Renewal health", V(words, rag="grey"))])
+        row = _pairs(ws, row, [("Renewal health", V(words, rag="grey"))], text_to=8)
         row = note(ws, row, "Contract renewal KPIs and renewal practices are left out of every "
                             "score; no renewal projection is shown.")
 
-    row = _section(ws, row + 1, "Renewal KPIs", span=8)
+    start = row + 1
+    row = _section(ws, start, "Renewal KPIs", span=8)
     kpis = view.kpis_of("renewal")
     header, last = table(
         ws, row, ["KPI", "ID", "Current", "Target", "Benchmark", "Score", "Status",
@@ -1190,16 +1801,21 @@ def _renewal(wb: Workbook, view: ResultsView) -> None:
         empty="The framework has no renewal KPIs.")
     _status_rules(ws, f"G{header + 1}:G{last}")
     _grey_out(ws, (header + 1 + n for n, k in enumerate(kpis) if not k.applicable), 8)
+    _keep(ws, start, last)
 
     q = view.questionnaires.get("renewal_practices")
-    row = _section(ws, last + 2, q.name if q else "Renewal practices", span=7)
-    _, last = table(ws, row, PRACTICE_HEADERS, _practice_rows(q),
+    start = last + 2
+    row = _section(ws, start, q.name if q else "Renewal practices", span=8)
+    _, last = table(ws, row, RENEWAL_PRACTICE_HEADERS,
+                    [values[1:] for values in _practice_rows(q)],
                     empty="No renewal practices in the framework.")
     if q is not None and not q.applicable:
-        _grey_out(ws, range(row + 1, last + 1), len(PRACTICE_HEADERS))
-    row = _pairs(ws, last + 1, _questionnaire_pairs(view, q))
+        _grey_out(ws, range(row + 1, last + 1), len(RENEWAL_PRACTICE_HEADERS))
+    row = _pairs(ws, last + 1, _questionnaire_pairs(view, q), text_to=8)
+    _keep(ws, start, row - 1)
 
-    row = _section(ws, row + 1, "5-year renewal projection (share of a starting cohort)", span=5)
+    start = row + 1
+    row = _section(ws, start, "5-year renewal projection (share of a starting cohort)", span=8)
     if not renewal.applicable:
         note(ws, row, f"No projection: {words[0].lower()}{words[1:]}.")
         return
@@ -1211,15 +1827,17 @@ def _renewal(wb: Workbook, view: ResultsView) -> None:
           percent_cell(p.target), percent_cell(p.client_value)] for p in projection],
         empty="No projection.")
     note(ws, last + 1, value_basis_text(view) + ".")
-    _projection_chart(ws, projection, header, last)
+    _keep(ws, start, last + 1)
+    _projection_chart(ws, projection, header, last, last + 3)
 
 
 def _projection_chart(ws: Worksheet, projection: Sequence[ProjectionYear], header: int,
-                      last: int) -> None:
-    """Line chart of client vs industry vs target, or a note when the client curve is empty."""
-    anchor = f"I{header}"
+                      last: int, row: int) -> None:
+    """Line chart of client vs industry vs target at ``row`` (below the table), or a note when
+    the client curve is empty."""
+    anchor = f"A{row}"
     if not projection or all(p.client is None for p in projection):
-        note(ws, header, "No chart: the client's contract renewal rate is missing.", col=9)
+        note(ws, row, "No chart: the client's contract renewal rate is missing.")
         return
     chart = LineChart()
     chart.title = "Share of starting customers still under contract"
@@ -1252,15 +1870,20 @@ def answer_scale_text(view: ResultsView) -> str:
 
 def _practices(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Practices", view, "The ten practices of support excellence",
-                    [6, 36, 26, 9, 12, 24, 10], print_rows="1:4")
+                    [5, 34, 24, 9, 12, 20, 9], print_rows="1:4", wrap=(2, 6))
     q = view.questionnaires.get("excellence_practices")
     _, last = table(ws, 4, PRACTICE_HEADERS, _practice_rows(q),
                     empty="No practices in the framework.")
     if q is not None and not q.applicable:
         _grey_out(ws, range(5, last + 1), len(PRACTICE_HEADERS))
     ws.freeze_panes = "A5"
-    row = _section(ws, last + 2, q.name if q else "Excellence practices", span=3)
-    row = _pairs(ws, row, _questionnaire_pairs(view, q))
+    start = last + 2
+    row = _section(ws, start, q.name if q else "Excellence practices",
+                   span=len(PRACTICE_HEADERS))
+    # the labels across the narrow "#" column and the practice names, the values after them
+    row = _pairs(ws, row, _questionnaire_pairs(view, q), label_to=2,
+                 text_to=len(PRACTICE_HEADERS))
+    _keep(ws, start, row - 1)
     blanks = ("a blank answer counts as 0 (not in place) in the score and is left out of the "
               "measured score" if view.missing_kpi == "zero"
               else "a blank answer counts against coverage")
@@ -1277,7 +1900,7 @@ def _practices(wb: Workbook, view: ResultsView) -> None:
 def _expectations(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Expectations", view,
                     "What customers expect: importance, performance and the team's priority",
-                    [52, 26, 12, 13, 11, 12, 24], print_rows="1:4")
+                    [30, 25, 12, 13, 10, 10, 22], print_rows="1:4", wrap=(1, 7))
     exp = view.expectations
     rows = [[d.name, d.id, V(d.importance, RATING), V(d.performance, RATING),
              V(d.priority, RATING), V(d.gap, DELTA_FORMAT),
@@ -1288,9 +1911,11 @@ def _expectations(wb: Workbook, view: ResultsView) -> None:
                             "Priority (T)", "Gap (I − P)", "Quadrant"], rows,
                     empty="No expectation dimensions in the framework.")
     ws.freeze_panes = "A5"
-    row = _section(ws, last + 2, "Alignment of priorities with customer expectations", span=4)
+    start = last + 2
+    row = _section(ws, start, "Alignment of priorities with customer expectations", span=7)
     row = _pairs(ws, row, [*_alignment_pairs(view),
-                           ("Quadrant threshold (1–5)", V(exp.threshold, RATING))])
+                           ("Quadrant threshold (1–5)", V(exp.threshold, RATING))], text_to=7)
+    _keep(ws, start, row - 1)
     note(ws, row + 1, "Ratings are 1–5. The computed alignment compares the importance customers "
          "give each dimension with the support team's own priority (10 means fully aligned). It "
          "is this toolkit's own measure, not HDI's: only the self-rated answer to HDI's question "
@@ -1315,7 +1940,8 @@ def _recommendations(wb: Workbook, view: ResultsView) -> None:
     headers = RECOMMENDATION_HEADERS
     ws = _new_sheet(wb, APPENDIX, view, "Appendix: recommendations, ranked, and why they rank "
                     "(the roadmap groups them into initiatives)",
-                    [7, 22, 11, 30, 26, 9, 24, 16, 70, 28], print_rows="1:4")
+                    [6, 13, 11, 22, 26, 9, 16, 14, 36, 22], print_rows="1:4",
+                    wrap=(2, 4, 7, 8, 9, 10))
     grouped = {rank: i.name for i in view.roadmap.initiatives for rank in i.recommendations}
     rows = [[V(r.rank, "0"), view.area_name(r.area),
              SOURCE_LABELS.get(r.source, _label(r.source)),
@@ -1389,7 +2015,7 @@ def _coverage_rows(view: ResultsView) -> list[list[Any]]:
 def _data_quality(wb: Workbook, view: ResultsView) -> None:
     ws = _new_sheet(wb, "Data quality", view,
                     "Coverage, consistency checks and warnings to check before relying on the "
-                    "scores", [60, 26, 40, 13, 13, 12, 11, 13, 34, 10])
+                    "scores", [32, 24, 28, 13, 13, 11, 10, 12, 24, 9], wrap=(1, 3, 9))
     ws.freeze_panes = "A3"
     row = _section(ws, 4, "Coverage per element", span=len(COVERAGE_HEADERS))
     _, last = table(ws, row, COVERAGE_HEADERS, _coverage_rows(view))
@@ -1397,8 +2023,10 @@ def _data_quality(wb: Workbook, view: ResultsView) -> None:
     if isinstance(minimum, (int, float)):
         note(ws, last + 1, f"Below {format_coverage(minimum)} coverage an area is flagged "
                            "insufficient data. Missing KPIs: " + _rule_words(view).lower() + ".")
+    _keep(ws, 4, last + 1)
 
-    row = _section(ws, last + 3, "Consistency checks (methodology §7)", span=len(CHECK_HEADERS))
+    start = last + 3
+    row = _section(ws, start, "Consistency checks (methodology §7)", span=len(CHECK_HEADERS))
     empty = ("The framework declares no consistency relations." if view.version == 2
              else "No consistency checks: these results follow methodology version 1.")
     _, last = table(ws, row, CHECK_HEADERS, [_check_row(view, c) for c in view.consistency],
@@ -1407,10 +2035,13 @@ def _data_quality(wb: Workbook, view: ResultsView) -> None:
         note(ws, last + 1, "Stated is the value entered; implied is what the other cells give. "
                            "OK when the two differ by no more than the tolerance; a blank value "
                            "a relation determines is derived (and marked so on the KPIs sheet).")
+    _keep(ws, start, last + 1)
 
-    row = _section(ws, last + 3, "Warnings", span=len(CHECK_HEADERS))
-    table(ws, row, ["Warning"], [[V(w, wrap=True)] for w in view.warnings],
-          empty="No warnings")
+    start = last + 3
+    row = _section(ws, start, "Warnings", span=len(CHECK_HEADERS))
+    _, last = _wide_table(ws, row, [("Warning", len(CHECK_HEADERS))],
+                          [[V(w)] for w in view.warnings], empty="No warnings")
+    _keep(ws, start, min(last, start + 6))
 
 
 # --------------------------------------------------------------------------- 10. Method
@@ -1556,7 +2187,7 @@ def _levels_text(view: ResultsView) -> str | None:
 
 
 def _method(wb: Workbook, view: ResultsView) -> None:
-    ws = _new_sheet(wb, "Method", view, "How the scores are computed", [40, 90])
+    ws = _new_sheet(wb, "Method", view, "How the scores are computed", [34, 80], wrap=(1, 2))
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = "A3"
     framework, generator = view.framework, view.generator
@@ -1602,20 +2233,256 @@ def _method(wb: Workbook, view: ResultsView) -> None:
          "unrounded and only the display rounds.")
 
 
+# --------------------------------------------------------------------------- finishing
+
+
+def _wrap_merged(ws: Worksheet) -> None:
+    """Wrap the text of every merged range (its width is the sum of the merged columns)."""
+    for merged in ws.merged_cells.ranges:
+        cell = ws.cell(row=merged.min_row, column=merged.min_col)
+        if isinstance(cell.value, str) and not _wraps(cell):
+            old = cell.alignment
+            cell.alignment = Alignment(horizontal=old.horizontal,
+                                       vertical=old.vertical or "top", wrap_text=True)
+
+
+def _orientation(ws: Worksheet, paper: str) -> str:
+    """Portrait when the sheet prints at 80 % or more on a portrait page, else landscape."""
+    fixed = layout_of(ws).orientation
+    if fixed:
+        return fixed
+    width, _ = printable_size(paper, "portrait")
+    return "portrait" if width / content_width(ws) >= 0.8 else "landscape"
+
+
+def _bands(ws: Worksheet) -> None:
+    """Print a wide table in its column bands: the first band with every row of the sheet,
+    then each further band with the table's rows; the title columns repeated on each."""
+    layout = layout_of(ws)
+    if not layout.bands:
+        return
+    (first, last), *rest = layout.bands
+    areas = [f"{get_column_letter(first)}1:{get_column_letter(last)}{ws.max_row}"]
+    areas += [f"{get_column_letter(lo)}1:{get_column_letter(hi)}{layout.band_rows[1]}"
+              for lo, hi in rest]
+    ws.print_area = areas
+    if layout.title_cols:
+        ws.print_title_cols = f"A:{get_column_letter(layout.title_cols)}"
+
+
+def _running_text(ws: Worksheet, view: ResultsView, brand: Brand) -> None:
+    """Header: the client left, the confidentiality line centred, the page number right.
+    Footer: the firm left, the sheet centred, the assessment date right. They print at their
+    own size whatever the sheet's scale."""
+    when = view.organization.date
+    parts = ((ws.oddHeader.left, header_footer_text(_org_name(view), 60)),
+             (ws.oddHeader.center, header_footer_text(brand.confidentiality or "", 70)),
+             (ws.oddHeader.right, "Page &P of &N"),
+             (ws.oddFooter.left, header_footer_text(brand.firm, 60)),
+             (ws.oddFooter.center, header_footer_text(ws.title)),
+             (ws.oddFooter.right, f"Assessed {when.isoformat()}" if when else ""))
+    for part, text in parts:
+        part.text = text or None
+    ws.HeaderFooter.scaleWithDoc = False
+
+
+def _finish(ws: Worksheet, view: ResultsView, paper: str, brand: Brand) -> None:
+    """Lay a built sheet out for print (see "print layout" above)."""
+    layout = layout_of(ws)
+    ws.sheet_format.defaultRowHeight = ROW_PT
+    ws.sheet_format.customHeight = True
+    _wrap_columns(ws)
+    floor = _autofit(ws)
+    _fit_charts(ws)
+    orientation = _orientation(ws, paper)
+    width, _ = printable_size(paper, orientation)
+    _shrink(ws, width / max(minimum_scale(ws) * 1.02, COMFORTABLE_SCALE), floor)
+    _fit_charts(ws)
+    _merge_overflow(ws)
+    _wrap_merged(ws)
+    _fit_rows(ws)
+    print_setup(ws, _org_name(view), view.organization.date, layout.print_rows, paper=paper,
+                orientation=orientation)
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = END_MARGIN
+    _bands(ws)
+    if layout.one_page:
+        ws.page_setup.fitToHeight = 1
+        if estimate_scale(ws) < minimum_scale(ws):  # too long for one legible page
+            ws.page_setup.fitToHeight = 0
+    if not (ws.page_setup.fitToHeight and int(ws.page_setup.fitToHeight) == 1):
+        _paginate(ws, estimate_scale(ws))
+    _running_text(ws, view, brand)
+
+
+def _recolour(wb: Workbook, brand: Brand) -> None:
+    """The brand's primary colour where the default look has navy: header fills, titles,
+    section headings and their rules, the timeline bars. RAG colours stay as they are."""
+    primary = brand.rgb("primary")
+    fill = PatternFill("solid", fgColor=primary)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.fill is not None and cell.fill.fill_type == "solid" \
+                        and str(cell.fill.fgColor.rgb).endswith(NAVY):
+                    cell.fill = fill
+                if cell.font is not None and cell.font.color is not None \
+                        and str(cell.font.color.rgb).endswith(NAVY):
+                    cell.font = _copy_font(cell.font, primary)
+                bottom = cell.border.bottom if cell.border is not None else None
+                if bottom is not None and bottom.color is not None \
+                        and str(bottom.color.rgb).endswith(NAVY):
+                    cell.border = Border(left=cell.border.left, right=cell.border.right,
+                                         top=cell.border.top,
+                                         bottom=Side(style=bottom.style, color=primary))
+        for chart in ws._charts:
+            for series in chart.series:
+                props = series.graphicalProperties
+                if props is not None and props.solidFill is not None \
+                        and str(props.solidFill.srgbClr.val if props.solidFill.srgbClr
+                                else "").endswith(NAVY):
+                    series.graphicalProperties = GraphicalProperties(solidFill=primary)
+
+
+def _copy_font(font: Font, color: str) -> Font:
+    return Font(name=font.name, size=font.sz, bold=font.b, italic=font.i, color=color)
+
+
+# --------------------------------------------------------------------------- cover
+
+COVER_TITLE = "Support excellence scorecard"
+#: The logo on the cover is at most this size (pixels).
+LOGO_BOX = (280, 90)
+
+
+def _colours(brand: Brand) -> tuple[str, str]:
+    """Primary and accent colours (``RRGGBB``); the default brand keeps the workbook's navy."""
+    primary = NAVY if brand.is_default else brand.rgb("primary")
+    return primary, brand.rgb("accent")
+
+
+def _logo_image(brand: Brand) -> Image | None:
+    """The brand's logo as an image for the cover, or None (no logo, or one that cannot be
+    drawn here)."""
+    if brand.logo is None:
+        return None
+    try:
+        data = brand.logo.png()
+        image = Image(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - a logo that cannot be drawn: the firm's name instead
+        return None
+    box_w, box_h = LOGO_BOX
+    ratio = min(box_w / image.width, box_h / image.height, 1.0)
+    image.width, image.height = max(1, round(image.width * ratio)), max(1, round(
+        image.height * ratio))
+    return image
+
+
+def _cover(wb: Workbook, view: ResultsView, brand: Brand) -> Worksheet:
+    """The cover: the firm (its logo, or its name in large type), the title, the client, the
+    date, who prepared it, the confidentiality line and the contents."""
+    ws = wb.create_sheet(COVER)
+    _LAYOUTS[ws] = SheetLayout(print_rows="1:1", orientation="portrait", one_page=True,
+                               wrap=frozenset({2, 3}))
+    ws.sheet_view.showGridLines = False
+    primary, accent = _colours(brand)
+    for col, width in zip("ABC", (2, 26, 62), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.row_dimensions[1].height = 12
+
+    def line(row: int, text: str, font: Font, height: float | None = None) -> Cell:
+        cell = set_text(ws.cell(row=row, column=2), text)
+        cell.font = font
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        if height:
+            ws.row_dimensions[row].height = height
+        return cell
+
+    firm = safe_text(brand.firm).strip() or DEFAULT_BRAND.firm
+    image = _logo_image(brand)
+    if image is not None:
+        ws.add_image(image, "B2")
+        ws.row_dimensions[2].height = image.height * 0.75 + 6
+        line(3, firm, Font(name=FONT_NAME, size=12, bold=True, color="595959"))
+    else:
+        line(2, firm, Font(name=FONT_NAME, size=26, bold=True, color=primary))
+    band = line(5, COVER_TITLE, Font(name=FONT_NAME, size=22, bold=True, color="FFFFFF"), 40)
+    band.fill = PatternFill("solid", fgColor=primary)
+    band.alignment = Alignment(vertical="center", indent=1)
+    ws.row_dimensions[6].height = 5
+    ws.cell(row=6, column=2).fill = PatternFill("solid", fgColor=accent)
+    ws.merge_cells("B6:C6")
+    line(8, _org_name(view), Font(name=FONT_NAME, size=20, bold=True, color="000000"))
+    line(9, "Technical support excellence assessment",
+         Font(name=FONT_NAME, size=12, italic=True, color="595959"))
+    framework = " ".join(str(x) for x in (view.framework.name, view.framework.version) if x)
+    details: list[tuple[str, Any]] = [("Client", _org_name(view)),
+                                      ("Assessment date", view.organization.date)]
+    if brand.prepared_by:
+        details.append(("Prepared by", brand.prepared_by))
+    details += [("Prepared with", "support-excellence" + (f", {framework}" if framework
+                                                          else ""))]
+    row = 11
+    for label, value in details:
+        set_text(ws.cell(row=row, column=2), label).font = LABEL_FONT
+        ws.cell(row=row, column=2).border = BORDER
+        cell = put(ws, row, 3, V(value, wrap=True) if isinstance(value, str) else value,
+                   border=True)
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        row += 1
+    if brand.confidentiality:
+        row = row + 1
+        line(row, brand.confidentiality, Font(name=FONT_NAME, size=11, italic=True,
+                                               color="595959"))
+        row += 1
+    _section_at(ws, row + 1, "Contents", 2, 3)
+    _LAYOUTS[ws].blocks.append((row + 1, row + 2))
+    return ws
+
+
+def _section_at(ws: Worksheet, row: int, text: str, first: int, last: int) -> None:
+    set_text(ws.cell(row=row, column=first), text).font = SECTION_FONT
+    for col in range(first, last + 1):
+        ws.cell(row=row, column=col).border = SECTION_BORDER
+
+
+def _contents(wb: Workbook, cover: Worksheet) -> None:
+    """The cover's list of the sheets, each a link to its sheet."""
+    row = next(r for r in range(1, cover.max_row + 1)
+               if cover.cell(row=r, column=2).value == "Contents") + 1
+    for ws in wb.worksheets:
+        if ws is cover:
+            continue
+        put(cover, row, 2, ws.title, border=True)
+        put(cover, row, 3, V(layout_of(ws).subtitle or None, wrap=True), border=True)
+        link = cover.cell(row=row, column=2)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{ws.title}'!A1",
+                                   display=ws.title)
+        link.font = Font(name=FONT_NAME, color="0563C1", underline="single")
+        row += 1
+
+
 # --------------------------------------------------------------------------- public API
 
 
-def build_workbook(results: dict[str, Any]) -> Workbook:
-    """The Excel scorecard of one organization's results, built from scratch."""
+def build_workbook(results: dict[str, Any], options: RenderOptions | None = None) -> Workbook:
+    """The Excel scorecard of one organization's results, built from scratch, for the paper
+    and brand of ``options`` (A4 and the default brand when None)."""
     view = ResultsView.from_dict(results)
+    paper = options.paper if options is not None else DEFAULT_PAPER
+    brand = getattr(options, "brand", None) or DEFAULT_BRAND
     wb = Workbook()
     wb.remove(wb.active)
+    cover = _cover(wb, view, brand)
     for sheet in (_executive_summary, _summary, _business_case, _roadmap, _kpis, _renewal,
                   _practices, _expectations, _data_quality, _method, _recommendations):
         sheet(wb, view)
+    _contents(wb, cover)
     for ws in wb.worksheets:
-        fit_row_heights(ws)
-        _fit_merged(ws)
+        _finish(ws, view, paper, brand)
+    if not brand.is_default:
+        _recolour(wb, brand)
     wb.active = 0
     _properties(wb, view)
     return wb
@@ -1638,17 +2505,19 @@ def _moment(view: ResultsView) -> dt.datetime:
     return dt.datetime(when.year, when.month, when.day)
 
 
-def excel_bytes(results: dict[str, Any]) -> bytes:
+def excel_bytes(results: dict[str, Any], options: RenderOptions | None = None) -> bytes:
     """The scorecard as ``.xlsx`` bytes, timestamps pinned to the assessment date."""
-    return workbook_bytes(build_workbook(results),
+    return workbook_bytes(build_workbook(results, options),
                           when=_moment(ResultsView.from_dict(results)))
 
 
-def write_excel(results: dict[str, Any], path: str | Path) -> Path:
+def write_excel(results: dict[str, Any], path: str | Path,
+                options: RenderOptions | None = None) -> Path:
     """Write the scorecard to ``path`` atomically; returns the path written."""
-    return atomic_write(path, excel_bytes(results))
+    return atomic_write(path, excel_bytes(results, options))
 
 
 def render(results: dict[str, Any], options: RenderOptions) -> bytes:
-    """The ``xlsx`` output format (:mod:`assessment.scorecard.formats`)."""
-    return excel_bytes(results)
+    """The ``xlsx`` output format (:mod:`assessment.scorecard.formats`): on the paper of
+    ``options`` (A4 or Letter) and in its brand."""
+    return excel_bytes(results, options)
