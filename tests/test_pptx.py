@@ -309,6 +309,13 @@ def test_the_organization_name_comes_from_the_results_not_the_brand() -> None:
 # --------------------------------------------------------------------------- template
 
 
+SECTIONS = (b'<p:extLst><p:ext uri="{521415D9-36F7-43E2-AB2F-B90AF26B5E84}">'
+            b'<p14:sectionLst xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/'
+            b'main"><p14:section name="Intro" id="{9D3D6E4B-2A41-4F1B-8C1E-6B0E8E1F2A01}">'
+            b'<p14:sldIdLst><p14:sldId id="ID"/></p14:sldIdLst></p14:section>'
+            b'</p14:sectionLst></p:ext></p:extLst>')
+
+
 def make_template(path: Path, potx: bool = False) -> Path:
     """A corporate template as a consultant might have one: 4:3, its layouts renamed, a
     distinctive first accent colour in its theme, and a slide of its own."""
@@ -322,6 +329,17 @@ def make_template(path: Path, potx: bool = False) -> Path:
     slide = prs.slides.add_slide(prs.slide_layouts[1])
     slide.shapes.title.text = "An old slide of the template"
     prs.save(path)
+    # a section listing that slide, as PowerPoint writes it
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(data, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "ppt/presentation.xml":
+                slide_id = re.search(rb'<p:sldId id="(\d+)"', content).group(1)
+                content = content.replace(b"</p:presentation>", SECTIONS.replace(
+                    b"ID", slide_id) + b"</p:presentation>")
+            dst.writestr(info, content)
+    path.write_bytes(data.getvalue())
     if potx:  # the same file with a template's content type
         data = io.BytesIO()
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(data, "w") as dst:
@@ -351,6 +369,7 @@ def test_a_corporate_template_gives_its_layouts_theme_and_size(tmp_path: Path,
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         slides = [n for n in archive.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]
         assert len(slides) == len(prs.slides)  # the template's slide is gone, not hidden
+        assert b"sectionLst" not in archive.read("ppt/presentation.xml")  # and its section
         theme = next(archive.read(n) for n in archive.namelist() if "theme/theme" in n)
         assert b'<a:srgbClr val="6A2C91"/>' in theme
     # the default brand with a template: the template's theme colours, not the brand's

@@ -1292,11 +1292,16 @@ def open_template(path: str | Path) -> PresentationType:
 
 
 def _drop_slides(prs: PresentationType) -> None:
-    """Remove every slide a template holds (the master, layouts and theme stay)."""
+    """Remove every slide a template holds (the master, layouts and theme stay), with the
+    custom shows and sections that list them: a reference to a slide that is gone makes
+    PowerPoint offer to repair the file."""
     ids = prs.slides._sldIdLst
     for sld_id in list(ids):
         ids.remove(sld_id)
         prs.part.drop_rel(sld_id.rId)
+    root = prs.part._element
+    for stale in root.xpath("./p:custShowLst | ./p:extLst/p:ext[.//*[local-name()='section']]"):
+        stale.getparent().remove(stale)
 
 
 def _logo(brand: Brand) -> bytes | None:
