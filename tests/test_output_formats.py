@@ -38,7 +38,7 @@ def csv_format(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_registry_lists_every_format_with_its_module() -> None:
-    assert formats.ALL_FORMATS == ("xlsx", "html", "json", "pdf")
+    assert formats.ALL_FORMATS == ("xlsx", "html", "json", "pdf", "pptx")
     assert formats.FORMATS == DEFAULT_FORMATS == ("xlsx", "html", "json")
     for fmt in formats.REGISTRY.values():
         assert callable(fmt.render), fmt.name
