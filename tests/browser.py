@@ -73,3 +73,30 @@ def watched_page(browser: Any, *, offline: bool = True,
 def chart_sizes(page: Any, selector: str = "figure svg, figure canvas") -> list[dict[str, Any]]:
     """Every chart element matching ``selector`` with its rendered width, height and name."""
     return page.evaluate(CHART_SIZES_JS, selector)
+
+
+#: JavaScript: every table wider than the box that holds it (its frame, or its section), with
+#: the section it is in; an empty list when every table fits. Invisible tables are skipped.
+TABLES_TOO_WIDE_JS = """
+(sections) => Array.from(document.querySelectorAll('table')).filter((t) => {
+  const section = t.closest('section');
+  return t.offsetParent !== null
+    && (!sections || (section && sections.includes(section.id)));
+}).map((t) => ({
+  table: t.id || t.className, section: (t.closest('section') || {}).id || '',
+  width: t.scrollWidth, room: t.parentElement.clientWidth,
+})).filter((t) => t.width > t.room + 1)
+"""
+
+
+def tables_too_wide(page: Any, sections: list[str] | None = None) -> list[dict[str, Any]]:
+    """The tables (of ``sections``, by id, or all) whose ``scrollWidth`` exceeds their
+    parent's ``clientWidth`` by more than a pixel: each with its id, section and both widths."""
+    return page.evaluate(TABLES_TOO_WIDE_JS, sections)
+
+
+def page_width(page: Any) -> tuple[int, int]:
+    """The document's scroll width and the window's inner width: equal when the page does not
+    scroll sideways."""
+    return tuple(page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"))

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_html import logo_png
 
 from assessment.cli import main
 from assessment.core.format import format_score as fmt_score
@@ -64,16 +65,46 @@ def test_score_writes_pdf_scorecard(paper, tmp_path, capsys, system_tool) -> Non
         assert element["name"] in flat
     first = " ".join(results["recommendations"][0]["text"].split()[:6])
     assert first in flat
-    # page 1 is the executive summary: findings, top initiatives and the business-case total
-    page_one = " ".join(text.split("\f")[0].split())
-    assert page_one.index(results["organization"]["name"]) < page_one.index("Executive summary")
-    assert "Key findings" in page_one and "Top initiatives" in page_one
+    # page 1 is the cover (the client and the date, no page number); page 2 the executive
+    # summary: findings, top initiatives and the business-case total; every page after the
+    # cover is numbered
+    sheets = [" ".join(p.split()) for p in text.split("\f")[:pages]]
+    cover, page_two = sheets[0], sheets[1]
+    org = results["organization"]
+    assert org["name"] in cover and str(org["assessment_date"]) in cover
+    assert "Page 1 of" not in cover and "Executive summary" not in cover
+    assert page_two.index(results["organization"]["name"]) < page_two.index("Executive summary")
+    assert "Key findings" in page_two and "Top initiatives" in page_two
     top = results["executive_summary"]["initiatives"][0]["name"]
-    assert top in page_one and "business case, a year" in page_one.lower()  # CSS capitals
+    assert all(word in page_two for word in top.split())  # a long name may wrap
+    assert "business case, a year" in page_two.lower()  # CSS capitals
     total = results["business_case"]["total"]["base"]
-    assert f"{results['organization']['currency']} {total:,.0f}" in page_one
+    assert f"{results['organization']['currency']} {total:,.0f}" in page_two
+    for n, sheet in enumerate(sheets[1:], start=2):
+        assert f"Page {n} of {pages}" in sheet, n
     # the appendix of recommendations is the last section
     assert flat.rindex("Appendix: all recommendations") > flat.rindex("How the numbers are made")
+
+
+@pytest.mark.slow
+def test_score_with_a_brand_prints_the_firm_on_the_cover_and_every_page(tmp_path, capsys,
+                                                                        system_tool) -> None:
+    system_tool("chromium")
+    pdftotext = system_tool("pdftotext")
+    look = tmp_path / "look"
+    look.mkdir()
+    (look / "logo.png").write_bytes(logo_png())
+    (look / "brand.yaml").write_text(
+        "firm: Quillon Partners\nlogo: logo.png\nprimary_color: '#0B3D2E'\n"
+        "confidentiality: Strictly confidential\nprepared_by: Jane Doe\n", encoding="utf-8")
+    path, results = score_pdf(tmp_path / "out", capsys, "--brand", str(look / "brand.yaml"))
+    text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    sheets = [" ".join(p.split()) for p in text.split("\f") if p.strip()]
+    assert "Quillon Partners" in sheets[0] and results["organization"]["name"] in sheets[0]
+    assert "Prepared by Jane Doe" in sheets[0] and "Strictly confidential" in sheets[0]
+    for n, sheet in enumerate(sheets[1:], start=2):
+        assert "Strictly confidential" in sheet and f"Page {n} of {len(sheets)}" in sheet
 
 
 def test_missing_chromium_exits_1_names_it_writes_nothing(tmp_path, capsys, monkeypatch):
