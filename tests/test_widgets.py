@@ -341,6 +341,39 @@ def test_export_button_without_chromium_says_what_to_install(form: AssessmentFor
     assert not (tmp_path / "out").exists()
 
 
+def test_export_button_writes_the_deck_under_the_firms_brand(form: AssessmentForm,
+                                                            tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("firm: Harbour & Reed Consulting\n", encoding="utf-8")
+    form.out_dir.value = str(tmp_path / "out")
+    form.deck.value, form.brand_path.value = True, str(brand)
+    try:
+        export_button(form).click()
+    finally:
+        form.deck.value, form.brand_path.value = False, ""
+    decks = list((tmp_path / "out").glob("*/*-deck.pptx"))
+    assert len(decks) == 1 and "Exported" in form.status_line.value
+    from pptx import Presentation
+
+    words = " ".join(shape.text_frame.text for slide in Presentation(decks[0]).slides
+                     for shape in slide.shapes if shape.has_text_frame)
+    assert "Harbour & Reed Consulting" in words
+
+
+def test_export_button_refuses_a_bad_brand_and_writes_nothing(form: AssessmentForm,
+                                                             tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("firm: Acme\nprimary_color: '#FFFF00'\n", encoding="utf-8")
+    form.out_dir.value = str(tmp_path / "out")
+    form.brand_path.value = str(brand)
+    try:
+        export_button(form).click()
+    finally:
+        form.brand_path.value = ""
+    assert "Nothing was exported: primary_color" in form.status_line.value
+    assert form.errors.value == "" and not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_export_button_writes_a_letter_pdf(form: AssessmentForm, tmp_path: Path,
                                            system_tool) -> None:

@@ -128,6 +128,7 @@ from assessment.intake.reader import (
 from assessment.intake.template import write_intake
 from assessment.interactive.display import consistency_table
 from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
+from assessment.scorecard.brand import Brand, as_brand
 from assessment.scorecard.charts import (
     STATUS_COLORS,
     Chart,
@@ -584,13 +585,19 @@ class AssessmentForm:
                               layout=w.Layout(width="80px"))
         self.paper = w.Dropdown(options=PAPERS, value=DEFAULT_PAPER, tooltip="PDF page size",
                                 layout=w.Layout(width="80px"))
+        self.deck = w.Checkbox(value=False, description="Deck too", indent=False,
+                               tooltip="also write an editable PowerPoint deck",
+                               layout=w.Layout(width="90px"))
+        self.brand_path = w.Text(value="", description="Brand file", style=labels,
+                                 placeholder="optional: your firm's brand.yaml")
         self.scenario_name = w.Text(value="today", description="Scenario")
         self.scenario_a = w.Dropdown(options=[], description="A")
         self.scenario_b = w.Dropdown(options=[], description="B")
         self.controls = w.VBox([
             w.HBox([self.upload, button("Reset", self.reset)]),
             w.HBox([self.out_dir, button("Export scorecards", self._export_clicked),
-                    self.pdf, self.paper]),
+                    self.pdf, self.paper, self.deck]),
+            w.HBox([self.brand_path]),
             w.HBox([self.intake_path, button("Save intake", self._save_clicked)]),
         ])
         self.scenario_box = w.VBox([
@@ -645,9 +652,16 @@ class AssessmentForm:
             self.load(path)
 
     def _export_clicked(self) -> None:
-        formats = (*FORMATS, "pdf") if self.pdf.value else FORMATS
+        formats = (*FORMATS, *(["pdf"] if self.pdf.value else []),
+                   *(["pptx"] if self.deck.value else []))
         try:
-            written = self.export(self.out_dir.value, formats, paper=self.paper.value)
+            written = self.export(self.out_dir.value, formats, paper=self.paper.value,
+                                  brand=self.brand_path.value)
+        except InputError as error:  # a brand file refused: its problems, nothing written
+            self.status_line.value = ("<span style='color:#c62828'>Nothing was exported: "
+                                      + "; ".join(html.escape(str(i)) for i in error.issues)
+                                      + "</span>")
+            return
         except (PdfError, OSError, ValueError) as exc:
             # no Chromium, an unwritable folder, or a profile that stops scoring: say so
             self.status_line.value = ("<span style='color:#c62828'>Nothing was exported: "
@@ -843,13 +857,17 @@ class AssessmentForm:
             if self.chart_views[key].value != drawn:
                 self.chart_views[key].value = drawn
 
-    def export(self, out_dir: str | Path,
-               formats: Iterable[str] = FORMATS, *, paper: str = DEFAULT_PAPER) -> dict[str, Path]:
+    def export(self, out_dir: str | Path, formats: Iterable[str] = FORMATS, *,
+               paper: str = DEFAULT_PAPER, brand: str | Path | Brand | None = None,
+               ) -> dict[str, Path]:
         """Write the scorecards via :func:`assessment.scorecard.outputs.write_outputs` (as the CLI).
 
-        ``formats`` may include ``pdf`` (headless Chromium, on ``paper`` A4 or Letter).
+        ``formats`` may include ``pdf`` (headless Chromium, on ``paper`` A4 or Letter) and
+        ``pptx`` (the deck); ``brand`` is a brand file or a loaded Brand (default: the
+        project's own). A brand file with problems raises its BrandError, nothing written.
         """
-        return write_outputs(self.results(), out_dir, tuple(formats), paper=paper)
+        look = as_brand(brand)
+        return write_outputs(self.results(), out_dir, tuple(formats), paper=paper, brand=look)
 
     def save_intake(self, path: str | Path) -> Path:
         """Save the inputs as a filled intake workbook (read back to identical inputs)."""
