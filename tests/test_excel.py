@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -24,8 +25,11 @@ from assessment.core.framework import Framework, load_framework
 from assessment.core.model import NA, IntakeData
 from assessment.core.scoring import score
 from assessment.files import xlsx
+from assessment.intake.samples import sample_data, sample_names
 from assessment.scorecard import excel
+from assessment.scorecard.brand import Brand, Logo
 from assessment.scorecard.excel import SHEETS, build_workbook, excel_bytes, safe_text, write_excel
+from assessment.scorecard.formats import RenderOptions
 
 HOSTILE_NAME = '=HYPERLINK("http://x","y")'
 HOSTILE_NOTES = {"csat": "+1+2", "nps": "-3", "cost_per_case": "@SUM(A1)",
@@ -1267,7 +1271,242 @@ def test_header_footer_escapes_ampersand_and_stays_short(full: dict[str, Any]) -
     results = {**full, "organization": {**full["organization"], "name": long_name}}
     ws = build_workbook(results)["KPIs"]
     text = ws.oddHeader.left.text
-    assert text.startswith("R&&D ") and len(text) < 100
+    assert text.startswith("&9R&&D ") and len(text) < 100
+
+
+# --------------------------------------------------------------------------- print quality
+
+
+def sample_books(framework: Framework, paper: str) -> dict[str, openpyxl.Workbook]:
+    """The scorecard of every sample intake, on ``paper``."""
+    return {name: build_workbook(score(framework, sample_data(name)), RenderOptions(paper=paper))
+            for name in sample_names()}
+
+
+@pytest.mark.parametrize(("paper", "code"), [("A4", 9), ("Letter", 1)])
+def test_every_sheet_prints_legibly_on_the_chosen_paper(
+        framework: Framework, full: dict[str, Any], sparse: dict[str, Any],
+        internal: dict[str, Any], money: dict[str, Any], paper: str, code: int) -> None:
+    """Per sheet of every sample and fixture: the paper asked for, fitted to one page wide,
+    landscape where wide, never below 8 pt by the estimated scale, no label or value cut,
+    and the table sheets with their header rows repeated."""
+    books = sample_books(framework, paper)
+    books |= {name: build_workbook(results, RenderOptions(paper=paper)) for name, results in
+              (("full", full), ("sparse", sparse), ("internal", internal), ("money", money))}
+    for name, book in books.items():
+        for ws in book.worksheets:
+            where = f"{name}: {ws.title}"
+            setup = ws.page_setup
+            assert int(setup.paperSize) == code, where
+            assert int(setup.fitToWidth) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+            one_page = ws.title in ("Cover", "Executive summary")
+            assert int(setup.fitToHeight) == (1 if one_page else 0), where
+            assert setup.orientation == ("portrait" if ws.title in PORTRAIT else "landscape"), \
+                where
+            scale = excel.estimate_scale(ws)
+            assert scale >= excel.minimum_scale(ws), f"{where}: prints at {scale:.0%}"
+            assert scale * excel.smallest_font(ws) >= excel.MIN_PRINTED_PT, where
+            assert excel.clipped_cells(ws) == [], where
+            if ws.title in TABLE_SHEETS:
+                assert ws.print_title_rows == TABLE_SHEETS[ws.title], where
+            if ws.title != "Cover":
+                assert ws.print_title_rows.startswith("$1:$"), where
+            widths = [excel.content_width(ws)]
+            if setup.orientation == "portrait":  # a portrait sheet is not one that is wide
+                assert widths[0] <= excel.printable_size(paper, "portrait")[0] / 0.8, where
+
+
+def test_the_kpi_sheet_prints_in_two_bands_with_its_names_repeated(wb: openpyxl.Workbook
+                                                                   ) -> None:
+    """18 columns do not fit a page legibly: the assessment columns print first, then the
+    definition columns, Element, KPI and ID repeated on both, the header row on every page."""
+    ws = wb["KPIs"]
+    last = 4 + len([c for c in ws["C"][4:] if c.value])
+    assert ws.print_title_cols == "$A:$C"
+    assert ws.print_title_rows == "$1:$4"
+    areas = str(ws.print_area).replace("'KPIs'!", "").replace("$", "").split(",")
+    assert areas[0].startswith("A1:K") and areas[1] == f"L1:R{last}"
+    groups = excel.column_groups(ws)
+    assert groups == [list(range(1, 12)), [1, 2, 3, *range(12, 19)]]
+    assert [ws.cell(4, c).value for c in groups[0]][3:7] == ["Current", "Target", "Score",
+                                                             "Status"]
+    assert excel.estimate_scale(ws) >= 0.8
+
+
+def test_estimated_scale_and_the_8_point_threshold() -> None:
+    """The estimate: the widest band (column widths at 5.25 pt a unit) against the page's
+    printable width; a one-page sheet against its height too; the threshold from the smallest
+    font."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    for col in range(1, 11):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = 20  # 200 units
+        ws.cell(row=1, column=col, value="x")
+    ws.page_setup.paperSize, ws.page_setup.orientation = 9, "landscape"
+    a4 = (11.69 - 1) * 72  # A4 landscape less 0.5 inch margins each side
+    assert excel.content_width(ws) == pytest.approx(200 * 5.25)
+    assert excel.estimate_scale(ws) == pytest.approx(a4 / 1050)  # about 73 %
+    ws.page_setup.paperSize = 1  # Letter: 11 inches wide
+    assert excel.estimate_scale(ws) == pytest.approx((11 - 1) * 72 / 1050)
+    ws.page_setup.orientation = "portrait"
+    assert excel.estimate_scale(ws) == pytest.approx((8.5 - 1) * 72 / 1050)
+    assert excel.minimum_scale(ws) == pytest.approx(8 / 11)  # the 11 pt body font
+    ws["A1"].font = openpyxl.styles.Font(size=10)
+    assert excel.smallest_font(ws) == 10 and excel.minimum_scale(ws) == pytest.approx(0.8)
+    for col in range(1, 11):  # narrow: the width no longer limits the scale
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = 5
+    assert excel.estimate_scale(ws) == 1.0
+    for row in range(1, 101):
+        ws.row_dimensions[row].height = 15
+    ws.cell(row=100, column=1, value="end")
+    ws.page_setup.fitToHeight = 1  # on one page: 1,500 pt of rows on 9.5 inches
+    assert excel.estimate_scale(ws) == pytest.approx((11 - 1.5) * 72 / 1500)
+    assert excel.printable_size("A4", "portrait") == pytest.approx(((8.27 - 1) * 72,
+                                                                    (11.69 - 1.5) * 72))
+
+
+def test_clipped_cells_finds_a_cut_label_and_the_layout_has_none(wb: openpyxl.Workbook) -> None:
+    """The Practices sheet once printed "Questi", "Covera" and "Maturi": its labels sat in the
+    6-wide "#" column. The check finds such a label; the sheet now has none."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.column_dimensions["A"].width = 6
+    for row, label in enumerate(("Questionnaire score", "Coverage", "Maturity level"), 1):
+        xlsx.put(ws, row, 1, label, border=True)
+        xlsx.put(ws, row, 2, "x", border=True)
+    ws["A5"] = "#"
+    xlsx.put(ws, 6, 1, xlsx.V("wrapped words stay whole", wrap=True), border=True)
+    xlsx.put(ws, 7, 1, xlsx.V(1234567.0, '"USD "#,##0'), border=True)
+    assert [c.split(":")[0] for c in excel.clipped_cells(ws)] == ["A1", "A2", "A3", "A6",
+                                                                  "A7"]
+    assert excel.text_width("Questionnaire score") > 6 > excel.text_width("#")
+    assert excel.wrapped_lines("Questionnaire score", 12) == 2
+    assert excel.number_text(1234567.0, '"USD "#,##0') == "USD 1,234,567"
+    assert excel.number_text(0.125, "+0.0%;-0.0%;0.0%") == "+12.5%"
+    practices = wb["Practices"]
+    assert excel.clipped_cells(practices) == []
+    label = practices.cell(find(practices, "Questionnaire score"), 1)
+    assert excel.text_width(label.value, bold=True) <= (
+        practices.column_dimensions["A"].width + practices.column_dimensions["B"].width)
+
+
+def test_tables_and_charts_are_kept_whole_on_a_page(money_book: openpyxl.Workbook) -> None:
+    """Where a block (a heading with its table, a chart) would be split by a page break, a
+    manual break moves it to the next page; no break falls inside a block."""
+    for title in ("Scores", "Business case", "Roadmap", "Renewal"):
+        ws = money_book[title]
+        blocks = excel.layout_of(ws).blocks if excel.layout_of(ws).blocks else []
+        for brk in ws.row_breaks.brk:
+            assert not any(first <= brk.id < last for first, last in blocks), (title, brk.id)
+    assert money_book["Business case"].row_breaks.brk  # its tables fill more than a page
+
+
+# --------------------------------------------------------------------------- cover and brand
+
+
+def png_logo(width: int = 300, height: int = 100) -> Logo:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), "#7A1F3D").save(buffer, "PNG")
+    return Logo(buffer.getvalue(), "png", width, height)
+
+
+BRAND = Brand(firm="Harbour & Vale Advisory", logo=None, primary_color="#7A1F3D",
+              accent_color="#C0842B",
+              confidentiality="Confidential: prepared for the client's management team",
+              prepared_by="Jane Doe, Harbour & Vale Advisory")
+
+
+def test_the_cover_is_first_with_the_firm_and_the_client(wb: openpyxl.Workbook,
+                                                        full: dict[str, Any]) -> None:
+    """The default brand: the project's name in large type, the title band in the workbook's
+    navy, the client from the results, the date, and a contents list linking every sheet."""
+    cover = wb.worksheets[0]
+    assert cover.title == "Cover" and wb.active is cover
+    texts = [c.value for row in cover.iter_rows() for c in row if c.value is not None]
+    assert texts[0] == "support-excellence" and cover["B2"].font.sz == 26
+    assert cover["B5"].value == "Support excellence scorecard"
+    assert cover["B5"].fill.fgColor.rgb.endswith(xlsx.NAVY)
+    assert cover["B8"].value == full["organization"]["name"] == "Acme Support & Co"
+    row = find(cover, "Assessment date", col=2)
+    assert cover.cell(row, 3).value == dt.datetime(2024, 5, 17)
+    assert "Prepared by" not in texts  # the default brand names nobody
+    contents = find(cover, "Contents", col=2)
+    listed = [cover.cell(contents + n, 2).value for n in range(1, len(SHEETS))]
+    assert listed == list(SHEETS[1:])
+    link = cover.cell(contents + 1, 2).hyperlink
+    assert link.location == "'Executive summary'!A1"
+    assert cover._images == []
+
+
+def test_a_brand_names_the_firm_and_colours_the_workbook(full: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    brand = replace(BRAND, logo=png_logo())
+    path = write_excel(full, tmp_path / "brand.xlsx", RenderOptions(paper="Letter",
+                                                                     brand=brand))
+    book = openpyxl.load_workbook(path)
+    cover = book["Cover"]
+    assert len(cover._images) == 1  # the PNG logo, the firm's name under it
+    assert cover["B3"].value == "Harbour & Vale Advisory"
+    texts = [c.value for row in cover.iter_rows() for c in row if c.value is not None]
+    assert "Jane Doe, Harbour & Vale Advisory" in texts
+    assert "Confidential: prepared for the client's management team" in texts
+    assert cover["B8"].value == "Acme Support & Co"  # the client from the results
+    assert cover["B5"].fill.fgColor.rgb.endswith("7A1F3D")
+    assert cover["B6"].fill.fgColor.rgb.endswith("C0842B")
+    kpis = book["KPIs"]
+    assert kpis["A4"].fill.fgColor.rgb.endswith("7A1F3D")  # table headers
+    assert kpis["A1"].font.color.rgb.endswith("7A1F3D")  # the title
+    status = kpi_row(kpis, "csat")["Status"]
+    assert not status.fill.fgColor.rgb.endswith("7A1F3D")  # RAG colours stay
+    scores = book["Scores"]
+    index = scores.cell(find(scores, "Support Excellence Index"), 2)
+    assert index.fill.fgColor.rgb.endswith(xlsx.RAG_COLOURS[full["index"]["rag"]][0])
+    assert not any(str(c.fill.fgColor.rgb).endswith(xlsx.NAVY) for ws in book.worksheets
+                   for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid")
+    timeline = book["Roadmap"]._charts
+    assert all("1F3864" not in str(s.graphicalProperties) for c in timeline for s in c.series)
+    for ws in book.worksheets:
+        assert int(ws.page_setup.paperSize) == 1
+        assert "Harbour && Vale Advisory" in ws.oddFooter.left.text
+        assert "Confidential: prepared for the client" in ws.oddHeader.center.text
+    # the same brand gives the same bytes
+    again = write_excel(full, tmp_path / "again.xlsx", RenderOptions(paper="Letter",
+                                                                      brand=brand))
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_a_logo_that_cannot_be_drawn_leaves_the_firm_in_large_type(full: dict[str, Any]
+                                                                   ) -> None:
+    broken = Logo(b"<svg", "svg", 10, 10)
+    cover = build_workbook(full, RenderOptions(brand=replace(BRAND, logo=broken)))["Cover"]
+    assert cover._images == []
+    assert cover["B2"].value == "Harbour & Vale Advisory" and cover["B2"].font.sz == 26
+
+
+def test_header_and_footer_on_every_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
+    """Left the client, centre the confidentiality line (none for the default brand), right the
+    page of pages; the firm in the footer's left, the sheet and the date after it; printed at
+    their own size whatever the sheet's scale."""
+    for ws in wb.worksheets:  # as read back: the "&9" size code is the part's size
+        assert ws.oddHeader.left.text == "Acme Support && Co"
+        assert ws.oddHeader.center.text is None
+        assert ws.oddHeader.right.text == "Page &P of &N"
+        assert ws.oddFooter.left.text == "support-excellence"
+        assert ws.oddFooter.center.text == ws.title
+        assert ws.oddFooter.right.text == "Assessed 2024-05-17"
+        assert {part.size for part in (ws.oddHeader.left, ws.oddHeader.right,
+                                       ws.oddFooter.left, ws.oddFooter.center,
+                                       ws.oddFooter.right)} == {9}
+        assert ws.HeaderFooter.scaleWithDoc is False
+    long = replace(BRAND, confidentiality="Strictly confidential " * 9)
+    book = build_workbook(full, RenderOptions(brand=long))
+    for ws in book.worksheets:  # cut to the room between the client and the page number
+        centre = ws.oddHeader.center.text
+        assert centre.startswith("&8Strictly confidential") and centre.endswith("…")
+        assert len(centre) < 160
+    assert long.confidentiality in [c.value for c in book["Cover"]["B"]]  # whole on the cover
 
 
 # --------------------------------------------------------------------------- writing

@@ -1,9 +1,15 @@
 """The Excel scorecard: a consultant-grade workbook built from the results (methodology §8).
 
-- :func:`build_workbook` lays the results out on the sheets of :data:`SHEETS`: the executive
-  summary first (one printed page), then the scores, the business case in money, the roadmap
-  with its timeline, the detail sheets, the method, and the long recommendation list as an
-  appendix at the end.
+- :func:`build_workbook` lays the results out on the sheets of :data:`SHEETS`: a cover in the
+  brand of the render options (firm, logo, client, date, who prepared it, confidentiality, the
+  contents), the executive summary (one printed page), then the scores, the business case in
+  money, the roadmap with its timeline, the detail sheets, the method, and the long
+  recommendation list as an appendix at the end.
+- Every sheet prints on the paper of the render options (A4 or Letter), fitted to the page
+  width, legibly: no text below :data:`MIN_PRINTED_PT` points by :func:`estimate_scale`, no
+  label or value cut (:func:`clipped_cells`), header rows repeated, tables and charts kept
+  whole on a page, the client, confidentiality line, page number and firm on every page (see
+  "print layout" below).
 - :func:`excel_bytes` saves it with every timestamp pinned to the assessment date, so identical
   results always give byte-identical files.
 - :func:`write_excel` writes those bytes atomically: a failure leaves no file behind.
@@ -47,7 +53,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.pagebreak import Break
@@ -488,6 +494,8 @@ class SheetLayout:
     """The rows (header to last) of the table the bands split."""
     subtitle: str = ""
     """What the sheet shows (listed on the cover)."""
+    last_cell: int = 0
+    """The last column of the sheet's cells, once it is built (0: not yet known)."""
 
 
 _LAYOUTS: WeakKeyDictionary[Worksheet, SheetLayout] = WeakKeyDictionary()
@@ -526,25 +534,28 @@ def _chart_box(ws: Worksheet, chart: Any) -> tuple[int, int, float, float]:
 
 
 def column_groups(ws: Worksheet) -> list[list[int]]:
-    """The columns printed side by side on a page: one group per band (with the repeated
-    columns), or every column up to the last one used (charts included)."""
+    """The columns printed side by side on a page: one group per print range (with the
+    repeated columns), or every column up to the last one used (charts included)."""
     layout = layout_of(ws)
-    if layout.bands:
-        titles = list(range(1, layout.title_cols + 1))
-        return [sorted(set(titles) | set(range(lo, hi + 1))) for lo, hi in layout.bands]
+    bands = list(layout.bands)
+    titles = list(range(1, layout.title_cols + 1))
+    if not bands and ws.print_area:  # a workbook read back: its print ranges
+        for area in str(ws.print_area).split(","):
+            first, _, last = area.split("!")[-1].replace("$", "").partition(":")
+            bands.append((coordinate_to_tuple(first)[1], coordinate_to_tuple(last or first)[1]))
+        if ws.print_title_cols:
+            letters = ws.print_title_cols.replace("$", "").split(":")
+            titles = list(range(column_index_from_string(letters[0]),
+                                column_index_from_string(letters[-1]) + 1))
+    if bands:
+        return [sorted(set(titles) | set(range(lo, hi + 1))) for lo, hi in bands]
     return [list(range(1, last_column(ws) + 1))]
 
 
 def last_column(ws: Worksheet, *, charts: bool = True) -> int:
     """The last column with a value, a table border or (unless ``charts`` is false) a chart
     on it."""
-    last = 1
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None or _in_table(cell):
-                last = max(last, cell.column)
-    for merged in ws.merged_cells.ranges:
-        last = max(last, merged.max_col)
+    last = layout_of(ws).last_cell or _last_cell_column(ws)
     for chart in ws._charts if charts else ():
         col, _, width, _ = _chart_box(ws, chart)
         end, used = col, 0.0
@@ -555,6 +566,17 @@ def last_column(ws: Worksheet, *, charts: bool = True) -> int:
     for image in ws._images:
         last = max(last, coordinate_to_tuple(image.anchor)[1]
                    if isinstance(image.anchor, str) else 1)
+    return last
+
+
+def _last_cell_column(ws: Worksheet) -> int:
+    last = 1
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.column > last and (cell.value is not None or _in_table(cell)):
+                last = cell.column
+    for merged in ws.merged_cells.ranges:
+        last = max(last, merged.max_col)
     return last
 
 
@@ -815,7 +837,7 @@ def money_cell(value: float | None, currency: str | None, **style: Any) -> V:
 def _wide_table(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]],
                 rows: Iterable[Sequence[Any]], empty: str = "None") -> tuple[int, int]:
     """A table whose columns may span several sheet columns (merged): ``columns`` are
-    ``(header, span)``. Texts in merged cells are wrapped by :func:`_fit_merged`."""
+    ``(header, span)``. Texts in merged cells are wrapped by :func:`_wrap_merged`."""
     headers: list[str] = []
     for header, span in columns:
         headers += [header] + [""] * (span - 1)
@@ -827,7 +849,7 @@ def _wide_table(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]],
         col = 1
         for (_, span), item in zip(columns, values, strict=True):
             if span > 1 and isinstance(item, V):
-                item = replace(item, wrap=False)  # wrapped by _fit_merged, over the span
+                item = replace(item, wrap=False)  # wrapped by _wrap_merged, over the span
             put(ws, last, col, item, border=True)
             col += span
         _merge_spans(ws, last, columns)
@@ -851,25 +873,6 @@ def _wide_note(ws: Worksheet, row: int, text: str, span: int) -> int:
     note(ws, row, text)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     return row + 1
-
-
-def _fit_merged(ws: Worksheet, line_height: float = 15.0) -> None:
-    """Wrap the text of every merged range and give its row room for all its lines, the
-    width being the sum of the merged columns (:func:`fit_row_heights` sees one column)."""
-    for merged in ws.merged_cells.ranges:
-        cell = ws.cell(row=merged.min_row, column=merged.min_col)
-        if not isinstance(cell.value, str):
-            continue
-        old = cell.alignment
-        cell.alignment = Alignment(horizontal=old.horizontal, vertical=old.vertical or "top",
-                                   wrap_text=True)
-        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
-                    for c in range(merged.min_col, merged.max_col + 1))
-        per_line = max(1, int(width * 1.15))
-        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
-        if lines > 1:
-            dims = ws.row_dimensions[merged.min_row]
-            dims.height = max(dims.height or 0, min(409, line_height * lines))
 
 
 # --------------------------------------------------------------------------- 1. Executive summary
@@ -2270,17 +2273,40 @@ def _bands(ws: Worksheet) -> None:
         ws.print_title_cols = f"A:{get_column_letter(layout.title_cols)}"
 
 
+#: The running header's and footer's type size (points): they print at this size whatever
+#: the sheet's scale; the confidentiality line in the header's centre a little smaller.
+RUNNING_PT = 9
+CONFIDENTIALITY_PT = 8
+#: The width of a character of header text per point of type size, on the wide side (the
+#: application's fallback fonts are wider than the body font).
+_HEADER_CHAR_EM = 0.5
+
+
+def _header_centre(ws: Worksheet, text: str, left: str, right: str) -> str:
+    """``text`` for the header's centre: as much as fits between the left and right texts
+    (cut with … beyond that; the cover carries it whole)."""
+    width, _ = printable_size(paper_of(ws), ws.page_setup.orientation or "portrait")
+    side = max(len(left), len(right)) * RUNNING_PT * _HEADER_CHAR_EM
+    room = int((width - 2 * side - 18) / (CONFIDENTIALITY_PT * _HEADER_CHAR_EM))
+    return header_footer_text(text, max(12, room))
+
+
 def _running_text(ws: Worksheet, view: ResultsView, brand: Brand) -> None:
     """Header: the client left, the confidentiality line centred, the page number right.
     Footer: the firm left, the sheet centred, the assessment date right. They print at their
     own size whatever the sheet's scale."""
     when = view.organization.date
-    parts = ((ws.oddHeader.left, header_footer_text(_org_name(view), 60)),
-             (ws.oddHeader.center, header_footer_text(brand.confidentiality or "", 70)),
-             (ws.oddHeader.right, "Page &P of &N"),
-             (ws.oddFooter.left, header_footer_text(brand.firm, 60)),
-             (ws.oddFooter.center, header_footer_text(ws.title)),
-             (ws.oddFooter.right, f"Assessed {when.isoformat()}" if when else ""))
+    size = f"&{RUNNING_PT}"
+    client, page = header_footer_text(_org_name(view), 40), "Page &P of &N"
+    confidentiality = (brand.confidentiality or "").strip()
+    parts = ((ws.oddHeader.left, size + client),
+             (ws.oddHeader.center, f"&{CONFIDENTIALITY_PT}"
+              + _header_centre(ws, confidentiality, client, "Page 99 of 99")
+              if confidentiality else ""),
+             (ws.oddHeader.right, size + page),
+             (ws.oddFooter.left, size + header_footer_text(brand.firm, 40)),
+             (ws.oddFooter.center, size + header_footer_text(ws.title)),
+             (ws.oddFooter.right, size + f"Assessed {when.isoformat()}" if when else ""))
     for part, text in parts:
         part.text = text or None
     ws.HeaderFooter.scaleWithDoc = False
@@ -2289,6 +2315,7 @@ def _running_text(ws: Worksheet, view: ResultsView, brand: Brand) -> None:
 def _finish(ws: Worksheet, view: ResultsView, paper: str, brand: Brand) -> None:
     """Lay a built sheet out for print (see "print layout" above)."""
     layout = layout_of(ws)
+    layout.last_cell = _last_cell_column(ws)  # the cells are all written: known from now on
     ws.sheet_format.defaultRowHeight = ROW_PT
     ws.sheet_format.customHeight = True
     _wrap_columns(ws)
@@ -2338,9 +2365,8 @@ def _recolour(wb: Workbook, brand: Brand) -> None:
         for chart in ws._charts:
             for series in chart.series:
                 props = series.graphicalProperties
-                if props is not None and props.solidFill is not None \
-                        and str(props.solidFill.srgbClr.val if props.solidFill.srgbClr
-                                else "").endswith(NAVY):
+                colour = getattr(getattr(props, "solidFill", None), "srgbClr", None)
+                if str(getattr(colour, "val", colour) or "").endswith(NAVY):
                     series.graphicalProperties = GraphicalProperties(solidFill=primary)
 
 
