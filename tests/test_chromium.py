@@ -368,3 +368,41 @@ def test_the_cut_check_catches_a_chart_taller_than_a_page(system_tool: Any,
     problems = cut_charts(charts, page_words(printed(stretched, "A4", tmp_path, "tall"),
                                              pdftotext))
     assert [p.split(" ")[0] for p in problems] == [tall.id], problems
+
+
+def control_page(spacer_mm: int, keep_rule: bool) -> str:
+    """A page with the scorecard's stylesheet: a block ``spacer_mm`` high, then a captioned
+    table; without ``keep_rule`` the rules that keep a table's header with its first row are
+    switched off."""
+    css = (Path(render_html.__code__.co_filename).parents[1] / "templates"
+           / "scorecard.css").read_text(encoding="utf-8")
+    off = "" if keep_rule else ("@media print { thead { break-after: auto !important; } "
+                                "thead + tbody > tr:first-child "
+                                "{ break-before: auto !important; } }")
+    rows = "".join(f'<tr><th scope="row">Row{i} name</th><td class="num">{i}</td></tr>'
+                   for i in range(6))
+    return (f"<!DOCTYPE html><html><head><style>{css}{off}</style></head><body>"
+            f"<main class='wrap'><section><div style='height:{spacer_mm}mm'>spacer</div>"
+            "<div class='table-wrap'><table><caption>Control caption words</caption>"
+            "<thead><tr><th scope='col'>Name</th><th scope='col' class='num'>N</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table></div></section></main></body></html>")
+
+
+def test_the_orphan_check_catches_a_table_header_left_at_a_page_foot(system_tool: Any,
+                                                                      tmp_path: Path) -> None:
+    """Pushed to the foot of a page, a table's caption and header row follow it to the next
+    page with the stylesheet's rule, and stay behind without it (which the check reports)."""
+    system_tool("chromium")
+    pdftotext = system_tool("pdftotext")
+    caught = []
+    for spacer in (244, 246, 248, 250):
+        for keep in (True, False):
+            source = control_page(spacer, keep)
+            words = page_words(printed(source, "A4", tmp_path, f"ctl-{spacer}-{keep}"),
+                               pdftotext)
+            problems = orphaned_tables(source, words)
+            if keep:
+                assert problems == [], (spacer, problems)
+            else:
+                caught += problems
+    assert caught and all("without its first row 'Row0 name'" in p for p in caught), caught
