@@ -6,8 +6,10 @@ at once (starting LibreOffice costs seconds; a file costs a fraction of that).
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Iterable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from assessment.core.scoring import score
 from assessment.intake.layout import SHEETS
 from assessment.intake.reader import IntakeError, read_intake
 from assessment.intake.samples import sample_data, sample_names, sample_workbooks
+from assessment.scorecard.brand import DEFAULT_BRAND, Brand
 from assessment.scorecard.outputs import write_outputs
 from tests.workbooks import cell, edits
 
@@ -52,19 +55,91 @@ def inputs(data: IntakeData) -> dict[str, Any]:
             "answers": data.answers, "ratings": data.ratings, "notes": data.notes}
 
 
+#: Labels the Excel scorecard once printed cut ("Questi", "Covera", "Maturi", the Renewal
+#: sheet's headers): each must print whole.
+WHOLE_WORDS = ("Questionnaire", "Coverage", "Maturity", "Measured", "Benchmark", "Health",
+               "Weight", "Answer", "meaning", "Practice", "Current", "Target", "Status")
+#: Printed text at least this tall (points, pdftotext's word boxes): 8 pt less 10 %.
+MIN_WORD_HEIGHT = 8 * 0.9
+PAGE_SIZES = {"A4": (595, 842), "Letter": (612, 792)}
+BRAND = Brand(firm="Harbour & Vale Advisory", logo=None, primary_color="#7A1F3D",
+              accent_color="#C0842B", confidentiality="Confidential: for the management team",
+              prepared_by="Jane Doe")
+
+
+def printed_words(pdftotext: str, pdf: Path) -> list[list[tuple[str, float, float, float]]]:
+    """Per page of ``pdf``: its words with their height and the page's width and height."""
+    html = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        width, height = (float(x) for x in re.search(
+            r'width="([\d.]+)" height="([\d.]+)"', page).groups())
+        words = [(unescape(w), float(y1) - float(y0), width, height) for y0, y1, w in
+                 re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page)]
+        pages.append(words)
+    return pages
+
+
+def ids_of(results: dict[str, Any]) -> set[str]:
+    """Every id the scorecard prints in a table: KPIs, practices, drivers, initiatives."""
+    ids = {k["id"] for k in results["kpis"]}
+    for qid in ("renewal_practices", "excellence_practices"):
+        ids |= {i["id"] for i in results["questionnaires"][qid]["items"]}
+    ids |= {d["id"] for d in results["business_case"]["drivers"]}
+    ids |= {i["id"] for i in results["roadmap"]["initiatives"]}
+    return ids
+
+
+def check_printed_scorecard(pdftotext: str, pdf: Path, results: dict[str, Any], paper: str,
+                            firm: str = "support-excellence") -> None:
+    """The cover on page 1, the executive summary alone on page 2 and the scores after it;
+    every page on ``paper`` with no text under 8 pt; no label or id cut."""
+    pages = printed_words(pdftotext, pdf)
+    name = pdf.name
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60, check=True).stdout.split("\f")
+    cover, summary, scores = text[:3]
+    assert firm in cover and results["organization"]["name"] in cover, name
+    assert "Contents" in cover and "Support excellence scorecard" in cover, name
+    for words in ("Executive summary", "Key findings", "Top initiatives",
+                  "Total of the counted drivers", "Data-quality caveats"):
+        assert words in summary, f"{name}: {words!r} not on page 2"
+    assert "Key findings" not in scores and "Scores" in scores, name
+    for n, words in enumerate(pages, start=1):
+        assert words, f"{name}: page {n} is empty"
+        width, height = sorted(words[0][2:])
+        assert (round(width), round(height)) == PAGE_SIZES[paper], f"{name}: page {n}"
+        small = [(w, round(h, 1)) for w, h, *_ in words if h < MIN_WORD_HEIGHT]
+        assert not small, f"{name}: page {n} prints below 8 pt: {small[:5]}"
+        assert f"Page {n} of {len(pages)}" in text[n - 1], f"{name}: page {n} unnumbered"
+    printed = {w for page in pages for w, *_ in page}
+    for word in WHOLE_WORDS:
+        assert word in printed, f"{name}: {word!r} is not printed whole"
+    for cut in ("Questi", "Covera", "Maturi"):
+        assert cut not in printed, f"{name}: {cut!r} printed cut"
+    missing = sorted(i for i in ids_of(results) if i not in printed)
+    assert not missing, f"{name}: ids cut or missing: {missing}"
+
+
 def test_everything_we_ship_opens_and_prints_in_libreoffice(framework: Framework,
                                                             tmp_path: Path,
                                                             system_tool) -> None:
-    """The blank template, every sample intake and every Excel scorecard convert to PDF."""
+    """The blank template, every sample intake and every Excel scorecard convert to PDF; each
+    scorecard prints legibly (see :func:`check_printed_scorecard`), one of them on Letter in a
+    firm's brand."""
     soffice = system_tool("soffice")
-    scorecards = []
-    for name in sample_names():
-        written = write_outputs(score(framework, sample_data(name)), tmp_path / "cards",
-                                formats=("xlsx",))
-        scorecard = tmp_path / "scorecards" / f"scorecard-{name}.xlsx"
-        scorecard.parent.mkdir(exist_ok=True)
+    scorecards: dict[Path, tuple[dict[str, Any], str, str]] = {}
+    folder = tmp_path / "scorecards"
+    folder.mkdir()
+    for n, name in enumerate(sample_names()):
+        results = score(framework, sample_data(name))
+        paper, brand = ("Letter", BRAND) if n == 0 else ("A4", DEFAULT_BRAND)
+        written = write_outputs(results, tmp_path / "cards" / name, formats=("xlsx",),
+                                paper=paper, brand=brand)
+        scorecard = folder / f"scorecard-{name}.xlsx"
         written["xlsx"].rename(scorecard)
-        scorecards.append(scorecard)
+        scorecards[scorecard] = (results, paper, brand.firm)
     sources = [REPO_TEMPLATE, *sample_workbooks(), *scorecards]
     assert len(sources) > 2
 
@@ -76,17 +151,9 @@ def test_everything_we_ship_opens_and_prints_in_libreoffice(framework: Framework
         assert content.startswith(b"%PDF"), pdf.name
         assert len(content) > 10_000, f"{pdf.name} is only {len(content)} bytes"
 
-    # a scorecard prints the executive summary, with its money and initiatives, on page 1
-    # alone (each page's header names its sheet)
     pdftotext = system_tool("pdftotext")
-    for card in scorecards:
-        text = subprocess.run([pdftotext, "-layout", str(out / f"{card.stem}.pdf"), "-"],
-                              capture_output=True, text=True, timeout=60, check=True).stdout
-        first, second = text.split("\f")[:2]
-        for words in ("Executive summary", "Key findings", "Top initiatives",
-                      "Total of the counted drivers", "Data-quality caveats"):
-            assert words in first, f"{card.name}: {words!r} not on page 1"
-        assert "Key findings" not in second and "Scores" in second, card.name
+    for card, (results, paper, firm) in scorecards.items():
+        check_printed_scorecard(pdftotext, out / f"{card.stem}.pdf", results, paper, firm)
 
 
 def test_intake_saved_by_libreoffice_reads_identically(framework: Framework, sample: IntakeData,

@@ -528,8 +528,11 @@ def paper_of(ws: Worksheet) -> str:
 
 def _chart_box(ws: Worksheet, chart: Any) -> tuple[int, int, float, float]:
     """A chart's anchor (column, row) and its size in column units and points."""
-    anchor = chart.anchor if isinstance(chart.anchor, str) else "A1"
-    col, row = coordinate_to_tuple(anchor)[::-1]
+    if isinstance(chart.anchor, str):
+        col, row = coordinate_to_tuple(chart.anchor)[::-1]
+    else:  # a chart read back from a file
+        marker = getattr(chart.anchor, "_from", None)
+        col, row = (marker.col + 1, marker.row + 1) if marker is not None else (1, 1)
     return col, row, chart.width / 2.54 * 72 / UNIT_PT, chart.height / 2.54 * 72
 
 
@@ -2273,10 +2276,10 @@ def _bands(ws: Worksheet) -> None:
         ws.print_title_cols = f"A:{get_column_letter(layout.title_cols)}"
 
 
-#: The running header's and footer's type size (points): they print at this size whatever
-#: the sheet's scale; the confidentiality line in the header's centre a little smaller.
+#: The running header's and footer's printed type size (points). Applications scale them with
+#: the sheet (LibreOffice does whatever the workbook asks), so their size is set to this over
+#: the sheet's estimated scale.
 RUNNING_PT = 9
-CONFIDENTIALITY_PT = 8
 #: The width of a character of header text per point of type size, on the wide side (the
 #: application's fallback fonts are wider than the body font).
 _HEADER_CHAR_EM = 0.5
@@ -2287,20 +2290,20 @@ def _header_centre(ws: Worksheet, text: str, left: str, right: str) -> str:
     (cut with … beyond that; the cover carries it whole)."""
     width, _ = printable_size(paper_of(ws), ws.page_setup.orientation or "portrait")
     side = max(len(left), len(right)) * RUNNING_PT * _HEADER_CHAR_EM
-    room = int((width - 2 * side - 18) / (CONFIDENTIALITY_PT * _HEADER_CHAR_EM))
+    room = int((width - 2 * side - 18) / (RUNNING_PT * _HEADER_CHAR_EM))
     return header_footer_text(text, max(12, room))
 
 
 def _running_text(ws: Worksheet, view: ResultsView, brand: Brand) -> None:
     """Header: the client left, the confidentiality line centred, the page number right.
-    Footer: the firm left, the sheet centred, the assessment date right. They print at their
-    own size whatever the sheet's scale."""
+    Footer: the firm left, the sheet centred, the assessment date right. They print at
+    :data:`RUNNING_PT` points, scaled with the sheet."""
     when = view.organization.date
-    size = f"&{RUNNING_PT}"
+    size = f"&{max(RUNNING_PT, round(RUNNING_PT / estimate_scale(ws)))}"
     client, page = header_footer_text(_org_name(view), 40), "Page &P of &N"
     confidentiality = (brand.confidentiality or "").strip()
     parts = ((ws.oddHeader.left, size + client),
-             (ws.oddHeader.center, f"&{CONFIDENTIALITY_PT}"
+             (ws.oddHeader.center, size
               + _header_centre(ws, confidentiality, client, "Page 99 of 99")
               if confidentiality else ""),
              (ws.oddHeader.right, size + page),
@@ -2309,7 +2312,6 @@ def _running_text(ws: Worksheet, view: ResultsView, brand: Brand) -> None:
              (ws.oddFooter.right, size + f"Assessed {when.isoformat()}" if when else ""))
     for part, text in parts:
         part.text = text or None
-    ws.HeaderFooter.scaleWithDoc = False
 
 
 def _finish(ws: Worksheet, view: ResultsView, paper: str, brand: Brand) -> None:
