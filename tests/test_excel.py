@@ -1485,6 +1485,23 @@ def test_a_logo_that_cannot_be_drawn_leaves_the_firm_in_large_type(full: dict[st
     assert cover["B2"].value == "Harbour & Vale Advisory" and cover["B2"].font.sz == 26
 
 
+def test_hostile_brand_texts_stay_text(full: dict[str, Any], tmp_path: Path) -> None:
+    """A firm, a confidentiality line and a preparer that read as formulas are written as
+    text on the cover, and escaped in the header and footer."""
+    brand = Brand(firm='=HYPERLINK("http://x","y")', logo=None, primary_color="#7A1F3D",
+                  accent_color="#C0842B", confidentiality="@SUM(1) & more", prepared_by="+1")
+    path = write_excel(full, tmp_path / "hostile-brand.xlsx", RenderOptions(brand=brand))
+    book = openpyxl.load_workbook(path)
+    cover = book["Cover"]
+    cells = {c.value: c for row in cover.iter_rows() for c in row if c.value is not None}
+    for text in (brand.firm, brand.confidentiality, brand.prepared_by):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    for n in range(len(book.worksheets)):
+        assert not re.search(rb"<f[ >]", sheet_xml(path, n))
+    assert book["KPIs"].oddHeader.center.text == "@SUM(1) && more"
+    assert book["KPIs"].oddFooter.left.text == brand.firm
+
+
 def test_header_and_footer_on_every_sheet(wb: openpyxl.Workbook, full: dict[str, Any]) -> None:
     """Left the client, centre the confidentiality line (none for the default brand), right the
     page of pages; the firm in the footer's left, the sheet and the date after it; 9 pt once
@@ -1605,7 +1622,9 @@ def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
         assert openpyxl.load_workbook(path).sheetnames == list(SHEETS), name
     book = openpyxl.load_workbook(converted["full.xlsx"])
     assert book["Scores"]["A1"].value == "Acme Support & Co"
-    assert book.worksheets[0].title == "Executive summary"
+    assert [ws.title for ws in book.worksheets[:2]] == ["Cover", "Executive summary"]
+    assert book["Cover"]["B8"].value == "Acme Support & Co"
+    assert book["KPIs"].print_title_cols == "$A:$C"  # the print bands survive
     cost = row_of(book["Business case"], 4, "cost_per_case_gap")
     assert cost["Status"].value == "needs data: assisted_cases"
     assert cost["Base (a year)"].value is None
@@ -1617,7 +1636,7 @@ def test_libreoffice_round_trip(full_book: Path, internal: dict[str, Any],
              if d["id"] == "cost_per_case_gap"))
     assert ws.cell(find(ws, "Total, each overlap counted once"), 5).value == pytest.approx(
         money["business_case"]["total"]["base"])
-    summary = book.worksheets[0]
+    summary = book["Executive summary"]
     assert summary.cell(find(summary, "Total of the counted drivers"), 3).value == \
         pytest.approx(money["business_case"]["total"]["base"])
     header = find(book["Roadmap"], "Timeline (months from the start of the plan)") + 1
