@@ -1477,6 +1477,16 @@ def test_a_brand_names_the_firm_and_colours_the_workbook(full: dict[str, Any],
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_an_svg_logo_is_drawn_for_the_cover(full: dict[str, Any]) -> None:
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
+           b'<rect width="300" height="100" fill="#7A1F3D"/></svg>')
+    cover = build_workbook(full, RenderOptions(brand=replace(
+        BRAND, logo=Logo(svg, "svg", 300, 100))))["Cover"]
+    (image,) = cover._images
+    assert (image.width, image.height) == (270, 90)  # within the logo's box, its proportions
+    assert cover["B3"].value == "Harbour & Vale Advisory"
+
+
 def test_a_logo_that_cannot_be_drawn_leaves_the_firm_in_large_type(full: dict[str, Any]
                                                                    ) -> None:
     broken = Logo(b"<svg", "svg", 10, 10)
