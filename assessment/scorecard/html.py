@@ -269,8 +269,16 @@ RUNNING_CLIENT = 60
 RUNNING_LINE = 90
 
 
+_LONG_WORD = re.compile(r"\S{25,}")
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+    """``text`` shortened to ``limit`` characters with an ellipsis, a zero-width space put
+    every 24 characters of a longer word: a printed page's margin box wraps only at a break
+    opportunity, and would run off the paper."""
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+    return _LONG_WORD.sub(
+        lambda m: "\u200b".join(m[0][i:i + 24] for i in range(0, len(m[0]), 24)), text)
 
 
 def _brand(brand: Brand | None, org: dict[str, Any]) -> dict[str, Any]:
