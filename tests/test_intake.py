@@ -266,7 +266,9 @@ def test_formula_with_cached_value_accepted(framework: Framework, sample: Intake
     with zipfile.ZipFile(path) as src:
         parts = {name: src.read(name) for name in src.namelist()}
     sheet = next(n for n, d in parts.items() if b"<f>0.5+0.3</f>" in d)
-    parts[sheet] = parts[sheet].replace(b"<f>0.5+0.3</f><v />", b"<f>0.5+0.3</f><v>0.8</v>")
+    # openpyxl writes the empty result as <v /> or <v/> (with lxml) or leaves it out
+    parts[sheet] = re.sub(rb"<f>0\.5\+0\.3</f>(<v\s*/>|<v></v>)?", b"<f>0.5+0.3</f><v>0.8</v>",
+                          parts[sheet])
     with zipfile.ZipFile(path, "w") as dst:
         for name, data in parts.items():
             dst.writestr(name, data)

@@ -310,9 +310,10 @@ def test_summary_panel_and_buttons(form: AssessmentForm, tmp_path: Path) -> None
                 f"<td>{html.escape(view.readings(element.key))}</td>") in text
     form.out_dir.value = str(tmp_path / "out")
     form.intake_path.value = str(tmp_path / "saved.xlsx")
-    for button in form.controls.children[1].children[1:] + form.controls.children[2].children[1:]:
-        if isinstance(button, widgets.Button):
-            button.click()
+    for row in form.controls.children[1:]:
+        for button in row.children:
+            if isinstance(button, widgets.Button):
+                button.click()
     assert form.errors.value == ""
     assert (tmp_path / "saved.xlsx").exists()
     assert list((tmp_path / "out").rglob("results.json"))
