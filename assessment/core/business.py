@@ -48,12 +48,12 @@ RANKING = ("value for effort: the initiative's share of all index points at stak
            "share of all money at stake (base case), divided by its effort (S 1, M 2, L 3)")
 
 
-def extend(fw: Framework, base: Framework, intake: IntakeData, results: dict[str, Any],
+def extend(base: Framework, intake: IntakeData, results: dict[str, Any],
            fx: float | None) -> None:
     """Add the money parts and the plan to ``results`` (in place).
 
-    ``fw`` is the framework as the organization sees it (segment, converted money), ``base``
-    the framework as loaded, ``fx`` the exchange rate (None in the framework's currency).
+    ``base`` is the framework as loaded (targets come from the scored KPI rows, already
+    resolved), ``fx`` the exchange rate (None in the framework's currency).
     """
     currency = intake.profile.get("currency")
     results["renewal"]["money"] = renewal_money(results, intake.profile)

@@ -329,7 +329,7 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         "recommendations": _recommendations(fw, kpis, questionnaires, expectations),
         "warnings": warnings,
     }
-    business.extend(fw, framework, intake, results, fx)
+    business.extend(framework, intake, results, fx)
     return results
 
 

@@ -571,18 +571,23 @@ def _trends_sheet(wb: Workbook, p: Portfolio) -> None:
                           empty="No client has been assessed on more than one date.")
     ws.freeze_panes = "C5"
     if rows:
-        col = get_column_letter(headers.index("Method change") + 1)
-        fill, font = RAG_COLOURS["red"]
-        ws.conditional_formatting.add(f"{col}{header + 1}:{col}{last}", CellIsRule(
-            operator="equal", formula=['"Yes"'],
-            fill=PatternFill("solid", start_color=fill, end_color=fill),
-            font=Font(color=font, bold=True)))
+        highlight(ws, get_column_letter(headers.index("Method change") + 1), header + 1,
+                  last, "Yes", "red")
     note(ws, last + 2, "Δ is the change since the previous assessment. It is blank for the "
           "first assessment and for a method change (results schema, framework name or "
           "version, missing-data rule, segment, element weights, minimum coverage or framework "
           "currency changed): those scores are not comparable. n/a: the area does not apply. "
           "Initiatives: how the chosen initiatives moved at that step (the Initiatives sheet "
           "has each one).")
+
+
+def highlight(ws: Any, col: str, first: int, last: int, word: str, colour: str) -> None:
+    """Colour the cells of column ``col`` (rows ``first``..``last``) that read ``word``."""
+    fill, font = RAG_COLOURS[colour]
+    ws.conditional_formatting.add(f"{col}{first}:{col}{last}", CellIsRule(
+        operator="equal", formula=[f'"{word}"'],
+        fill=PatternFill("solid", start_color=fill, end_color=fill),
+        font=Font(color=font, bold=True)))
 
 
 #: Initiatives sheet columns (the change and past-due columns are found by name).
@@ -627,12 +632,7 @@ def _initiatives_sheet(wb: Workbook, p: Portfolio) -> None:
                                 ("Change", "Progressed", "green"),
                                 ("Change", "Dropped", "grey"), ("Past due", "Yes", "red"),
                                 ("Method change", "Yes", "red")):
-            col = _col(headers, name)
-            fill, font = RAG_COLOURS[key]
-            ws.conditional_formatting.add(f"{col}{header + 1}:{col}{last}", CellIsRule(
-                operator="equal", formula=[f'"{word}"'],
-                fill=PatternFill("solid", start_color=fill, end_color=fill),
-                font=Font(color=font, bold=True)))
+            highlight(ws, _col(headers, name), header + 1, last, word, key)
     note(ws, last + 2, "One row per initiative and assessment. Change since the previous "
           "assessment: New (chosen now, not before), Progressed (a later status), Done, "
           "Slipped (not done and due before the later assessment's date), Dropped (status "
