@@ -95,3 +95,9 @@ class IntakeError(InputError):
     """The intake workbook is invalid."""
 
     kind = "intake"
+
+
+class ExportError(InputError):
+    """A raw export (tickets or survey responses) or its column mapping cannot be used."""
+
+    kind = "export"

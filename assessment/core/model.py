@@ -55,6 +55,13 @@ class IntakeData:
     initiatives: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Finding id -> the consultant's own wording of that executive-summary finding.
     finding_wording: dict[str, str] = field(default_factory=dict)
+    #: Figures computed from raw exports (methodology §11) that filled values of this intake,
+    #: as :class:`assessment.core.evidence.EvidenceFigure`; the intake's "Evidence" sheet.
+    evidence: list[Any] = field(default_factory=list)
+    #: Evidence figures whose target the consultant changed afterwards: ``(target, id)`` ->
+    #: the cell holding the typed value (that value is scored; the evidence is shown as set
+    #: aside).
+    evidence_overridden: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def organization(self) -> str:

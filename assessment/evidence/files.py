@@ -1,0 +1,211 @@
+"""Opening a client's export for DuckDB: format, encoding and delimiter, said or detected.
+
+Nothing is guessed in silence: a byte-order mark decides the encoding, otherwise the file must
+decode as UTF-8 (or ``--encoding`` names another); the header line decides the delimiter when
+exactly one of comma, semicolon and tab appears in it, otherwise ``--delimiter`` must.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import tempfile
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assessment.core.errors import ExportError, Issue
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: What ``--encoding`` accepts (DuckDB's own CSV encodings), and ``auto``.
+ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "utf-16", "latin-1")
+#: What ``--delimiter`` accepts: the name or the character.
+DELIMITERS: dict[str, str] = {"auto": "", "comma": ",", "semicolon": ";", "tab": "\t",
+                              ",": ",", ";": ";", "\t": "\t"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: How much of the file is read to check the encoding and find the header line.
+SNIFF_BYTES = 1 << 20
+#: DuckDB's working memory; beyond it, it spills to a temporary folder, so exports larger than
+#: memory stream through (the 10-million-ticket benchmark peaks well under 1 GB).
+MEMORY_LIMIT = "600MB"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One export, ready to read: its DuckDB table expression and how it was read."""
+
+    path: Path
+    format: str  # csv | parquet
+    encoding: str | None
+    delimiter: str | None
+    sha256: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def source(self) -> dict[str, object]:
+        """The evidence JSON's ``source`` fields about the file."""
+        return {"file": self.name, "sha256": self.sha256, "bytes": self.size,
+                "format": self.format, "encoding": self.encoding,
+                "delimiter": DELIMITER_NAMES.get(self.delimiter or "")}
+
+    def table(self) -> str:
+        """The SQL table function that reads the file (every CSV cell as text)."""
+        path = sql_string(str(self.path))
+        if self.format == "parquet":
+            return f"read_parquet({path}, file_row_number=true)"
+        return (f"read_csv({path}, header=true, all_varchar=true, delim={sql_string(self.delimiter or ',')}, "
+                f"quote='\"', escape='\"', encoding={sql_string(self.encoding or 'utf-8')}, "
+                "max_line_size=4194304)")
+
+
+def sql_string(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_name(name: str) -> str:
+    """``name`` as a quoted SQL identifier (export headers may hold any character)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def open_export(path: str | Path, *, encoding: str = "auto", delimiter: str = "auto",
+                formats: tuple[str, ...] = ("csv", "parquet")) -> ExportFile:
+    """Check ``path`` and settle how to read it, or raise :class:`ExportError`."""
+    path = Path(path)
+    where = path.name
+
+    def refuse(message: str, expected: str) -> ExportError:
+        return ExportError([Issue(message, expected, path=where)], source=str(path))
+
+    if not path.is_file():
+        raise refuse("the file does not exist", "give the path of a CSV or Parquet export")
+    fmt = _format(path)
+    if fmt not in formats:
+        raise refuse(f"a {path.suffix or 'file without extension'} file cannot be read here",
+                     "give a " + " or ".join(f".{f}" for f in formats) + " file")
+    size = path.stat().st_size
+    digest = _sha256(path)
+    if fmt != "csv":
+        if fmt == "parquet" and not _is_parquet(path):
+            raise refuse("the file is not Parquet (no PAR1 marker)",
+                         "export again as Parquet, or give the CSV export")
+        return ExportFile(path, fmt, None, None, digest, size)
+    if encoding not in ENCODINGS:
+        raise refuse(f"unknown encoding {encoding!r}", "use one of " + ", ".join(ENCODINGS))
+    if delimiter not in DELIMITERS:
+        raise refuse(f"unknown delimiter {delimiter!r}",
+                     "use comma, semicolon, tab or auto")
+    head = _head(path)
+    enc = _encoding(head, encoding, refuse)
+    header = _header_line(head, enc)
+    delim = DELIMITERS[delimiter] or _delimiter(header, refuse)
+    return ExportFile(path, "csv", enc, delim, digest, size)
+
+
+def connect(tz: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for one computation: naive timestamps are read in ``tz``
+    (UTC by default), memory is capped and spills to a temporary folder."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    spill = Path(tempfile.gettempdir()) / f"support-excellence-duckdb-{os.getpid()}"
+    con.execute(f"SET memory_limit={sql_string(MEMORY_LIMIT)}")
+    con.execute(f"SET temp_directory={sql_string(str(spill))}")
+    con.execute(f"SET TimeZone={sql_string(tz or 'UTC')}")
+    con.execute("SET enable_progress_bar=false")
+    return con
+
+
+def check_timezone(tz: str | None) -> str:
+    """``tz`` if it is an IANA time-zone name (``Europe/Berlin``), else raises ``ValueError``."""
+    name = tz or "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone: give an IANA name such as "
+                         "Europe/Berlin, America/New_York or UTC") from None
+    return name
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    return suffix.lstrip(".") or "unknown"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_parquet(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PAR1"
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(SNIFF_BYTES)
+
+
+def _encoding(head: bytes, asked: str, refuse) -> str:  # noqa: ANN001 - local factory
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if asked not in ("auto", "utf-16"):
+            raise refuse(f"the file starts with a UTF-16 mark, not {asked}",
+                         "leave --encoding out, or give --encoding utf-16")
+        if head.startswith(codecs.BOM_UTF16_BE):
+            raise refuse("the file is UTF-16 big-endian, which cannot be read",
+                         "save it as UTF-8 (CSV UTF-8) or Excel's Unicode text")
+        return "utf-16"
+    if asked == "utf-16":
+        raise refuse("the file has no UTF-16 byte-order mark",
+                     "leave --encoding out, or save the file as Excel's Unicode text")
+    if asked == "latin-1":
+        return "latin-1"
+    if b"\x00" in head[:4096]:
+        raise refuse("the file holds NUL bytes: it looks like UTF-16 without a byte-order mark",
+                     "save it again as CSV UTF-8, or as Excel's Unicode text")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise refuse(f"the file is not UTF-8 (byte {error.start + 1} cannot be decoded)",
+                     "save it as CSV UTF-8, or give --encoding latin-1 for a Windows export"
+                     ) from None
+    return "utf-8"
+
+
+def _header_line(head: bytes, encoding: str) -> str:
+    codec = {"utf-16": "utf-16", "latin-1": "latin-1"}.get(encoding, "utf-8-sig")
+    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=False)
+    return text.splitlines()[0] if text else ""
+
+
+def _delimiter(header: str, refuse) -> str:  # noqa: ANN001 - local factory
+    counts = {d: 0 for d in DELIMITER_NAMES}
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    found = [d for d, n in counts.items() if n]
+    if len(found) > 1:
+        names = " and ".join(DELIMITER_NAMES[d] for d in found)
+        raise refuse(f"the header line holds both {names}: the delimiter is ambiguous",
+                     "give --delimiter comma, semicolon or tab")
+    return found[0] if found else ","

@@ -1,0 +1,414 @@
+"""Ticket KPIs from a help-desk export, computed by DuckDB (methodology §11).
+
+The export is read through its column mapping into the canonical columns, every row is checked
+and either used or left out under the first reason that applies (:data:`REASONS`), and the KPIs
+are aggregated in one streaming pass. Exports larger than memory stream; nothing becomes a
+Python object per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assessment.core.errors import ExportError, Issue
+from assessment.core.evidence import (
+    DAYS_PER_MONTH,
+    FIRST_ROWS,
+    EvidenceFigure,
+    EvidenceReport,
+    Exclusion,
+    wilson,
+)
+from assessment.evidence.files import (
+    ExportFile,
+    check_timezone,
+    connect,
+    open_export,
+    sql_name,
+    sql_string,
+)
+from assessment.evidence.mapping import ColumnRule, Mapping, load_mapping
+
+#: Why a row is left out, in the order the checks apply (each row counts once, under the
+#: first), with the words a consultant reads.
+REASONS: dict[str, str] = {
+    "missing_id": "no ticket id",
+    "duplicate_id": "the ticket id repeats an earlier row (the first row is kept)",
+    "unparsable_timestamp": "a date/time that cannot be read with ISO 8601 or the mapping's "
+                            "formats",
+    "missing_created": "no creation time",
+    "responded_before_created": "first response before creation",
+    "resolved_before_created": "resolution before creation",
+    "unparsable_count": "reopens or replies is not a whole number",
+    "negative_count": "a negative count of reopens or replies",
+    "missing_count": "a resolved ticket without its count of reopens or replies",
+    "unparsable_flag": "an escalated or SLA value that is neither true nor false",
+    "outside_period": "created outside --from/--to",
+}
+#: The ticket KPIs (framework ids) in the order they are shown, and what each needs.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "first_contact_resolution": ("reopens", "agent_replies"),
+    "time_to_first_response": ("first_response_at",),
+    "time_to_resolve": (),
+    "reopen_rate": ("reopens",),
+    "escalation_rate": ("escalated",),
+    "sla_attainment": ("sla_met",),
+    "cases_per_engineer_month": ("assignee",),
+    "assisted_cases": (),
+}
+US_PER_HOUR = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A canonical column resolved against the file: the SQL for its value and its problem."""
+
+    value: str
+    bad: str = "false"
+
+
+def ticket_evidence(path: str | Path, *, system: str = "generic",
+                    mapping: str | Path | None = None, tz: str | None = None,
+                    date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    encoding: str = "auto", delimiter: str = "auto",
+                    progress: Callable[[str], None] | None = None) -> EvidenceReport:
+    """The ticket KPIs of §11 from one export, or raises :class:`ExportError`."""
+    say = progress or (lambda _text: None)
+    rules = load_mapping(mapping or system)
+    try:
+        zone = check_timezone(tz)
+    except ValueError as error:
+        raise ExportError([Issue(str(error), "fix --tz")]) from None
+    if date_from and date_to and date_to < date_from:
+        raise ExportError([Issue(f"--to {date_to} is before --from {date_from}",
+                                 "give --from before --to")])
+    export = open_export(path, encoding=encoding, delimiter=delimiter)
+    con = connect(zone)
+    try:
+        return _Computation(con, export, rules, zone, date_from, date_to, say).run()
+    finally:
+        con.close()
+
+
+class _Computation:
+    def __init__(self, con: Any, export: ExportFile, mapping: Mapping, tz: str,
+                 date_from: dt.date | None, date_to: dt.date | None,
+                 say: Callable[[str], None]) -> None:
+        self.con, self.export, self.mapping, self.tz = con, export, mapping, tz
+        self.date_from, self.date_to, self.say = date_from, date_to, say
+        self.unavailable: list[tuple[str, str]] = []  # canonical columns this file lacks
+        self.skipped: list[tuple[str, str]] = []  # KPIs that cannot be computed, and why
+
+    # ------------------------------------------------------------------ columns
+    def run(self) -> EvidenceReport:
+        self.say(f"reading {self.export.name}")
+        header = self._header()
+        cols = self._resolve(header)
+        self.say("computing the KPIs")
+        rows_cheap = self.export.format == "parquet"
+        first = self._aggregate(cols, with_rows=rows_cheap, dups=False)
+        if first["ids"] != first["distinct_ids"]:
+            self.say("duplicate ticket ids found: computing again without them")
+            self._duplicates(cols)
+            first = self._aggregate(cols, with_rows=True, dups=True)
+        elif not rows_cheap and first["excluded"]:
+            self.say("finding the rows left out")
+            rows = self._first_rows(cols)
+            for reason, record in first["excluded"].items():
+                record["first_rows"] = rows.get(reason, [])
+        return self._report(first)
+
+    def _header(self) -> dict[str, str]:
+        try:
+            described = self.con.execute(
+                f"DESCRIBE SELECT * FROM {self.export.table()}").fetchall()
+        except Exception as error:  # noqa: BLE001 - DuckDB's own errors name the line
+            raise ExportError([Issue(f"the file cannot be read as "
+                                     f"{self.export.format.upper()}: {_first_line(error)}",
+                                     "export it again, or set --encoding/--delimiter",
+                                     path=self.export.name)]) from None
+        return {str(name): str(kind) for name, kind, *_ in described
+                if name != "file_row_number"}
+
+    def _resolve(self, header: dict[str, str]) -> dict[str, _Column]:
+        cols: dict[str, _Column] = {}
+        missing: list[str] = []
+        for canonical, rule in self.mapping.columns.items():
+            name = next((n for n in rule.names if n in header), None)
+            offset = rule.offset_column
+            if name is None or (offset is not None and offset not in header):
+                wanted = " or ".join(f"'{n}'" for n in rule.names)
+                if offset is not None:
+                    wanted += f" and '{offset}'"
+                if canonical in ("ticket_id", "created_at", "resolved_at"):
+                    missing.append(f"{canonical} (column {wanted})")
+                else:
+                    self.unavailable.append(
+                        (canonical, f"the file has no column {wanted}"))
+                continue
+            cols[canonical] = self._column(rule, name, header)
+        if missing:
+            found = ", ".join(f"'{n}'" for n in list(header)[:30])
+            raise ExportError([Issue(
+                "required columns are missing: " + "; ".join(missing)
+                + f". Mapping used: {self.mapping.label}. Columns in the file: {found}",
+                "export the columns the mapping names, or give --mapping with your own "
+                "column names (docs/evidence.md)", path=self.export.name)],
+                source=str(self.export.path))
+        for canonical in ("first_response_at", "reopens", "agent_replies", "assignee",
+                          "escalated", "sla_met"):
+            if canonical not in self.mapping.columns:
+                self.unavailable.append(
+                    (canonical, f"the {self.mapping.label} mapping has no {canonical} column"))
+        return cols
+
+    def _column(self, rule: ColumnRule, name: str, header: dict[str, str]) -> _Column:
+        kind, ref = header[name], sql_name(name)
+        text = f"nullif(trim(CAST({ref} AS VARCHAR)), '')"
+        if rule.kind == "text":
+            return _Column(text)
+        if rule.kind == "count":
+            number = f"try_cast({text} AS DOUBLE)"
+            bad = (f"({text} IS NOT NULL AND ({number} IS NULL OR isinf({number}) "
+                   f"OR {number} <> floor({number})))")
+            return _Column(number, bad)
+        if rule.kind == "flag":
+            return _flag(rule, text)
+        if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+            value, bad = ref, "false"
+        elif kind.startswith("TIMESTAMP") or kind == "DATE":
+            value, bad = f"CAST({ref} AS TIMESTAMPTZ)", "false"
+        else:
+            parsed = [f"try_cast({text} AS TIMESTAMPTZ)"] + [
+                f"CAST(try_strptime({text}, {sql_string(f)}) AS TIMESTAMPTZ)"
+                for f in self.mapping.timestamp_formats]
+            value = f"coalesce({', '.join(parsed)})"
+            bad = f"({text} IS NOT NULL AND {value} IS NULL)"
+        if rule.offset_column:
+            off = f"nullif(trim(CAST({sql_name(rule.offset_column)} AS VARCHAR)), '')"
+            number = f"try_cast({off} AS DOUBLE)"
+            scale = 60_000_000 if rule.plus_minutes else US_PER_HOUR
+            value = (f"({value} + to_microseconds(CAST(round({number} * {scale}) AS BIGINT)))")
+            bad = f"({bad} OR ({off} IS NOT NULL AND ({number} IS NULL OR isinf({number}))))"
+        return _Column(value, bad)
+
+    # ------------------------------------------------------------------ SQL
+    def _rows_sql(self, cols: dict[str, _Column], with_rows: bool, dups: bool) -> str:
+        """One row per ticket: canonical values, its row number and its reason (or NULL)."""
+        get = {k: c.value for k, c in cols.items()}
+        null = "CAST(NULL AS {})"
+        c, r = get["created_at"], get["resolved_at"]
+        f = get.get("first_response_at", null.format("TIMESTAMPTZ"))
+        ro = get.get("reopens", null.format("DOUBLE"))
+        ar = get.get("agent_replies", null.format("DOUBLE"))
+        bad_ts = " OR ".join(cols[k].bad for k in ("created_at", "first_response_at",
+                                                     "resolved_at") if k in cols)
+        counts = [k for k in ("reopens", "agent_replies") if k in cols]
+        bad_count = " OR ".join(cols[k].bad for k in counts) or "false"
+        neg = " OR ".join(f"{get[k]} < 0" for k in counts) or "false"
+        missing_count = " OR ".join(f"{get[k]} IS NULL" for k in counts) or "false"
+        flags = [k for k in ("escalated", "sla_met") if k in cols]
+        bad_flag = " OR ".join(cols[k].bad for k in flags) or "false"
+        if self.export.format == "parquet":
+            row = "file_row_number + 1"
+        else:
+            row = "row_number() OVER () + 1" if with_rows else "0"
+        period = []
+        if self.date_from:
+            period.append(f"c < CAST({sql_string(self.date_from.isoformat())} AS TIMESTAMPTZ)")
+        if self.date_to:
+            end = (self.date_to + dt.timedelta(days=1)).isoformat()
+            period.append(f"c >= CAST({sql_string(end)} AS TIMESTAMPTZ)")
+        outside = " OR ".join(period) or "false"
+        join = "LEFT JOIN dups USING (id)" if dups else ""
+        dup = "dups.first IS NOT NULL AND _row > dups.first" if dups else "false"
+        return f"""
+        WITH raw AS (
+          SELECT {row} AS _row, {get['ticket_id']} AS id, {c} AS c, {f} AS f, {r} AS r,
+                 {ro} AS ro, {ar} AS ar, {get.get('assignee', 'NULL')} AS asg,
+                 {get.get('escalated', 'CAST(NULL AS BOOLEAN)')} AS esc,
+                 {get.get('sla_met', 'CAST(NULL AS BOOLEAN)')} AS sla,
+                 {bad_ts} AS bad_ts, {bad_count} AS bad_count, {neg} AS neg_count,
+                 ({missing_count}) AS missing_count, {bad_flag} AS bad_flag
+          FROM {self.export.table()}),
+        t AS (
+          SELECT raw.*, CASE
+            WHEN id IS NULL THEN 'missing_id'
+            WHEN {dup} THEN 'duplicate_id'
+            WHEN bad_ts THEN 'unparsable_timestamp'
+            WHEN c IS NULL THEN 'missing_created'
+            WHEN f < c THEN 'responded_before_created'
+            WHEN r < c THEN 'resolved_before_created'
+            WHEN bad_count THEN 'unparsable_count'
+            WHEN neg_count THEN 'negative_count'
+            WHEN r IS NOT NULL AND missing_count THEN 'missing_count'
+            WHEN bad_flag THEN 'unparsable_flag'
+            WHEN {outside} THEN 'outside_period'
+          END AS reason
+          FROM raw {join})"""
+
+    def _aggregate(self, cols: dict[str, _Column], *, with_rows: bool,
+                   dups: bool) -> dict[str, Any]:
+        ok = "reason IS NULL"
+        sql = self._rows_sql(cols, with_rows, dups) + f"""
+        SELECT grouping(reason) AS total, reason, count(*) AS rows, {'min(_row, ' + str(FIRST_ROWS) + ')' if with_rows
+                                         else '[]'} AS first_rows,
+          count(id) AS ids, count(DISTINCT id) AS distinct_ids,
+          count(*) FILTER ({ok}) AS tickets,
+          count(r) FILTER ({ok}) AS resolved,
+          count(*) FILTER ({ok} AND r IS NOT NULL AND ro = 0 AND ar <= 1) AS fcr,
+          count(*) FILTER ({ok} AND r IS NOT NULL AND ro > 0) AS reopened,
+          count(f) FILTER ({ok}) AS responded,
+          median(epoch_us(f) - epoch_us(c)) FILTER ({ok}) AS ttfr,
+          median(epoch_us(r) - epoch_us(c)) FILTER ({ok}) AS ttr,
+          count(*) FILTER ({ok} AND esc) AS escalated, count(esc) FILTER ({ok}) AS esc_n,
+          count(*) FILTER ({ok} AND sla) AS sla_met, count(sla) FILTER ({ok}) AS sla_n,
+          count(DISTINCT asg) FILTER ({ok} AND r IS NOT NULL) AS engineers,
+          min(epoch_us(c)) FILTER ({ok}) AS first_us, max(epoch_us(c)) FILTER ({ok}) AS last_us
+        FROM t GROUP BY GROUPING SETS ((reason), ())"""
+        names = ["total", "reason", "rows", "first_rows", "ids", "distinct_ids", "tickets", "resolved",
+                 "fcr", "reopened", "responded", "ttfr", "ttr", "escalated", "esc_n", "sla_met",
+                 "sla_n", "engineers", "first_us", "last_us"]
+        groups = [dict(zip(names, row, strict=True)) for row in self._fetch(sql)]
+        result = next(g for g in groups if g["total"])
+        result["excluded"] = {g["reason"]: {"rows": g["rows"], "first_rows": g["first_rows"]}
+                              for g in groups if not g["total"] and g["reason"] is not None}
+        return result
+
+    def _duplicates(self, cols: dict[str, _Column]) -> None:
+        row = ("file_row_number + 1" if self.export.format == "parquet"
+               else "row_number() OVER () + 1")
+        self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
+            SELECT id, min(_row) AS first FROM (
+              SELECT {row} AS _row, {cols['ticket_id'].value} AS id
+              FROM {self.export.table()})
+            WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1""")
+
+    def _first_rows(self, cols: dict[str, _Column]) -> dict[str, list[int]]:
+        sql = self._rows_sql(cols, True, False) + f"""
+        SELECT reason, min(_row, {FIRST_ROWS}) FROM t WHERE reason IS NOT NULL GROUP BY reason"""
+        return {reason: list(rows) for reason, rows in self._fetch(sql)}
+
+    def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            return self.con.execute(sql).fetchall()
+        except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
+            raise ExportError([Issue(f"the file cannot be read: {_first_line(error)}",
+                                     "fix or remove that line and export again",
+                                     path=self.export.name)]) from None
+
+    # ------------------------------------------------------------------ figures
+    def _report(self, agg: dict[str, Any]) -> EvidenceReport:
+        first, last = agg["first_us"], agg["last_us"]
+        tzinfo = _zone(self.tz)
+        start = (dt.datetime.combine(self.date_from, dt.time(), tzinfo) if self.date_from
+                 else None if first is None else _from_us(first, tzinfo))
+        end = (dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time(), tzinfo)
+               if self.date_to else None if last is None else _from_us(last, tzinfo))
+        days = None if start is None or end is None else (end - start).total_seconds() / 86400
+        p_from = None if start is None else start.date().isoformat()
+        p_to = (self.date_to.isoformat() if self.date_to
+                else None if end is None else end.date().isoformat())
+        label = f"{self.export.name} ({self.mapping.system} export)"
+        figures: list[EvidenceFigure] = []
+        unavailable = {k: r for k, r in self.unavailable}
+
+        def add(kpi: str, value: float | None, n: int, definition: str,
+                ci: tuple[float, float] | None = None, target: str = "kpi",
+                empty: str = "") -> None:
+            lacking = [c for c in NEEDS[kpi] if c in unavailable]
+            if lacking:
+                self._skip(kpi, f"needs {', '.join(lacking)}: {unavailable[lacking[0]]}")
+            elif value is None:
+                self._skip(kpi, empty)
+            else:
+                figures.append(EvidenceFigure(
+                    target, kpi, value, n, definition, ci, period_from=p_from,
+                    period_to=p_to, source=label))
+
+        tickets, resolved = agg["tickets"] or 0, agg["resolved"] or 0
+        no_resolved = "no resolved tickets in the period"
+        add("first_contact_resolution", _ratio(agg["fcr"], resolved), resolved,
+            "resolved tickets with no reopen and at most one agent reply / resolved tickets",
+            wilson(agg["fcr"] or 0, resolved), empty=no_resolved)
+        add("time_to_first_response", _hours(agg["ttfr"]), agg["responded"] or 0,
+            "median hours from creation to first response, over tickets with a first response",
+            empty="no ticket with a first response in the period")
+        add("time_to_resolve", _hours(agg["ttr"]), resolved,
+            "median hours from creation to resolution, over resolved tickets", empty=no_resolved)
+        add("reopen_rate", _ratio(agg["reopened"], resolved), resolved,
+            "resolved tickets reopened at least once / resolved tickets",
+            wilson(agg["reopened"] or 0, resolved), empty=no_resolved)
+        esc_n = agg["esc_n"] or 0
+        add("escalation_rate", _ratio(agg["escalated"], esc_n), esc_n,
+            "tickets escalated / tickets" + ("" if esc_n == tickets else
+                                             " with the escalation field given"),
+            wilson(agg["escalated"] or 0, esc_n), empty="no ticket gives its escalation")
+        sla_n = agg["sla_n"] or 0
+        add("sla_attainment", _ratio(agg["sla_met"], sla_n), sla_n,
+            "tickets with the SLA met / tickets with the SLA field given",
+            wilson(agg["sla_met"] or 0, sla_n), empty="no ticket gives its SLA result")
+        engineers = agg["engineers"] or 0
+        months = None if not days else days / DAYS_PER_MONTH
+        per_engineer = (resolved / engineers / months if engineers and months else None)
+        add("cases_per_engineer_month", per_engineer, resolved,
+            "resolved tickets / distinct assignees of resolved tickets / months in the period "
+            "(days / (365/12))",
+            empty="no resolved ticket with an assignee, or a period of zero length")
+        add("assisted_cases", tickets * 365 / days if days and tickets else None, tickets,
+            "tickets × 365 / days in the period (annualised)", target="profile",
+            empty="no ticket in the period, or a period of zero length")
+        excluded = [Exclusion(reason, rec["rows"], tuple(rec["first_rows"] or ()),
+                              REASONS[reason])
+                    for reason in REASONS if (rec := agg["excluded"].get(reason))]
+        source = dict(self.export.source(), system=self.mapping.system,
+                      mapping=self.mapping.label, rows=agg["rows"] or 0, timezone=self.tz)
+        return EvidenceReport(
+            kind="tickets", source=source, period_from=p_from, period_to=p_to,
+            period_days=days, figures=figures, unavailable=self.skipped,
+            excluded=excluded)
+
+    def _skip(self, kpi: str, reason: str) -> None:
+        self.skipped.append((kpi, reason))
+
+
+def _flag(rule: ColumnRule, text: str) -> _Column:
+    if rule.contains is not None:
+        return _Column(f"coalesce(contains(lower({text}), {sql_string(rule.contains.lower())}),"
+                       " false)")
+    if rule.greater_than is not None:
+        number = f"try_cast({text} AS DOUBLE)"
+        return _Column(f"({number} > {rule.greater_than!r})",
+                       f"({text} IS NOT NULL AND {number} IS NULL)")
+    yes = ", ".join(sql_string(v) for v in rule.true_values)
+    no = ", ".join(sql_string(v) for v in rule.false_values)
+    value = (f"(CASE WHEN lower({text}) IN ({yes}) THEN true "
+             f"WHEN lower({text}) IN ({no}) THEN false END)")
+    return _Column(value, f"({text} IS NOT NULL AND {value} IS NULL)")
+
+
+def _ratio(k: int | None, n: int) -> float | None:
+    return None if not n else (k or 0) / n
+
+
+def _hours(us: float | None) -> float | None:
+    return None if us is None else float(us) / US_PER_HOUR
+
+
+def _zone(tz: str) -> dt.tzinfo:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(tz)
+
+
+def _from_us(us: int, tzinfo: dt.tzinfo) -> dt.datetime:
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)).astimezone(
+        tzinfo)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
