@@ -60,7 +60,8 @@ class ExportFile:
         path = sql_string(str(self.path))
         if self.format == "parquet":
             return f"read_parquet({path}, file_row_number=true)"
-        return (f"read_csv({path}, header=true, all_varchar=true, delim={sql_string(self.delimiter or ',')}, "
+        delim = sql_string(self.delimiter or ",")
+        return (f"read_csv({path}, header=true, all_varchar=true, delim={delim}, "
                 f"quote='\"', escape='\"', encoding={sql_string(self.encoding or 'utf-8')}, "
                 "max_line_size=4194304)")
 

@@ -61,6 +61,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "assisted_cases": (),
 }
 US_PER_HOUR = 3_600_000_000
+_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"}
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,12 @@ class _Computation:
         cols = self._resolve(header)
         self.say("computing the KPIs")
         rows_cheap = self.export.format == "parquet"
-        first = self._aggregate(cols, with_rows=rows_cheap, dups=False)
-        if first["ids"] != first["distinct_ids"]:
-            self.say("duplicate ticket ids found: computing again without them")
-            self._duplicates(cols)
-            first = self._aggregate(cols, with_rows=True, dups=True)
-        elif not rows_cheap and first["excluded"]:
+        dups = self._duplicates(cols, with_rows=False)
+        if dups:
+            self.say("duplicate ticket ids found: finding their first rows")
+            self._duplicates(cols, with_rows=True)
+        first = self._aggregate(cols, with_rows=rows_cheap or dups, dups=dups)
+        if not (rows_cheap or dups) and first["excluded"]:
             self.say("finding the rows left out")
             rows = self._first_rows(cols)
             for reason, record in first["excluded"].items():
@@ -168,15 +170,23 @@ class _Computation:
 
     def _column(self, rule: ColumnRule, name: str, header: dict[str, str]) -> _Column:
         kind, ref = header[name], sql_name(name)
-        text = f"nullif(trim(CAST({ref} AS VARCHAR)), '')"
+        text = (f"nullif(trim({ref}), '')" if kind == "VARCHAR"
+                else f"CAST({ref} AS VARCHAR)")
         if rule.kind == "text":
             return _Column(text)
+        numeric = kind in _NUMERIC or kind.startswith("DECIMAL")
         if rule.kind == "count":
+            if numeric:  # a typed (Parquet) column: no text to parse
+                return _Column(f"CAST({ref} AS DOUBLE)",
+                               f"({ref} IS NOT NULL AND CAST({ref} AS DOUBLE) <> "
+                               f"floor(CAST({ref} AS DOUBLE)))")
             number = f"try_cast({text} AS DOUBLE)"
             bad = (f"({text} IS NOT NULL AND ({number} IS NULL OR isinf({number}) "
                    f"OR {number} <> floor({number})))")
             return _Column(number, bad)
         if rule.kind == "flag":
+            if kind == "BOOLEAN" and rule.contains is None and rule.greater_than is None:
+                return _Column(ref)
             return _flag(rule, text)
         if kind.startswith("TIMESTAMP WITH TIME ZONE"):
             value, bad = ref, "false"
@@ -253,40 +263,47 @@ class _Computation:
 
     def _aggregate(self, cols: dict[str, _Column], *, with_rows: bool,
                    dups: bool) -> dict[str, Any]:
-        ok = "reason IS NULL"
+        rows = f"min(_row, {FIRST_ROWS})" if with_rows else "[]"
         sql = self._rows_sql(cols, with_rows, dups) + f"""
-        SELECT grouping(reason) AS total, reason, count(*) AS rows, {'min(_row, ' + str(FIRST_ROWS) + ')' if with_rows
-                                         else '[]'} AS first_rows,
-          count(id) AS ids, count(DISTINCT id) AS distinct_ids,
-          count(*) FILTER ({ok}) AS tickets,
-          count(r) FILTER ({ok}) AS resolved,
-          count(*) FILTER ({ok} AND r IS NOT NULL AND ro = 0 AND ar <= 1) AS fcr,
-          count(*) FILTER ({ok} AND r IS NOT NULL AND ro > 0) AS reopened,
-          count(f) FILTER ({ok}) AS responded,
-          median(epoch_us(f) - epoch_us(c)) FILTER ({ok}) AS ttfr,
-          median(epoch_us(r) - epoch_us(c)) FILTER ({ok}) AS ttr,
-          count(*) FILTER ({ok} AND esc) AS escalated, count(esc) FILTER ({ok}) AS esc_n,
-          count(*) FILTER ({ok} AND sla) AS sla_met, count(sla) FILTER ({ok}) AS sla_n,
-          count(DISTINCT asg) FILTER ({ok} AND r IS NOT NULL) AS engineers,
-          min(epoch_us(c)) FILTER ({ok}) AS first_us, max(epoch_us(c)) FILTER ({ok}) AS last_us
-        FROM t GROUP BY GROUPING SETS ((reason), ())"""
-        names = ["total", "reason", "rows", "first_rows", "ids", "distinct_ids", "tickets", "resolved",
-                 "fcr", "reopened", "responded", "ttfr", "ttr", "escalated", "esc_n", "sla_met",
-                 "sla_n", "engineers", "first_us", "last_us"]
+        SELECT reason, count(*) AS rows, {rows} AS first_rows,
+          count(r) AS resolved,
+          count(*) FILTER (r IS NOT NULL AND ro = 0 AND ar <= 1) AS fcr,
+          count(*) FILTER (r IS NOT NULL AND ro > 0) AS reopened,
+          count(f) AS responded,
+          median(epoch_us(f) - epoch_us(c)) AS ttfr,
+          median(epoch_us(r) - epoch_us(c)) AS ttr,
+          count(*) FILTER (esc) AS escalated, count(esc) AS esc_n,
+          count(*) FILTER (sla) AS sla_met, count(sla) AS sla_n,
+          count(DISTINCT asg) FILTER (r IS NOT NULL) AS engineers,
+          min(epoch_us(c)) AS first_us, max(epoch_us(c)) AS last_us
+        FROM t GROUP BY reason"""
+        names = ["reason", "rows", "first_rows", "resolved", "fcr", "reopened", "responded",
+                 "ttfr", "ttr", "escalated", "esc_n", "sla_met", "sla_n", "engineers",
+                 "first_us", "last_us"]
         groups = [dict(zip(names, row, strict=True)) for row in self._fetch(sql)]
-        result = next(g for g in groups if g["total"])
+        result: dict[str, Any] = dict.fromkeys(names)
+        result.update(next((g for g in groups if g["reason"] is None), {}))
+        result["tickets"] = result["rows"] or 0
+        result["rows"] = sum(g["rows"] for g in groups)
         result["excluded"] = {g["reason"]: {"rows": g["rows"], "first_rows": g["first_rows"]}
-                              for g in groups if not g["total"] and g["reason"] is not None}
+                              for g in groups if g["reason"] is not None}
         return result
 
-    def _duplicates(self, cols: dict[str, _Column]) -> None:
+    def _duplicates(self, cols: dict[str, _Column], *, with_rows: bool) -> bool:
+        """Whether any ticket id repeats; with ``with_rows``, the temporary table ``dups``
+        (id, first row) that the main pass joins. A hash aggregate, so it spills to disk."""
         row = ("file_row_number + 1" if self.export.format == "parquet"
-               else "row_number() OVER () + 1")
+               else "row_number() OVER () + 1") if with_rows else "0"
+        ids = f"SELECT {row} AS _row, {cols['ticket_id'].value} AS id FROM {self.export.table()}"
+        if not with_rows:  # the quick check: equal ids have equal hashes
+            (ids_n, distinct), = self._fetch(
+                f"SELECT count(id), count(DISTINCT hash(id)) FROM ({ids})")
+            if ids_n == distinct:
+                return False
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
-            SELECT id, min(_row) AS first FROM (
-              SELECT {row} AS _row, {cols['ticket_id'].value} AS id
-              FROM {self.export.table()})
+            SELECT id, min(_row) AS first FROM ({ids})
             WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1""")
+        return bool(self._fetch("SELECT count(*) FROM dups")[0][0])
 
     def _first_rows(self, cols: dict[str, _Column]) -> dict[str, list[int]]:
         sql = self._rows_sql(cols, True, False) + f"""
