@@ -161,8 +161,9 @@ class EvidenceReport:
 
 def apply_evidence(intake: IntakeData, reports: Iterable[EvidenceReport]) -> IntakeData:
     """A copy of ``intake`` with each report's figures as current values (KPIs), profile volumes
-    and expectation ratings, recorded in ``evidence``. A later report's figure replaces an
-    earlier one for the same target."""
+    (rounded to whole counts) and expectation ratings, recorded in ``evidence``. A later
+    report's figure replaces an earlier one for the same target; figures the intake's framework
+    does not know are left to the caller to refuse (:func:`unknown_targets`)."""
     data = copy.deepcopy(intake)
     chosen: dict[tuple[str, str], EvidenceFigure] = {
         (f.target, f.id): f for f in data.evidence}
@@ -173,13 +174,22 @@ def apply_evidence(intake: IntakeData, reports: Iterable[EvidenceReport]) -> Int
     for (target, fid), fig in chosen.items():
         if target == "kpi":
             data.current[fid] = fig.value
-        elif target == "profile":
-            data.profile[fid] = fig.value
+        elif target == "profile":  # volumes are whole counts in the intake
+            data.profile[fid] = round(fig.value) if fig.value is not None else None
         else:
             dim, rating = fid.split(".", 1)
             data.ratings.setdefault(dim, {})[rating] = fig.value
     data.evidence = sorted(chosen.values(), key=lambda f: (TARGETS.index(f.target), f.id))
     return data
+
+
+def unknown_targets(figures: Iterable[EvidenceFigure], kpis: Iterable[str],
+                    dimensions: Iterable[str]) -> list[EvidenceFigure]:
+    """The figures whose KPI or expectation dimension is not in the framework."""
+    known_kpis, known_dims = set(kpis), set(dimensions)
+    return [f for f in figures
+            if (f.target == "kpi" and f.id not in known_kpis)
+            or (f.target == "expectation" and f.id.rpartition(".")[0] not in known_dims)]
 
 
 def figure_from_dict(raw: Mapping[str, Any]) -> EvidenceFigure:
@@ -193,3 +203,67 @@ def figure_from_dict(raw: Mapping[str, Any]) -> EvidenceFigure:
         period_from=period.get("from"), period_to=period.get("to"),
         source=str(raw.get("source") or ""), flagged=bool(raw.get("flagged")),
         note=str(raw.get("note") or ""))
+
+
+# --------------------------------------------------------------------------- into results
+
+
+def results_evidence(intake: IntakeData) -> list[dict[str, Any]]:
+    """results.json's ``evidence``: every figure of the intake, whether it is ``used`` (the
+    intake still holds its value) and the ``cell`` it filled."""
+    out = []
+    for fig in intake.evidence:
+        key = (fig.target, fig.id)
+        record = fig.as_dict()
+        record["used"] = key not in intake.evidence_overridden
+        record["cell"] = _cell(intake, fig)
+        out.append(record)
+    return out
+
+
+def kpi_evidence(intake: IntakeData, kpi_id: str) -> dict[str, Any] | None:
+    """A KPI's ``evidence`` in results.json: n, interval, source, period, definition; None when
+    its value was typed (or typed over the evidence)."""
+    fig = _used(intake, "kpi", kpi_id)
+    if fig is None:
+        return None
+    return {"n": fig.n, "ci": list(fig.ci) if fig.ci else None, "source": fig.source,
+            "period": {"from": fig.period_from, "to": fig.period_to},
+            "definition": fig.definition}
+
+
+def dimension_survey(intake: IntakeData, dim: str) -> dict[str, Any] | None:
+    """An expectation dimension's ``survey`` in results.json (methodology §6): the customers'
+    and the staff's means with sd and n, and ``flagged`` when a group has fewer than
+    :data:`MIN_RESPONDENTS`; None when its ratings were typed."""
+    figs = {rating: _used(intake, "expectation", f"{dim}.{rating}")
+            for rating in ("importance", "performance", "priority")}
+    if not any(figs.values()):
+        return None
+
+    def stat(fig: EvidenceFigure | None) -> dict[str, Any] | None:
+        return None if fig is None else {"mean": fig.value, "sd": fig.sd, "n": fig.n}
+
+    customer = [f for k, f in figs.items() if f and k != "priority"]
+    return {
+        "customer": {"n": max((f.n for f in customer), default=0),
+                     "importance": stat(figs["importance"]),
+                     "performance": stat(figs["performance"])},
+        "staff": {"n": figs["priority"].n if figs["priority"] else 0,
+                  "priority": stat(figs["priority"])},
+        "flagged": any(f.flagged for f in figs.values() if f),
+        "source": next(f.source for f in figs.values() if f),
+    }
+
+
+def _used(intake: IntakeData, target: str, fid: str) -> EvidenceFigure | None:
+    if (target, fid) in intake.evidence_overridden:
+        return None
+    return next((f for f in intake.evidence if f.target == target and f.id == fid), None)
+
+
+def _cell(intake: IntakeData, fig: EvidenceFigure) -> str:
+    if fig.target == "expectation":
+        dim, _, rating = fig.id.rpartition(".")
+        return intake.cells.get(f"customer_expectations.{dim}.{rating}", "")
+    return intake.cells.get(f"{fig.target}.{fig.id}", "")

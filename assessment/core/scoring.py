@@ -16,6 +16,7 @@ from typing import Any
 from assessment import __version__
 from assessment.core import business
 from assessment.core.errors import Issue
+from assessment.core.evidence import dimension_survey, kpi_evidence, results_evidence
 from assessment.core.format import format_value
 from assessment.core.framework import (
     ELEMENTS,
@@ -245,6 +246,8 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
     kpis = [_kpi_result(framework, k, intake, current, model, fx, derived)
             for k in fw.kpis]
     for row in kpis:
+        row["evidence"] = kpi_evidence(intake, row["id"])
+    for row in kpis:
         if not row["applicable"] and row["current"] is not None:
             warnings.append(f"{row['name']} does not apply to the {model} support model; "
                             "its value is shown but not scored.")
@@ -326,6 +329,7 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         "questionnaires": questionnaires,
         "expectations": expectations,
         "consistency": consistency,
+        "evidence": results_evidence(intake),
         "recommendations": _recommendations(fw, kpis, questionnaires, expectations),
         "warnings": warnings,
     }
@@ -691,6 +695,7 @@ def _expectations(framework: Framework, intake: IntakeData) -> dict[str, Any]:
             "id": item.id, "name": item.name, "importance": i, "performance": p,
             "priority": t, "gap": None if i is None or p is None else i - p,
             "quadrant": quadrant(i, p, settings.ipa_threshold),
+            "survey": dimension_survey(intake, item.id),
         })
     return {
         "alignment": alignment([(d["importance"], d["priority"]) for d in dims]),

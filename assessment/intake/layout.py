@@ -33,10 +33,11 @@ SHEETS: dict[str, str] = {
     "customer_expectations": "Customer expectations",
     "initiatives": "Initiatives",
     "findings": "Findings",
+    "evidence": "Evidence",
 }
 #: Sheets a 2.0 workbook may leave out (absent = nothing recorded); the template writes each
 #: one only when the framework has rows for it (initiatives, executive-summary findings).
-OPTIONAL_SHEETS: tuple[str, ...] = ("initiatives", "findings")
+OPTIONAL_SHEETS: tuple[str, ...] = ("initiatives", "findings", "evidence")
 
 #: Where the version and framework identity are recorded (cells on Instructions + names).
 VERSION_NAME = "template_version"
@@ -192,6 +193,18 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("description", "What the rule reports", 44, True),
     Column("generated", "Generated sentence (numbers filled in by the tool)", 48, True),
     Column("wording", "Your wording (optional)", 60, True),
+)
+#: The Evidence sheet (written by ``support-excellence evidence … --intake``, never typed): one
+#: row per value computed from a raw export (methodology §11), keyed ``kpi.<id>``,
+#: ``profile.<field>`` or ``expectation.<dimension>.<rating>``.
+EVIDENCE_COLUMNS: tuple[Column, ...] = (
+    Column("evidence_key", "Filled value", 34), Column("filled_cell", "Cell filled", 16),
+    Column("value", "Value", 13), Column("n", "n", 10),
+    Column("ci_low", "95% interval from", 13), Column("ci_high", "95% interval to", 13),
+    Column("sd", "Standard deviation", 12), Column("period_from", "Period from", 12),
+    Column("period_to", "Period to", 12), Column("source", "Source", 36, True),
+    Column("definition", "Definition used", 48, True),
+    Column("flagged", "Flagged (too few)", 10), Column("note", "Note", 30, True),
 )
 #: What each kind of finding rule reports, in a consultant's words.
 FINDING_RULES: dict[str, str] = {

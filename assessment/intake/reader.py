@@ -43,6 +43,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.defaults import DEFAULT_MAX_BYTES
 from assessment.core.errors import IntakeError, Issue, printable
+from assessment.core.evidence import EvidenceFigure
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import (
     NA,
@@ -688,6 +689,7 @@ class WorkbookReader:
         data.ratings = self.expectations(data.notes)
         data.initiatives = self.initiatives()
         data.finding_wording = self.finding_wording()
+        self.evidence(data)
         return data
 
     def sheet(self, role: str, report: bool = True) -> tuple[Worksheet, Worksheet] | None:
@@ -1109,6 +1111,92 @@ class WorkbookReader:
             if text:
                 out[fid] = text
         return out
+
+
+    # ------------------------------------------------------------------- evidence (optional)
+
+    def evidence(self, data: IntakeData) -> None:
+        """The figures on the optional Evidence sheet (methodology §11) into ``data.evidence``;
+        a figure whose cell now holds another value is recorded as overridden, with a warning."""
+        t = self.table("evidence", ("evidence_key", "value", "n"), optional=True)
+        if t is None:
+            return
+        kpis = {k.id for k in self.fw.kpis}
+        dims = {item.id for item in self.fw.questionnaires["customer_expectations"].items}
+        for row in t.rows():
+            key = self.text(t, row, "evidence_key")
+            if key is None or key is INVALID:
+                continue
+            target, _, fid = str(key).partition(".")
+            known = (target == "kpi" and fid in kpis) or (
+                target == "profile" and fid in VOLUME_FIELDS) or (
+                target == "expectation" and fid.rpartition(".")[0] in dims
+                and fid.rpartition(".")[2] in RATING_KEYS)
+            if not known:
+                self.issue(t.title, t.coord(row, "evidence_key"),
+                           f"'{key}' is not a KPI, profile volume or expectation rating",
+                           "leave the Evidence sheet as support-excellence evidence wrote it")
+                continue
+            fields: dict[str, Any] = {}
+            for name in ("value", "n", "ci_low", "ci_high", "sd"):
+                value = self.cell(t, row, name)
+                if value is INVALID or (value is not None and not _finite(value)):
+                    self.issue(t.title, t.coord(row, name), f"{name} must be a number",
+                               "leave the Evidence sheet as support-excellence evidence wrote "
+                               "it")
+                    value = None
+                fields[name] = value
+            if fields["value"] is None:
+                continue
+            texts = {name: self.text(t, row, name, multiline=True) for name in (
+                "period_from", "period_to", "source", "definition", "flagged", "note")}
+            texts = {k: None if v is INVALID else v for k, v in texts.items()}
+            lo, hi = fields["ci_low"], fields["ci_high"]
+            fig = EvidenceFigure(
+                target=target, id=fid, value=float(fields["value"]),
+                n=int(fields["n"] or 0), definition=texts["definition"] or "",
+                ci=(float(lo), float(hi)) if lo is not None and hi is not None else None,
+                sd=None if fields["sd"] is None else float(fields["sd"]),
+                period_from=_day_text(texts["period_from"]),
+                period_to=_day_text(texts["period_to"]), source=texts["source"] or "",
+                flagged=str(texts["flagged"] or "").lower() == "yes", note=texts["note"] or "")
+            data.evidence.append(fig)
+            typed, cell = _typed_value(data, fig)
+            expected = round(fig.value) if target == "profile" else fig.value
+            if typed is None or not math.isclose(float(typed), expected, rel_tol=1e-9,
+                                                  abs_tol=1e-12):
+                data.evidence_overridden[(target, fid)] = cell
+                self.warn(t.title, t.coord(row, "value"),
+                          f"{key} was computed as {_shown_number(fig.value)} from "
+                          f"{fig.source}, but {cell or 'its cell'} now holds "
+                          f"{'nothing' if typed is None else _shown_number(typed)}: the typed "
+                          "value is scored and the evidence is shown as set aside")
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def _day_text(value: Any) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    return None if value is None else str(value)
+
+
+def _shown_number(value: Any) -> str:
+    return f"{float(value):,.6g}"
+
+
+def _typed_value(data: IntakeData, fig: EvidenceFigure) -> tuple[Any, str]:
+    """What the intake now holds where ``fig`` was filled, and that cell."""
+    if fig.target == "kpi":
+        return data.current.get(fig.id), data.cells.get(f"kpi.{fig.id}", "")
+    if fig.target == "profile":
+        return data.profile.get(fig.id), data.cells.get(f"profile.{fig.id}", "")
+    dim, _, rating = fig.id.rpartition(".")
+    return (data.ratings.get(dim, {}).get(rating),
+            data.cells.get(f"customer_expectations.{dim}.{rating}", ""))
 
 
 # ----------------------------------------------------------------------------- tracking values

@@ -26,6 +26,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
@@ -54,6 +55,7 @@ from assessment.files.xlsx import (
 from assessment.intake.layout import (
     ANSWER_MEANINGS,
     CURRENCIES,
+    EVIDENCE_COLUMNS,
     EXPECTATION_COLUMNS,
     FINDING_COLUMNS,
     FINDING_RULES,
@@ -173,6 +175,8 @@ def fill_intake(framework: Framework, data: IntakeData) -> Workbook:
             _put(ws.cell(row, cols[key]), data.ratings.get(dim_id, {}).get(key))
         _put(ws.cell(row, cols["notes"]), data.notes.get(f"customer_expectations.{dim_id}"))
     _fill_tracking(wb, data)
+    if data.evidence:
+        _evidence(wb, data)
     return wb
 
 
@@ -717,6 +721,63 @@ def _fill_tracking(wb: Workbook, data: IntakeData) -> None:
         cols = _key_columns(ws)
         for fid, row in _id_rows(ws).items():
             _put(ws.cell(row, cols["wording"]), data.finding_wording.get(fid))
+
+
+#: Cells filled from evidence: a pale blue, so a reader sees at once which values were computed.
+_EVIDENCE_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+
+
+def _evidence(wb: Workbook, data: IntakeData) -> None:
+    """The Evidence sheet (one row per figure) and, in each cell a figure filled, the pale blue
+    evidence fill and a comment naming the source."""
+    ws = wb.create_sheet(SHEETS["evidence"])
+    _table_head(ws, "Evidence: values computed from the client's own data",
+                "Written by support-excellence evidence; do not edit. Each row is a value "
+                "computed from a raw export and put into the cell named. If you type another "
+                "value into that cell, yours is scored and this row is shown as set aside.",
+                EVIDENCE_COLUMNS)
+    targets = _evidence_cells(wb)
+    for row, fig in enumerate(data.evidence, FIRST_ROW):
+        key = f"{fig.target}.{fig.id}"
+        where = targets.get(key)
+        ci = fig.ci or (None, None)
+        values = (key, where[0].title + "!" + where[1].coordinate if where else "", fig.value,
+                  fig.n, ci[0], ci[1], fig.sd, fig.period_from, fig.period_to, fig.source,
+                  fig.definition, "yes" if fig.flagged else "no", fig.note)
+        for col, value in enumerate(values, 1):
+            cell = ws.cell(row, col)
+            set_value(cell, value)
+            cell.border = _BORDER
+            cell.alignment = _WRAP if EVIDENCE_COLUMNS[col - 1].wrap else _TOP
+        if where:
+            cell = where[1]
+            cell.fill = _EVIDENCE_FILL
+            interval = (f", 95% interval {_num(ci[0])} to {_num(ci[1])}"
+                        if fig.ci else "")
+            cell.comment = Comment(short_text(
+                f"From evidence: {fig.source}, n = {fig.n:,}{interval}"
+                f" ({fig.period_from or '?'} to {fig.period_to or '?'}). {fig.definition}",
+                1000), "support-excellence", width=320, height=120)
+    _finish(ws, freeze=f"B{FIRST_ROW}")
+    ws.protection.sheet = True
+
+
+def _evidence_cells(wb: Workbook) -> dict[str, tuple[Worksheet, Cell]]:
+    """``kpi.<id>`` / ``profile.<field>`` / ``expectation.<dim>.<rating>`` -> its input cell."""
+    out: dict[str, tuple[Worksheet, Cell]] = {}
+    ws = wb[SHEETS["kpis"]]
+    col = _key_columns(ws)["current"]
+    for kpi_id, row in _id_rows(ws).items():
+        out[f"kpi.{kpi_id}"] = (ws, ws.cell(row, col))
+    ws = wb[SHEETS["profile"]]
+    for key, row in _id_rows(ws).items():
+        out[f"profile.{key}"] = (ws, ws.cell(row, 3))
+    ws = wb[SHEETS["customer_expectations"]]
+    cols = _key_columns(ws)
+    for dim, row in _id_rows(ws).items():
+        for key in RATING_KEYS:
+            out[f"expectation.{dim}.{key}"] = (ws, ws.cell(row, cols[key]))
+    return out
 
 
 def _fill_profile(ws: Worksheet, profile: dict[str, Any]) -> None:
