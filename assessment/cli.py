@@ -10,11 +10,12 @@ the summary).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assessment import __version__
 from assessment.core.defaults import (
@@ -234,7 +235,95 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: %(default)s)")
     p.add_argument("--workers", type=worker_count, metavar="N", default=None,
                    help=f"worker processes (default: min(2, CPUs); 1 to {MAX_WORKERS})")
+    _evidence_parser(sub, framework_option)
     return parser
+
+
+def _day(text: str) -> dt.date:
+    """``--from``/``--to``: a date, YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _evidence_parser(sub: Any, framework_option: Any) -> None:
+    from assessment.evidence.files import DELIMITERS, ENCODINGS
+    from assessment.evidence.mapping import systems
+    from assessment.evidence.survey import KINDS
+
+    p = sub.add_parser(
+        "evidence", help="compute KPIs from a ticket export or survey responses",
+        description="Compute KPI values from the client's own raw data (methodology §11): a "
+                    "help-desk ticket export or survey responses. Prints each figure with its "
+                    "n, 95%% interval and period, what could not be computed and why, and "
+                    "every row left out by reason with its first row numbers. --json writes "
+                    "the evidence file (support-excellence/evidence@1); --intake IN --out NEW "
+                    "writes a copy of the intake with the values filled in and marked with "
+                    "their source (IN is never changed). A file that lacks required columns "
+                    "is refused with exit code 2, naming them and the mapping used.",
+        epilog="Examples: support-excellence evidence tickets export.csv --system zendesk "
+               "--tz Europe/Berlin --intake acme.xlsx --out acme-evidence.xlsx; "
+               "support-excellence evidence survey nps.csv --kind nps --json nps.json")
+    kinds = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--tz", metavar="ZONE", default=None,
+                       help="time zone of timestamps written without an offset (an IANA "
+                            "name such as Europe/Berlin); default UTC. Timestamps with an "
+                            "offset are converted from it")
+        q.add_argument("--encoding", choices=ENCODINGS, default="auto",
+                       help="text encoding of a CSV; auto (default) reads a byte-order mark "
+                            "(UTF-8 or Excel's UTF-16 'Unicode text') and otherwise requires "
+                            "UTF-8, refusing anything else rather than guessing")
+        q.add_argument("--delimiter", choices=[k for k in DELIMITERS if len(k) > 1],
+                       default="auto",
+                       help="CSV delimiter; auto (default) takes the one of comma, semicolon "
+                            "and tab that the header line uses, and refuses a header that "
+                            "uses several")
+        q.add_argument("--json", metavar="OUT", type=Path, default=None,
+                       help="write the evidence file (JSON) here")
+        q.add_argument("--intake", metavar="IN", type=Path, default=None,
+                       help="an intake workbook to fill from the figures (with --out)")
+        q.add_argument("--out", metavar="NEW", type=Path, default=None,
+                       help="where to write the filled copy of --intake (a new file)")
+        q.add_argument("--quiet", action="store_true", help="print only problems")
+        framework_option(q)
+
+    q = kinds.add_parser(
+        "tickets", help="ticket KPIs from a help-desk export (CSV or Parquet)",
+        description="First contact resolution, median times to first response and to "
+                    "resolve, reopen, escalation and SLA rates, cases per engineer per month "
+                    "and annual assisted cases, from a ticket export read through the column "
+                    "mapping of its help-desk system (docs/evidence.md).")
+    q.add_argument("file", metavar="FILE", type=Path, help="the export (.csv or .parquet)")
+    q.add_argument("--system", choices=systems(), default="generic",
+                   help="the help-desk system whose export this is (default: %(default)s, the "
+                        "canonical column names)")
+    q.add_argument("--mapping", metavar="FILE", type=Path, default=None,
+                   help="your own column mapping (YAML, see docs/evidence.md); replaces "
+                        "--system")
+    q.add_argument("--from", dest="date_from", metavar="DATE", type=_day, default=None,
+                   help="first creation date to count (YYYY-MM-DD); tickets created before "
+                        "are left out")
+    q.add_argument("--to", dest="date_to", metavar="DATE", type=_day, default=None,
+                   help="last creation date to count (YYYY-MM-DD, inclusive)")
+    common(q)
+
+    q = kinds.add_parser(
+        "survey", help="CSAT, NPS, CES or the expectation survey from responses (CSV)",
+        description="CSAT (1-5, share of 4-5), NPS (0-10, promoters minus detractors) or CES "
+                    "(1-7, share of 5-7) with n and a 95%% interval, or the expectation survey: "
+                    "one row per respondent with a 'group' column (customer or staff) and "
+                    "'<dimension>.importance', '<dimension>.performance' (customers) and "
+                    "'<dimension>.priority' (staff) ratings 1-5. Answers outside the scale "
+                    "are left out with a reason.")
+    q.add_argument("file", metavar="FILE", type=Path, help="the responses (.csv)")
+    q.add_argument("--kind", choices=KINDS, required=True, help="which survey")
+    q.add_argument("--column", metavar="NAME", default=None,
+                   help="the answer column of a csat, nps or ces file (default: the kind's "
+                        "name, e.g. nps)")
+    common(q)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -250,8 +339,8 @@ def print_issues(error: InputError) -> None:
     """``error: the <input> <file> has N problem(s); nothing was written.`` then one line per
     problem: ``Sheet!Cell: ...`` for an intake, the YAML path for a framework, and
     ``brand.yaml: key: ...`` for a brand file."""
-    what = error.kind if error.kind in ("framework", "brand file", "PowerPoint template") \
-        else "intake"
+    what = error.kind if error.kind in ("framework", "brand file", "PowerPoint template",
+                                        "export") else "intake"
     prefix = (f"{printable(Path(error.source).name)}: "
               if error.kind == "brand file" and error.source else "")
     print(f"error: the {what} {printable(error.source)} has {len(error.issues)} problem(s); "
@@ -409,5 +498,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    if (args.intake is None) != (args.out is None):
+        print("error: --intake and --out go together: the intake to fill and where to write "
+              "the filled copy", file=sys.stderr)
+        return EXIT_INVALID
+    import time
+
+    from assessment.core.errors import ExportError, Issue
+    from assessment.evidence.summary import summary_text
+
+    framework = _framework(args)
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(f"[{time.monotonic() - started:5.1f} s] {text}…", file=sys.stderr, flush=True)
+
+    common = {"tz": args.tz, "encoding": args.encoding, "delimiter": args.delimiter}
+    if args.source == "tickets":
+        from assessment.evidence.tickets import ticket_evidence
+
+        report = ticket_evidence(args.file, system=args.system, mapping=args.mapping,
+                                 date_from=args.date_from, date_to=args.date_to,
+                                 progress=say, **common)
+    else:
+        from assessment.evidence.survey import survey_evidence
+
+        say(f"reading {args.file.name}")
+        dims = [i.id for i in framework.questionnaires["customer_expectations"].items]
+        report = survey_evidence(args.file, args.kind, column=args.column, dimensions=dims,
+                                 **common)
+    if not args.quiet:
+        print(summary_text(report, framework))
+    try:
+        if args.intake is not None:
+            from assessment.evidence.fill import fill_intake_copy
+
+            changes = fill_intake_copy(args.intake, args.out, [report], framework)
+            if not args.quiet:
+                print(f"\nwrote {printable(str(args.out))}: {len(changes)} value(s) filled "
+                      "from evidence (pale blue cells; sheet Evidence):")
+                for change in changes:
+                    print(printable(f"  {change.cell or change.key}: {_shown(change.before)} -> "
+                                    f"{_shown(change.after)}"))
+        if args.json is not None:
+            import json
+
+            from assessment.files.write import atomic_write
+
+            atomic_write(args.json, json.dumps(report.to_json(), indent=2, ensure_ascii=False,
+                                               allow_nan=False) + "\n")
+            if not args.quiet:
+                print(f"wrote {printable(str(args.json))}")
+    except OSError as exc:
+        raise_or = ExportError([Issue(f"could not write: {exc.strerror or exc}",
+                                      "choose a folder you can write to")])
+        print_issues(raise_or)
+        return EXIT_WRITE_FAILED
+    return EXIT_OK
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "blank"
+    return f"{value:,.6g}" if isinstance(value, float) else str(value)
+
+
 COMMANDS = {"template": cmd_template, "score": cmd_score, "validate": cmd_validate,
-            "upgrade-intake": cmd_upgrade_intake, "batch": cmd_batch, "demo": cmd_demo}
+            "upgrade-intake": cmd_upgrade_intake, "batch": cmd_batch, "demo": cmd_demo,
+            "evidence": cmd_evidence}

@@ -70,6 +70,11 @@ class Mapping:
     source: str = ""
 
     @property
+    def short(self) -> str:
+        """The system's name, or the consultant's mapping file."""
+        return self.source if self.system == "custom" else self.system
+
+    @property
     def label(self) -> str:
         """How messages name the mapping: the system, or the consultant's file."""
         return self.source if self.system == "custom" else f"{self.system} ({self.name})"

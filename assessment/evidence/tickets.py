@@ -165,7 +165,7 @@ class _Computation:
                           "escalated", "sla_met"):
             if canonical not in self.mapping.columns:
                 self.unavailable.append(
-                    (canonical, f"the {self.mapping.label} mapping has no {canonical} column"))
+                    (canonical, f"the {self.mapping.short} mapping has no {canonical} column"))
         return cols
 
     def _column(self, rule: ColumnRule, name: str, header: dict[str, str]) -> _Column:
