@@ -25,8 +25,22 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## demo: install, then score the bundled sample organizations into $(OUT)/
+# Then one sample's intake is filled from its own raw data (a ServiceNow incident export and
+# the closure survey, tools/make_sample_exports.py) and scored: values with n and intervals.
+EXPORTS := assessment/data/samples/exports/harbor-city-it
 demo: install
 	$(BIN)/support-excellence demo --out $(OUT)
+	@echo "Evidence: Harbor City IT's intake filled from its incident export and survey answers"
+	$(BIN)/support-excellence evidence tickets $(EXPORTS)/incidents-servicenow.csv \
+		--system servicenow --tz Europe/Berlin --json $(OUT)/evidence/harbor-city-it-tickets.json \
+		--intake assessment/data/samples/harbor-city-it.xlsx \
+		--out $(OUT)/evidence/harbor-city-it-evidence-step1.xlsx
+	$(BIN)/support-excellence evidence survey $(EXPORTS)/closure-survey-csat.csv --kind csat \
+		--tz Europe/Berlin --json $(OUT)/evidence/harbor-city-it-csat.json \
+		--intake $(OUT)/evidence/harbor-city-it-evidence-step1.xlsx \
+		--out $(OUT)/evidence/harbor-city-it-from-evidence.xlsx
+	$(BIN)/support-excellence score $(OUT)/evidence/harbor-city-it-from-evidence.xlsx \
+		--out $(OUT)/evidence
 
 ## system-deps: LibreOffice (Calc and Impress), Chromium and poppler for the real-application
 ## tests (apt-get)

@@ -48,8 +48,11 @@ def fill_intake_copy(intake: str | Path, out: str | Path, reports: Iterable[Evid
                                  "use the framework the intake was made with")
                            for f in unknown])
     filled = apply_evidence(data, reports)
+    new = {(f.target, f.id) for f in figures if f.value is not None}
     changes = []
     for fig in filled.evidence:
+        if (fig.target, fig.id) not in new:
+            continue  # filled by an earlier run; kept as it was
         if fig.target == "kpi":
             before, after = data.current.get(fig.id), filled.current.get(fig.id)
             cell = data.cells.get(f"kpi.{fig.id}", "")
