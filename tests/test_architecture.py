@@ -22,13 +22,15 @@ ALLOWED: dict[str, set[str]] = {
     "core": set(),
     "files": {"core"},
     "intake": {"core", "files"},
+    # raw exports (methodology §11) become figures, and a filled copy of an intake
+    "evidence": {"core", "files", "intake"},
     "scorecard": {"core", "files"},
     "pipeline": {"core", "files", "intake", "scorecard"},
     # with no results folder, the portfolio scores the bundled samples through the pipeline
     "portfolio": {"core", "files", "scorecard", "pipeline", "intake"},
     "batch": {"core", "files", "intake", "scorecard", "portfolio", "pipeline"},
-    "interactive": {"core", "files", "intake", "scorecard", "portfolio", "pipeline"},
-    "cli": {"core", "files", "intake", "scorecard", "portfolio", "pipeline", "batch"},
+    "interactive": {"core", "files", "intake", "evidence", "scorecard", "portfolio", "pipeline"},
+    "cli": {"core", "files", "intake", "evidence", "scorecard", "portfolio", "pipeline", "batch"},
     "__main__": {"cli"},
     "__init__": set(),
 }
