@@ -89,7 +89,8 @@ from typing import Any
 import ipywidgets as w
 
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS
-from assessment.core.errors import InputError, Issue
+from assessment.core.errors import ExportError, InputError, Issue
+from assessment.core.evidence import EvidenceFigure, EvidenceReport, apply_evidence, unknown_targets
 from assessment.core.format import (
     DASH,
     DRIVER_STATUS_LABELS,
@@ -127,6 +128,7 @@ from assessment.intake.reader import (
 )
 from assessment.intake.template import write_intake
 from assessment.interactive.display import consistency_table
+from assessment.interactive.evidence import EvidencePanel
 from assessment.interactive.scenarios import Scenario, compare, render_comparison, snapshot
 from assessment.scorecard.brand import Brand, as_brand
 from assessment.scorecard.charts import (
@@ -234,6 +236,30 @@ def parse_profile_entry(key: str, text: str, framework: Framework | None = None)
     except InvalidValue as bad:
         return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
     return value, None  # a required field left blank is an InvalidValue of profile_value
+
+
+def typed_over(data: IntakeData) -> dict[tuple[str, str], str]:
+    """The evidence figures whose value the inputs no longer hold (typed over or cleared):
+    ``(target, id)`` -> the workbook cell, as the intake reader records them."""
+    out: dict[tuple[str, str], str] = {}
+    for fig in data.evidence:
+        if fig.value is None:
+            continue
+        expected: float = fig.value
+        if fig.target == "kpi":
+            typed, key = data.current.get(fig.id), f"kpi.{fig.id}"
+        elif fig.target == "profile":
+            typed, key = data.profile.get(fig.id), f"profile.{fig.id}"
+            expected = round(fig.value)
+        else:
+            dim, _, rating = fig.id.rpartition(".")
+            typed = data.ratings.get(dim, {}).get(rating)
+            key = f"customer_expectations.{dim}.{rating}"
+        number = isinstance(typed, int | float) and not isinstance(typed, bool)
+        if not number or not math.isclose(float(typed), expected, rel_tol=1e-9,
+                                          abs_tol=1e-12):
+            out[(fig.target, fig.id)] = data.cells.get(key, "")
+    return out
 
 
 def _profile_text(value: Any) -> str:
@@ -448,6 +474,7 @@ class AssessmentForm:
         self._notes: dict[str, str] = {}
         self._source = ""
         self._cells: dict[str, str] = {}  # where a loaded workbook held each value
+        self._evidence: list[EvidenceFigure] = []  # figures from raw exports (Evidence)
         self._results: dict[str, Any] = {}
         self._view: ResultsView | None = None  # the typed view of _results, built once a score
         self._issues: list[Issue] = []
@@ -563,8 +590,12 @@ class AssessmentForm:
         results = w.VBox([self.executive, self.result_tabs],
                          layout=w.Layout(flex="1 1 0", min_width="360px"))
         self.style = w.HTML(FORM_CSS, layout=w.Layout(display="none"))
+        self.evidence_panel = EvidencePanel(self)
+        self.evidence_section = w.Accordion(children=[self.evidence_panel.widget],
+                                            titles=("Evidence",), selected_index=None)
         self.widget = w.VBox([self.controls, self.status_line, self.errors,
-                              w.HBox([self.tabs, results]), self.scenario_box, self.style],
+                              w.HBox([self.tabs, results]), self.evidence_section,
+                              self.scenario_box, self.style],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("se-assessment-form")
 
@@ -766,6 +797,8 @@ class AssessmentForm:
             data.ratings[dim] = {
                 k: take(box, parse_rating_entry(box.widget.value, f"{dim}.{k}"))
                 for k, box in boxes.items()}
+        data.evidence = list(self._evidence)
+        data.evidence_overridden = typed_over(data)
         return data, issues
 
     def _fx_needed(self) -> bool:
@@ -889,6 +922,48 @@ class AssessmentForm:
             self.status_line.value = "<br>".join(html.escape(x) for x in data.warnings)
         return []
 
+    def accept_evidence(self, reports: Iterable[EvidenceReport]) -> IntakeData:
+        """Put the reports' figures into the form and re-score: KPI current values, profile
+        volumes (whole counts) and expectation ratings fill their boxes, and the form keeps the
+        figures as its evidence (``data().evidence``; a saved intake gets the Evidence sheet).
+        Only the boxes the figures fill change. Raises :class:`ExportError` (nothing changed)
+        for a figure this framework has no place for. Returns the form's data."""
+        reports = list(reports)
+        fw = self.framework
+        dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
+        unknown = unknown_targets([f for r in reports for f in r.figures],
+                                  (k.id for k in fw.kpis), dims)
+        unknown += [f for r in reports for f in r.figures
+                    if f.target == "profile" and f.id not in self.profile]
+        if unknown:
+            raise ExportError([Issue(f"{f.target} {f.id} is not in the framework "
+                                     f"{fw.name} {fw.version}",
+                                     "use the framework the figures were computed for")
+                               for f in unknown])
+        filled = apply_evidence(self.data(), reports)
+        new = {(f.target, f.id) for r in reports for f in r.figures if f.value is not None}
+        self._loading = True
+        try:
+            for fig in filled.evidence:
+                if (fig.target, fig.id) not in new:
+                    continue  # an earlier figure keeps whatever its box holds now
+                if fig.target == "kpi":
+                    row = self.kpi_rows[fig.id]
+                    value = filled.current[fig.id]
+                    row.current.fill(show_value(row.kpi, value), value)
+                elif fig.target == "profile":
+                    value = filled.profile[fig.id]
+                    self.profile[fig.id].fill(_profile_text(value), value)
+                else:
+                    dim, _, rating = fig.id.rpartition(".")
+                    value = filled.ratings[dim][rating]
+                    self.ratings[dim][rating].fill(format_number(value), value)
+        finally:
+            self._loading = False
+        self._evidence = list(filled.evidence)
+        self.refresh()
+        return self.data()
+
     def snapshot(self, name: str) -> Scenario:
         """Keep the current inputs and results as the named scenario."""
         name = clean_text(name or "") or f"scenario {len(self.scenarios) + 1}"
@@ -917,6 +992,7 @@ class AssessmentForm:
             self._notes = dict(data.notes)
             self._source = data.source
             self._cells = dict(data.cells)  # consistency checks name the workbook's cells
+            self._evidence = list(data.evidence)
             for key, box in self.profile.items():
                 value = data.profile.get(key)
                 box.fill(_profile_text(value), value)
