@@ -24,6 +24,11 @@ Pure functions of plain values (standard library only). One rule per kind:
 - **benchmark**: the value, or the range as ``low to high``, in the KPI's unit and the
   benchmark's own currency, the converted figure beside it, then the source and year:
   ``USD 6 to USD 40 (≈ EUR 5.52 to EUR 36.80) (HDI, 2023)``.
+- **evidence** (methodology §11): a value computed from the client's data is marked
+  ``evidence`` and followed by :func:`evidence_text`: ``n = 1,234 · 95% interval 71.2%–75.0% ·
+  tickets.csv (zendesk export), 2024-03-01 to 2024-03-31`` (the interval's ends in the KPI's
+  unit; no interval for a median or a volume). A survey rating reads ``4.2 (sd 0.8, n = 6)``
+  (:func:`rating_stat_text`).
 - **Excel number format**: :func:`excel_format` gives, for a unit, currency and value, the
   number format that makes a spreadsheet show the same text as :func:`format_value`
   (``"USD "#,##0`` for USD 1,234, ``"USD "#,##0.00`` for USD 25.50, ``0.0%`` for 85.5%).
@@ -40,6 +45,13 @@ STATUS_LABELS = {"met": "Met", "near": "Near", "off": "Off target", "no_data": "
                  "not_applicable": "Not applicable"}
 DERIVED = "derived"
 """The mark beside a value a consistency relation filled in (methodology §7)."""
+EVIDENCE = "evidence"
+"""The mark beside a value computed from the client's data (methodology §11)."""
+SET_ASIDE = "set aside: the consultant typed another value"
+"""What an evidence figure the intake typed over says (the typed value is scored)."""
+MIN_RESPONDENTS = 5
+"""Fewer respondents than this in a group flag a survey rating (methodology §6)."""
+FEW_RESPONDENTS = f"fewer than {MIN_RESPONDENTS} respondents"
 RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
 NOT_SCORED = "Not scored"
 QUADRANT_LABELS = {
@@ -278,6 +290,83 @@ def benchmark_text(benchmark: dict[str, Any] | None, unit: str,
         return ""
     source = benchmark_source(benchmark)
     return f"{figure} ({source})" if source else figure
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _interval_end(value: float, unit: str, currency: str | None) -> str:
+    """One end of an interval: percent, hours and 1–5 ratings keep their one decimal
+    (``51.0%``) so both ends read alike; other units as :func:`format_value`."""
+    if unit == "percent":
+        return f"{100.0 * value:,.1f}%"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "rating":
+        return f"{value:.1f}"
+    return format_value(value, unit, currency)
+
+
+def interval_text(ci: Any, unit: str, currency: str | None = None) -> str:
+    """A 95% interval's ends in the unit, joined by an en dash (``23.7%–51.0%``), or by
+    `` to `` when an end is negative (``-12.5 to 30``); ``""`` when there is none."""
+    if not ci or len(ci) != 2 or None in ci:
+        return ""
+    low, high = ci
+    joint = RANGE_SEPARATOR if min(low, high) < 0 else "\u2013"
+    return (f"{_interval_end(low, unit, currency)}{joint}"
+            f"{_interval_end(high, unit, currency)}")
+
+
+def period_text(start: str | None, end: str | None) -> str:
+    """``2024-03-01 to 2024-03-31``, ``from 2024-03-01``, ``to 2024-03-31`` or ``""``."""
+    if start and end:
+        return start if start == end else f"{start}{RANGE_SEPARATOR}{end}"
+    if start:
+        return f"from {start}"
+    return f"to {end}" if end else ""
+
+
+def evidence_parts(evidence: Any, unit: str, currency: str | None = None
+                   ) -> tuple[str, str, str]:
+    """The three parts of :func:`evidence_text`: the sample (``n = 10 · 95% interval
+    23.7%–76.3%``), the source and the period (``""`` when not known); a page may set them on
+    lines of their own. ``("", "", "")`` when ``evidence`` is None."""
+    if evidence is None:
+        return "", "", ""
+    data = evidence.as_dict() if hasattr(evidence, "as_dict") else evidence
+    sample = f"n = {int(data.get('n') or 0):,}"
+    interval = interval_text(data.get("ci"), unit, currency)
+    if interval:
+        sample += f" \u00b7 95% interval {interval}"
+    period = data.get("period") or {}
+    return (sample, str(data.get("source") or ""),
+            period_text(period.get("from"), period.get("to")))
+
+
+def evidence_text(evidence: Any, unit: str, currency: str | None = None) -> str:
+    """Where an evidence-backed value comes from, in one line: ``n = 1,234 · 95% interval
+    71.2%–75.0% · tickets.csv (zendesk export), 2024-03-01 to 2024-03-31``.
+
+    ``evidence`` is a KPI's ``evidence`` in results.json (``n``, ``ci``, ``source``,
+    ``period``) or an object with ``as_dict()`` giving it; ``""`` when None."""
+    sample, source, period = evidence_parts(evidence, unit, currency)
+    if not sample:
+        return ""
+    where = ", ".join(x for x in (source, period) if x)
+    return f"{sample} \u00b7 {where}" if where else sample
+
+
+def rating_stat_text(mean: float | None, sd: float | None, n: int | None,
+                     show_n: bool = True) -> str:
+    """A survey rating's mean with its spread and sample: ``4.2 (sd 0.8, n = 6)``, without
+    the n when ``show_n`` is False (a table that gives it apart); a dash when nobody
+    answered."""
+    if mean is None or not n:
+        return DASH
+    inner = ", ".join(x for x in (f"sd {format_rating(sd)}" if sd is not None else "",
+                                  f"n = {n:,}" if show_n else "") if x)
+    return f"{format_rating(mean)} ({inner})" if inner else format_rating(mean)
 
 
 # --------------------------------------------------------------------------- Excel

@@ -4,7 +4,11 @@
 that contract. Writers read it through :class:`ResultsView` (``ResultsView.from_dict(results)``)
 instead of each keeping its own accessors: the organization's name, date and currency, area
 names, and KPI rows of one shape for element and renewal KPIs (``points_at_stake`` is the
-index points for an element KPI and the renewal-health points for a renewal KPI). Pure.
+index points for an element KPI and the renewal-health points for a renewal KPI), and the
+evidence of results@2 (methodology §11): :attr:`ResultsView.evidence` lists every figure computed
+from the client's data, :attr:`KpiRow.evidence` says where an evidence-backed value comes from,
+and :attr:`Dimension.survey` holds the customers' and the staff's ratings of a dimension. Results
+without these keys (results@1, or @2 from before them) read as having no evidence. Pure.
 """
 
 from __future__ import annotations
@@ -30,6 +34,122 @@ def _label(key: str) -> str:
 
 def _tuple(value: Any) -> tuple[float, ...] | None:
     return tuple(value) if isinstance(value, (list, tuple)) else None
+
+
+def _interval(value: Any) -> tuple[float, float] | None:
+    """A 95% interval ``[lo, hi]`` as a pair, or None."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and None not in value:
+        return float(value[0]), float(value[1])
+    return None
+
+
+@dataclass(frozen=True)
+class KpiEvidence:
+    """Where an evidence-backed KPI value comes from (results@2 ``kpis[].evidence``): the
+    sample size, the 95% interval (None for a median or a volume), the source file and the
+    period, and the definition used."""
+
+    n: int
+    ci: tuple[float, float] | None
+    source: str
+    period_from: str | None
+    period_to: str | None
+    definition: str
+
+    @classmethod
+    def from_dict(cls, e: Mapping[str, Any] | None) -> KpiEvidence | None:
+        if not e:
+            return None
+        period = e.get("period") or {}
+        return cls(int(e.get("n") or 0), _interval(e.get("ci")), str(e.get("source") or ""),
+                   period.get("from"), period.get("to"), str(e.get("definition") or ""))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The evidence as results.json holds it (what ``format.evidence_text`` reads)."""
+        return {"n": self.n, "ci": list(self.ci) if self.ci else None, "source": self.source,
+                "period": {"from": self.period_from, "to": self.period_to},
+                "definition": self.definition}
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """One figure computed from the client's data (results@2 top-level ``evidence``).
+
+    ``target`` is ``kpi``, ``profile`` or ``expectation`` (``id`` then is
+    ``<dimension>.<rating>``); ``used`` is False when the consultant typed another value over
+    it (the typed value is scored); ``flagged`` marks an expectation rating with fewer than 5
+    respondents in its group."""
+
+    target: str
+    id: str
+    value: float | None
+    n: int
+    ci: tuple[float, float] | None
+    sd: float | None
+    period_from: str | None
+    period_to: str | None
+    source: str
+    definition: str
+    flagged: bool
+    used: bool
+    cell: str
+    note: str = ""
+
+    @classmethod
+    def from_dict(cls, e: Mapping[str, Any]) -> EvidenceEntry:
+        period = e.get("period") or {}
+        return cls(str(e.get("target") or ""), str(e.get("id") or ""), e.get("value"),
+                   int(e.get("n") or 0), _interval(e.get("ci")), e.get("sd"),
+                   period.get("from"), period.get("to"), str(e.get("source") or ""),
+                   str(e.get("definition") or ""), bool(e.get("flagged")),
+                   e.get("used", True) is not False, str(e.get("cell") or ""),
+                   str(e.get("note") or ""))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry's n, interval, source and period (what ``format.evidence_text`` reads)."""
+        return {"n": self.n, "ci": list(self.ci) if self.ci else None, "source": self.source,
+                "period": {"from": self.period_from, "to": self.period_to},
+                "definition": self.definition}
+
+
+@dataclass(frozen=True)
+class RatingStat:
+    """One rating's mean over the respondents of a survey, its standard deviation and n."""
+
+    mean: float | None
+    sd: float | None
+    n: int
+
+    @classmethod
+    def from_dict(cls, s: Mapping[str, Any] | None) -> RatingStat | None:
+        if not s:
+            return None
+        return cls(s.get("mean"), s.get("sd"), int(s.get("n") or 0))
+
+
+@dataclass(frozen=True)
+class DimensionSurvey:
+    """An expectation dimension rated by many respondents (methodology §6, results@2
+    ``dimensions[].survey``): the customers' importance and performance, the staff's
+    priority, each group's n, and ``flagged`` when a group has fewer than 5 respondents."""
+
+    customer_n: int
+    importance: RatingStat | None
+    performance: RatingStat | None
+    staff_n: int
+    priority: RatingStat | None
+    flagged: bool
+    source: str
+
+    @classmethod
+    def from_dict(cls, s: Mapping[str, Any] | None) -> DimensionSurvey | None:
+        if not s:
+            return None
+        customer, staff = s.get("customer") or {}, s.get("staff") or {}
+        return cls(int(customer.get("n") or 0), RatingStat.from_dict(customer.get("importance")),
+                   RatingStat.from_dict(customer.get("performance")),
+                   int(staff.get("n") or 0), RatingStat.from_dict(staff.get("priority")),
+                   bool(s.get("flagged")), str(s.get("source") or ""))
 
 
 @dataclass(frozen=True)
@@ -128,6 +248,8 @@ class KpiRow:
     derived_from: str | None = None
     target_basis: str | None = None
     currency: str | None = None
+    #: Set when the current value was computed from the client's data (results@2).
+    evidence: KpiEvidence | None = None
 
     @classmethod
     def from_dict(cls, k: Mapping[str, Any]) -> KpiRow:
@@ -150,7 +272,8 @@ class KpiRow:
                 bench.get("converted")),
             note=k.get("note"), applicable=k.get("applicable", True) is not False,
             derived=bool(k.get("derived")), derived_from=k.get("derived_from"),
-            target_basis=k.get("target_basis"), currency=k.get("currency"))
+            target_basis=k.get("target_basis"), currency=k.get("currency"),
+            evidence=KpiEvidence.from_dict(k.get("evidence")))
 
 
 @dataclass(frozen=True)
@@ -436,6 +559,8 @@ class Dimension:
     priority: float | None
     gap: float | None
     quadrant: str | None
+    #: The survey behind the ratings, when they come from many respondents (results@2).
+    survey: DimensionSurvey | None = None
 
 
 @dataclass(frozen=True)
@@ -525,6 +650,8 @@ class ResultsView:
     business_case: BusinessCase = BusinessCase(None, (), None, (), ())
     roadmap: Roadmap = Roadmap((), "")
     executive_summary: ExecutiveSummary | None = None
+    #: Every figure computed from the client's data, used or set aside (results@2).
+    evidence: tuple[EvidenceEntry, ...] = ()
 
     @property
     def version(self) -> int:
@@ -597,7 +724,8 @@ class ResultsView:
                 exp.get("alignment"), exp.get("survey_average"), exp.get("threshold"),
                 tuple(Dimension(d["id"], d.get("name") or d["id"], d.get("importance"),
                                 d.get("performance"), d.get("priority"), d.get("gap"),
-                                d.get("quadrant")) for d in exp.get("dimensions") or ()),
+                                d.get("quadrant"), DimensionSurvey.from_dict(d.get("survey")))
+                      for d in exp.get("dimensions") or ()),
                 exp.get("self_rated_alignment"), exp.get("survey_source"),
                 exp.get("survey_year")),
             recommendations=tuple(
@@ -620,6 +748,7 @@ class ResultsView:
                       for r in (results.get("roadmap") or {}).get("initiatives") or ()),
                 (results.get("roadmap") or {}).get("ranking") or ""),
             executive_summary=ExecutiveSummary.from_dict(results.get("executive_summary")),
+            evidence=tuple(EvidenceEntry.from_dict(e) for e in results.get("evidence") or ()),
         )
 
     @property
@@ -645,6 +774,22 @@ class ResultsView:
     def kpi(self, kpi_id: str) -> KpiRow | None:
         """The KPI row with id ``kpi_id``, or None."""
         return next((k for k in self.kpis if k.id == kpi_id), None)
+
+    def dimension(self, dim_id: str) -> Dimension | None:
+        """The expectation dimension with id ``dim_id``, or None."""
+        return next((d for d in self.expectations.dimensions if d.id == dim_id), None)
+
+    def evidence_target(self, entry: EvidenceEntry) -> str:
+        """What an evidence figure filled, in words: a KPI's name, a profile field's label
+        (``Assisted cases``) or ``Availability of service: importance``."""
+        if entry.target == "kpi":
+            kpi = self.kpi(entry.id)
+            return kpi.name if kpi else entry.id
+        if entry.target == "expectation":
+            dim, _, rating = entry.id.rpartition(".")
+            found = self.dimension(dim)
+            return f"{found.name if found else dim}: {rating}"
+        return _label(entry.id)
 
     def kpis_of(self, area: str) -> tuple[KpiRow, ...]:
         """The KPI rows of one element or of ``"renewal"``, in framework order."""

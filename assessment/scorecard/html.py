@@ -42,13 +42,16 @@ from assessment.core.format import (
     DASH,
     DERIVED,
     EFFORT_LABELS,
+    FEW_RESPONDENTS,
     HORIZON_LABELS,
+    MIN_RESPONDENTS,
     QUADRANT_LABELS,
     TRACKING_LABELS,
     benchmark_figure,
     benchmark_source,
     direction_label,
     driver_status_text,
+    evidence_parts,
     format_coverage,
     format_money,
     format_number,
@@ -57,10 +60,13 @@ from assessment.core.format import (
     format_rating,
     format_score,
     format_value,
+    interval_text,
     level_text,
     money_range,
     needs_data_text,
+    period_text,
     rag_label,
+    rating_stat_text,
     status_label,
     value_range,
     value_text,
@@ -68,6 +74,7 @@ from assessment.core.format import (
 from assessment.core.results import (
     AssumptionUse,
     DriverResult,
+    EvidenceEntry,
     InitiativeResult,
     KpiRow,
     Questionnaire,
@@ -86,8 +93,12 @@ from assessment.scorecard.summary import (
     check_result,
     check_stated_term,
     check_status,
+    evidence_status,
+    evidence_unit,
+    evidence_value,
     finding_rule_text,
     fx_text,
+    kpi_evidence_text,
     not_applicable_text,
     questionnaire_readings,
     readings_of,
@@ -257,6 +268,8 @@ def context(results: dict[str, Any], charts: ChartRenderer = "static",
         },
         "levels": list(view.framework.levels),
         "answer_scale": list(view.framework.answer_scale),
+        "evidence_styles": bool(view.evidence) or any(d.survey for d in
+                                                      view.expectations.dimensions),
     }
 
 
@@ -567,6 +580,9 @@ def _kpi_row(view: ResultsView, kpi: KpiRow) -> dict[str, Any]:
         "status_label": status_label(kpi.status if applicable else "not_applicable"),
         "measure": applicable and kpi.current is None,
         "points": format_points(kpi.points_at_stake) if applicable else DASH,
+        "evidence": kpi_evidence_text(view, kpi),
+        "evidence_parts": evidence_parts(kpi.evidence, unit, currency),
+        "evidence_definition": kpi.evidence.definition if kpi.evidence else "",
     }
 
 
@@ -647,7 +663,44 @@ def _expectations(view: ResultsView) -> dict[str, Any]:
             "quadrant": QUADRANT_LABELS.get(d.quadrant, DASH) if d.quadrant else DASH,
             "quadrant_key": d.quadrant or "none",
         } for n, d in enumerate(exp.dimensions, start=1)],
+        "survey": _survey(view),
     }
+
+
+def _survey(view: ResultsView) -> dict[str, Any] | None:
+    """The customers' and the staff's view of each dimension side by side (methodology §6),
+    when the ratings come from a survey; None when every rating was typed."""
+    dims = view.expectations.dimensions
+    if not any(d.survey for d in dims):
+        return None
+
+    def stat(s: Any, group_n: int) -> str:
+        """``3.7 (sd 0.8)``; the rating's own n too when it differs from its group's."""
+        if s is None:
+            return DASH
+        return rating_stat_text(s.mean, s.sd, s.n, show_n=s.n != group_n)
+
+    rows = []
+    for d in dims:
+        s = d.survey
+        if s is None:
+            rows.append({"name": d.name, "surveyed": False})
+            continue
+        rows.append({
+            "name": d.name, "surveyed": True, "flagged": s.flagged,
+            "importance": stat(s.importance, s.customer_n),
+            "performance": stat(s.performance, s.customer_n),
+            "customer_n": f"{s.customer_n:,}", "priority": stat(s.priority, s.staff_n),
+            "staff_n": f"{s.staff_n:,}",
+            "customer_few": s.customer_n < MIN_RESPONDENTS,
+            "staff_few": s.staff_n < MIN_RESPONDENTS,
+            "gap": format_rating(s.importance.mean - s.priority.mean, signed=True)
+            if s.importance and s.priority and s.importance.mean is not None
+            and s.priority.mean is not None else DASH,
+        })
+    sources = sorted({d.survey.source for d in dims if d.survey and d.survey.source})
+    return {"rows": rows, "source": "; ".join(sources), "few": FEW_RESPONDENTS,
+            "flagged": sum(1 for d in dims if d.survey and d.survey.flagged)}
 
 
 def _quality(view: ResultsView) -> dict[str, Any]:
@@ -673,6 +726,8 @@ def _quality(view: ResultsView) -> dict[str, Any]:
         })
     index = view.index
     return {
+        "evidence": _evidence_groups(view),
+        "few": FEW_RESPONDENTS,
         "coverage": format_coverage(index.coverage),
         "index_readings": readings_of(view, "index"),
         "insufficient": not index.sufficient,
@@ -682,6 +737,51 @@ def _quality(view: ResultsView) -> dict[str, Any]:
         "derived": [k.name for k in view.kpis if k.derived],
         "checks": checks,
         "failed": sum(1 for c in checks if c["status"] == "failed"),
+    }
+
+
+RATING_ORDER = ("importance", "performance", "priority")
+
+
+def evidence_order(view: ResultsView, entry: EvidenceEntry) -> tuple[int, int, int, str]:
+    """Where an evidence figure is listed: KPIs in framework order, then profile volumes, then
+    expectation ratings by dimension (framework order) and rating."""
+    kinds = ("kpi", "profile", "expectation")
+    kind = kinds.index(entry.target) if entry.target in kinds else len(kinds)
+    if entry.target == "kpi":
+        ids = [k.id for k in view.kpis]
+        return kind, ids.index(entry.id) if entry.id in ids else len(ids), 0, entry.id
+    if entry.target == "expectation":
+        dim, _, rating = entry.id.rpartition(".")
+        dims = [d.id for d in view.expectations.dimensions]
+        return (kind, dims.index(dim) if dim in dims else len(dims),
+                RATING_ORDER.index(rating) if rating in RATING_ORDER else 3, entry.id)
+    return kind, 0, 0, entry.id
+
+
+def _evidence_groups(view: ResultsView) -> list[dict[str, Any]]:
+    """The evidence of the data-quality section, one group per source file and period (in the
+    order they first appear), its figures in :func:`evidence_order`."""
+    groups: dict[tuple[str, str], list[EvidenceEntry]] = {}
+    for entry in view.evidence:
+        period = period_text(entry.period_from, entry.period_to)
+        groups.setdefault((entry.source, period), []).append(entry)
+    return [{"source": source or DASH, "period": period or "period not known",
+             "rows": [_evidence_row(view, e)
+                      for e in sorted(entries, key=lambda e: evidence_order(view, e))]}
+            for (source, period), entries in groups.items()]
+
+
+def _evidence_row(view: ResultsView, entry: EvidenceEntry) -> dict[str, Any]:
+    """One figure computed from the client's data, for the data-quality table."""
+    unit = evidence_unit(view, entry)
+    return {
+        "target": view.evidence_target(entry), "kind": entry.target,
+        "value": evidence_value(view, entry), "n": f"{entry.n:,}",
+        "interval": interval_text(entry.ci, unit, view.currency) or DASH,
+        "definition": entry.definition or DASH,
+        "cell": entry.cell, "used": entry.used, "flagged": entry.flagged,
+        "status": evidence_status(entry),
     }
 
 

@@ -17,7 +17,11 @@ from typing import Any
 from assessment.core.errors import printable
 from assessment.core.format import (
     DASH,
+    EVIDENCE,
+    FEW_RESPONDENTS,
     HORIZON_LABELS,
+    SET_ASIDE,
+    evidence_text,
     format_coverage,
     format_money,
     format_percent,
@@ -31,7 +35,7 @@ from assessment.core.format import (
     readings,
     trim_number,
 )
-from assessment.core.results import Check, Questionnaire, ResultsView
+from assessment.core.results import Check, EvidenceEntry, KpiRow, Questionnaire, ResultsView
 
 #: Profile volumes held in money (methodology §7); the others are counts.
 MONEY_FIELDS = ("annual_revenue", "support_cost", "contract_revenue_base")
@@ -226,6 +230,79 @@ def alignment_words(view: ResultsView) -> tuple[str, str]:
     return computed, rated
 
 
+def evidence_unit(view: ResultsView, entry: EvidenceEntry) -> str:
+    """The unit an evidence figure is shown in: its KPI's, ``currency`` for a money volume,
+    ``rating`` for an expectation and ``count`` for other volumes."""
+    if entry.target == "kpi":
+        kpi = view.kpi(entry.id)
+        return kpi.unit if kpi else ""
+    if entry.target == "expectation":
+        return "rating"
+    return "currency" if entry.id in MONEY_FIELDS else "count"
+
+
+def evidence_value(view: ResultsView, entry: EvidenceEntry) -> str:
+    """An evidence figure's value in its unit; a survey rating with its spread
+    (``4.2 (sd 0.8)``), a volume as a whole count (the intake holds it rounded)."""
+    unit = evidence_unit(view, entry)
+    if entry.value is None:
+        return DASH
+    if unit == "rating":
+        text = format_rating(entry.value)
+        return f"{text} (sd {format_rating(entry.sd)})" if entry.sd is not None else text
+    if unit == "count" and entry.target == "profile":
+        return trim_number(entry.value, 0)
+    return format_value(entry.value, unit, view.currency)
+
+
+def evidence_status(entry: EvidenceEntry) -> str:
+    """``used``, or :data:`~assessment.core.format.SET_ASIDE`; a flagged survey rating adds
+    ``fewer than 5 respondents``."""
+    words = "used" if entry.used else SET_ASIDE
+    return f"{words}; {FEW_RESPONDENTS}" if entry.flagged else words
+
+
+def kpi_evidence_text(view: ResultsView, kpi: KpiRow) -> str:
+    """An evidence-backed KPI's n, interval, source and period in its unit; ``""`` for a
+    typed value."""
+    return evidence_text(kpi.evidence, kpi.unit, kpi.currency or view.currency)
+
+
+def evidence_lines(view: ResultsView, width: int = 96) -> list[str]:
+    """The terminal's list of values computed from the client's data: each evidence-backed
+    KPI with its n, interval and source, the figures set aside, the profile volumes and the
+    survey's dimensions with fewer than 5 respondents; empty without evidence."""
+    if not view.evidence:
+        return []
+    lines = [f"  Values from the client's data ({EVIDENCE}):"]
+
+    def item(head: str, text: str) -> None:
+        lines.extend(textwrap.wrap(f"{head}: {text}", width, initial_indent="    - ",
+                                   subsequent_indent="      "))
+
+    for kpi in view.kpis:
+        if kpi.evidence is not None:
+            item(f"{kpi.name} {format_value(kpi.current, kpi.unit, view.currency)} "
+                 f"[{EVIDENCE}]", kpi_evidence_text(view, kpi))
+    for entry in view.evidence:
+        if entry.target == "profile" and entry.used:
+            item(f"{view.evidence_target(entry)} {evidence_value(view, entry)} [{EVIDENCE}]",
+                 evidence_text(entry, "count"))
+    surveyed = [d for d in view.expectations.dimensions if d.survey is not None]
+    if surveyed:
+        few = [d.name for d in surveyed if d.survey and d.survey.flagged]
+        text = (f"{len(surveyed)} of {len(view.expectations.dimensions)} dimensions rated by "
+                f"a survey ({surveyed[0].survey.source if surveyed[0].survey else ''})")
+        if few:
+            text += f"; {FEW_RESPONDENTS} in a group: " + ", ".join(few)
+        item("Customer expectations", text)
+    for entry in view.evidence:
+        if not entry.used:
+            item(f"{view.evidence_target(entry)} {evidence_value(view, entry)}",
+                 f"{SET_ASIDE} ({entry.source})")
+    return [*lines, ""]
+
+
 # --------------------------------------------------------------------------- terminal
 
 
@@ -323,6 +400,7 @@ def summary_text(results: dict[str, Any], top: int = 5) -> str:
     lines += [f"    {e.name:<22}{readings_of(view, e.key)}" for e in view.elements
               if e.applicable]
     lines.append("")
+    lines += evidence_lines(view)
     if renewal.applicable and renewal.contract_renewal_rate is not None and renewal.projection:
         year5 = renewal.projection[-1]
         lines.append(f"  Renewal projection, year {year5.year}: client "
