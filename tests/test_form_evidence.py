@@ -280,3 +280,20 @@ def test_a_figure_the_framework_has_no_place_for_is_not_applied(form: Assessment
     panel.accept_button.click()
     assert "not_a_kpi" not in form.data().current
     assert all(f.id != "not_a_kpi" for f in form.data().evidence)
+
+
+def test_an_unknown_time_zone_is_listed(form: AssessmentForm) -> None:
+    form.evidence_panel.timezone.value = "Mars/Olympus"
+    panel = _computed(form)
+    assert "Mars/Olympus" in _text(panel.issues.value) and panel.report is None
+
+
+def test_a_parquet_export_gives_the_same_figures(form: AssessmentForm, tmp_path: Path) -> None:
+    import duckdb
+
+    parquet = tmp_path / "tickets.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{FIXTURE}', all_varchar = true)) "
+               f"TO '{parquet}' (FORMAT parquet)")
+    rows = _rows(_computed(form, "Tickets.parquet", parquet.read_bytes()).preview.value)
+    assert rows["first_contact_resolution"][2:4] == ["50%", "10"]
+    assert rows["time_to_resolve"][2:4] == ["5.5 h", "10"]

@@ -48,6 +48,15 @@ Panels
     edit stays at a few milliseconds. A scenario comparison gives the money it is worth:
     the change of the business-case total and of each driver beside the index change.
 
+Evidence
+    The *Evidence* section under the form (:attr:`evidence_panel`, see
+    :mod:`assessment.interactive.evidence`) computes figures from a ticket export or survey
+    file (methodology §11) and previews them beside the form's values; only *Accept*
+    (:meth:`accept_evidence`) fills the boxes, re-scores and keeps the figures as the form's
+    evidence: ``data().evidence`` carries them, a value typed over one is set aside
+    (``data().evidence_overridden``), :meth:`save_intake` writes the Evidence sheet, and
+    :meth:`load` and :meth:`reset` replace them with the workbook's (or none).
+
 Charts
     The charts (elements, the current tab's bullets/practices/expectations, the renewal
     projection, and the roadmap timeline in the *Roadmap* tab) are the chart data of
