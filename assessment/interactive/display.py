@@ -18,7 +18,8 @@ identical outputs (nbval compares them) and a warm kernel scores an organization
   :func:`show_written`, :func:`show_title` (the report's title with the organization's name),
   :func:`show_heading` and :func:`element_heading`, and one table builder per scorecard
   section (:func:`element_table`,
-  :func:`kpi_table`, :func:`gap_table`, ...), each taking the display values ``view`` that
+  :func:`kpi_table`, :func:`gap_table`, :func:`evidence_table` ...), each taking the display
+  values ``view`` that
   :func:`assessment.scorecard.html.context` returns.
 - Decision (methodology §5 money, §10), taking the results or their
   :class:`~assessment.core.results.ResultsView`: the executive summary
@@ -48,6 +49,7 @@ from assessment.core.format import (
     DASH,
     DRIVER_STATUS_LABELS,
     EFFORT_LABELS,
+    EVIDENCE,
     HORIZON_LABELS,
     TRACKING_LABELS,
     format_coverage,
@@ -470,7 +472,8 @@ def element_table(view: dict[str, Any], framework: Framework) -> Table:
 
 
 def kpi_table(view: dict[str, Any], area: str) -> Table:
-    """The KPIs of one element (or ``"renewal"``): value (marked when derived), target and
+    """The KPIs of one element (or ``"renewal"``): value (marked when derived, or computed from
+    the client's data with its n, 95% interval, source and period), target and
     where it comes from, benchmark, score, status and index points at stake (renewal KPIs:
     renewal-health points). A KPI that does not apply says so."""
     rows = (view["renewal"]["rows"] if area == "renewal"
@@ -484,10 +487,14 @@ def kpi_table(view: dict[str, Any], area: str) -> Table:
             return f"{r['target']} ({basis})"
         return r["target"] + (" (client)" if r["target_overridden"] else "")
 
+    def current(r: dict[str, Any]) -> str:
+        if r.get("evidence"):
+            return f"{r['current']} ({EVIDENCE}: {r['evidence']})"
+        return r["current"] + (f" from {r['derived_from']}" if r.get("derived_from") else "")
+
     return Table(["KPI", "Current", "Target", "Benchmark", "Score", "Status", "Points at stake"],
-                 [[r["name"], r["current"] + (f" from {r['derived_from']}"
-                                              if r.get("derived_from") else ""),
-                   target(r), r["benchmark"], r["score"], r["status_label"], r["points"]]
+                 [[r["name"], current(r), target(r), r["benchmark"], r["score"],
+                   r["status_label"], r["points"]]
                   for r in rows])
 
 
@@ -557,11 +564,30 @@ def expectations_table(view: dict[str, Any]) -> Table:
     else:
         caption = (f"Alignment with customers: {e['alignment']} out of 10 (HDI survey average "
                    f"{e['survey_average']}); quadrant threshold {e['threshold']}")
+    survey = e.get("survey")
+    if survey:
+        caption += (f". Ratings from a survey ({survey['source']}): customers' and staff's "
+                    f"means with sd; a group with {survey['few']} is flagged")
+        return Table(["#", "Dimension", "Customers: importance", "Customers: performance",
+                      "Customers (n)", "Staff: priority", "Staff (n)", "Gap", "Quadrant",
+                      "Flag"],
+                     [[d["n"], d["name"], *_survey_cells(s), d["gap"], d["quadrant"],
+                       survey["few"] if s.get("flagged") else ""]
+                      for d, s in zip(e["rows"], survey["rows"], strict=True)],
+                     caption=caption)
     return Table(["#", "Dimension", "Importance", "Performance", "Team priority", "Gap",
                   "Quadrant"],
                  [[d["n"], d["name"], d["importance"], d["performance"], d["priority"],
                    d["gap"], d["quadrant"]] for d in e["rows"]],
                  caption=caption)
+
+
+def _survey_cells(s: dict[str, Any]) -> list[str]:
+    """A dimension's survey means and group sizes, or that it was typed in the intake."""
+    if not s.get("surveyed"):
+        return ["typed in the intake", DASH, DASH, DASH, DASH]
+    return [s["importance"], s["performance"], s["customer_n"], s["priority"], s["staff_n"]]
+
 
 
 def recommendation_table(view: dict[str, Any], top: int | None = 10) -> Table:
@@ -629,7 +655,26 @@ def data_quality_table(view: dict[str, Any]) -> Table:
         ["KPIs not applicable", ", ".join(q["not_applicable"]) or "none"],
         ["KPIs derived from a relation", ", ".join(q["derived"]) or "none"],
     ]
+    if q.get("evidence"):
+        rows.append(["Values from the client's data",
+                     f"{sum(len(g['rows']) for g in q['evidence'])} figure(s) from "
+                     + "; ".join(g["source"] for g in q["evidence"])
+                     + " (see the evidence table)"])
     return Table(["Measure", "Value"], rows, caption="Data quality")
+
+
+def evidence_table(view: dict[str, Any]) -> Table:
+    """Every figure computed from the client's data (methodology §11), by source file: what
+    it fills, value, n, 95% interval, period, definition and whether it was used or set aside
+    (the consultant typed another value); a survey rating with fewer than 5 respondents in
+    its group says so."""
+    groups = (view.get("quality") or {}).get("evidence") or []
+    rows = [[e["target"], e["value"], e["n"], e["interval"], g["period"], g["source"],
+             e["definition"], e["status"]] for g in groups for e in g["rows"]]
+    caption = ("Evidence from the client's data" if rows
+               else "No value comes from the client's data: every figure was typed")
+    return Table(["Fills", "Value", "n", "95% interval", "Period", "Source", "Definition",
+                  "Status"], rows, caption=caption)
 
 
 def consistency_table(results: ResultsView | Mapping[str, Any],

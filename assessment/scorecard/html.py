@@ -93,6 +93,7 @@ from assessment.scorecard.summary import (
     check_result,
     check_stated_term,
     check_status,
+    evidence_order,
     evidence_status,
     evidence_unit,
     evidence_value,
@@ -738,25 +739,6 @@ def _quality(view: ResultsView) -> dict[str, Any]:
         "checks": checks,
         "failed": sum(1 for c in checks if c["status"] == "failed"),
     }
-
-
-RATING_ORDER = ("importance", "performance", "priority")
-
-
-def evidence_order(view: ResultsView, entry: EvidenceEntry) -> tuple[int, int, int, str]:
-    """Where an evidence figure is listed: KPIs in framework order, then profile volumes, then
-    expectation ratings by dimension (framework order) and rating."""
-    kinds = ("kpi", "profile", "expectation")
-    kind = kinds.index(entry.target) if entry.target in kinds else len(kinds)
-    if entry.target == "kpi":
-        ids = [k.id for k in view.kpis]
-        return kind, ids.index(entry.id) if entry.id in ids else len(ids), 0, entry.id
-    if entry.target == "expectation":
-        dim, _, rating = entry.id.rpartition(".")
-        dims = [d.id for d in view.expectations.dimensions]
-        return (kind, dims.index(dim) if dim in dims else len(dims),
-                RATING_ORDER.index(rating) if rating in RATING_ORDER else 3, entry.id)
-    return kind, 0, 0, entry.id
 
 
 def _evidence_groups(view: ResultsView) -> list[dict[str, Any]]:

@@ -262,6 +262,25 @@ def evidence_status(entry: EvidenceEntry) -> str:
     return f"{words}; {FEW_RESPONDENTS}" if entry.flagged else words
 
 
+RATING_ORDER = ("importance", "performance", "priority")
+
+
+def evidence_order(view: ResultsView, entry: EvidenceEntry) -> tuple[int, int, int, str]:
+    """Where an evidence figure is listed: KPIs in framework order, then profile volumes, then
+    expectation ratings by dimension (framework order) and rating."""
+    kinds = ("kpi", "profile", "expectation")
+    kind = kinds.index(entry.target) if entry.target in kinds else len(kinds)
+    if entry.target == "kpi":
+        ids = [k.id for k in view.kpis]
+        return kind, ids.index(entry.id) if entry.id in ids else len(ids), 0, entry.id
+    if entry.target == "expectation":
+        dim, _, rating = entry.id.rpartition(".")
+        dims = [d.id for d in view.expectations.dimensions]
+        return (kind, dims.index(dim) if dim in dims else len(dims),
+                RATING_ORDER.index(rating) if rating in RATING_ORDER else 3, entry.id)
+    return kind, 0, 0, entry.id
+
+
 def kpi_evidence_text(view: ResultsView, kpi: KpiRow) -> str:
     """An evidence-backed KPI's n, interval, source and period in its unit; ``""`` for a
     typed value."""

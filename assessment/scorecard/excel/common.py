@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.core.format import SCORE_FORMAT, STATUS_LABELS, excel_format
+from assessment.core.format import DERIVED, EVIDENCE, SCORE_FORMAT, STATUS_LABELS, excel_format
 from assessment.core.results import ResultsView
 from assessment.files.xlsx import (
     BORDER,
@@ -96,21 +96,23 @@ def percent_cell(value: float | None) -> V:
     return V(value, excel_format("percent", None, value))
 
 
-def derived_format(fmt: str) -> str:
-    """``fmt`` with `` (derived)`` after the number: ``"USD "#,##0.00" (derived)"``."""
+def derived_format(fmt: str, mark: str = DERIVED) -> str:
+    """``fmt`` with `` (derived)`` (or another ``mark``) after the number:
+    ``"USD "#,##0.00" (derived)"``."""
     if fmt.endswith('"'):
-        return f'{fmt[:-1]} (derived)"'
-    return f'{fmt}" (derived)"'
+        return f'{fmt[:-1]} ({mark})"'
+    return f'{fmt}" ({mark})"'
 
 
 def unit_cell(value: float | None, unit: str, currency: str | None, *, derived: bool = False,
-              **style: Any) -> V:
+              evidence: bool = False, **style: Any) -> V:
     """A KPI value in its unit, with the number format that shows the text of
     :func:`assessment.core.format.value_text` (money with its currency code, ``(derived)``
-    after a value a relation filled in)."""
+    after a value a relation filled in, ``(evidence)`` after one computed from the client's
+    data)."""
     fmt = excel_format(unit, currency, value)
-    if derived and value is not None:
-        fmt = derived_format(fmt)
+    if value is not None and (derived or evidence):
+        fmt = derived_format(fmt, DERIVED if derived else EVIDENCE)
     return V(value, fmt, **style)
 
 

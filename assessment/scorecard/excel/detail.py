@@ -15,14 +15,18 @@ from assessment.core.format import (
     COVERAGE_FORMAT,
     DASH,
     DELTA_FORMAT,
+    FEW_RESPONDENTS,
+    MIN_RESPONDENTS,
     POINTS_FORMAT,
     QUADRANT_LABELS,
     SCORE_FORMAT,
     STATUS_LABELS,
     benchmark_figure,
     benchmark_source,
+    evidence_text,
     format_value,
     level_text,
+    rating_stat_text,
     readings,
     status_label,
     value_range,
@@ -78,14 +82,18 @@ def _benchmark_cell(k: KpiRow, currency: str | None) -> Any:
     return benchmark_figure(bench.as_dict(), k.unit, currency) or None
 
 
-def value_source(k: KpiRow) -> str:
-    """Where the current value comes from: the intake, a relation (derived) or nowhere."""
+def value_source(k: KpiRow, currency: str | None = None) -> str:
+    """Where the current value comes from: the intake, the client's data (with n, interval,
+    source and period), a relation (derived) or nowhere."""
     if not k.applicable:
         return STATUS_LABELS["not_applicable"]
     if k.derived:
         return f"(derived) from relation {k.derived_from}" if k.derived_from else "(derived)"
     if k.current is None:
         return "Not measured"
+    if k.evidence is not None:
+        text = evidence_text(k.evidence, k.unit, k.currency or currency)
+        return f"Evidence: {text}"
     return "Intake"
 
 
@@ -130,10 +138,11 @@ def _kpi_row(view: ResultsView, k: KpiRow) -> list[Any]:
     action = kpi_action(k)
     return [
         view.area_name(k.area), k.name, k.id,
-        unit_cell(k.current, unit, currency, derived=k.derived), target,
+        unit_cell(k.current, unit, currency, derived=k.derived,
+                  evidence=k.evidence is not None), target,
         V(k.score, SCORE_FORMAT), status_label(k.status), V(points, POINTS_FORMAT),
         V(action, rag="amber") if action == MEASURE_THIS else action,
-        value_source(k), target_basis(view, k, currency),
+        value_source(k, currency), target_basis(view, k, currency),
         label_text(unit), label_text(k.direction), floor, V(k.weight, WEIGHT),
         _benchmark_cell(k, currency), source or None, V(k.note, wrap=True),
     ]
@@ -160,6 +169,10 @@ def kpis_sheet(wb: Workbook, view: ResultsView) -> None:
     if any(k.derived for k in view.kpis):
         row = note(ws, row, "(derived): the intake left the value blank and a consistency "
                             "relation filled it in (see the Data quality sheet).")
+    if any(k.evidence for k in view.kpis):
+        row = note(ws, row, "(evidence): computed from the client's own data; the Value source "
+                            "gives n, the 95% interval, the file and the period (every figure "
+                            "is on the Data quality sheet).")
     if view.missing_kpi == "zero" and any(k.applicable and k.current is None
                                           for k in view.kpis):
         note(ws, row, "Missing KPIs count as 0 in every score; their points at stake are what "
@@ -274,7 +287,8 @@ def renewal_sheet(wb: Workbook, view: ResultsView) -> None:
     header, last = table(
         ws, row, ["KPI", "ID", "Current", "Target", "Benchmark", "Score", "Status",
                   "Health points at stake"],
-        [[k.name, k.id, unit_cell(k.current, k.unit, currency, derived=k.derived),
+        [[k.name, k.id, unit_cell(k.current, k.unit, currency, derived=k.derived,
+                                  evidence=k.evidence is not None),
           unit_cell(k.target, k.unit, currency),
           _benchmark_cell(k, currency) or unit_cell(None, k.unit, currency),
           V(k.score, SCORE_FORMAT), status_label(k.status),
@@ -398,9 +412,48 @@ def expectations_sheet(wb: Workbook, view: ResultsView) -> None:
     row = put_pairs(ws, row, [*alignment_pairs(view),
                            ("Quadrant threshold (1–5)", V(exp.threshold, RATING))], text_to=7)
     keep(ws, start, row - 1)
-    note(ws, row + 1, "Ratings are 1–5. The computed alignment compares the importance customers "
-         "give each dimension with the support team's own priority (10 means fully aligned). It "
-         "is this toolkit's own measure, not HDI's: only the self-rated answer to HDI's question "
-         "is compared with the HDI survey average.")
+    row = note(ws, row + 1, "Ratings are 1–5. The computed alignment compares the importance "
+               "customers give each dimension with the support team's own priority (10 means "
+               "fully aligned). It is this toolkit's own measure, not HDI's: only the self-rated "
+               "answer to HDI's question is compared with the HDI survey average.")
+    _survey_table(ws, view, row + 1)
+
+
+SURVEY_HEADERS = ["Dimension", "Customers: importance", "Customers: performance",
+                  "Customers (n)", "Staff: priority", "Staff (n)", "Flag"]
+
+
+def _survey_table(ws: Worksheet, view: ResultsView, start: int) -> None:
+    """The customers' and the staff's ratings side by side (methodology §6), when the ratings
+    come from a survey: each mean with its sd, each group's n, and the flag of a group with
+    fewer than 5 respondents."""
+    dims = view.expectations.dimensions
+    if not any(d.survey for d in dims):
+        return
+
+    def stat(s: Any, group_n: int) -> str:
+        if s is None:
+            return DASH
+        return rating_stat_text(s.mean, s.sd, s.n, show_n=s.n != group_n)
+
+    rows = []
+    for d in dims:
+        s = d.survey
+        if s is None:
+            rows.append([d.name, "typed in the intake", None, None, None, None, None])
+            continue
+        rows.append([
+            d.name, stat(s.importance, s.customer_n), stat(s.performance, s.customer_n),
+            V(s.customer_n, "0", rag="amber" if s.customer_n < MIN_RESPONDENTS else None),
+            stat(s.priority, s.staff_n),
+            V(s.staff_n, "0", rag="amber" if s.staff_n < MIN_RESPONDENTS else None),
+            V(FEW_RESPONDENTS, rag="amber", wrap=True) if s.flagged else None])
+    row = section_row(ws, start, "Survey: customers and staff side by side", span=7)
+    _, last = table(ws, row, SURVEY_HEADERS, rows)
+    sources = "; ".join(sorted({d.survey.source for d in dims if d.survey and d.survey.source}))
+    note(ws, last + 1, f"Means of the survey's respondents ({sources}), with the standard "
+                       "deviation (sd). Customers rate importance and performance, the support "
+                       f"staff their own priority; a group with {FEW_RESPONDENTS} is flagged.")
+    keep(ws, start, last + 1)
 
 

@@ -7,9 +7,15 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from assessment.core.format import COVERAGE_FORMAT, POINTS_FORMAT, format_coverage
+from assessment.core.format import (
+    COVERAGE_FORMAT,
+    POINTS_FORMAT,
+    format_coverage,
+    interval_text,
+    period_text,
+)
 from assessment.core.framework import MONEY_VOLUMES
-from assessment.core.results import Check, ResultsView
+from assessment.core.results import Check, EvidenceEntry, ResultsView
 from assessment.files.xlsx import V, note, table
 from assessment.scorecard.excel.common import (
     APPENDIX,
@@ -34,6 +40,7 @@ from assessment.scorecard.excel.common import (
 )
 from assessment.scorecard.excel.detail import answer_scale_text
 from assessment.scorecard.excel.layout import keep
+from assessment.scorecard.summary import evidence_order, evidence_status, evidence_unit
 
 # --------------------------------------------------------------------------- 11. Appendix
 
@@ -150,11 +157,58 @@ def data_quality_sheet(wb: Workbook, view: ResultsView) -> None:
                            "a relation determines is derived (and marked so on the KPIs sheet).")
     keep(ws, start, last + 1)
 
+    if view.evidence:
+        last = _evidence_table(ws, view, last + 3)
+
     start = last + 3
     row = section_row(ws, start, "Warnings", span=len(CHECK_HEADERS))
     _, last = wide_table(ws, row, [("Warning", len(CHECK_HEADERS))],
                           [[V(w)] for w in view.warnings], empty="No warnings")
     keep(ws, start, min(last, start + 6))
+
+
+#: The evidence table, in the sheet's ten columns.
+EVIDENCE_HEADERS = ["Fills", "Source", "Definition", "Value", "n", "95% interval", "Period",
+                    "Cell", "Status"]
+
+
+def _evidence_value(view: ResultsView, entry: EvidenceEntry) -> V:
+    """An evidence figure as a number in its unit (a rating to one decimal, a volume whole)."""
+    unit = evidence_unit(view, entry)
+    if unit == "rating":
+        return V(entry.value, RATING)
+    if unit == "count" and entry.target == "profile":
+        return V(entry.value, "#,##0")
+    return unit_cell(entry.value, unit, view.currency)
+
+
+def _evidence_row(view: ResultsView, entry: EvidenceEntry) -> list[Any]:
+    unit = evidence_unit(view, entry)
+    status = V(evidence_status(entry), wrap=True,
+               rag="amber" if entry.flagged or not entry.used else None)
+    return [
+        V(view.evidence_target(entry), wrap=True), V(entry.source or None, wrap=True),
+        V(entry.definition or None, wrap=True), _evidence_value(view, entry),
+        V(entry.n, "#,##0"), interval_text(entry.ci, unit, view.currency) or None,
+        V(period_text(entry.period_from, entry.period_to) or None, wrap=True),
+        entry.cell or None, status,
+    ]
+
+
+def _evidence_table(ws: Any, view: ResultsView, start: int) -> int:
+    """Every figure computed from the client's data (methodology §11), in the order of the
+    HTML scorecard; returns the last row written."""
+    row = section_row(ws, start, "Evidence from the client's data (methodology §11)",
+                      span=len(EVIDENCE_HEADERS))
+    entries = sorted(view.evidence, key=lambda e: evidence_order(view, e))
+    header, last = table(ws, row, EVIDENCE_HEADERS, [_evidence_row(view, e) for e in entries])
+    ws.auto_filter.ref = f"A{header}:{get_column_letter(len(EVIDENCE_HEADERS))}{last}"
+    note(ws, last + 1, "Values computed from the client's own exports and surveys, each with its "
+                       "sample size n and, for a rate or a mean rating, its 95% interval. A figure "
+                       "marked 'set aside' was typed over by the consultant: the typed value is "
+                       "the one scored.")
+    keep(ws, start, min(last + 1, start + 8))
+    return last + 1
 
 
 # --------------------------------------------------------------------------- 10. Method
