@@ -256,7 +256,7 @@ def _evidence_parser(sub: Any, framework_option: Any) -> None:
         "evidence", help="compute KPIs from a ticket export or survey responses",
         description="Compute KPI values from the client's own raw data (methodology §11): a "
                     "help-desk ticket export or survey responses. Prints each figure with its "
-                    "n, 95%% interval and period, what could not be computed and why, and "
+                    "n, 95% interval and period, what could not be computed and why, and "
                     "every row left out by reason with its first row numbers. --json writes "
                     "the evidence file (support-excellence/evidence@1); --intake IN --out NEW "
                     "writes a copy of the intake with the values filled in and marked with "
@@ -313,7 +313,7 @@ def _evidence_parser(sub: Any, framework_option: Any) -> None:
     q = kinds.add_parser(
         "survey", help="CSAT, NPS, CES or the expectation survey from responses (CSV)",
         description="CSAT (1-5, share of 4-5), NPS (0-10, promoters minus detractors) or CES "
-                    "(1-7, share of 5-7) with n and a 95%% interval, or the expectation survey: "
+                    "(1-7, share of 5-7) with n and a 95% interval, or the expectation survey: "
                     "one row per respondent with a 'group' column (customer or staff) and "
                     "'<dimension>.importance', '<dimension>.performance' (customers) and "
                     "'<dimension>.priority' (staff) ratings 1-5. Answers outside the scale "

@@ -224,13 +224,6 @@ BAD_ROWS = [  # row number: what it is
 ]
 
 
-DUPLICATE_BUG = ("engine bug: Computation._duplicates' quick check compares count(id) with "
-                 "count(DISTINCT hash(id)), but hash(NULL) is a value, so a blank id adds one "
-                 "distinct hash (all blanks share it); a file with exactly one repeated row and "
-                 "any blank id passes the check, and the repeat is not left out as duplicate_id"
-                 " (fix: count(DISTINCT hash(id)) FILTER (id IS NOT NULL))")
-
-
 def test_bad_rows_without_blank_ids(tmp_path: Path) -> None:
     # BAD_ROWS without its two blank-id rows (3 and 16): every other reason, renumbered
     lines = [r for i, r in enumerate(BAD_ROWS) if i not in (1, 14)]
@@ -256,7 +249,6 @@ def test_bad_rows_without_blank_ids(tmp_path: Path) -> None:
     assert doc["kpis"]["escalation_rate"]["n"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason=DUPLICATE_BUG)
 def test_duplicate_with_a_blank_id(tmp_path: Path) -> None:
     # row 2 X1, row 3 blank id, row 4 X1 again: count(id) = 2, count(DISTINCT hash(id)) = 2
     text = (HEADER + "\n" + "X1,2024-05-01T08:00:00Z,,,0,1,ann,web,false,\n"
@@ -267,7 +259,6 @@ def test_duplicate_with_a_blank_id(tmp_path: Path) -> None:
     assert got == {"missing_id": (1, [3]), "duplicate_id": (1, [4])}
 
 
-@pytest.mark.xfail(strict=True, reason=DUPLICATE_BUG)
 def test_bad_rows_by_first_reason(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.csv", HEADER + "\n" + "\n".join(BAD_ROWS) + "\n")
     report = ticket_evidence(path, date_from=dt.date(2024, 5, 1))

@@ -92,7 +92,8 @@ def survey_evidence(path: str | Path, kind: str, *, column: str | None = None,
     try:
         zone = check_timezone(tz)
     except ValueError as error:
-        raise ExportError([Issue(str(error), "fix --tz")]) from None
+        raise ExportError([Issue(str(error), "fix --tz", path=Path(path).name)],
+                          source=str(path)) from None
     export = open_export(path, encoding=encoding, delimiter=delimiter, formats=("csv",))
     con = connect(zone)
     try:

@@ -84,10 +84,12 @@ def ticket_evidence(path: str | Path, *, system: str = "generic",
     try:
         zone = check_timezone(tz)
     except ValueError as error:
-        raise ExportError([Issue(str(error), "fix --tz")]) from None
+        raise ExportError([Issue(str(error), "fix --tz", path=Path(path).name)],
+                          source=str(path)) from None
     if date_from and date_to and date_to < date_from:
         raise ExportError([Issue(f"--to {date_to} is before --from {date_from}",
-                                 "give --from before --to")])
+                                 "give --from before --to", path=Path(path).name)],
+                          source=str(path))
     export = open_export(path, encoding=encoding, delimiter=delimiter)
     con = connect(zone)
     try:
@@ -297,7 +299,7 @@ class _Computation:
         ids = f"SELECT {row} AS _row, {cols['ticket_id'].value} AS id FROM {self.export.table()}"
         if not with_rows:  # the quick check: equal ids have equal hashes
             (ids_n, distinct), = self._fetch(
-                f"SELECT count(id), count(DISTINCT hash(id)) FROM ({ids})")
+                f"SELECT count(id), count(DISTINCT hash(id)) FILTER (id IS NOT NULL) FROM ({ids})")
             if ids_n == distinct:
                 return False
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
