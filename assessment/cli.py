@@ -311,14 +311,15 @@ def _evidence_parser(sub: Any, framework_option: Any) -> None:
     common(q)
 
     q = kinds.add_parser(
-        "survey", help="CSAT, NPS, CES or the expectation survey from responses (CSV)",
+        "survey", help="CSAT, NPS, CES or the expectation survey from responses (CSV or .xlsx)",
         description="CSAT (1-5, share of 4-5), NPS (0-10, promoters minus detractors) or CES "
                     "(1-7, share of 5-7) with n and a 95% interval, or the expectation survey: "
                     "one row per respondent with a 'group' column (customer or staff) and "
                     "'<dimension>.importance', '<dimension>.performance' (customers) and "
                     "'<dimension>.priority' (staff) ratings 1-5. Answers outside the scale "
                     "are left out with a reason.")
-    q.add_argument("file", metavar="FILE", type=Path, help="the responses (.csv)")
+    q.add_argument("file", metavar="FILE", type=Path,
+                   help="the responses: .csv, or .xlsx (its first sheet, header in row 1)")
     q.add_argument("--kind", choices=KINDS, required=True, help="which survey")
     q.add_argument("--column", metavar="NAME", default=None,
                    help="the answer column of a csat, nps or ces file (default: the kind's "

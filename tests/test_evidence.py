@@ -372,6 +372,29 @@ def test_csat(tmp_path: Path) -> None:
                    "outside_scale": (2, [10, 13])}
 
 
+def test_csat_from_a_workbook(tmp_path: Path) -> None:
+    """The same answers in an .xlsx (first sheet, header in row 1) give the same figure and
+    the same sheet rows; dates typed as Excel dates set the period."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "responded_at", "csat"])
+    answers = [5, 4, 3, 5, 2, 4, 1, 5, 6, "abc", None, 4.5]
+    for i, value in enumerate(answers):
+        ws.append([f"r{i}", dt.datetime(2026, 3, 2 + i % 5, 9), value])
+    path = tmp_path / "csat.xlsx"
+    wb.save(path)
+    doc = survey_evidence(path, "csat").to_json()
+    assert doc["source"]["format"] == "xlsx" and doc["source"]["file"] == "csat.xlsx"
+    assert doc["kpis"]["csat"]["value"] == pytest.approx(0.625)
+    assert doc["kpis"]["csat"]["ci"] == pytest.approx(list(hand_wilson(5, 8)), abs=1e-12)
+    got = {e["reason"]: (e["rows"], e["first_rows"]) for e in doc["excluded"]}
+    assert got == {"blank": (1, [12]), "not_a_number": (1, [11]),
+                   "outside_scale": (2, [10, 13])}
+    assert doc["period"]["from"] == "2026-03-02" and doc["period"]["to"] == "2026-03-06"
+
+
 def test_nps(tmp_path: Path) -> None:
     # valid 10 9 9 10 8 7 6 3 9 10: promoters (9-10) 6, detractors (0-6) 2, n 10
     # NPS = 100 (0.6 - 0.2) = 40; half = 1.96 * 100 * sqrt((0.6 + 0.2 - 0.4²) / 10)

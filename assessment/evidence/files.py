@@ -44,15 +44,17 @@ class ExportFile:
     delimiter: str | None
     sha256: str
     size: int
+    #: The file the client gave, when ``path`` is a CSV made from it (a survey workbook).
+    original: Path | None = None
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return (self.original or self.path).name
 
     def source(self) -> dict[str, object]:
         """The evidence JSON's ``source`` fields about the file."""
         return {"file": self.name, "sha256": self.sha256, "bytes": self.size,
-                "format": self.format, "encoding": self.encoding,
+                "format": "xlsx" if self.original else self.format, "encoding": self.encoding,
                 "delimiter": DELIMITER_NAMES.get(self.delimiter or "")}
 
     def table(self) -> str:

@@ -86,5 +86,5 @@ def summary_text(report: EvidenceReport, framework: Framework) -> str:
                      f"first rows {first}{more}")
     if report.excluded:
         lines.append("  (row numbers as a spreadsheet shows them: the header is row 1)"
-                     if src.get("format") == "csv" else "  (record numbers from 1)")
+                     if src.get("format") in ("csv", "xlsx") else "  (record numbers from 1)")
     return "\n".join(printable(line) for line in lines)

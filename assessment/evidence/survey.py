@@ -14,14 +14,18 @@ Every row that cannot be used is left out under a reason (:data:`REASONS`).
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
+import hashlib
 import math
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assessment.core.errors import ExportError, Issue
+from assessment.core.errors import ExportError, InputError, Issue
 from assessment.core.evidence import (
     FIRST_ROWS,
     MIN_RESPONDENTS,
@@ -94,7 +98,17 @@ def survey_evidence(path: str | Path, kind: str, *, column: str | None = None,
     except ValueError as error:
         raise ExportError([Issue(str(error), "fix --tz", path=Path(path).name)],
                           source=str(path)) from None
-    export = open_export(path, encoding=encoding, delimiter=delimiter, formats=("csv",))
+    with tempfile.TemporaryDirectory(prefix="support-excellence-survey-") as folder:
+        if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            export = _workbook_as_csv(Path(path), Path(folder))
+        else:
+            export = open_export(path, encoding=encoding, delimiter=delimiter,
+                                 formats=("csv", "xlsx"))
+        return _compute(export, kind, column, dimensions, zone)
+
+
+def _compute(export: ExportFile, kind: str, column: str | None, dimensions: Sequence[str],
+             zone: str) -> EvidenceReport:
     con = connect(zone)
     try:
         header = _header(con, export)
@@ -103,6 +117,43 @@ def survey_evidence(path: str | Path, kind: str, *, column: str | None = None,
         return _scores(con, export, header, SCALES[kind], kind, column or kind)
     finally:
         con.close()
+
+
+def _workbook_as_csv(path: Path, folder: Path) -> ExportFile:
+    """A survey workbook's first sheet as a CSV for DuckDB, read with the intake's hardened
+    reader (size, zip and XML checks; defusedxml). Row numbers stay the sheet's own."""
+    from assessment.intake.reader import open_workbook
+
+    if not path.is_file():
+        raise ExportError([Issue("the file does not exist", "give the path of a CSV or .xlsx "
+                                 "file of survey responses", path=path.name)], source=str(path))
+    try:
+        _formulas, values, _notes = open_workbook(path)
+    except InputError as error:
+        raise ExportError(error.issues, source=str(path)) from None
+    ws = values.worksheets[0]
+    target = folder / "responses.csv"
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in ws.iter_rows(values_only=True):
+            writer.writerow(["" if v is None else _cell_text(v) for v in row])
+    export = open_export(target, encoding="utf-8", delimiter="comma", formats=("csv",))
+    return dataclasses.replace(export, original=path, sha256=_digest(path),
+                               size=path.stat().st_size)
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _header(con: Any, export: ExportFile) -> list[str]:
@@ -230,9 +281,11 @@ def _expectations(con: Any, export: ExportFile, header: list[str],
             half = Z95 * r["sd"] / math.sqrt(r["n"]) if r["sd"] is not None else None
             figures.append(EvidenceFigure(
                 "expectation", f"{dim}.{rating}", r["mean"], r["n"],
-                f"mean of the {'customers' if rating != 'priority' else 'staff'}' ratings of "
+                f"mean of the {'customers' if rating != 'priority' else 'staff members'}' "
+                f"ratings of "
                 f"{RATING_WORDS[rating]} (1–5)",
-                None if half is None else (r["mean"] - half, r["mean"] + half), sd=r["sd"],
+                None if half is None else (max(1.0, r["mean"] - half),
+                                           min(5.0, r["mean"] + half)), sd=r["sd"],
                 period_from=p_from, period_to=p_to, source=label, flagged=flagged,
                 note=f"fewer than {MIN_RESPONDENTS} respondents" if flagged else ""))
     unavailable = [(f"{dim}", "no rating column for this dimension")
