@@ -8,17 +8,22 @@ OUT    ?= reports
 	benchmark clean
 
 $(BIN)/python:
+	@echo "creating the virtual environment $(VENV)…"
 	$(PYTHON) -m venv $(VENV)
 
 # Every dependency at the exact version of requirements.lock (refresh it with `make lock`).
 LOCK   := requirements.lock
 
+# pip's own progress is shown (about a minute on a fresh machine), not a silent wait.
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
+	@echo "installing dependencies (pinned by $(LOCK)) into $(VENV)…"
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -c $(LOCK) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
+	@echo "installing dependencies and test tools (pinned by $(LOCK)) into $(VENV)…"
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -c $(LOCK) \
+		-e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
