@@ -24,18 +24,16 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import ipywidgets as w
 
 from assessment.core.errors import InputError, Issue
 from assessment.core.evidence import EvidenceFigure, EvidenceReport, unknown_targets
 from assessment.core.format import DASH, format_number, format_value
+from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
 from assessment.intake.layout import PROFILE_FIELDS
-
-if TYPE_CHECKING:
-    from assessment.interactive.form import AssessmentForm
 
 #: The kinds of file the panel reads, as the dropdown shows them.
 KINDS: tuple[tuple[str, str], ...] = (
@@ -64,10 +62,20 @@ def safe_file_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+class EvidenceTarget(Protocol):
+    """What the panel needs of the form it sits in (the form, or a test's stand-in)."""
+
+    framework: Framework
+
+    def data(self) -> IntakeData: ...
+
+    def accept_evidence(self, reports: Iterable[EvidenceReport]) -> IntakeData: ...
+
+
 class EvidencePanel:
     """One export at a time: choose, compute, preview, then accept into the form or discard."""
 
-    def __init__(self, form: AssessmentForm) -> None:
+    def __init__(self, form: EvidenceTarget) -> None:
         from assessment.evidence.mapping import systems  # the shipped mappings
 
         self.form = form
@@ -244,7 +252,7 @@ class EvidencePanel:
         return run
 
 
-def _unknown(form: AssessmentForm, figures: Iterable[EvidenceFigure]) -> list[EvidenceFigure]:
+def _unknown(form: EvidenceTarget, figures: Iterable[EvidenceFigure]) -> list[EvidenceFigure]:
     fw = form.framework
     dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
     return unknown_targets(figures, (k.id for k in fw.kpis), dims)
