@@ -12,9 +12,13 @@ import dataclasses
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import math
 import re
 import string
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -114,6 +118,34 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 DEFAULT_FRAMEWORK = "default"
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes.
+
+    A loaded framework is cached and shared by every caller in the process
+    (:func:`load_framework`), so its mappings are read-only: one caller cannot change what
+    another sees. ``dict(frozen)`` gives a plain, changeable copy. It pickles and deep-copies
+    as a FrozenDict, compares equal to a dict with the same items and serializes as one.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a framework's mappings are read-only (the framework is shared); "
+                        "copy one with dict(...) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
+#: The empty mapping every resolved KPI shares as its ``by_segment``.
+_NO_SEGMENTS: FrozenDict = FrozenDict()
+#: Entries each framework keeps in its memo (resolved views, scoring plans) at most.
+MEMO_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -320,7 +352,31 @@ class Framework:
 
     @functools.cached_property
     def _kpis_by_id(self) -> dict[str, Kpi]:
-        return {kpi.id: kpi for kpi in self.kpis}
+        return FrozenDict((kpi.id, kpi) for kpi in self.kpis)
+
+    @functools.cached_property
+    def _memo_store(self) -> OrderedDict[Any, Any]:
+        return OrderedDict()
+
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per ``key`` for this framework instance and kept (the
+        :data:`MEMO_LIMIT` most recent keys). For values derived from the framework alone,
+        such as :meth:`resolved` views and the scoring engine's per-segment plans; callers
+        must treat what is returned as read-only."""
+        store = self._memo_store
+        try:
+            value = store[key]
+        except KeyError:
+            value = build()
+            store[key] = value
+            while len(store) > MEMO_LIMIT:
+                store.popitem(last=False)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the memo and the id index (rebuilt on use)."""
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_memo_store", "_kpis_by_id")}
 
     def kpis_of(self, area: str) -> list[Kpi]:
         return [k for k in self.kpis if k.element == area]
@@ -338,8 +394,8 @@ class Framework:
             raise KeyError(f"unknown segment {segment!r}")
         if segment is None and not fx_rate:
             return self
-        return dataclasses.replace(
-            self, kpis=tuple(_resolve_kpi(k, segment, fx_rate) for k in self.kpis))
+        return self.memo(("resolved", segment, fx_rate), lambda: dataclasses.replace(
+            self, kpis=tuple(_resolve_kpi(k, segment, fx_rate) for k in self.kpis)))
 
     def valid_range(self, kpi: Kpi) -> tuple[float | None, float | None]:
         """The range an intake value of ``kpi`` must fall in (in computation units)."""
@@ -366,7 +422,7 @@ def _resolve_kpi(kpi: Kpi, segment: str | None, fx_rate: float | None) -> Kpi:
         target, floor, band = scale(target), scale(floor), scale(band)
         minimum, maximum = scale(minimum), scale(maximum)
     return dataclasses.replace(kpi, target=target, floor=floor, band=band, benchmark=bench,
-                               minimum=minimum, maximum=maximum, by_segment={})
+                               minimum=minimum, maximum=maximum, by_segment=_NO_SEGMENTS)
 
 
 # --------------------------------------------------------------------------- limits
@@ -442,13 +498,24 @@ def default_framework_path() -> Path:
     return Path(str(resources.files("assessment") / "data" / "framework.yaml"))
 
 
+#: Frameworks kept parsed, by the SHA-256 of the file's bytes (the most recent ones).
+FRAMEWORK_CACHE_SIZE = 8
+_cache: OrderedDict[str, Framework] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def load_framework(path: str | Path | None = None) -> Framework:
     """Load and validate a framework file (the shipped default when ``path`` is None).
 
     The file is read up to :data:`MAX_FRAMEWORK_BYTES`, decoded as UTF-8 and parsed with
-    ``yaml.safe_load`` semantics, refusing nesting deeper than :data:`MAX_DEPTH` and aliases
-    that expand beyond :data:`MAX_EXPANDED_NODES` values. Every problem raises
-    :class:`FrameworkError` with its location.
+    ``yaml.safe_load`` semantics (libyaml's C parser where PyYAML has it), refusing nesting
+    deeper than :data:`MAX_DEPTH` and aliases that expand beyond :data:`MAX_EXPANDED_NODES`
+    values. Every problem raises :class:`FrameworkError` with its location.
+
+    A valid framework is parsed once per process and kept by the SHA-256 of the file's bytes:
+    loading the same bytes again (from any path) returns the cached, read-only framework
+    (with ``source`` naming the path asked for); changed bytes are parsed afresh. The file is
+    read and hashed on every call, so an edited file is never served stale.
     """
     path = Path(path) if path else default_framework_path()
     source = str(path)
@@ -463,7 +530,27 @@ def load_framework(path: str | Path | None = None) -> Framework:
         _refuse(source, "(file)", f"the file is larger than the {_kib(MAX_FRAMEWORK_BYTES)} "
                 "limit for a framework", "a framework file under "
                 f"{_kib(MAX_FRAMEWORK_BYTES)} (the default is about 41 KB)")
-    return parse_framework(_parse_yaml(_decode(data, source), source), source=source)
+    digest = hashlib.sha256(data).hexdigest()
+    with _cache_lock:
+        cached = _cache.get(digest)
+        if cached is not None:
+            _cache.move_to_end(digest)
+    if cached is None:
+        cached = parse_framework(_parse_yaml(_decode(data, source), source), source=source)
+        with _cache_lock:
+            cached = _cache.setdefault(digest, cached)
+            while len(_cache) > FRAMEWORK_CACHE_SIZE:
+                _cache.popitem(last=False)
+    if cached.source == source:
+        return cached
+    # the content is shared (read-only); each other path gets one view naming that path
+    return cached.memo(("source", source), lambda: dataclasses.replace(cached, source=source))
+
+
+def clear_framework_cache() -> None:
+    """Forget every cached framework (the next :func:`load_framework` parses again)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def _refuse(source: str, where: str, message: str, expected: str) -> NoReturn:
@@ -499,14 +586,18 @@ class _Refused(yaml.YAMLError):
         self.message, self.expected, self.mark = message, expected, mark
 
 
-class _FrameworkLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses deep nesting, duplicate keys, over-long integers and
-    bad dates."""
+class _Limits:
+    """The checks of the framework loader, run while the node graph is composed: they refuse
+    deep nesting, too many values, duplicate keys, over-long integers and bad dates.
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
-        self.nodes = 0
+    Mixed into a loader whose composer is PyYAML's Python one (events may come from libyaml's C
+    parser): the checks must see each node as it is composed, before the whole document is,
+    so that ``[[[[…`` is refused at level 21 rather than after the parser has recursed."""
+
+    depth = 0
+    nodes = 0
+    #: Alias events seen: without any, the composed graph is a tree within the limits above.
+    aliases = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self.depth += 1
@@ -520,14 +611,16 @@ class _FrameworkLoader(yaml.SafeLoader):
                 raise _Refused(f"the file holds over {MAX_EXPANDED_NODES:,} values",
                                "a framework of a sensible size (the default holds about 1,300)",
                                self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self.depth -= 1
 
     def compose_mapping_node(self, anchor: Any) -> Any:
         """A mapping, refusing a key given twice (``yaml.safe_load`` keeps the last silently,
         so a pasted-in second ``weight:`` would quietly win)."""
-        node = super().compose_mapping_node(anchor)
+        node = super().compose_mapping_node(anchor)  # type: ignore[misc]
         first: dict[str, int] = {}
         for key, _ in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
@@ -543,15 +636,19 @@ class _FrameworkLoader(yaml.SafeLoader):
         if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
             raise _Refused(f"a whole number with more than {MAX_DIGITS} digits",
                            f"a number of at most {MAX_DIGITS} digits", node.start_mark)
-        return super().construct_yaml_int(node)
+        return super().construct_yaml_int(node)  # type: ignore[misc]
 
     def construct_yaml_timestamp(self, node: Any) -> Any:
         try:
-            return super().construct_yaml_timestamp(node)
+            return super().construct_yaml_timestamp(node)  # type: ignore[misc]
         except (ValueError, OverflowError) as exc:
             raise _Refused(f"{node.value[:40]!r} looks like a date but is not one ({exc})",
                            "a real date such as 2024-03-31, or quote the text",
                            node.start_mark) from None
+
+
+class _FrameworkLoader(_Limits, yaml.SafeLoader):
+    """``yaml.SafeLoader`` (pure Python) with the framework's limits."""
 
 
 _FrameworkLoader.add_constructor("tag:yaml.org,2002:int", _FrameworkLoader.construct_yaml_int)
@@ -559,15 +656,46 @@ _FrameworkLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                  _FrameworkLoader.construct_yaml_timestamp)
 
 
+@functools.cache
+def _c_loader(c_safe_loader: type) -> type:
+    """The framework loader on libyaml's C parser: ``c_safe_loader`` (``yaml.CSafeLoader``)
+    scans and parses, PyYAML's Python composer builds the nodes with the checks of
+    :class:`_Limits`; resolving and constructing are ``yaml.SafeLoader``'s in both loaders,
+    so both give the same data. libyaml's own composer is not used: it builds the whole
+    document before any check could run."""
+
+    def __init__(self: Any, stream: str) -> None:
+        c_safe_loader.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+
+    loader = type("_CFrameworkLoader", (_Limits, yaml.composer.Composer, c_safe_loader),
+                  {"__init__": __init__, "__doc__": "The framework loader on libyaml."})
+    loader.add_constructor("tag:yaml.org,2002:int", _Limits.construct_yaml_int)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _Limits.construct_yaml_timestamp)
+    return loader
+
+
+def _loader_class() -> type:
+    """The C-parser loader where PyYAML was built with libyaml, else the pure-Python one."""
+    c_safe_loader = getattr(yaml, "CSafeLoader", None)
+    return _FrameworkLoader if c_safe_loader is None else _c_loader(c_safe_loader)
+
+
 def _parse_yaml(text: str, source: str) -> Any:
-    """Plain data from YAML text, as ``yaml.safe_load`` would give, within the limits."""
-    loader = _FrameworkLoader(text)
+    """Plain data from YAML text, as ``yaml.safe_load`` would give, within the limits.
+
+    Parsed with libyaml's C parser where available (:func:`_loader_class`). Should that fail
+    in any way, the pure-Python loader parses the text again, so a refused file is reported
+    exactly as before (libyaml words syntax errors its own way and has its own nesting limit).
+    """
+    loader_class = _loader_class()
+    if loader_class is not _FrameworkLoader:
+        try:
+            return _load(loader_class, text)
+        except yaml.YAMLError:
+            pass  # reported below, in the pure-Python loader's words
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return loader.construct_document(node)
+        return _load(_FrameworkLoader, text)
     except _Refused as exc:
         where = f"line {exc.mark.line + 1}" if exc.mark else "(file)"
         _refuse(source, where, exc.message, exc.expected)
@@ -576,6 +704,18 @@ def _parse_yaml(text: str, source: str) -> Any:
         where = f"line {mark.line + 1}" if mark else "file"
         _refuse(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
                 "fix the YAML syntax")
+
+
+def _load(loader_class: type, text: str) -> Any:
+    """Compose ``text`` with the checks of :class:`_Limits`, check the aliases, construct."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if loader.aliases:  # without aliases the tree is already within every limit
+            _check_expansion(node)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
@@ -640,7 +780,25 @@ def parse_framework(raw: Any, source: str = "") -> Framework:
                                      path="(more)")]
         raise FrameworkError(issues, source)
     assert framework is not None
-    return framework
+    return _frozen(framework)
+
+
+def _frozen(fw: Framework) -> Framework:
+    """``fw`` with every mapping a :class:`FrozenDict` (everything else in it is immutable)."""
+    replace = dataclasses.replace
+    return replace(
+        fw,
+        settings=replace(fw.settings, segments=FrozenDict(fw.settings.segments),
+                         element_weights=FrozenDict(fw.settings.element_weights)),
+        element_names=FrozenDict(fw.element_names),
+        element_descriptions=FrozenDict(fw.element_descriptions),
+        questionnaires=FrozenDict(fw.questionnaires),
+        kpis=tuple(replace(k, by_segment=FrozenDict(k.by_segment) if k.by_segment
+                           else _NO_SEGMENTS,
+                           band_recommendations=None if k.band_recommendations is None
+                           else FrozenDict(k.band_recommendations)) for k in fw.kpis),
+        findings=tuple(replace(f, params=FrozenDict(f.params)) for f in fw.findings),
+    )
 
 
 def _is_number(value: Any) -> bool:
