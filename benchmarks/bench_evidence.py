@@ -13,7 +13,9 @@ What it does, on demand (never part of ``make test``):
    A file already in the cache is reused; delete it to regenerate.
 2. Times the real command ``support-excellence evidence tickets FILE --system generic --json
    OUT`` for each file (``--runs`` runs, default 3; the median is quoted), measuring wall
-   seconds, peak RSS (the child's own ``ru_maxrss``, from ``os.wait4``) and rows per second.
+   seconds, CPU seconds (user + system), peak RSS (the child's own ``ru_maxrss``, from
+   ``os.wait4``) and rows per second. CPU seconds barely move when other work shares the
+   machine; wall seconds do: with load, run it again.
    While the command is not installed, ``ticket_evidence(FILE)`` is timed in a fresh Python.
 3. Times the same computation in plain pandas in its own process, interleaved with the runs
    above (``read_csv``/``read_parquet``, ``to_datetime(utc=True)``, the same row exclusions in
@@ -176,6 +178,7 @@ def generate(cache: Path, rows: int, seed: int) -> dict[str, Path]:
 class Run:
     seconds: float
     peak_mb: float
+    cpu: float  # user + system seconds: what a busy machine cannot inflate
 
 
 @dataclass
@@ -192,6 +195,10 @@ class Side:
     @property
     def peak(self) -> float:
         return max(r.peak_mb for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
 
 def measure(cmd: list[str], timeout: float) -> Run:
@@ -212,7 +219,7 @@ def measure(cmd: list[str], timeout: float) -> Run:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
             raise RuntimeError(f"{' '.join(cmd)} exited with {code}:\n  " + "\n  ".join(tail))
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def engine_command(path: Path, out: Path) -> tuple[list[str], str]:
@@ -362,15 +369,18 @@ def report(rows: int, sides: dict[str, dict[str, Side]], agree: dict[str, list[s
     """Prints the table and the goals; True when every goal passes and the results agree."""
     print(f"\ntimed: {described}")
     print(f"machine: {os.cpu_count()} cores\n")
-    header = ("| format | rows | seconds, median (min-max) | rows/s | peak RSS MB "
-              "| pandas seconds, median (min-max) | pandas peak MB | pandas / DuckDB |")
+    header = ("| format | rows | seconds, median (min-max) | CPU s | rows/s | peak RSS MB "
+              "| pandas seconds, median (min-max) | pandas CPU s | pandas peak MB "
+              "| pandas / DuckDB |")
     print(header)
-    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for fmt, side in sides.items():
         duck, pan = side["duckdb"], side.get("pandas")
-        pandas_cells = (f"{_fmt_range(pan)} | {pan.peak:,.0f} | {pan.median / duck.median:.1f}x"
-                        if pan and pan.runs else "- | - | -")
-        print(f"| {fmt} | {rows:,} | {_fmt_range(duck)} | {rows / duck.median:,.0f} "
+        pandas_cells = (f"{_fmt_range(pan)} | {pan.cpu:.1f} | {pan.peak:,.0f} "
+                        f"| {pan.median / duck.median:.1f}x"
+                        if pan and pan.runs else "- | - | - | -")
+        print(f"| {fmt} | {rows:,} | {_fmt_range(duck)} | {duck.cpu:.1f} "
+              f"| {rows / duck.median:,.0f} "
               f"| {duck.peak:,.0f} | {pandas_cells} |")
     print("\ngoals:")
     ok = True
