@@ -23,9 +23,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -230,6 +232,129 @@ def put(ws: Worksheet, row: int, col: int, item: Any, *, border: bool = False) -
         cell.border = BORDER
     known[key] = copy(cell._style)
     return cell
+
+
+# --------------------------------------------------------------------------- fast styling
+#
+# openpyxl stores a cell's font, fill, border and alignment as indexes into the workbook's
+# lists of distinct styles, and finds an object's index by hashing and comparing it field by
+# field, recursively. Done for every cell that made most of a scorecard's build time. The
+# helpers below give every cell the very same indexes, in the same order of first use, but look
+# each combination up only once per workbook: the lists only grow, so an index once found
+# stays right.
+
+#: Per workbook: (what, key) -> style index found for it.
+_INDEXES: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+
+
+def _indexes(ws: Worksheet) -> dict[tuple[Any, ...], Any]:
+    found = _INDEXES.get(ws.parent)
+    if found is None:
+        found = _INDEXES[ws.parent] = {}
+    return found
+
+
+def _style_of(cell: Any) -> StyleArray:
+    if not cell._style:
+        cell._style = StyleArray()
+    return cell._style
+
+
+def style(cell: Cell, *, font: Font | None = None, fill: PatternFill | None = None,
+          border: Border | None = None, alignment: Alignment | None = None) -> Cell:
+    """``cell.font = font`` (and the others given), in that order, for style objects that are
+    never changed once made (the constants of this module): each is looked up by identity."""
+    known = _indexes(cell.parent)
+    for attr, key, value in (("font", "fontId", font), ("fill", "fillId", fill),
+                             ("border", "borderId", border),
+                             ("alignment", "alignmentId", alignment)):
+        if value is None:
+            continue
+        hit = known.get((attr, id(value)))
+        if hit is not None and hit[0] is value:
+            setattr(_style_of(cell), key, hit[1])
+            continue
+        setattr(cell, attr, value)
+        known[(attr, id(value))] = (value, getattr(cell._style, key))
+    return cell
+
+
+def rewrap(cell: Cell, vertical: str | None = "top") -> None:
+    """``cell.alignment = Alignment(horizontal=<the cell's>, vertical=vertical,
+    wrap_text=True)``, looked up once per workbook for each alignment it replaces
+    (``vertical=None`` keeps the cell's own vertical alignment, or top when it has none)."""
+    st = _style_of(cell)
+    known = _indexes(cell.parent)
+    key = ("rewrap", st.alignmentId, vertical)
+    hit = known.get(key)
+    if hit is None:
+        old = cell.alignment
+        cell.alignment = Alignment(horizontal=old.horizontal,
+                                   vertical=vertical or old.vertical or "top", wrap_text=True)
+        hit = known[key] = st.alignmentId
+    st.alignmentId = hit
+
+
+def _add_border(known: dict[tuple[Any, ...], Any], cell: Any, key: tuple[Any, ...],
+                make: Any) -> None:
+    """``cell.border += make()``; the result looked up once per (cell's border, key)."""
+    st = _style_of(cell)
+    full = (*key, st.borderId)
+    hit = known.get(full)
+    if hit is None:
+        cell.border += make()
+        hit = known[full] = st.borderId
+    st.borderId = hit
+
+
+def merge_cells(ws: Worksheet, start_row: int, start_column: int, end_row: int,
+                end_column: int) -> None:
+    """``ws.merge_cells(start_row=…, …)``: the same merged range, cells, borders and
+    protection as openpyxl 3.1 gives (``MergedCellRange`` and ``Worksheet._clean_merge_range``),
+    with every border sum looked up once per workbook."""
+    cells = ws._cells
+    known = _indexes(ws)
+    coord = CellRange(min_col=start_column, min_row=start_row, max_col=end_column,
+                      max_row=end_row).coord
+    mcr = MergedCellRange.__new__(MergedCellRange)
+    mcr.ws = ws
+    CellRange.__init__(mcr, range_string=coord)
+    # MergedCellRange._get_borders: the top left cell takes the bottom right one's right and
+    # bottom borders
+    start = cells.get((mcr.min_row, mcr.min_col))
+    if start is None:
+        start = ws.cell(row=mcr.min_row, column=mcr.min_col)
+    mcr.start_cell = start
+    end = cells.get((mcr.max_row, mcr.max_col))
+    if end is not None:
+        end_border = _style_of(end).borderId
+        _add_border(known, start, ("corner", end_border),
+                    lambda: Border(right=end.border.right, bottom=end.border.bottom))
+    ws.merged_cells.add(mcr)
+    # Worksheet._clean_merge_range, then MergedCellRange.format
+    first = True
+    for row, col in mcr.cells:
+        if first:
+            first = False
+            continue
+        cells[row, col] = MergedCell(ws, row, col)
+    for name in ("top", "left", "right", "bottom"):
+        start_border = _style_of(start).borderId
+        side = getattr(start.border, name)
+        if side and side.style is None:
+            continue
+        for where in getattr(mcr, name):
+            cell = cells.get(where)
+            if cell is None:
+                cell = cells[where] = MergedCell(ws, row=where[0], column=where[1])
+            _add_border(known, cell, ("edge", name, start_border),
+                        lambda side=side, name=name: Border(**{name: side}))
+    protection = _style_of(start).protectionId
+    for where in mcr.cells:
+        cell = cells.get(where)
+        if cell is None:
+            cell = cells[where] = MergedCell(ws, row=where[0], column=where[1])
+        _style_of(cell).protectionId = protection
 
 
 # --------------------------------------------------------------------------- page and tables

@@ -24,6 +24,7 @@ from assessment.files.xlsx import (
     TITLE_FONT,
     V,
     header_row,
+    merge_cells,
     note,
     put,
     safe_text,
@@ -190,7 +191,7 @@ def put_pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]], *, labe
         for col in range(1, label_to + 1):
             ws.cell(row=row, column=col).border = BORDER
         if label_to > 1:
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=label_to)
+            merge_cells(ws, row, 1, row, label_to)
         values = item if isinstance(item, tuple) else (item,)
         col = label_to
         for col, value in enumerate(values, start=label_to + 1):
@@ -199,7 +200,7 @@ def put_pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]], *, labe
         if text_to and text_to > col and isinstance(last, str):
             for c in range(col + 1, text_to + 1):
                 ws.cell(row=row, column=c).border = BORDER
-            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=text_to)
+            merge_cells(ws, row, col, row, text_to)
         row += 1
     return row
 
@@ -260,15 +261,14 @@ def _merge_spans(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]]) ->
     col = 1
     for _, span in columns:
         if span > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row,
-                           end_column=col + span - 1)
+            merge_cells(ws, row, col, row, col + span - 1)
         col += span
 
 
 def wide_note(ws: Worksheet, row: int, text: str, span: int) -> int:
     """A note across ``span`` columns (merged, wrapped); returns the next row."""
     note(ws, row, text)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    merge_cells(ws, row, 1, row, span)
     return row + 1
 
 

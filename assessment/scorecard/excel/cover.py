@@ -21,6 +21,7 @@ from assessment.files.xlsx import (
     SECTION_BORDER,
     SECTION_FONT,
     V,
+    merge_cells,
     put,
     safe_text,
     set_text,
@@ -75,7 +76,7 @@ def cover_sheet(wb: Workbook, view: ResultsView, brand: Brand) -> Worksheet:
         cell = set_text(ws.cell(row=row, column=2), text)
         cell.font = font
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        merge_cells(ws, row, 2, row, 3)
         if height:
             ws.row_dimensions[row].height = height
         return cell
@@ -93,7 +94,7 @@ def cover_sheet(wb: Workbook, view: ResultsView, brand: Brand) -> Worksheet:
     band.alignment = Alignment(vertical="center", indent=1)
     ws.row_dimensions[6].height = 5
     ws.cell(row=6, column=2).fill = PatternFill("solid", fgColor=accent)
-    ws.merge_cells("B6:C6")
+    merge_cells(ws, 6, 2, 6, 3)
     line(8, org_name(view), Font(name=FONT_NAME, size=20, bold=True, color="000000"))
     line(9, "Technical support excellence assessment",
          Font(name=FONT_NAME, size=12, italic=True, color="595959"))

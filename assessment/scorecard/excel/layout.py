@@ -18,7 +18,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.files.xlsx import PAPER_SIZES
+from assessment.files.xlsx import PAPER_SIZES, merge_cells
 
 # --------------------------------------------------------------------------- print layout
 #
@@ -451,8 +451,7 @@ def merge_overflow(ws: Worksheet) -> None:
             if max(text_width(t, size=size, bold=bold) for t in cell.value.split("\n"))\
                     <= width:
                 continue
-            ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row,
-                           end_column=last)
+            merge_cells(ws, cell.row, cell.column, cell.row, last)
             old = cell.alignment
             cell.alignment = Alignment(horizontal=old.horizontal, vertical="top",
                                        wrap_text=True)

@@ -28,7 +28,7 @@ from assessment.core.format import (
 )
 from assessment.core.framework import MONEY_VOLUMES
 from assessment.core.results import ResultsView
-from assessment.files.xlsx import V, note, safe_text, table
+from assessment.files.xlsx import V, merge_cells, note, safe_text, table
 from assessment.scorecard.excel.common import (
     EXECUTIVE,
     FX_FORMAT,
@@ -109,7 +109,7 @@ def executive_summary_sheet(wb: Workbook, view: ResultsView) -> None:
          else "Coverage (weight of elements scored)", V(index.coverage, COVERAGE_FORMAT)),
     ])
     for words in (row - 3, row - 2):  # the band and both readings, across B:D
-        ws.merge_cells(start_row=words, start_column=2, end_row=words, end_column=4)
+        merge_cells(ws, words, 2, words, 4)
     row = section_row(ws, row + 1, "The four elements and renewal health", span=span)
     _, row = table(ws, row, ["Area", "Score", "Status"], _headline_rows(view))
 
