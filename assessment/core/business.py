@@ -102,14 +102,53 @@ def _assumption_value(a: Assumption, case: str, fx: float | None,
     return value * fx if fx and a.unit == "currency" else value
 
 
+class _DriverPlan:
+    """What a driver needs that depends on the framework alone: computed once per framework."""
+
+    __slots__ = ("driver", "field", "kpi_id", "roles")
+
+    def __init__(self, driver: Driver, assumptions: Mapping[str, Assumption]) -> None:
+        self.driver = driver
+        self.field = driver.inputs[0].partition(".")[2]
+        self.kpi_id = driver.inputs[1].partition(".")[2]
+        self.roles = tuple(assumptions[aid] for aid in driver.assumptions)
+
+
+def _driver_plans(base: Framework) -> dict[str, _DriverPlan]:
+    """Each driver's plan by id, kept on the framework (:meth:`Framework.memo`)."""
+    def build() -> dict[str, _DriverPlan]:
+        assumptions = {}
+        for a in base.assumptions:  # the first of an id, as a scan would find
+            assumptions.setdefault(a.id, a)
+        return {d.id: _DriverPlan(d, assumptions) for d in base.drivers}
+    return base.memo("business.driver_plans", build)
+
+
+class _Figures:
+    """One organization's figures the drivers read: the KPI rows by id and the profile."""
+
+    __slots__ = ("kpis", "own_cost", "profile", "fx")
+
+    def __init__(self, results: Mapping[str, Any], profile: Mapping[str, Any],
+                 fx: float | None) -> None:
+        kpis: dict[str, Any] = {}
+        for k in results["kpis"]:
+            kpis.setdefault(k["id"], k)  # the first of an id, as a scan would find
+        self.kpis = kpis
+        own = kpis.get("cost_per_case")
+        self.own_cost = own["current"] if own is not None else None
+        self.profile = profile
+        self.fx = fx
+
+
 def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
             profile: Mapping[str, Any], fx: float | None, currency: str | None,
-            ) -> dict[str, Any]:
+            figures: _Figures | None = None) -> dict[str, Any]:
     """One driver: its annual value in each case, or why it has none."""
-    kpis = {k["id"]: k for k in results["kpis"]}
-    field, kpi_id = driver.inputs[0].partition(".")[2], driver.inputs[1].partition(".")[2]
-    row = kpis.get(kpi_id) or {}
-    assumptions = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
+    plan = _driver_plans(base)[driver.id]
+    figures = figures or _Figures(results, profile, fx)
+    field, kpi_id = plan.field, plan.kpi_id
+    row = figures.kpis.get(kpi_id) or {}
     out: dict[str, Any] = {
         "id": driver.id, "name": driver.name, "formula": driver.formula,
         "description": driver.description, "overlaps": list(driver.overlaps),
@@ -119,7 +158,7 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
         "assumptions": [{
             "id": a.id, "name": a.name, "unit": a.unit, "source": a.source, "year": a.year,
             "note": a.note, **{case: _assumption_value(a, case, fx) for case in CASES},
-        } for a in assumptions],
+        } for a in plan.roles],
     }
     if not row.get("applicable", True):
         out["status"] = "not_applicable"
@@ -143,8 +182,8 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
         out["needs"], out["status"] = needs, "needs_data"
         return out
     for case in CASES:
-        out[case] = driver_value(driver, base, results, profile, fx, case)
-    out["formula_text"] = formula_text(driver, base, results, profile, fx, currency)
+        out[case] = _value(plan, figures, case)
+    out["formula_text"] = _formula_text(plan, figures, currency, out["base"])
     if not out["base"]:
         out["status"] = "no_gap"
     return out
@@ -175,39 +214,54 @@ def driver_value(driver: Driver, base: Framework, results: Mapping[str, Any],
                  profile: Mapping[str, Any], fx: float | None, case: str = "base",
                  values: Mapping[str, float] | None = None) -> float:
     """A driver's annual value in ``case`` (inputs known; see :func:`_driver`)."""
-    row = next(k for k in results["kpis"] if k["id"] == driver.inputs[1].partition(".")[2])
-    volume = float(profile[driver.inputs[0].partition(".")[2]])
+    return _value(_driver_plans(base)[driver.id], _Figures(results, profile, fx), case, values)
+
+
+def _value(plan: _DriverPlan, figures: _Figures, case: str,
+           values: Mapping[str, float] | None = None) -> float:
+    """:func:`driver_value` from the driver's plan and the organization's figures."""
+    driver = plan.driver
+    row = figures.kpis[plan.kpi_id]
+    volume = float(figures.profile[plan.field])
     c, t = row["current"], row["target"]
     gap = max(0.0, c - t) if row["direction"] == "lower" else max(0.0, t - c)
-    roles = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
     if driver.formula == "cost_gap":
         return volume * gap
+    roles, fx = plan.roles, figures.fx
+    own = figures.own_cost
     if driver.formula == "self_service_shift":
         self_service = _assumption_value(roles[0], case, fx, values)
-        assisted = _cost_per_contact(results, roles[1], case, fx, values)
+        assisted = own if own is not None else _assumption_value(roles[1], case, fx, values)
         return volume * gap * max(0.0, assisted - self_service)
     if driver.formula == "repeat_contacts":
         repeats = _assumption_value(roles[0], case, fx, values)
-        return volume * gap * repeats * _cost_per_contact(results, roles[1], case, fx, values)
+        cost = own if own is not None else _assumption_value(roles[1], case, fx, values)
+        return volume * gap * repeats * cost
     raise ValueError(f"formula {driver.formula!r} has no annual value of its own")
 
 
 def formula_text(driver: Driver, base: Framework, results: Mapping[str, Any],
                  profile: Mapping[str, Any], fx: float | None, currency: str | None) -> str:
     """The base-case formula with the client's numbers put in."""
-    row = next(k for k in results["kpis"] if k["id"] == driver.inputs[1].partition(".")[2])
-    field = driver.inputs[0].partition(".")[2]
-    volume = format_number(float(profile[field]), 0)
+    plan, figures = _driver_plans(base)[driver.id], _Figures(results, profile, fx)
+    return _formula_text(plan, figures, currency, _value(plan, figures, "base"))
+
+
+def _formula_text(plan: _DriverPlan, figures: _Figures, currency: str | None,
+                  base_value: float) -> str:
+    """:func:`formula_text`, given the driver's base-case value."""
+    driver, field, roles, fx = plan.driver, plan.field, plan.roles, figures.fx
+    row = figures.kpis[plan.kpi_id]
+    volume = format_number(float(figures.profile[field]), 0)
     unit = row["unit"]
     c, t = (format_value(row["current"], unit, currency),
             format_value(row["target"], unit, currency))
     gap = (f"max(0, {c} − {t} target)" if row["direction"] == "lower"
            else f"max(0, {t} target − {c})")
-    value = format_money(driver_value(driver, base, results, profile, fx), currency)
-    roles = [next(a for a in base.assumptions if a.id == aid) for aid in driver.assumptions]
+    value = format_money(base_value, currency)
     if driver.formula == "cost_gap":
         return f"{volume} {field.replace('_', ' ')} × {gap} = {value} a year"
-    own = next((k["current"] for k in results["kpis"] if k["id"] == "cost_per_case"), None)
+    own = figures.own_cost
     cost = (f"{format_money(own, currency)} cost per case" if own is not None else
             f"{format_money(_assumption_value(roles[1], 'base', fx), currency)} "
             f"{roles[1].name.lower()} (assumption)")
@@ -223,23 +277,26 @@ def formula_text(driver: Driver, base: Framework, results: Mapping[str, Any],
 def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
                   fx: float | None, currency: str | None) -> dict[str, Any]:
     """Methodology §10: every driver, the total without overlaps, and the sensitivity."""
-    drivers = [_driver(base, d, results, profile, fx, currency) for d in base.drivers]
+    figures = _Figures(results, profile, fx)
+    drivers = [_driver(base, d, results, profile, fx, currency, figures) for d in base.drivers]
     counted = _counted({d["id"]: d["base"] for d in drivers if d["status"] == "ok"},
                        {d["id"]: d["overlaps"] for d in drivers})
+    names = {}
+    for x in drivers:
+        names.setdefault(x["id"], x["name"])
     for d in drivers:
         d["counted"] = d["id"] in counted
         clash = next((c for c in counted if c in d["overlaps"]), None)
         if d["status"] == "ok" and not d["counted"] and clash is not None:
-            name = next(x["name"] for x in drivers if x["id"] == clash)
-            d["excluded_because"] = (f"overlaps with {name}, counted instead because that "
-                                     "gives the larger total: the same money is not counted "
-                                     "twice")
+            d["excluded_because"] = (f"overlaps with {names[clash]}, counted instead because "
+                                     "that gives the larger total: the same money is not "
+                                     "counted twice")
     chosen = [d for d in drivers if d["counted"]]
     total = {case: sum(d[case] for d in chosen) for case in CASES} if chosen else None
     return {
         "currency": currency, "drivers": drivers, "total": total,
         "needs_data": [d["id"] for d in drivers if d["status"] == "needs_data"],
-        "sensitivity": _sensitivity(base, results, profile, fx, drivers),
+        "sensitivity": _sensitivity(base, results, profile, fx, drivers, figures),
     }
 
 
@@ -267,6 +324,10 @@ def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> 
             seen.add(d)
             group.append(d)
             todo.extend(o for o in overlaps[d] if o in values and values[o] > 0)
+        if len(group) == 1:  # overlaps no driver with a value: as _best_set would choose
+            if values[start] > 0.0 + 1e-9:
+                out.append(start)
+            continue
         group.sort(key=ids.index)
         out.extend(_best_set(group, values, overlaps))
     return sorted(out, key=ids.index)
@@ -293,24 +354,32 @@ def _best_set(group: list[str], values: Mapping[str, float],
 
 
 def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
-                 fx: float | None, drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                 fx: float | None, drivers: list[dict[str, Any]],
+                 figures: _Figures | None = None) -> list[dict[str, Any]]:
     """Each assumption at its low and its high value, the others at base: the total (drivers
-    chosen again without overlaps) at each, and the swing between them, largest first."""
-    by_id = {d.id: d for d in base.drivers}
+    chosen again without overlaps) at each, and the swing between them, largest first.
+
+    Only the drivers that take the assumption are valued again; every other driver keeps its
+    base-case value (the same computation, so the same number)."""
+    plans = _driver_plans(base)
+    figures = figures or _Figures(results, profile, fx)
     live = [d for d in drivers if d["status"] in ("ok", "no_gap")]
     overlaps = {d["id"]: d["overlaps"] for d in drivers}
     used = [a for a in base.assumptions
-            if any(a.id in by_id[d["id"]].assumptions for d in live)]
+            if any(a.id in plans[d["id"]].driver.assumptions for d in live)]
+    at_base = {d["id"]: d["base"] for d in live}
 
-    def total(pinned: Mapping[str, float]) -> float:
-        values = {d["id"]: (d["base"] if by_id[d["id"]].formula == "renewal_at_stake" else
-                            driver_value(by_id[d["id"]], base, results, profile, fx, "base",
-                                         pinned)) for d in live}
+    def total(aid: str, pinned: Mapping[str, float]) -> float:
+        values = dict(at_base)
+        for d in live:
+            plan = plans[d["id"]]
+            if plan.driver.formula != "renewal_at_stake" and aid in plan.driver.assumptions:
+                values[d["id"]] = _value(plan, figures, "base", pinned)
         return sum(values[c] for c in _counted(values, overlaps))
 
     out = []
     for a in used:
-        low, high = total({a.id: a.low}), total({a.id: a.high})
+        low, high = total(a.id, {a.id: a.low}), total(a.id, {a.id: a.high})
         out.append({"assumption": a.id, "name": a.name, "low_total": low, "high_total": high,
                     "swing": abs(high - low)})
     out.sort(key=lambda s: -s["swing"])
@@ -325,6 +394,10 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
     kpis = {k["id"]: k for k in results["kpis"]}
     drivers = {d["id"]: d for d in results["business_case"]["drivers"]}
     questionnaires = results["questionnaires"]
+    ranks: dict[tuple[str, str], list[int]] = {}  # (source, KPI id or practice) -> ranks
+    for r in results["recommendations"]:
+        key = (r["source"], r["id"] if r["source"] == "kpi" else f"{r['area']}.{r['id']}")
+        ranks.setdefault(key, []).append(r["rank"])
     rows = []
     for init in base.initiatives:
         moved = [kpis[k] for k in init.kpis if k in kpis and kpis[k]["applicable"]]
@@ -337,9 +410,7 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
         money = ({case: sum(d[case] for d in own) for case in ("low", "base", "high")}
                  if own else None)
         keys = {("kpi", k["id"]) for k in moved} | {("practice", p) for p in practices}
-        recs = sorted({r["rank"] for r in results["recommendations"]
-                       if (r["source"], r["id"] if r["source"] == "kpi"
-                           else f"{r['area']}.{r['id']}") in keys})
+        recs = sorted({rank for key in keys for rank in ranks.get(key, ())})
         tracking = intake.initiatives.get(init.id)
         rows.append({
             "id": init.id, "name": init.name, "description": init.description,

@@ -225,6 +225,62 @@ def for_organization(framework: Framework, profile: dict[str, Any]) -> Framework
 # --------------------------------------------------------------------------- the engine
 
 
+class _Plan:
+    """What scoring needs that does not depend on the organization's figures, for one
+    framework, segment, exchange rate, client currency and support model: the resolved KPIs
+    with their constant row parts, the relations that apply, each element's and
+    questionnaire's fixed parts and the recommendation texts. Built once and kept on the
+    framework (:meth:`Framework.memo`); read-only."""
+
+    def __init__(self, base: Framework, fw: Framework, segment: str | None, fx: float | None,
+                 currency: Any, model: str | None) -> None:
+        settings = base.settings
+        self.fw = fw
+        self.kpis: list[tuple[Any, ...]] = []
+        not_applicable: dict[str, int] = {}
+        for kpi in fw.kpis:
+            own = base.kpi(kpi.id).by_segment.get(segment) if segment else None
+            basis = ("segment" if own is not None and (
+                own.target is not None or own.band is not None or own.floor is not None)
+                else "framework")
+            applicable = kpi.applies(model)
+            if not applicable:
+                not_applicable[kpi.element] = not_applicable.get(kpi.element, 0) + 1
+            self.kpis.append((
+                kpi.id, kpi.element, kpi.name, kpi.unit, kpi.direction, kpi.target,
+                kpi.floor, isinstance(kpi.floor, tuple), kpi.band, kpi.weight, applicable,
+                basis, _benchmark_parts(kpi, settings.currency, fx, currency),
+                currency if kpi.unit == "currency" else None, kpi.direction != "band"))
+        self.not_applicable = not_applicable
+        self.relations = []
+        for rel in fw.relations:
+            kpi_ids = [t.partition(".")[2] for t in rel.terms if t.startswith("kpi.")]
+            if any(not fw.kpi(k).applies(model) for k in kpi_ids):
+                continue
+            self.relations.append((rel, tuple(
+                (t, f"KPIs: {t.partition('.')[2]}" if t.startswith("kpi.")
+                 else f"Profile: {t.partition('.')[2]}") for t in rel.terms)))
+        self.elements = [(e, base.element_names[e], settings.element_weights[e],
+                          not_applicable.get(e, 0)) for e in ELEMENTS]
+        self.questionnaires = {
+            qid: (q, q.applies(model), tuple((i.id, i.name, i.weight) for i in q.items))
+            for qid in PRACTICE_QUESTIONNAIRES for q in (base.questionnaires[qid],)}
+        self.dimensions = tuple((i.id, i.name)
+                                for i in base.questionnaires["customer_expectations"].items)
+        self.measure = {kpi.id: measure_text(kpi) for kpi in fw.kpis}
+        self.items = {qid: {i.id: i for i in fw.questionnaires[qid].items}
+                      for qid in (*PRACTICE_QUESTIONNAIRES, "customer_expectations")}
+
+
+def _plan(base: Framework, fw: Framework, segment: str | None, fx: float | None,
+          currency: Any, model: str | None) -> _Plan:
+    """The :class:`_Plan` for these, kept on ``base`` (built afresh for an odd currency)."""
+    if currency is not None and not isinstance(currency, str):
+        return _Plan(base, fw, segment, fx, currency, model)
+    return base.memo(("scoring.plan", segment, fx, currency, model),
+                     lambda: _Plan(base, fw, segment, fx, currency, model))
+
+
 def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
     """Score one organization; returns the results structure of methodology §8 (results@2).
 
@@ -239,14 +295,13 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
     model = profile.get("support_model")
     fw = for_organization(framework, profile)
     fx = fx_rate(framework, profile)
+    segment = profile.get("segment") or None
+    plan = _plan(framework, fw, segment, fx, profile.get("currency"), model)
     warnings: list[str] = list(intake.warnings)
 
     current = dict(intake.current)
-    consistency, derived = _consistency(fw, intake, current, model, warnings)
-    kpis = [_kpi_result(framework, k, intake, current, model, fx, derived)
-            for k in fw.kpis]
-    for row in kpis:
-        row["evidence"] = kpi_evidence(intake, row["id"])
+    consistency, derived = _consistency(plan, intake, current, warnings)
+    kpis = _kpi_rows(plan, intake, current, derived, settings.amber)
     for row in kpis:
         if not row["applicable"] and row["current"] is not None:
             warnings.append(f"{row['name']} does not apply to the {model} support model; "
@@ -257,17 +312,15 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
             by_area.setdefault(row["element"], []).append(row)
 
     elements: dict[str, dict[str, Any]] = {}
-    for element in ELEMENTS:
+    for element, name, weight, not_applicable in plan.elements:
         rows = by_area.get(element, [])
-        agg = aggregate(((r["weight"], r["score"]) for r in rows), settings.min_coverage, rule)
-        name = framework.element_names[element]
+        agg = aggregate([(r["weight"], r["score"]) for r in rows], settings.min_coverage, rule)
         elements[element] = {
             "name": name, "score": agg.score, "measured_score": agg.measured,
             "coverage": agg.coverage, "sufficient": agg.sufficient, "applicable": bool(rows),
-            "weight": settings.element_weights[element], "rag": rag(agg.score, settings.amber),
+            "weight": weight, "rag": rag(agg.score, settings.amber),
             "kpis": len(rows), "kpis_with_data": sum(r["score"] is not None for r in rows),
-            "kpis_not_applicable": sum(1 for r in kpis
-                                       if r["element"] == element and not r["applicable"]),
+            "kpis_not_applicable": not_applicable,
         }
         if rows and not agg.sufficient:
             warnings.append(
@@ -277,14 +330,16 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
                    else "the element is not scored."))
 
     index = _index(elements, settings, framework.levels, warnings)
-    _points_at_stake(kpis, elements, rule)
+    _points_at_stake(by_area, elements, rule)
 
     questionnaires = {
-        qid: _questionnaire(framework, qid, intake.answers.get(qid, {}), model, warnings)
+        qid: _questionnaire(framework, plan.questionnaires[qid], intake.answers.get(qid, {}),
+                            warnings)
         for qid in PRACTICE_QUESTIONNAIRES
     }
-    renewal = _renewal(framework, kpis, questionnaires["renewal_practices"], warnings)
-    expectations = _expectations(framework, intake)
+    renewal = _renewal(framework, by_area.get("renewal", []),
+                       questionnaires["renewal_practices"], warnings)
+    expectations = _expectations(framework, plan, intake)
 
     missing = [r["id"] for r in kpis if r["applicable"] and r["score"] is None]
     if missing:
@@ -293,7 +348,6 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         warnings.append(f"{len(missing)} KPI(s) have no current value and {counted}: "
                         + ", ".join(missing) + ".")
 
-    segment = profile.get("segment") or None
     results = {
         "schema": SCHEMA,
         "generator": {"name": "support-excellence", "version": __version__},
@@ -329,8 +383,8 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
         "questionnaires": questionnaires,
         "expectations": expectations,
         "consistency": consistency,
-        "evidence": results_evidence(intake),
-        "recommendations": _recommendations(fw, kpis, questionnaires, expectations),
+        "evidence": results_evidence(intake) if intake.evidence else [],
+        "recommendations": _recommendations(plan, kpis, questionnaires, expectations),
         "warnings": warnings,
     }
     business.extend(framework, intake, results, fx)
@@ -374,31 +428,31 @@ def relation_implied(relation: Relation, values: dict[str, float | None]) -> flo
     return implied
 
 
-def _consistency(fw: Framework, intake: IntakeData, current: dict[str, float | None],
-                 model: str | None, warnings: list[str],
-                 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _consistency(plan: _Plan, intake: IntakeData, current: dict[str, float | None],
+                 warnings: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Check every relation in framework order; derive a blank stated KPI from the others.
 
     ``current`` gains the derived values (a relation's derived value may feed a later one).
-    Relations naming a KPI that does not apply to ``model`` are left out.
+    Relations naming a KPI that does not apply to the support model are left out (the plan
+    holds only those that apply).
     """
+    fw = plan.fw
     out: list[dict[str, Any]] = []
     derived: dict[str, str] = {}
-    for rel in fw.relations:
-        kpi_ids = [t.partition(".")[2] for t in rel.terms if t.startswith("kpi.")]
-        if any(not fw.kpi(k).applies(model) for k in kpi_ids):
-            continue
-        values = {t: _term_value(t, current, intake.profile) for t in rel.terms}
+    profile = intake.profile
+    own_cells = intake.cells
+    for rel, terms in plan.relations:
+        values = {t: _term_value(t, current, profile) for t, _ in terms}
         implied = relation_implied(rel, values)
         stated = values[rel.value]
-        missing = [t for t in rel.terms if values[t] is None]
+        missing = [t for t, _ in terms if values[t] is None]
         ok: bool | None = None
         was_derived = False
-        cells = [_term_cell(t, intake) for t in rel.terms]
+        cells = [own_cells.get(t) or cell for t, cell in terms]
         if stated is None and implied is not None and rel.value.startswith("kpi."):
             kpi = fw.kpi(rel.value[4:])
             lo, hi = fw.valid_range(kpi)
-            shown = format_value(implied, kpi.unit, intake.profile.get("currency"))
+            shown = format_value(implied, kpi.unit, profile.get("currency"))
             if (lo is None or implied >= lo) and (hi is None or implied <= hi):
                 current[kpi.id] = implied
                 derived[kpi.id] = rel.id
@@ -412,7 +466,7 @@ def _consistency(fw: Framework, intake: IntakeData, current: dict[str, float | N
         elif stated is not None and implied is not None:
             ok = abs(stated - implied) <= rel.tolerance * abs(implied) + EPSILON
             if not ok:
-                unit, currency = _term_unit(fw, rel.value), intake.profile.get("currency")
+                unit, currency = _term_unit(fw, rel.value), profile.get("currency")
                 warnings.append(
                     f"Consistency: {rel.name} does not hold within {rel.tolerance:.0%}: "
                     f"{cells[0]} states {format_value(stated, unit, currency)}, while "
@@ -435,46 +489,44 @@ def _term_unit(fw: Framework, term: str) -> str:
 # --------------------------------------------------------------------------- KPIs
 
 
-def _kpi_result(base: Framework, kpi: Kpi, intake: IntakeData,
-                current_values: dict[str, float | None], model: str | None,
-                fx: float | None, derived: dict[str, str]) -> dict[str, Any]:
-    amber = base.settings.amber
-    applicable = kpi.applies(model)
-    current = current_values.get(kpi.id)
-    target = kpi.target
-    overridden = kpi.direction != "band" and kpi.id in intake.targets
-    if overridden:
-        target = intake.targets[kpi.id]
-    segment = intake.profile.get("segment") or None
-    own = base.kpi(kpi.id).by_segment.get(segment) if segment else None
-    basis = ("intake" if overridden else "segment" if own is not None and (
-        own.target is not None or own.band is not None or own.floor is not None)
-        else "framework")
-    value = (None if current is None or not applicable
-             else kpi_score(kpi.direction, current, target, kpi.floor, kpi.band))
-    currency = intake.profile.get("currency") if kpi.unit == "currency" else None
-    return {
-        "id": kpi.id, "element": kpi.element, "name": kpi.name, "unit": kpi.unit,
-        "direction": kpi.direction, "current": current, "target": target,
-        "framework_target": kpi.target, "target_overridden": overridden,
-        "target_basis": basis,
-        "floor": list(kpi.floor) if isinstance(kpi.floor, tuple) else kpi.floor,
-        "band": list(kpi.band) if kpi.band else None,
-        "weight": kpi.weight, "score": value,
-        "status": kpi_status(value, amber) if applicable else "not_applicable",
-        "applicable": applicable, "derived": kpi.id in derived,
-        "derived_from": derived.get(kpi.id),
-        "points_at_stake": None,
-        "benchmark": _benchmark(kpi, base.settings.currency, fx,
-                                intake.profile.get("currency")),
-        "note": intake.notes.get(kpi.id),
-        "currency": currency,
-    }
+def _kpi_rows(plan: _Plan, intake: IntakeData, current_values: dict[str, float | None],
+              derived: dict[str, str], amber: float) -> list[dict[str, Any]]:
+    """One results row per KPI, in framework order (methodology §2)."""
+    targets, notes, evidence = intake.targets, intake.notes, intake.evidence
+    rows = []
+    for (kid, element, name, unit, direction, framework_target, floor, floor_pair, band,
+         weight, applicable, basis, bench, currency, has_target) in plan.kpis:
+        current = current_values.get(kid)
+        target = framework_target
+        overridden = has_target and kid in targets
+        if overridden:
+            target = targets[kid]
+        value = (None if current is None or not applicable
+                 else kpi_score(direction, current, target, floor, band))
+        rows.append({
+            "id": kid, "element": element, "name": name, "unit": unit,
+            "direction": direction, "current": current, "target": target,
+            "framework_target": framework_target, "target_overridden": overridden,
+            "target_basis": "intake" if overridden else basis,
+            "floor": list(floor) if floor_pair else floor,
+            "band": list(band) if band else None,
+            "weight": weight, "score": value,
+            "status": kpi_status(value, amber) if applicable else "not_applicable",
+            "applicable": applicable, "derived": kid in derived,
+            "derived_from": derived.get(kid),
+            "points_at_stake": None,
+            "benchmark": _benchmark_dict(bench),
+            "note": notes.get(kid),
+            "currency": currency,
+            "evidence": kpi_evidence(intake, kid) if evidence else None,
+        })
+    return rows
 
 
-def _benchmark(kpi: Kpi, framework_currency: str, fx: float | None,
-               client_currency: str | None) -> dict[str, Any] | None:
-    """The benchmark in its own currency, with the figure converted when the rate is known."""
+def _benchmark_parts(kpi: Kpi, framework_currency: str, fx: float | None,
+                     client_currency: str | None) -> tuple[Any, ...] | None:
+    """The benchmark in its own currency, with the figure converted when the rate is known:
+    the parts of :func:`_benchmark_dict`, computed once per plan."""
     bench = kpi.benchmark
     if bench is None:
         return None
@@ -482,13 +534,23 @@ def _benchmark(kpi: Kpi, framework_currency: str, fx: float | None,
     converted = None
     if (kpi.unit == "currency" and own is not None and fx and own == framework_currency
             and client_currency != own):
-        converted = {
-            "value": None if bench.value is None else bench.value * fx,
-            "range": [x * fx for x in bench.range] if bench.range else None,
-            "currency": client_currency,
-        }
-    return {"value": bench.value, "range": list(bench.range) if bench.range else None,
-            "source": bench.source, "year": bench.year, "note": bench.note,
+        converted = (None if bench.value is None else bench.value * fx,
+                     tuple(x * fx for x in bench.range) if bench.range else None,
+                     client_currency)
+    return (bench.value, bench.range, bench.source, bench.year, bench.note, own, converted)
+
+
+def _benchmark_dict(parts: tuple[Any, ...] | None) -> dict[str, Any] | None:
+    """A KPI row's ``benchmark``, built afresh from :func:`_benchmark_parts`."""
+    if parts is None:
+        return None
+    value, span, source, year, note, own, converted = parts
+    if converted is not None:
+        converted = {"value": converted[0],
+                     "range": list(converted[1]) if converted[1] is not None else None,
+                     "currency": converted[2]}
+    return {"value": value, "range": list(span) if span else None,
+            "source": source, "year": year, "note": note,
             "currency": own, "converted": converted}
 
 
@@ -528,19 +590,20 @@ def _index(elements: dict[str, dict[str, Any]], settings: Any, levels: Sequence[
     }
 
 
-def _points_at_stake(kpis: list[dict[str, Any]], elements: dict[str, dict[str, Any]],
-                     rule: str) -> None:
+def _points_at_stake(by_area: dict[str, list[dict[str, Any]]],
+                     elements: dict[str, dict[str, Any]], rule: str) -> None:
     """Index points a KPI would add at its target (methodology §3), set in place.
 
     ``zero``: ``(W_e / ΣW_e)·(w_i / Σw_e,applicable)·(100 − s_i)``, a missing KPI at s = 0;
-    ``exclude``: ``(W_e / ΣW_scored)·(w_i / Σw_e,with data)·(100 − s_i)``.
+    ``exclude``: ``(W_e / ΣW_scored)·(w_i / Σw_e,with data)·(100 − s_i)``. ``by_area``: each
+    element's applicable KPI rows, in framework order.
     """
     if rule == "zero":
         w_all = sum(e["weight"] for e in elements.values() if e["applicable"])
     else:
         w_all = sum(e["weight"] for e in elements.values() if e["score"] is not None)
     for element, info in elements.items():
-        rows = [r for r in kpis if r["element"] == element and r["applicable"]]
+        rows = by_area.get(element, [])
         if rule == "zero":
             w_base = sum(r["weight"] for r in rows)
             if not rows or not w_all:
@@ -569,31 +632,33 @@ def _gaps(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- questionnaires
 
 
-def _questionnaire(framework: Framework, qid: str, answers: dict[str, Answer],
-                   model: str | None, warnings: list[str]) -> dict[str, Any]:
-    q = framework.questionnaires[qid]
+def _questionnaire(framework: Framework, planned: tuple[Any, ...], answers: dict[str, Answer],
+                   warnings: list[str]) -> dict[str, Any]:
+    q, applicable, item_parts = planned
     settings = framework.settings
-    applicable = q.applies(model)
+    scale = framework.answer_scale
     items = []
-    for item in q.items:
-        answer = answers.get(item.id)
+    for item_id, name, weight in item_parts:
+        answer = answers.get(item_id)
+        blank = answer in (None, NA)
         items.append({
-            "id": item.id, "name": item.name,
+            "id": item_id, "name": name,
             "answer": None if answer == NA else answer, "na": answer == NA,
-            "weight": item.weight,
-            "score": None if answer in (None, NA) else 100.0 * answer / 4.0,
-            "label": None if answer in (None, NA) else framework.answer_scale[answer],
+            "weight": weight,
+            "score": None if blank else 100.0 * answer / 4.0,
+            "label": None if blank else scale[answer],
         })
     if not applicable:
         return {"name": q.name, "applicable": False, "score": None, "measured_score": None,
                 "coverage": 0.0, "sufficient": False, "level": None, "level_name": None,
                 "rag": None, "items": items}
-    agg = questionnaire_aggregate([(i.weight, answers.get(i.id)) for i in q.items],
-                                  settings.min_coverage, settings.missing_kpi)
+    given = [answers.get(item_id) for item_id, _, _ in item_parts]
+    weighted = [(weight, a) for (_, _, weight), a in zip(item_parts, given, strict=True)]
+    agg = questionnaire_aggregate(weighted, settings.min_coverage, settings.missing_kpi)
     if agg.score is not None and not agg.sufficient:
         warnings.append(f"{q.name}: only {agg.coverage:.0%} answered, below the minimum "
                         f"{settings.min_coverage:.0%}; blank answers count as 0 (not in place).")
-    elif agg.score is None and any(a != NA for a in (answers.get(i.id) for i in q.items)):
+    elif agg.score is None and any(a != NA for a in given):
         warnings.append(f"{q.name}: insufficient answers (coverage {agg.coverage:.0%} is below "
                         f"the minimum {settings.min_coverage:.0%}); not scored.")
     level = maturity_level(agg.score)
@@ -601,7 +666,7 @@ def _questionnaire(framework: Framework, qid: str, answers: dict[str, Answer],
         "name": q.name, "applicable": True, "score": agg.score,
         "measured_score": agg.measured, "coverage": agg.coverage,
         "sufficient": agg.sufficient, "level": level,
-        "level_name": framework.answer_scale[level - 1] if level else None,
+        "level_name": scale[level - 1] if level else None,
         "rag": rag(agg.score, settings.amber), "items": items,
     }
 
@@ -609,11 +674,12 @@ def _questionnaire(framework: Framework, qid: str, answers: dict[str, Answer],
 # --------------------------------------------------------------------------- renewal
 
 
-def _renewal(framework: Framework, kpis: list[dict[str, Any]],
+def _renewal(framework: Framework, rows: list[dict[str, Any]],
              practices_q: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """Renewal health and the projection (methodology §5); ``rows``: the applicable renewal
+    KPI rows, in framework order."""
     settings = framework.settings
     rule = settings.missing_kpi
-    rows = [r for r in kpis if r["element"] == "renewal" and r["applicable"]]
     practices = practices_q["score"]
     b = settings.renewal_blend
     applicable = bool(rows) or practices_q["applicable"]
@@ -645,12 +711,15 @@ def _renewal(framework: Framework, kpis: list[dict[str, Any]],
                 None if row["score"] is None or kpi_value is None
                 else share * row["weight"] / w_data * (100.0 - row["score"]))
 
-    rate_row = next((r for r in rows if r["id"] == RENEWAL_RATE_KPI), None)
+    by_id: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        by_id.setdefault(r["id"], r)  # the first of an id, as a scan would find
+    rate_row = by_id.get(RENEWAL_RATE_KPI)
     rate = rate_row["current"] if rate_row else None
     target = rate_row["target"] if rate_row else None
-    recurring_row = next((r for r in rows if r["id"] == RECURRING_RATE_KPI), None)
+    recurring_row = by_id.get(RECURRING_RATE_KPI)
     recurring = recurring_row["current"] if recurring_row else None
-    uplift_row = next((r for r in rows if r["id"] == PRICE_UPLIFT_KPI), None)
+    uplift_row = by_id.get(PRICE_UPLIFT_KPI)
     uplift = (uplift_row["current"] if uplift_row and uplift_row["current"] is not None
               else settings.price_uplift)
     projection: list[dict[str, Any]] = []
@@ -685,17 +754,19 @@ def _renewal(framework: Framework, kpis: list[dict[str, Any]],
 # --------------------------------------------------------------------------- expectations
 
 
-def _expectations(framework: Framework, intake: IntakeData) -> dict[str, Any]:
+def _expectations(framework: Framework, plan: _Plan, intake: IntakeData) -> dict[str, Any]:
     settings = framework.settings
+    threshold = settings.ipa_threshold
+    ratings, evidence = intake.ratings, intake.evidence
     dims = []
-    for item in framework.questionnaires["customer_expectations"].items:
-        r = intake.ratings.get(item.id, {})
+    for item_id, name in plan.dimensions:
+        r = ratings.get(item_id, {})
         i, p, t = r.get("importance"), r.get("performance"), r.get("priority")
         dims.append({
-            "id": item.id, "name": item.name, "importance": i, "performance": p,
+            "id": item_id, "name": name, "importance": i, "performance": p,
             "priority": t, "gap": None if i is None or p is None else i - p,
-            "quadrant": quadrant(i, p, settings.ipa_threshold),
-            "survey": dimension_survey(intake, item.id),
+            "quadrant": quadrant(i, p, threshold),
+            "survey": dimension_survey(intake, item_id) if evidence else None,
         })
     return {
         "alignment": alignment([(d["importance"], d["priority"]) for d in dims]),
@@ -725,7 +796,7 @@ def measure_text(kpi: Kpi) -> str:
             "it counts as 0 in the index.")
 
 
-def _recommendations(fw: Framework, kpis: list[dict[str, Any]],
+def _recommendations(plan: _Plan, kpis: list[dict[str, Any]],
                      questionnaires: dict[str, dict[str, Any]],
                      expectations: dict[str, Any]) -> list[dict[str, Any]]:
     """Ranked recommendations, each with where it comes from and why it ranks where it does.
@@ -735,6 +806,8 @@ def _recommendations(fw: Framework, kpis: list[dict[str, Any]],
     expectation dimensions to concentrate on, by gap. Ties keep framework order. A band KPI
     gets the advice for the side of the band its value is on, and no other.
     """
+    fw = plan.fw
+    measure = plan.measure
     out: list[dict[str, Any]] = []
 
     def add(source: str, ident: str, name: str, area: str, priority: float, basis: str,
@@ -744,13 +817,13 @@ def _recommendations(fw: Framework, kpis: list[dict[str, Any]],
                     "kind": kind} for text in texts)
 
     def kpi_advice(r: dict[str, Any], priority: float, basis: str, area: str) -> None:
-        kpi = fw.kpi(r["id"])
         if r["score"] is None:
             add("kpi", r["id"], r["name"], area, priority, basis + " (not measured)",
-                [measure_text(kpi)], kind="measure")
+                [measure[r["id"]]], kind="measure")
             return
         side = band_side(r)
-        add("kpi", r["id"], r["name"], area, priority, basis, kpi.advice(side), side)
+        add("kpi", r["id"], r["name"], area, priority, basis, fw.kpi(r["id"]).advice(side),
+            side)
 
     element_rows = sorted((r for r in kpis if r["points_at_stake"]
                            and r["element"] in ELEMENTS), key=lambda r: -r["points_at_stake"])
@@ -763,14 +836,14 @@ def _recommendations(fw: Framework, kpis: list[dict[str, Any]],
     for qid in PRACTICE_QUESTIONNAIRES:
         if not questionnaires[qid]["applicable"]:
             continue
-        items = {i.id: i for i in fw.questionnaires[qid].items}
+        items = plan.items[qid]
         weak = [i for i in questionnaires[qid]["items"]
                 if i["answer"] is not None and i["answer"] <= 1]
         weak.sort(key=lambda i: -i["weight"] * (4 - i["answer"]))
         for i in weak:
             add("practice", i["id"], i["name"], qid, i["weight"] * (4 - i["answer"]),
                 "weight × (4 − answer)", items[i["id"]].recommendations)
-    dims = {i.id: i for i in fw.questionnaires["customer_expectations"].items}
+    dims = plan.items["customer_expectations"]
     focus = [d for d in expectations["dimensions"] if d["quadrant"] == "concentrate_here"]
     focus.sort(key=lambda d: -d["gap"])
     for d in focus:
