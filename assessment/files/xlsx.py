@@ -157,6 +157,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SECTION_BORDER = Border(bottom=Side(style="medium", color=NAVY))
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 #: RAG key -> (fill colour, font colour); Excel's own "good / neutral / bad" palette.
 RAG_COLOURS: dict[str, tuple[str, str]] = {
@@ -254,7 +255,9 @@ def _indexes(ws: Worksheet) -> dict[tuple[Any, ...], Any]:
     return found
 
 
-def _style_of(cell: Any) -> StyleArray:
+def style_ids(cell: Any) -> StyleArray:
+    """The style indexes of a cell (font, fill, border, alignment …), made if it has none yet
+    (as reading ``cell.font`` would)."""
     if not cell._style:
         cell._style = StyleArray()
     return cell._style
@@ -272,7 +275,7 @@ def style(cell: Cell, *, font: Font | None = None, fill: PatternFill | None = No
             continue
         hit = known.get((attr, id(value)))
         if hit is not None and hit[0] is value:
-            setattr(_style_of(cell), key, hit[1])
+            setattr(style_ids(cell), key, hit[1])
             continue
         setattr(cell, attr, value)
         known[(attr, id(value))] = (value, getattr(cell._style, key))
@@ -283,7 +286,7 @@ def rewrap(cell: Cell, vertical: str | None = "top") -> None:
     """``cell.alignment = Alignment(horizontal=<the cell's>, vertical=vertical,
     wrap_text=True)``, looked up once per workbook for each alignment it replaces
     (``vertical=None`` keeps the cell's own vertical alignment, or top when it has none)."""
-    st = _style_of(cell)
+    st = style_ids(cell)
     known = _indexes(cell.parent)
     key = ("rewrap", st.alignmentId, vertical)
     hit = known.get(key)
@@ -298,7 +301,7 @@ def rewrap(cell: Cell, vertical: str | None = "top") -> None:
 def _add_border(known: dict[tuple[Any, ...], Any], cell: Any, key: tuple[Any, ...],
                 make: Any) -> None:
     """``cell.border += make()``; the result looked up once per (cell's border, key)."""
-    st = _style_of(cell)
+    st = style_ids(cell)
     full = (*key, st.borderId)
     hit = known.get(full)
     if hit is None:
@@ -327,7 +330,7 @@ def merge_cells(ws: Worksheet, start_row: int, start_column: int, end_row: int,
     mcr.start_cell = start
     end = cells.get((mcr.max_row, mcr.max_col))
     if end is not None:
-        end_border = _style_of(end).borderId
+        end_border = style_ids(end).borderId
         _add_border(known, start, ("corner", end_border),
                     lambda: Border(right=end.border.right, bottom=end.border.bottom))
     ws.merged_cells.add(mcr)
@@ -339,7 +342,7 @@ def merge_cells(ws: Worksheet, start_row: int, start_column: int, end_row: int,
             continue
         cells[row, col] = MergedCell(ws, row, col)
     for name in ("top", "left", "right", "bottom"):
-        start_border = _style_of(start).borderId
+        start_border = style_ids(start).borderId
         side = getattr(start.border, name)
         if side and side.style is None:
             continue
@@ -349,12 +352,12 @@ def merge_cells(ws: Worksheet, start_row: int, start_column: int, end_row: int,
                 cell = cells[where] = MergedCell(ws, row=where[0], column=where[1])
             _add_border(known, cell, ("edge", name, start_border),
                         lambda side=side, name=name: Border(**{name: side}))
-    protection = _style_of(start).protectionId
+    protection = style_ids(start).protectionId
     for where in mcr.cells:
         cell = cells.get(where)
         if cell is None:
             cell = cells[where] = MergedCell(ws, row=where[0], column=where[1])
-        _style_of(cell).protectionId = protection
+        style_ids(cell).protectionId = protection
 
 
 # --------------------------------------------------------------------------- page and tables
@@ -394,7 +397,7 @@ def print_setup(ws: Worksheet, name: str, when: dt.date | None, rows: str, *,
 
 def note(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
     """An italic grey note in one cell; returns the next row."""
-    set_text(ws.cell(row=row, column=col), text).font = NOTE_FONT
+    style(set_text(ws.cell(row=row, column=col), text), font=NOTE_FONT)
     return row + 1
 
 
@@ -402,8 +405,8 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
     """A navy header row with white bold text."""
     for col, text in enumerate(headers, start=1):
         cell = set_text(ws.cell(row=row, column=col), text)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        style(cell, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER,
+              alignment=HEADER_ALIGNMENT)
 
 
 def table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],

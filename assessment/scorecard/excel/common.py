@@ -29,6 +29,7 @@ from assessment.files.xlsx import (
     put,
     safe_text,
     set_text,
+    style,
 )
 from assessment.scorecard.excel.layout import LAYOUTS, SheetLayout
 
@@ -162,10 +163,10 @@ def new_sheet(wb: Workbook, title: str, view: ResultsView, subtitle: str,
     """A sheet with the title rows and column widths; ``wrap`` names the columns (1-based)
     whose texts wrap. How it prints is settled by :func:`finish` once it is built."""
     ws = wb.create_sheet(title)
-    set_text(ws.cell(row=1, column=1), org_name(view)).font = TITLE_FONT
+    style(set_text(ws.cell(row=1, column=1), org_name(view)), font=TITLE_FONT)
     when = view.organization.date
     line = subtitle + (f" · assessed {when.isoformat()}" if when else "")
-    set_text(ws.cell(row=2, column=1), line).font = SUBTITLE_FONT
+    style(set_text(ws.cell(row=2, column=1), line), font=SUBTITLE_FONT)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     LAYOUTS[ws] = SheetLayout(print_rows=print_rows, wrap=frozenset(wrap), subtitle=subtitle)
@@ -174,9 +175,9 @@ def new_sheet(wb: Workbook, title: str, view: ResultsView, subtitle: str,
 
 def section_row(ws: Worksheet, row: int, text: str, span: int = 4) -> int:
     """A section heading; returns the next row."""
-    set_text(ws.cell(row=row, column=1), text).font = SECTION_FONT
+    style(set_text(ws.cell(row=row, column=1), text), font=SECTION_FONT)
     for col in range(1, span + 1):
-        ws.cell(row=row, column=col).border = SECTION_BORDER
+        style(ws.cell(row=row, column=col), border=SECTION_BORDER)
     return row + 1
 
 
@@ -187,9 +188,9 @@ def put_pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]], *, labe
     values follow it); ``text_to`` merges a last value that is text across to that column,
     wrapped."""
     for label, item in pairs:
-        set_text(ws.cell(row=row, column=1), label).font = LABEL_FONT
+        style(set_text(ws.cell(row=row, column=1), label), font=LABEL_FONT)
         for col in range(1, label_to + 1):
-            ws.cell(row=row, column=col).border = BORDER
+            style(ws.cell(row=row, column=col), border=BORDER)
         if label_to > 1:
             merge_cells(ws, row, 1, row, label_to)
         values = item if isinstance(item, tuple) else (item,)
@@ -199,7 +200,7 @@ def put_pairs(ws: Worksheet, row: int, pairs: Iterable[tuple[str, Any]], *, labe
         last = values[-1].value if isinstance(values[-1], V) else values[-1]
         if text_to and text_to > col and isinstance(last, str):
             for c in range(col + 1, text_to + 1):
-                ws.cell(row=row, column=c).border = BORDER
+                style(ws.cell(row=row, column=c), border=BORDER)
             merge_cells(ws, row, col, row, text_to)
         row += 1
     return row
@@ -220,7 +221,7 @@ def grey_out(ws: Worksheet, rows: Iterable[int], columns: int) -> None:
     """Grey italic text on ``rows`` (KPIs that do not apply)."""
     for row in rows:
         for col in range(1, columns + 1):
-            ws.cell(row=row, column=col).font = GREYED
+            style(ws.cell(row=row, column=col), font=GREYED)
 
 
 # --------------------------------------------------------------------------- wide rows

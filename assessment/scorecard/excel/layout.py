@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -12,13 +13,12 @@ from weakref import WeakKeyDictionary
 from openpyxl.cell.cell import Cell
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
-from openpyxl.styles import Alignment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.files.xlsx import PAPER_SIZES, merge_cells
+from assessment.files.xlsx import PAPER_SIZES, merge_cells, rewrap, style_ids
 
 # --------------------------------------------------------------------------- print layout
 #
@@ -78,9 +78,16 @@ _CELL_PADDING = 0.8
 def text_width(text: str, *, size: float = BODY_PT, bold: bool = False) -> float:
     """The width of one line of ``text`` in column-width units (an estimate on the wide side,
     cell margins included)."""
-    em = sum(_WIDTHS.get(ch, _OTHER_WIDTH) for ch in text) / 1000
+    em = _ems(text)
     factor = _WIDTH_SLACK * (1.07 if bold else 1.0)
     return em * size * factor / UNIT_PT + _CELL_PADDING
+
+
+@functools.lru_cache(maxsize=16384)
+def _ems(text: str) -> float:
+    """The advance width of ``text`` in ems (measured once per text: the layout passes
+    measure the same words many times)."""
+    return sum(_WIDTHS.get(ch, _OTHER_WIDTH) for ch in text) / 1000
 
 
 def wrapped_lines(text: str, width: float, *, size: float = BODY_PT,
@@ -155,10 +162,14 @@ def cell_text(cell: Cell) -> str | None:
     return str(value)
 
 
+# The style readers below look the cell's font, border and alignment up in the workbook's
+# lists directly: ``cell.font`` would build a proxy object each time, for every cell of every
+# pass over a sheet.
+
+
 def _font(cell: Cell) -> tuple[float, bool]:
-    font = cell.font
-    return (float(font.sz) if font is not None and font.sz else BODY_PT,
-            bool(font is not None and font.b))
+    font = cell.parent.parent._fonts[style_ids(cell).fontId]
+    return (float(font.sz) if font.sz else BODY_PT, bool(font.b))
 
 
 def _column_width(ws: Worksheet, col: int) -> float:
@@ -173,12 +184,12 @@ def _merged_at(ws: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
 
 def _in_table(cell: Cell) -> bool:
     """A table or label/value cell (thin borders all round), not a heading or a note."""
-    return bool(cell.border is not None and cell.border.left is not None
-                and cell.border.left.style)
+    left = cell.parent.parent._borders[style_ids(cell).borderId].left
+    return bool(left is not None and left.style)
 
 
 def wraps(cell: Cell) -> bool:
-    return bool(cell.alignment is not None and cell.alignment.wrap_text)
+    return bool(cell.parent.parent._alignments[style_ids(cell).alignmentId].wrap_text)
 
 
 @dataclass
@@ -424,9 +435,7 @@ def wrap_columns(ws: Worksheet) -> None:
         for cell in row:
             if (cell.column in wrap and isinstance(cell.value, str) and _in_table(cell)
                     and not wraps(cell)):
-                old = cell.alignment
-                cell.alignment = Alignment(horizontal=old.horizontal, vertical="top",
-                                           wrap_text=True)
+                rewrap(cell, "top")
 
 
 def merge_overflow(ws: Worksheet) -> None:
@@ -452,9 +461,7 @@ def merge_overflow(ws: Worksheet) -> None:
                     <= width:
                 continue
             merge_cells(ws, cell.row, cell.column, cell.row, last)
-            old = cell.alignment
-            cell.alignment = Alignment(horizontal=old.horizontal, vertical="top",
-                                       wrap_text=True)
+            rewrap(cell, "top")
 
 
 def fit_rows(ws: Worksheet) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.results import ResultsView
-from assessment.files.xlsx import NAVY, header_footer_text, print_setup
+from assessment.files.xlsx import NAVY, header_footer_text, print_setup, rewrap
 from assessment.scorecard.brand import Brand
 from assessment.scorecard.excel.common import org_name
 from assessment.scorecard.excel.layout import (
@@ -42,9 +42,7 @@ def _wrap_merged(ws: Worksheet) -> None:
     for merged in ws.merged_cells.ranges:
         cell = ws.cell(row=merged.min_row, column=merged.min_col)
         if isinstance(cell.value, str) and not wraps(cell):
-            old = cell.alignment
-            cell.alignment = Alignment(horizontal=old.horizontal,
-                                       vertical=old.vertical or "top", wrap_text=True)
+            rewrap(cell, None)
 
 
 def _orientation(ws: Worksheet, paper: str) -> str:
