@@ -216,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "seconds (rounded up to a whole second; default: %(default)g s, at "
                         f"most {MAX_TIMEOUT_S:g})")
     p.add_argument("--no-portfolio", action="store_true", help="do not run the portfolio")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the notebooks on an existing Dask cluster, e.g. tcp://HOST:8786, "
+                        "instead of local worker processes (default: the environment variable "
+                        "SUPPORT_EXCELLENCE_SCHEDULER; empty: local). Needs "
+                        "pip install 'support-excellence[dask]'; see docs/distributed.md")
     p.add_argument("--format", default=None, metavar="LIST",
                    help=f"outputs per intake, comma-separated among {', '.join(ALL_FORMATS)} "
                         f"(default: {','.join(DEFAULT_FORMATS)}; json is always written, for "
@@ -445,7 +450,7 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
 
 def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
     from assessment.batch.report import summary_text
-    from assessment.batch.runner import BatchError, run_batch
+    from assessment.batch.runner import BatchError, ClusterLost, run_batch
     from assessment.scorecard.pdf import PdfError
 
     try:
@@ -453,6 +458,9 @@ def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResu
     except BatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID, None
+    except ClusterLost as exc:  # the Dask scheduler went away mid-batch: one line, exit 1
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED, None
     except PdfError as exc:
         print(f"error: {exc}; nothing was written.", file=sys.stderr)
         return EXIT_WRITE_FAILED, None
@@ -467,11 +475,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.framework:
         _framework(args)  # a broken framework: every problem listed once, exit 2
     formats = None if args.format is None else args.format.split(",")  # checked by run_batch
+    from assessment.batch.distributed import scheduler_address
+
     return _batch(args.inputs, args.out, workers=args.workers,
                   skip_existing=args.skip_existing, timeout=args.timeout,
                   portfolio=not args.no_portfolio, framework=args.framework,
                   formats=formats, paper=args.paper, segment=args.segment,
-                  brand=args.brand, pptx_template=args.pptx_template)[0]
+                  brand=args.brand, pptx_template=args.pptx_template,
+                  scheduler=scheduler_address(args.scheduler))[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,11 +1,12 @@
-"""Warm kernels for the batch workers: one Jupyter kernel per worker process, kept across
-notebooks.
+"""Warm kernels for the batch workers: Jupyter kernels kept across notebooks.
 
-:func:`init_worker` prepares a worker process (quiet logging, exit with the batch);
-:func:`warm_kernel` starts the worker's kernel on first use, with the toolkit already imported,
-and returns it for notebook after notebook; :meth:`WarmKernel.reset` wipes the user namespace
-between two notebooks; :func:`drop_kernel` shuts down a kernel that died or hung, so that the
-next notebook gets a fresh one. papermill drives the kernel through :attr:`WarmKernel.km`.
+:func:`init_worker` prepares a local worker process (quiet logging, exit with the batch);
+:class:`KernelPool` hands a warm kernel to each notebook a process runs at a time (one for a
+local worker process, one per thread for a Dask worker, see :mod:`assessment.batch.distributed`),
+starting one with the toolkit already imported when none is idle; :meth:`WarmKernel.reset`
+wipes the user namespace between two notebooks; a kernel that died or hung is given back as
+broken and shut down, so that the next notebook gets a fresh one. papermill drives the kernel
+through :attr:`WarmKernel.km`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 KERNEL_NAME = "python3"
@@ -29,12 +31,18 @@ WARM_IMPORTS = ("assessment.pipeline", "assessment.scorecard.excel", "assessment
 START_TIMEOUT = 120.0
 
 
-def init_worker(parent: int) -> None:
-    """Quiet papermill's logging and die with the batch (no orphan keeps writing)."""
+def quiet_worker() -> None:
+    """Quiet papermill's logging, and spare the import of a grammar nobody uses."""
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     # papermill -> nbformat -> jsonschema builds a grammar for its optional IRI format check
     # at import (~2 s); notebook validation never checks formats, so workers go without it
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def init_worker(parent: int) -> None:
+    """Prepare a local worker process: quiet, and dying with the batch (no orphan keeps
+    writing)."""
+    quiet_worker()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -42,7 +50,7 @@ def init_worker(parent: int) -> None:
         os._exit(1)  # our kernel notices we are gone and exits too
 
     threading.Thread(target=watch, daemon=True).start()
-    multiprocessing.util.Finalize(None, drop_kernel, exitpriority=10)
+    multiprocessing.util.Finalize(None, POOL.close, exitpriority=10)
 
 
 class WarmKernel:
@@ -138,9 +146,6 @@ def cell_timeout(seconds: float) -> int:
     return max(1, math.ceil(seconds))
 
 
-_WARM: WarmKernel | None = None
-
-
 def start_kernel(attempts: int = 3) -> WarmKernel:
     """A new warm kernel. Retried: a kernel can die at start-up when another process takes
     one of the free ports jupyter_client picked for it before it binds them."""
@@ -150,17 +155,50 @@ def start_kernel(attempts: int = 3) -> WarmKernel:
     return WarmKernel()
 
 
-def warm_kernel() -> WarmKernel:
-    """This worker's kernel, started on first use."""
-    global _WARM
-    if _WARM is None:
-        _WARM = start_kernel()
-    return _WARM
+class KernelPool:
+    """The warm kernels of one worker process, shared by its threads: :meth:`lease` lends an
+    idle kernel (starting one when none is idle), so two notebooks running at once never
+    share a kernel; a kernel given back as broken is shut down instead of kept."""
+
+    def __init__(self) -> None:
+        self._idle: list[WarmKernel] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[KernelLease]:
+        """A kernel for one notebook; set ``broken`` on the lease to have it replaced."""
+        with self._lock:
+            warm = self._idle.pop() if self._idle else None
+        lease = KernelLease(warm or start_kernel())
+        try:
+            yield lease
+        except BaseException:
+            lease.broken = True
+            raise
+        finally:
+            with self._lock:
+                keep = not (lease.broken or self._closed)
+                if keep:
+                    self._idle.append(lease.kernel)
+            if not keep:
+                lease.kernel.shutdown()
+
+    def close(self) -> None:
+        """Shut down every idle kernel (a leased one is shut down when given back broken)."""
+        with self._lock:
+            idle, self._idle, self._closed = self._idle, [], True
+        for warm in idle:
+            warm.shutdown()
 
 
-def drop_kernel() -> None:
-    """Shut down this worker's kernel; the next :func:`warm_kernel` starts a fresh one."""
-    global _WARM
-    if _WARM is not None:
-        _WARM.shutdown()
-        _WARM = None
+class KernelLease:
+    """One notebook's hold on a pooled kernel."""
+
+    def __init__(self, kernel: WarmKernel) -> None:
+        self.kernel = kernel
+        self.broken = False
+
+
+#: The kernels of a local worker process (a Dask worker has its own, from its plugin).
+POOL = KernelPool()

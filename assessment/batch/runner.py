@@ -6,7 +6,8 @@ scorecards as the audit trail; then the portfolio notebook runs over all the res
 comes from warm kernels (:mod:`assessment.batch.kernel`): each worker *process* starts one
 Jupyter kernel, imports the heavy libraries once, and hands it to papermill (``km=``) for
 notebook after notebook, wiping the user namespace in between. A kernel that dies or hangs is
-replaced.
+replaced. The same jobs run on a Dask cluster instead with ``scheduler=`` (``--scheduler``;
+:mod:`assessment.batch.distributed`, docs/distributed.md): only the executor changes.
 
 Nothing is written into ``--out`` except by ``os.replace`` from ``OUT/.staging`` (same file
 system), so a killed batch never leaves a truncated file there; the next run clears the staging
@@ -24,20 +25,22 @@ import multiprocessing
 import os
 import re
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 from assessment.batch.kernel import (
     KERNEL_NAME,
+    POOL,
+    KernelPool,
     cell_timeout,
-    drop_kernel,
     init_worker,
-    warm_kernel,
 )
 from assessment.batch.report import (
     PORTFOLIO_NAME,
@@ -65,6 +68,22 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class BatchError(Exception):
     """A usage problem found before anything runs (no intakes, a missing notebook...)."""
+
+
+class ClusterLost(Exception):
+    """The executor itself went away mid-batch (a Dask scheduler that stopped): the batch ends,
+    with what was published kept and nothing half-written."""
+
+
+class Executor(Protocol):
+    """Where the jobs run: the local process pool or a Dask cluster."""
+
+    workers: int  # as the summary and the log report it
+
+    def submit(self, job: _Job) -> Future[JobResult]: ...
+
+    def check(self, exc: BaseException) -> None:
+        """Raise :class:`ClusterLost` when ``exc`` means the executor is gone, not one job."""
 
 
 def default_workers() -> int:
@@ -104,6 +123,9 @@ class _Job:
     timeout: float
     intake: str | None = None
     source: dict[str, int | str] | None = None  # the intake's fingerprint when it was queued
+    #: run in a temporary folder of the worker, then copy into ``staging`` (on the target file
+    #: system) to publish from there: a Dask worker, whose disk need not be OUT's
+    local_staging: bool = False
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -255,19 +277,20 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
               pptx_template: str | Path | None = None,
               scorecard_notebook: Path = SCORECARD_NOTEBOOK,
               portfolio_notebook: Path = PORTFOLIO_NOTEBOOK,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, scheduler: str | None = None) -> BatchResult:
     """Score every intake of ``inputs`` into ``out``, then the portfolio; see the module doc.
 
     ``formats`` (default: the notebook's own, xlsx, html and json), ``paper`` and
     ``segment`` (a peer-group override for every intake, checked against the framework)
     reach the scorecard notebook as its ``formats``, ``paper`` and ``segment`` parameters,
     ``brand`` (a brand file) and ``pptx_template`` (the deck's master) as its ``brand`` and
-    ``pptx_template`` parameters, both checked once here. Raises
+    ``pptx_template`` parameters, both checked once here. ``scheduler`` (a Dask scheduler's
+    address) runs the jobs on that cluster instead of local worker processes. Raises
     :class:`BatchError` for usage problems,
     :class:`~assessment.scorecard.pdf.PdfUnavailable` when ``pdf`` is asked for without
     Chromium, and :class:`~assessment.scorecard.brand.BrandError` or
     :class:`~assessment.scorecard.brand.TemplateError` for a bad brand or template, before
-    anything is written.
+    anything is written; :class:`ClusterLost` when the Dask scheduler goes away mid-batch.
     """
     started, clock = dt.datetime.now().astimezone(), time.perf_counter()
     workers = check_workers(workers)
@@ -279,7 +302,24 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     if portfolio and portfolio_notebook.is_file():
         notebook_parameters(portfolio_notebook, ("results_dir", "output_dir"))
     out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        cluster = None
+        if scheduler:  # connect first: an unreachable scheduler is reported before any write
+            from assessment.batch.distributed import connect
+
+            cluster = stack.enter_context(connect(scheduler))
+        out.mkdir(parents=True, exist_ok=True)
+        return _run(intakes, out, options, declared, started, clock, workers, skip_existing,
+                    timeout, portfolio, scorecard_notebook, portfolio_notebook, progress,
+                    segment, cluster)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[str],
+         started: dt.datetime, clock: float, workers: int, skip_existing: bool,
+         timeout: float, portfolio: bool, scorecard_notebook: Path, portfolio_notebook: Path,
+         progress: bool, segment: str | None, cluster: Any) -> BatchResult:
+    """The batch proper, once its inputs are checked: the same for either executor."""
     previous = load_summary(out).get("index") or {}
 
     with _staging(out) as staging:
@@ -301,31 +341,41 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
             jobs.append(_Job("scorecard", str(scorecard_notebook),
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
-                             timeout, str(intake), source))
-        report = Reporter(out, staging, intakes, results, previous, started, workers, segment)
+                             timeout, str(intake), source, local_staging=cluster is not None))
         pool_size = max(1, min(workers, len(jobs)))
-        with _pool(pool_size) as pool:
-            futures = {pool.submit(_run_job, job): Path(job.intake or "") for job in jobs}
+        with (cluster.executor() if cluster else _pool(pool_size)) as pool:
+            report = Reporter(out, staging, intakes, results, previous, started,
+                              pool.workers if cluster else workers, segment)
+            futures = {pool.submit(job): Path(job.intake or "") for job in jobs}
             bar = progress_bar(len(intakes), len(results), enabled=progress)
             try:
                 for future in as_completed(futures):
-                    result = _result(future.result, futures[future])
+                    result = _result(future.result, futures[future], pool)
                     results[futures[future]] = result
                     bar.update(1)
                     bar.set_postfix(failed=sum(r.status == "failed" for r in results.values()))
                     report.write(throttle=True)
+                report.portfolio, report.portfolio_note = _portfolio(
+                    pool, out, staging, portfolio, portfolio_notebook, timeout,
+                    scored=bool(jobs), local_staging=cluster is not None)
+            except ClusterLost as exc:
+                report.write()  # what was done ("finished": false); then no staging left
+                shutil.rmtree(staging, ignore_errors=True)
+                done = sum(r.status == "succeeded" for r in results.values())
+                raise ClusterLost(
+                    f"{exc} ({done} of {len(intakes)} organization(s) reported done); what "
+                    f"is in {out} is whole, nothing half-written: start the scheduler and its "
+                    "workers again, then re-run the same command with --skip-existing") from None
             finally:
                 bar.close()
-            report.portfolio, report.portfolio_note = _portfolio(
-                pool, out, staging, portfolio, portfolio_notebook, timeout,
-                scored=bool(jobs))
         report.seconds = time.perf_counter() - clock
         report.write()
     return report.result()
 
 
-def _portfolio(pool: ProcessPoolExecutor, out: Path, staging: Path, wanted: bool,
-               notebook: Path, timeout: float, scored: bool) -> tuple[JobResult | None, str]:
+def _portfolio(pool: Executor, out: Path, staging: Path, wanted: bool,
+               notebook: Path, timeout: float, scored: bool,
+               local_staging: bool = False) -> tuple[JobResult | None, str]:
     if not wanted:
         return None, "skipped (--no-portfolio)"
     if not notebook.is_file():
@@ -335,27 +385,43 @@ def _portfolio(pool: ProcessPoolExecutor, out: Path, staging: Path, wanted: bool
     if not any(out.glob("*/results.json")):
         return None, "skipped: no results to compare"
     job = _Job("portfolio", str(notebook), {"results_dir": str(out)}, str(out),
-               str(staging / f"portfolio-{uuid.uuid4().hex[:8]}"), timeout)
-    return _result(lambda: pool.submit(_run_job, job).result(), None), ""
+               str(staging / f"portfolio-{uuid.uuid4().hex[:8]}"), timeout,
+               local_staging=local_staging)
+    return _result(lambda: pool.submit(job).result(), None, pool), ""
 
 
-def _result(get: Callable[[], JobResult], intake: Path | None) -> JobResult:
+def _result(get: Callable[[], JobResult], intake: Path | None, pool: Executor) -> JobResult:
     try:
         return get()
     except Exception as exc:  # the worker process itself failed (crashed, killed)
+        pool.check(exc)  # ... unless the whole executor is gone: ClusterLost
         return JobResult(str(intake) if intake else None, "failed",
                          error=f"worker failed: {type(exc).__name__}: {exc}", detail=repr(exc))
 
 
+class _LocalPool:
+    """The local executor: worker processes, each with its warm kernel."""
+
+    def __init__(self, size: int) -> None:
+        context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
+        self.workers = size
+        self.pool = ProcessPoolExecutor(size, mp_context=context, initializer=init_worker,
+                                        initargs=(os.getpid(),))
+
+    def submit(self, job: _Job) -> Future[JobResult]:
+        return self.pool.submit(_run_job, job)
+
+    def check(self, exc: BaseException) -> None:
+        """A dead worker process fails the jobs it held; the batch goes on."""
+
+
 @contextlib.contextmanager
-def _pool(size: int) -> Iterator[ProcessPoolExecutor]:
-    context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
-    pool = ProcessPoolExecutor(size, mp_context=context, initializer=init_worker,
-                               initargs=(os.getpid(),))
+def _pool(size: int) -> Iterator[_LocalPool]:
+    pool = _LocalPool(size)
     try:
         yield pool
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
@@ -392,52 +458,65 @@ def _clear(folder: Path) -> None:
 # ----------------------------------------------------------------------------- worker side
 
 
-def _run_job(job: _Job) -> JobResult:
-    """Run one notebook on this worker's warm kernel and publish what it wrote."""
+def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
+    """Run one notebook on a warm kernel of this worker (``kernels``) and publish what it
+    wrote."""
     clock = time.perf_counter()
     result = JobResult(job.intake, "failed")
-    staged = Path(job.staging) / "out"
+    work = Path(tempfile.mkdtemp(prefix="support-excellence-")) if job.local_staging \
+        else Path(job.staging)
+    staged = work / "out"
     staged.mkdir(parents=True)
-    executed = Path(job.staging) / "executed.ipynb"
+    executed = work / "executed.ipynb"
+    ran = False
     try:
-        kernel = warm_kernel()
-        from papermill import execute_notebook  # ~2 s the first time: the kernel warms up meanwhile
+        with kernels.lease() as lease:
+            from papermill import execute_notebook  # ~2 s the first time: the kernel warms up
 
-        result.kernel = kernel.pid
-        kernel.reset()
-        execute_notebook(  # writes the executed notebook once, at the end, into staging
-            job.notebook, executed, parameters={**job.parameters, "output_dir": str(staged)},
-            km=kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
-            request_save_on_cell_execute=False, execution_timeout=cell_timeout(job.timeout))
-    except Exception as exc:
+            result.kernel = lease.kernel.pid
+            try:
+                lease.kernel.reset()
+                execute_notebook(  # writes the executed notebook once, at the end, into staging
+                    job.notebook, executed,
+                    parameters={**job.parameters, "output_dir": str(staged)},
+                    km=lease.kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=cell_timeout(job.timeout))
+                ran = True
+            except Exception as exc:
+                lease.broken = _failed(result, exc, job.timeout)
+    except Exception as exc:  # no kernel would start
         _failed(result, exc, job.timeout)
-    else:
-        try:
-            result.folder, result.notebook, result.note = _publish_outputs(job, executed,
-                                                                           staged)
-            result.status = "succeeded"
-            if job.kind == "scorecard":
-                result.schema, result.segment = _results_facts(
-                    Path(job.out) / result.folder / "results.json")
-        except (OSError, _PublishError) as exc:  # the kernel is fine: keep it
-            result.error = f"could not publish the outputs: {exc}"
-            result.detail = repr(exc)
+    try:
+        if ran:
+            try:
+                result.folder, result.notebook, result.note = _publish_outputs(job, executed,
+                                                                               staged)
+                result.status = "succeeded"
+                if job.kind == "scorecard":
+                    result.schema, result.segment = _results_facts(
+                        Path(job.out) / result.folder / "results.json")
+            except (OSError, _PublishError) as exc:  # the kernel is fine: keep it
+                result.error = f"could not publish the outputs: {exc}"
+                result.detail = repr(exc)
     finally:
-        shutil.rmtree(job.staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+        if job.local_staging:
+            shutil.rmtree(job.staging, ignore_errors=True)
         result.seconds = round(time.perf_counter() - clock, 3)
     return result
 
 
-def _failed(result: JobResult, exc: Exception, timeout: float) -> None:
-    """Describe why a notebook failed. Unless the notebook itself raised (a bad intake), the
-    kernel died, hung or broke: it is replaced by a fresh one for the next notebook."""
+def _failed(result: JobResult, exc: Exception, timeout: float) -> bool:
+    """Describe why a notebook failed; True when its kernel must be replaced: unless the
+    notebook itself raised (a bad intake), the kernel died, hung or broke."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
         result.error, result.issues = _error_message(exc.ename, exc.evalue)
         result.detail = _ANSI.sub("", "\n".join(exc.traceback))
-        return
+        return False
     if isinstance(exc, CellTimeoutError):
         result.error = f"timed out: a cell ran longer than {timeout:g} s"
     elif isinstance(exc, DeadKernelError):
@@ -446,7 +525,7 @@ def _failed(result: JobResult, exc: Exception, timeout: float) -> None:
         result.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     result.detail = f"{type(exc).__name__}: {exc}"
     result.kernel_replaced = True
-    drop_kernel()
+    return True
 
 
 def _results_facts(path: Path) -> tuple[str | None, str | None]:
@@ -481,7 +560,7 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str,
         _rewrite_notebook(executed, staged / "portfolio.ipynb",
                           [(executed, out / PORTFOLIO_NAME / "portfolio.ipynb"),
                            (staged, out / PORTFOLIO_NAME)])
-        _move_tree(staged, out / PORTFOLIO_NAME)
+        _move_tree(_land(job, staged), out / PORTFOLIO_NAME)
         return PORTFOLIO_NAME, f"{PORTFOLIO_NAME}/portfolio.ipynb", None
     made = sorted(p.parent for p in staged.glob("*/results.json"))
     if len(made) != 1:
@@ -494,15 +573,28 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str,
     if not isinstance(results, dict) or not isinstance(results.get("organization"), dict):
         raise _PublishError("the notebook wrote a results.json without an organization")
     name = f"{safe_slug(results['organization'].get('name'))}-scorecard.ipynb"
+    landed = _land(job, folder)  # on OUT's file system, all but the notebook
     with _publish_lock(out):  # workers choose folders one at a time
         dest = output_dir(results, out)
         note = collision_note(results, dest)
         # the notebook ran against staging: make it name the paths its files have from now on
-        _rewrite_notebook(executed, folder / name,
+        _rewrite_notebook(executed, landed / name,
                           [(executed, dest / name), (folder, dest), (staged, out)],
                           renamed=(folder.name, dest.name), source=job.source)
-        _move_tree(folder, dest)
+        _move_tree(landed, dest)
     return dest.name, f"{dest.name}/{name}", note
+
+
+def _land(job: _Job, folder: Path) -> Path:
+    """``folder``, or for a job run in the worker's own temporary folder a copy of it in the
+    job's folder under ``OUT/.staging`` (same file system as OUT, so moving it in is a rename).
+    ``OUT/.staging`` itself is never created here: a batch that gave up removed it, and its
+    last jobs then publish nothing."""
+    if not job.local_staging:
+        return folder
+    landing = Path(job.staging)
+    landing.mkdir()  # FileNotFoundError (an OSError: not published) without OUT/.staging
+    return Path(shutil.copytree(folder, landing / "out", copy_function=shutil.copy))
 
 
 def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path]],
@@ -545,10 +637,17 @@ def _publish_lock(out: Path) -> Iterator[None]:
 
 
 def _move_tree(src: Path, dest: Path) -> None:
-    """``os.replace`` every file of ``src`` into ``dest``; ``results.json`` last, so that a
+    """Move ``src`` into ``dest``: a single rename when ``dest`` does not exist yet (the
+    folder appears whole), else ``os.replace`` file by file, ``results.json`` last, so that a
     folder with a results.json is always complete."""
-    files = sorted((p for p in src.rglob("*") if p.is_file() and not p.name.startswith(".")),
+    files = sorted((p for p in src.rglob("*") if p.is_file()),
                    key=lambda p: (p.name == "results.json", str(p)))
+    hidden = [p for p in files if p.name.startswith(".")]  # temporary files: left in staging
+    if not hidden and not dest.exists():
+        with contextlib.suppress(OSError):  # e.g. another worker made it meanwhile
+            os.rename(src, dest)
+            return
+    files = [p for p in files if p not in hidden]
     for path in files:
         target = dest / path.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
