@@ -108,25 +108,84 @@ def workbook_bytes(workbook: Any, when: dt.datetime | dt.date | None = None) -> 
     """Save an openpyxl workbook to bytes with every timestamp pinned to ``when``.
 
     openpyxl stamps ``modified`` with the current time and zip entries with the clock; both
-    are replaced here so that the same workbook content always gives the same bytes.
+    are replaced here so that the same workbook content always gives the same bytes. The parts
+    openpyxl writes are collected in memory (:class:`_Parts`) and zipped once, exactly as
+    saving to a zip and copying its entries into a new one with pinned dates did (the same
+    names, order, data and compression), without the first compression and the temporary file
+    per sheet.
     """
     moment = _as_datetime(when)
     workbook.properties.created = moment
-    raw = io.BytesIO()
-    workbook.save(raw)
+    parts = _Parts()
+    _save(workbook, parts)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    latest = dict(parts.items)  # reading a repeated name back gives its last data
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, _ in parts.items:
+            data = latest[name]
+            if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            entry = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, data)
     return out.getvalue()
+
+
+class _Parts:
+    """Stands in for the zip archive openpyxl's writer fills: each part's name (as the zip
+    would store it) and bytes, in the order written."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, bytes]] = []
+
+    def writestr(self, name: str | zipfile.ZipInfo, data: bytes | str) -> None:
+        if isinstance(name, zipfile.ZipInfo):
+            name = name.filename
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.items.append((zipfile.ZipInfo(name).filename, data))
+
+    def write(self, filename: str, arcname: str | None = None) -> None:
+        name = zipfile.ZipInfo.from_file(filename, arcname).filename
+        self.items.append((name, Path(filename).read_bytes()))
+
+    def namelist(self) -> list[str]:
+        return [name for name, _ in self.items]
+
+    def close(self) -> None:
+        pass
+
+
+def _save(workbook: Any, parts: _Parts) -> None:
+    """What ``workbook.save`` does (openpyxl 3.1), into ``parts``; sheets are serialised in
+    memory rather than through a temporary file each."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class MemoryWriter(ExcelWriter):  # type: ignore[misc]
+        def write_worksheet(self, ws: Any) -> None:
+            if self.workbook.write_only:
+                super().write_worksheet(ws)
+                return
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.writestr(ws.path[1:], writer.read())
+            self.manifest.append(ws)
+
+    if workbook.read_only:
+        raise TypeError("Workbook is read-only")
+    if workbook.write_only and not workbook.worksheets:
+        workbook.create_sheet()
+    workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    MemoryWriter(workbook, parts).save()
 
 
 def _as_datetime(when: dt.datetime | dt.date | None) -> dt.datetime:
