@@ -11,6 +11,7 @@ multiplied by the exchange rate, as targets are. The formulas are the fixed set 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -156,9 +157,10 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
         "five_year": None, "formula_text": "", "counted": False, "excluded_because": None,
         "inputs": {field: _number(profile.get(field)), kpi_id: row.get("current")},
         "assumptions": [{
-            "id": a.id, "name": a.name, "unit": a.unit, "source": a.source, "year": a.year,
-            "note": a.note, **{case: _assumption_value(a, case, fx) for case in CASES},
-        } for a in plan.roles],
+            "id": a_id, "name": name, "unit": unit, "source": source, "year": year,
+            "note": note, "low": low, "base": base_value, "high": high,
+        } for a_id, name, unit, source, year, note, low, base_value, high
+            in _assumption_rows(base, plan, fx)],
     }
     if not row.get("applicable", True):
         out["status"] = "not_applicable"
@@ -187,6 +189,16 @@ def _driver(base: Framework, driver: Driver, results: Mapping[str, Any],
     if not out["base"]:
         out["status"] = "no_gap"
     return out
+
+
+def _assumption_rows(base: Framework, plan: _DriverPlan,
+                     fx: float | None) -> tuple[tuple[Any, ...], ...]:
+    """The parts of a driver's ``assumptions`` rows at rate ``fx``, kept on the framework."""
+    def build() -> tuple[tuple[Any, ...], ...]:
+        return tuple((a.id, a.name, a.unit, a.source, a.year, a.note,
+                      *(_assumption_value(a, case, fx) for case in CASES))
+                     for a in plan.roles)
+    return base.memo(("business.assumption_rows", plan.driver.id, fx), build)
 
 
 def _renewal_value(out: dict[str, Any], money: Mapping[str, Any], currency: str | None,
@@ -311,6 +323,8 @@ def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> 
     :data:`EXACT_LIMIT` drivers; a larger group greedily, largest first). Ties: the set found
     first in framework order."""
     ids = [d for d, v in values.items() if v > 0]
+    positive = set(ids)
+    order = {d: i for i, d in enumerate(ids)}
     out: list[str] = []
     seen: set[str] = set()
     for start in ids:
@@ -323,14 +337,14 @@ def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> 
                 continue
             seen.add(d)
             group.append(d)
-            todo.extend(o for o in overlaps[d] if o in values and values[o] > 0)
+            todo.extend(o for o in overlaps[d] if o in positive)
         if len(group) == 1:  # overlaps no driver with a value: as _best_set would choose
             if values[start] > 0.0 + 1e-9:
                 out.append(start)
             continue
-        group.sort(key=ids.index)
+        group.sort(key=order.__getitem__)
         out.extend(_best_set(group, values, overlaps))
-    return sorted(out, key=ids.index)
+    return sorted(out, key=order.__getitem__)
 
 
 def _best_set(group: list[str], values: Mapping[str, float],
@@ -343,14 +357,28 @@ def _best_set(group: list[str], values: Mapping[str, float],
         return chosen
     best: list[str] = []
     best_sum = 0.0
+    shape = tuple((d, tuple(o for o in overlaps[d] if o in group)) for d in group)
+    for chosen in _disjoint_sets(shape):  # in the order of the masks 1 .. 2^n − 1
+        total = sum(values[d] for d in chosen)
+        if total > best_sum + 1e-9:
+            best, best_sum = list(chosen), total
+    return best
+
+
+@functools.lru_cache(maxsize=256)
+def _disjoint_sets(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, ...], ...]:
+    """Every set of a group's drivers in which no two overlap, in the order of the bit masks
+    ``1 .. 2^n − 1`` over the group; ``shape`` is each driver with the ones it overlaps. They
+    depend on the framework alone, so each group's are listed once."""
+    group = [d for d, _ in shape]
+    overlaps = dict(shape)
+    sets = []
     for mask in range(1, 1 << len(group)):
         chosen = [d for i, d in enumerate(group) if mask >> i & 1]
         if any(o in overlaps[d] for d in chosen for o in chosen):
             continue
-        total = sum(values[d] for d in chosen)
-        if total > best_sum + 1e-9:
-            best, best_sum = chosen, total
-    return best
+        sets.append(tuple(chosen))
+    return tuple(sets)
 
 
 def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[str, Any],
@@ -369,13 +397,18 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
             if any(a.id in plans[d["id"]].driver.assumptions for d in live)]
     at_base = {d["id"]: d["base"] for d in live}
 
+    totals: dict[tuple[float, ...], float] = {}  # the same values give the same total
+
     def total(aid: str, pinned: Mapping[str, float]) -> float:
         values = dict(at_base)
         for d in live:
             plan = plans[d["id"]]
             if plan.driver.formula != "renewal_at_stake" and aid in plan.driver.assumptions:
                 values[d["id"]] = _value(plan, figures, "base", pinned)
-        return sum(values[c] for c in _counted(values, overlaps))
+        key = tuple(values.values())
+        if key not in totals:
+            totals[key] = sum(values[c] for c in _counted(values, overlaps))
+        return totals[key]
 
     out = []
     for a in used:
@@ -389,6 +422,14 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
 # --------------------------------------------------------------------------- roadmap
 
 
+def _initiative_parts(base: Framework) -> tuple[tuple[Any, tuple[tuple[str, str], ...]], ...]:
+    """Each initiative with its practices as ``(practice, questionnaire id)``, kept on the
+    framework."""
+    return base.memo("business.initiatives", lambda: tuple(
+        (init, tuple((p, p.partition(".")[0]) for p in init.practices))
+        for init in base.initiatives))
+
+
 def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> dict[str, Any]:
     """The initiatives with their value, ranked by value for effort (:data:`RANKING`)."""
     kpis = {k["id"]: k for k in results["kpis"]}
@@ -399,10 +440,9 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
         key = (r["source"], r["id"] if r["source"] == "kpi" else f"{r['area']}.{r['id']}")
         ranks.setdefault(key, []).append(r["rank"])
     rows = []
-    for init in base.initiatives:
+    for init, practice_parts in _initiative_parts(base):
         moved = [kpis[k] for k in init.kpis if k in kpis and kpis[k]["applicable"]]
-        practices = [p for p in init.practices
-                     if questionnaires[p.partition(".")[0]]["applicable"]]
+        practices = [p for p, qid in practice_parts if questionnaires[qid]["applicable"]]
         own = [drivers[d] for d in init.drivers if drivers[d]["status"] == "ok"]
         points = sum(k["points_at_stake"] or 0.0 for k in moved if k["element"] in ELEMENTS)
         renewal_points = sum(k.get("health_points_at_stake") or 0.0 for k in moved
@@ -447,8 +487,9 @@ def executive_summary(base: Framework, results: Mapping[str, Any],
     index = results["index"]
     currency = intake.profile.get("currency")
     findings = []
+    facts: dict[str, Any] = {}  # what several rules read, worked out once
     for rule in base.findings:
-        values = _finding_values(rule.rule, rule.params, results, currency)
+        values = _finding_values(rule.rule, rule.params, results, currency, facts)
         if values is None:
             continue
         own = intake.finding_wording.get(rule.id)
@@ -481,9 +522,15 @@ def executive_summary(base: Framework, results: Mapping[str, Any],
 
 
 def _finding_values(rule: str, params: Mapping[str, float], results: Mapping[str, Any],
-                    currency: str | None) -> dict[str, str] | None:
-    """The placeholders of one finding rule, or None when the rule finds nothing."""
-    elements = {k: e for k, e in results["elements"].items() if e["applicable"]}
+                    currency: str | None,
+                    facts: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """The placeholders of one finding rule, or None when the rule finds nothing.
+
+    ``facts`` keeps what several rules of one summary read (worked out by the first)."""
+    facts = {} if facts is None else facts
+    if "elements" not in facts:
+        facts["elements"] = {k: e for k, e in results["elements"].items() if e["applicable"]}
+    elements = facts["elements"]
     if rule == "largest_gap":
         gaps = [g for g in results["gaps"] if g["kind"] == "improve"]
         if not gaps:
@@ -523,8 +570,10 @@ def _finding_values(rule: str, params: Mapping[str, float], results: Mapping[str
         return {"relation": c["name"], "stated": format_value(c["stated"], unit, currency),
                 "implied": format_value(c["implied"], unit, currency),
                 "cells": ", ".join(c["cells"])}
-    unmeasured = [k["name"] for k in results["kpis"] if k["applicable"]
-                  and k["score"] is None and k["element"] in ELEMENTS]
+    if "unmeasured" not in facts:
+        facts["unmeasured"] = [k["name"] for k in results["kpis"] if k["applicable"]
+                               and k["score"] is None and k["element"] in ELEMENTS]
+    unmeasured = facts["unmeasured"]
     if rule == "low_coverage":
         coverage = results["index"]["coverage"]
         if coverage >= params.get("below", 0.8):

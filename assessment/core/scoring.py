@@ -101,16 +101,17 @@ def aggregate(pairs: Iterable[tuple[float, float | None]], min_coverage: float,
               rule: str = "zero") -> Aggregate:
     """Aggregate ``(weight, value)`` pairs, a None value being missing data."""
     pairs = list(pairs)
-    total = sum(w for w, _ in pairs)
+    total = sum([w for w, _ in pairs])
     present = [(w, s) for w, s in pairs if s is not None]
-    covered = sum(w for w, _ in present)
+    covered = sum([w for w, _ in present])
     coverage = covered / total if total else 0.0
     sufficient = bool(present) and coverage >= min_coverage - EPSILON
-    measured = sum(w * s for w, s in present) / covered if present else None
+    weighted = sum([w * s for w, s in present])  # the same sum for both readings
+    measured = weighted / covered if present else None
     if not total:
         return Aggregate(None, None, 0.0, False)
     if rule == "zero":
-        value: float | None = sum(w * s for w, s in present) / total
+        value: float | None = weighted / total
     else:
         value = measured if sufficient else None
     return Aggregate(value, measured, coverage, sufficient)
