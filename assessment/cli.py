@@ -202,9 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "if everything succeeded, 1 if anything failed, 2 for "
                                    "usage errors.",
                        epilog="See docs/batch.md.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
-                   help="intake workbooks, or folders whose *.xlsx/*.xlsm are taken")
-    p.add_argument("--out", metavar="DIR", type=Path, required=True, help="output folder")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",  # str: an fsspec URL stays whole
+                   help="intake workbooks, or folders whose *.xlsx/*.xlsm are taken (paths, "
+                        "or fsspec URLs such as s3://bucket/intakes/)")
+    p.add_argument("--out", metavar="DIR", required=True,  # str: a URL is refused whole
+                   help="output folder (a path; with --scheduler, one every worker sees)")
     p.add_argument("--workers", type=worker_count, metavar="N", default=None,
                    help="worker processes, each with one warm kernel (default: min(2, CPUs); "
                         f"1 to {MAX_WORKERS})")

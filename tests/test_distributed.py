@@ -36,6 +36,7 @@ distributed = pytest.importorskip("distributed")
 from assessment.batch import distributed as dask_batch  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
+SAMPLE = Path(__file__).parents[1] / "assessment" / "data" / "samples" / "ironclad-systems.xlsx"
 #: What each organization folder holds with the default formats.
 FOLDER_FILES = {".html", ".ipynb", ".json", ".xlsx"}
 
@@ -245,8 +246,7 @@ def test_without_dask_the_scheduler_option_names_the_extra(tmp_path, monkeypatch
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     out = tmp_path / "out"
     intake = tmp_path / "a.xlsx"
-    shutil.copy(next(p for p in (Path(__file__).parents[1] / "assessment" / "data"
-                                 / "samples").glob("*.xlsx")), intake)
+    shutil.copy(SAMPLE, intake)
     code = main(["batch", str(intake), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"])
     errors = capsys.readouterr().err
     assert code == 2 and not out.exists()
@@ -257,8 +257,7 @@ def test_unreachable_scheduler_is_a_usage_error_and_writes_nothing(tmp_path, mon
                                                                    capsys):
     monkeypatch.setattr(dask_batch, "CONNECT_TIMEOUT", 2)
     intake = tmp_path / "a.xlsx"
-    shutil.copy(next(p for p in (Path(__file__).parents[1] / "assessment" / "data"
-                                 / "samples").glob("*.xlsx")), intake)
+    shutil.copy(SAMPLE, intake)
     out = tmp_path / "out"
     code = main(["batch", str(intake), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     errors = capsys.readouterr().err
@@ -274,12 +273,27 @@ def test_importing_the_batch_does_not_import_dask():
     assert done.stdout.strip() == "[]"
 
 
-def test_intake_urls_are_read_through_fsspec(tmp_path):
-    fsspec = pytest.importorskip("fsspec")
-    with fsspec.open("memory://bucket/intakes/acme.xlsx", "wb") as handle:
-        handle.write(b"PK-not-really")
-    assert dask_batch.is_url("memory://bucket/intakes/acme.xlsx")
-    assert not dask_batch.is_url("/data/acme.xlsx")
-    assert not dask_batch.is_url("file:///data/acme.xlsx")
-    local = dask_batch.fetch_intake("memory://bucket/intakes/acme.xlsx", tmp_path / "in")
-    assert local == tmp_path / "in" / "acme.xlsx" and local.read_bytes() == b"PK-not-really"
+
+@pytest.mark.slow
+def test_intake_urls_are_read_through_fsspec(tmp_path, intakes):
+    """An fsspec URL (here a caching wrapper over a local file: any protocol but a plain
+    path) is read by its worker; the scorecard is the path's, the notebook names the URL."""
+    pytest.importorskip("fsspec")
+    url = f"simplecache::file://{intakes[0]}"
+    by_path, by_url = tmp_path / "path", tmp_path / "url"
+    for given, out in ((str(intakes[0]), by_path), (url, by_url)):
+        code = main(["batch", given, "--out", str(out), "--no-portfolio", "--format", "json",
+                     "--workers", "1"])
+        assert code == 0
+    [results] = [f for f in published(by_url) if f.name == "results.json"]
+    assert (by_url / results).read_bytes() == (by_path / results).read_bytes()
+    notebook = next(by_url.glob("*/*.ipynb")).read_text(encoding="utf-8")
+    assert f'"intake": "{url}"' in notebook and "support-excellence-" not in notebook
+    summary = json.loads((by_url / report.SUMMARY_NAME).read_text(encoding="utf-8"))
+    assert summary["intakes"][0]["intake"] == url
+
+
+def test_an_out_url_is_refused_before_anything_runs(capsys):
+    code = main(["batch", str(SAMPLE), "--out", "s3://bucket/reports"])
+    assert code == 2 and "publishing to object storage URLs is not supported" in \
+        capsys.readouterr().err

@@ -10,8 +10,8 @@ process pool. Each Dask worker keeps warm kernels in its plugin's
 notebooks, replaced when one dies or times out. A job runs in a temporary folder of its worker
 and is published from ``OUT/.staging`` by a rename (:func:`assessment.batch.runner._land`).
 
-Intakes may be fsspec URLs (``s3://...`` with s3fs installed): :func:`fetch_intake` reads their
-bytes on the worker. Local paths (and ``file://`` URLs) are used as they are.
+Intakes and ``--out`` are paths every worker sees the same way (one machine, or a shared
+file system mounted at the same place); fsspec URLs (``s3://``) are not supported yet.
 
 Dask, distributed and fsspec are an optional extra (``pip install
 'support-excellence[dask]'``); nothing here is imported by ``assessment.batch`` itself.
@@ -24,7 +24,6 @@ import logging
 import os
 from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assessment.batch.kernel import POOL, KernelPool, quiet_worker
@@ -152,21 +151,3 @@ def connect(address: str) -> Iterator[Cluster]:
         with contextlib.suppress(Exception):
             client.close(timeout=5)
 
-
-def is_url(location: str | Path) -> bool:
-    """True for an fsspec URL other than a local file (``s3://b/x.xlsx``, not ``/x.xlsx`` or
-    ``file:///x.xlsx``)."""
-    text = str(location)
-    protocol = text.split("://", 1)[0] if "://" in text else ""
-    return bool(protocol) and protocol not in ("file", "local")
-
-
-def fetch_intake(url: str, folder: Path) -> Path:
-    """Read the intake at ``url`` through fsspec into ``folder`` (same file name)."""
-    import fsspec
-
-    target = folder / url.rstrip("/").rsplit("/", 1)[-1]
-    folder.mkdir(parents=True, exist_ok=True)
-    with fsspec.open(url, "rb") as source:
-        target.write_bytes(source.read())
-    return target

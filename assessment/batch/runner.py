@@ -131,11 +131,24 @@ class _Job:
 # ----------------------------------------------------------------------------- inputs
 
 
+def is_url(location: str | Path) -> bool:
+    """True for an fsspec URL other than a local file (``s3://b/x.xlsx``, not ``/x.xlsx`` nor
+    ``file:///x.xlsx``)."""
+    text = str(location) if isinstance(location, str) else ""
+    protocol = text.split("://", 1)[0] if "://" in text else ""
+    return bool(protocol) and protocol not in ("file", "local")
+
+
 def collect_intakes(inputs: Iterable[str | Path]) -> list[Path]:
     """Intake files named directly, plus the ``*.xlsx``/``*.xlsm`` of named folders (sorted,
-    not recursive; hidden files and Excel's ``~$`` lock files left out); duplicates once."""
-    found: dict[Path, None] = {}
-    for item in map(Path, inputs):
+    not recursive; hidden files and Excel's ``~$`` lock files left out); duplicates once.
+    An fsspec URL (``s3://bucket/intakes/``) is kept as a ``str``: its worker reads it."""
+    found: dict[Any, None] = {}
+    for given in inputs:
+        if is_url(given):
+            found.update(dict.fromkeys(_remote_intakes(str(given))))
+            continue
+        item = Path(str(given).removeprefix("file://"))
         if item.is_dir():
             found.update(dict.fromkeys(sorted(
                 p.resolve() for p in item.iterdir()
@@ -149,6 +162,30 @@ def collect_intakes(inputs: Iterable[str | Path]) -> list[Path]:
         raise BatchError("no intake workbooks (*.xlsx, *.xlsm) found in "
                          + ", ".join(map(str, inputs)))
     return list(found)
+
+
+def _remote_intakes(url: str) -> list[str]:
+    """The intake at ``url``, or the workbooks of the folder (prefix) it names, as URLs."""
+    try:
+        import fsspec
+    except ImportError:
+        raise BatchError(f"{url}: reading intakes from URLs needs fsspec: pip install "
+                         "'support-excellence[dask]'") from None
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+        protocol = url.split("://", 1)[0]
+        if fs.isdir(path):
+            names = sorted(p for p in fs.ls(path, detail=False)
+                           if Path(p).suffix.lower() in INTAKE_SUFFIXES
+                           and not Path(p).name.startswith((".", "~$")))
+            return [f"{protocol}://{name.split('://', 1)[-1]}" for name in names]
+        if fs.isfile(path):
+            return [url]
+    except ImportError as exc:  # e.g. s3fs for s3://
+        raise BatchError(f"{url}: {exc}") from None
+    except OSError as exc:
+        raise BatchError(f"{url}: cannot be read ({exc})") from None
+    raise BatchError(f"{url}: no such file or folder")
 
 
 def notebook_parameters(notebook: Path, required: Sequence[str]) -> set[str]:
@@ -227,8 +264,17 @@ def notebook_options(framework: str | Path | None, formats: Sequence[str] | None
     return options
 
 
-def fingerprint(intake: Path) -> dict[str, int | str]:
-    """What ``--skip-existing`` compares: the intake's path, size and modification time."""
+def fingerprint(intake: Path | str) -> dict[str, int | str]:
+    """What ``--skip-existing`` compares: the intake's path, size and modification time (for
+    a URL, what its file system reports: an object store's ETag or last-modified)."""
+    if isinstance(intake, str):
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(intake)
+        info = fs.info(path)
+        changed = next((info[k] for k in ("mtime", "LastModified", "last_modified", "ETag",
+                                          "etag", "created") if info.get(k) is not None), "")
+        return {"intake": intake, "size": int(info.get("size") or 0), "mtime_ns": str(changed)}
     stat = intake.stat()
     return {"intake": str(intake), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -260,7 +306,7 @@ def is_current(intake: Path, published: dict[str, tuple[str, dict[str, int | str
         return None
     try:
         now = fingerprint(intake)
-    except OSError:
+    except (OSError, ImportError, ValueError):
         return None
     return folder if all(source.get(k) == now[k] for k in ("size", "mtime_ns")) else None
 
@@ -301,7 +347,11 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
                                                         *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():
         notebook_parameters(portfolio_notebook, ("results_dir", "output_dir"))
-    out = Path(out).resolve()
+    if is_url(out):
+        raise BatchError(f"--out {out}: give a folder path (with --scheduler, one every worker "
+                         "sees, e.g. a shared mount); publishing to object storage URLs is not "
+                         "supported yet")
+    out = Path(str(out).removeprefix("file://")).resolve()
     with contextlib.ExitStack() as stack:
         cluster = None
         if scheduler:  # connect first: an unreachable scheduler is reported before any write
@@ -326,6 +376,7 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
         published = published_sources(out) if skip_existing else {}
         results: dict[Path, JobResult] = {}
         jobs: list[_Job] = []
+        queued: list[Path] = []  # the intake of each job
         for intake in intakes:
             folder = is_current(intake, published)
             if folder:
@@ -336,8 +387,9 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
             parameters = {"intake": str(intake), **options}
             try:
                 source: dict[str, int | str] | None = fingerprint(intake)
-            except OSError:  # a vanished intake fails in its notebook
+            except (OSError, ImportError, ValueError):  # a vanished intake fails in its notebook
                 source = None
+            queued.append(intake)
             jobs.append(_Job("scorecard", str(scorecard_notebook),
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
@@ -346,7 +398,7 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
         with (cluster.executor() if cluster else _pool(pool_size)) as pool:
             report = Reporter(out, staging, intakes, results, previous, started,
                               pool.workers if cluster else workers, segment)
-            futures = {pool.submit(job): Path(job.intake or "") for job in jobs}
+            futures = {pool.submit(job): intake for job, intake in zip(jobs, queued, strict=True)}
             bar = progress_bar(len(intakes), len(results), enabled=progress)
             try:
                 for future in as_completed(futures):
@@ -468,7 +520,18 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
     staged = work / "out"
     staged.mkdir(parents=True)
     executed = work / "executed.ipynb"
-    ran = False
+    parameters = {**job.parameters, "output_dir": str(staged)}
+    ran, fetched = False, None
+    try:
+        if job.intake and is_url(job.intake):  # its bytes, read here, in a local file
+            fetched = _fetch_intake(job.intake, work / "intake")
+            parameters["intake"] = str(fetched)
+    except Exception as exc:
+        result.error = f"could not read the intake: {type(exc).__name__}: {exc}"
+        result.detail = repr(exc)
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = round(time.perf_counter() - clock, 3)
+        return result
     try:
         with kernels.lease() as lease:
             from papermill import execute_notebook  # ~2 s the first time: the kernel warms up
@@ -477,8 +540,7 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
             try:
                 lease.kernel.reset()
                 execute_notebook(  # writes the executed notebook once, at the end, into staging
-                    job.notebook, executed,
-                    parameters={**job.parameters, "output_dir": str(staged)},
+                    job.notebook, executed, parameters=parameters,
                     km=lease.kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
                     request_save_on_cell_execute=False,
                     execution_timeout=cell_timeout(job.timeout))
@@ -490,8 +552,8 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
     try:
         if ran:
             try:
-                result.folder, result.notebook, result.note = _publish_outputs(job, executed,
-                                                                               staged)
+                result.folder, result.notebook, result.note = _publish_outputs(
+                    job, executed, staged, fetched)
                 result.status = "succeeded"
                 if job.kind == "scorecard":
                     result.schema, result.segment = _results_facts(
@@ -500,6 +562,11 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
                 result.error = f"could not publish the outputs: {exc}"
                 result.detail = repr(exc)
     finally:
+        if fetched is not None and job.intake:  # name the URL, not the worker's copy
+            result.error, result.detail = (None if t is None else t.replace(str(fetched),
+                                                                            job.intake)
+                                           for t in (result.error, result.detail))
+            result.issues = [i.replace(str(fetched), job.intake) for i in result.issues]
         shutil.rmtree(work, ignore_errors=True)
         if job.local_staging:
             shutil.rmtree(job.staging, ignore_errors=True)
@@ -550,7 +617,19 @@ def _error_message(ename: str, evalue: str) -> tuple[str, list[str]]:
     return f"{ename}: {lines[0] if lines else ''}".rstrip(": "), lines[1:]
 
 
-def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str, str | None]:
+def _fetch_intake(url: str, folder: Path) -> Path:
+    """Read the intake at ``url`` through fsspec into ``folder`` (same file name)."""
+    import fsspec
+
+    target = folder / url.rstrip("/").rsplit("/", 1)[-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    with fsspec.open(url, "rb") as source:
+        target.write_bytes(source.read())
+    return target
+
+
+def _publish_outputs(job: _Job, executed: Path, staged: Path,
+                     fetched: Path | None = None) -> tuple[str, str, str | None]:
     """Move what the notebook wrote from staging into ``--out``, with the executed notebook;
     returns (folder, notebook) relative to ``--out``, and a note when the organization's usual
     folder holds another organization's results (:func:`~assessment.scorecard.outputs.output_dir`
@@ -579,7 +658,8 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path) -> tuple[str, str,
         note = collision_note(results, dest)
         # the notebook ran against staging: make it name the paths its files have from now on
         _rewrite_notebook(executed, landed / name,
-                          [(executed, dest / name), (folder, dest), (staged, out)],
+                          [*([(fetched, job.intake)] if fetched and job.intake else []),
+                           (executed, dest / name), (folder, dest), (staged, out)],
                           renamed=(folder.name, dest.name), source=job.source)
         _move_tree(landed, dest)
     return dest.name, f"{dest.name}/{name}", note
@@ -597,7 +677,7 @@ def _land(job: _Job, folder: Path) -> Path:
     return Path(shutil.copytree(folder, landing / "out", copy_function=shutil.copy))
 
 
-def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path]],
+def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path | str]],
                       renamed: tuple[str, str] | None = None,
                       source: dict[str, int | str] | None = None) -> None:
     """Write ``executed`` to ``target`` with staging paths replaced by their final ones (and a
@@ -615,7 +695,7 @@ def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path
     target.write_text(text, encoding="utf-8")
 
 
-def _in_json(path: Path) -> str:
+def _in_json(path: Path | str) -> str:
     """``path`` as it appears inside a JSON string of a notebook (nbformat keeps non-ASCII)."""
     return json.dumps(str(path), ensure_ascii=False)[1:-1]
 
