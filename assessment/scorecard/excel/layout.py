@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -162,6 +163,27 @@ def cell_text(cell: Cell) -> str | None:
     return str(value)
 
 
+def cell_rows(ws: Worksheet) -> Iterator[tuple[Cell, ...]]:
+    """``ws.iter_rows()``: every row from 1 to the last, each a tuple of its cells from column
+    1 to the last, missing ones created (as openpyxl does), without its per-cell call
+    overhead. Each row's tuple is made when that row is reached."""
+    if ws._current_row == 0:
+        return iter(())
+    return _cell_rows(ws, ws.max_column, ws.max_row)
+
+
+def _cell_rows(ws: Worksheet, max_col: int, max_row: int) -> Iterator[tuple[Cell, ...]]:
+    cells = ws._cells
+    for row in range(1, max_row + 1):
+        found = []
+        for col in range(1, max_col + 1):
+            cell = cells.get((row, col))
+            if cell is None:
+                cell = ws.cell(row=row, column=col)
+            found.append(cell)
+        yield tuple(found)
+
+
 # The style readers below look the cell's font, border and alignment up in the workbook's
 # lists directly: ``cell.font`` would build a proxy object each time, for every cell of every
 # pass over a sheet.
@@ -294,7 +316,7 @@ def last_column(ws: Worksheet, *, charts: bool = True) -> int:
 
 def last_cell_column(ws: Worksheet) -> int:
     last = 1
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             if cell.column > last and (cell.value is not None or _in_table(cell)):
                 last = cell.column
@@ -336,7 +358,7 @@ def estimate_scale(ws: Worksheet) -> float:
 
 def smallest_font(ws: Worksheet) -> float:
     """The size of the smallest text on the sheet, in points (charts included)."""
-    sizes = {_font(c)[0] for row in ws.iter_rows() for c in row if c.value is not None}
+    sizes = {_font(c)[0] for row in cell_rows(ws) for c in row if c.value is not None}
     sizes |= {float(CHART_TEXT_PT) for _ in ws._charts}
     return min(sizes, default=BODY_PT)
 
@@ -356,7 +378,7 @@ def clipped_cells(ws: Worksheet) -> list[str]:
               for c in range(m.min_col, m.max_col + 1)} - set(merged)
     last = max(len(g) and g[-1] for g in column_groups(ws))
     found = []
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             text = cell_text(cell)
             if not text or (cell.row, cell.column) in inside:
@@ -390,7 +412,7 @@ def autofit(ws: Worksheet) -> dict[int, float]:
               for c in range(m.min_col, m.max_col + 1)}
     need: dict[int, float] = {}
     floor: dict[int, float] = {}
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             text = cell_text(cell)
             if not text or not _in_table(cell) or (cell.row, cell.column) in inside:
@@ -431,7 +453,7 @@ def shrink_columns(ws: Worksheet, target: float, floor: dict[int, float]) -> Non
 def wrap_columns(ws: Worksheet) -> None:
     """Wrap every table text in the layout's wrapping columns."""
     wrap = layout_of(ws).wrap
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             if (cell.column in wrap and isinstance(cell.value, str) and _in_table(cell)
                     and not wraps(cell)):
@@ -446,7 +468,7 @@ def merge_overflow(ws: Worksheet) -> None:
         last = layout_of(ws).bands[0][1]
     taken = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
              for c in range(m.min_col, m.max_col + 1)}
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             if (not isinstance(cell.value, str) or _in_table(cell) or wraps(cell)
                     or (cell.row, cell.column) in taken or cell.column >= last):
@@ -469,7 +491,7 @@ def fit_rows(ws: Worksheet) -> None:
     width for a merged cell) and the size of its font."""
     merged = _merged_at(ws)
     heights: dict[int, float] = {}
-    for row in ws.iter_rows():
+    for row in cell_rows(ws):
         for cell in row:
             text = cell_text(cell)
             if not text:

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.results import ResultsView
-from assessment.files.xlsx import NAVY, header_footer_text, print_setup, rewrap
+from assessment.files.xlsx import NAVY, header_footer_text, print_setup, rewrap, style_ids
 from assessment.scorecard.brand import Brand
 from assessment.scorecard.excel.common import org_name
 from assessment.scorecard.excel.layout import (
@@ -18,6 +18,7 @@ from assessment.scorecard.excel.layout import (
     ROW_PT,
     SIDE_MARGIN,
     autofit,
+    cell_rows,
     content_width,
     estimate_scale,
     fit_charts,
@@ -142,21 +143,38 @@ def recolour(wb: Workbook, brand: Brand) -> None:
     section headings and their rules, the timeline bars. RAG colours stay as they are."""
     primary = brand.rgb("primary")
     fill = PatternFill("solid", fgColor=primary)
+    done: dict[tuple[str, int], int] = {}  # (what, style index) -> its index once recoloured
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
+        for row in cell_rows(ws):
             for cell in row:
-                if cell.fill is not None and cell.fill.fill_type == "solid"\
-                        and str(cell.fill.fgColor.rgb).endswith(NAVY):
-                    cell.fill = fill
-                if cell.font is not None and cell.font.color is not None\
-                        and str(cell.font.color.rgb).endswith(NAVY):
-                    cell.font = _copy_font(cell.font, primary)
+                ids = style_ids(cell)
+                if ("fill", ids.fillId) in done:
+                    ids.fillId = done["fill", ids.fillId]
+                else:
+                    was = ids.fillId
+                    if cell.fill is not None and cell.fill.fill_type == "solid"\
+                            and str(cell.fill.fgColor.rgb).endswith(NAVY):
+                        cell.fill = fill
+                    done["fill", was] = ids.fillId
+                if ("font", ids.fontId) in done:
+                    ids.fontId = done["font", ids.fontId]
+                else:
+                    was = ids.fontId
+                    if cell.font is not None and cell.font.color is not None\
+                            and str(cell.font.color.rgb).endswith(NAVY):
+                        cell.font = _copy_font(cell.font, primary)
+                    done["font", was] = ids.fontId
+                if ("border", ids.borderId) in done:
+                    ids.borderId = done["border", ids.borderId]
+                    continue
+                was = ids.borderId
                 bottom = cell.border.bottom if cell.border is not None else None
                 if bottom is not None and bottom.color is not None\
                         and str(bottom.color.rgb).endswith(NAVY):
                     cell.border = Border(left=cell.border.left, right=cell.border.right,
                                          top=cell.border.top,
                                          bottom=Side(style=bottom.style, color=primary))
+                done["border", was] = ids.borderId
         for chart in ws._charts:
             for series in chart.series:
                 props = series.graphicalProperties
