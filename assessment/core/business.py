@@ -316,16 +316,40 @@ def business_case(base: Framework, results: Mapping[str, Any], profile: Mapping[
 EXACT_LIMIT = 16
 
 
-def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> list[str]:
+def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]],
+             memo: dict[tuple[str, ...], Any] | None = None) -> list[str]:
     """The drivers the total adds: the set with the largest sum in which no two drivers
     overlap. Drivers without a positive value are never counted; a driver that overlaps none
     is always counted; each group of drivers linked by overlaps is searched exactly (up to
     :data:`EXACT_LIMIT` drivers; a larger group greedily, largest first). Ties: the set found
-    first in framework order."""
-    ids = [d for d, v in values.items() if v > 0]
+    first in framework order.
+
+    ``memo`` (for calls with the same ``overlaps``) keeps the groups found for each set of
+    positive drivers."""
+    ids = tuple(d for d, v in values.items() if v > 0)
+    found = memo.get(ids) if memo is not None else None
+    if found is None:
+        found = _groups(ids, overlaps)
+        if memo is not None:
+            memo[ids] = found
+    groups, order = found
+    out: list[str] = []
+    for group, shape in groups:
+        if shape is None:  # overlaps no driver with a value: as _best_set would choose
+            if values[group[0]] > 0.0 + 1e-9:
+                out.append(group[0])
+            continue
+        out.extend(_best_set(group, values, overlaps, shape))
+    return sorted(out, key=order.__getitem__)
+
+
+def _groups(ids: tuple[str, ...], overlaps: Mapping[str, list[str]],
+            ) -> tuple[list[tuple[list[str], Any]], dict[str, int]]:
+    """The groups of positive drivers ``ids`` linked by overlaps, each in ``ids`` order with
+    its shape for :func:`_disjoint_sets` (None for a driver alone), and each id's position."""
     positive = set(ids)
     order = {d: i for i, d in enumerate(ids)}
-    out: list[str] = []
+    groups: list[tuple[list[str], Any]] = []
     seen: set[str] = set()
     for start in ids:
         if start in seen:
@@ -338,17 +362,17 @@ def _counted(values: Mapping[str, float], overlaps: Mapping[str, list[str]]) -> 
             seen.add(d)
             group.append(d)
             todo.extend(o for o in overlaps[d] if o in positive)
-        if len(group) == 1:  # overlaps no driver with a value: as _best_set would choose
-            if values[start] > 0.0 + 1e-9:
-                out.append(start)
+        if len(group) == 1:
+            groups.append((group, None))
             continue
         group.sort(key=order.__getitem__)
-        out.extend(_best_set(group, values, overlaps))
-    return sorted(out, key=order.__getitem__)
+        groups.append((group, tuple((d, tuple(o for o in overlaps[d] if o in group))
+                                    for d in group)))
+    return groups, order
 
 
 def _best_set(group: list[str], values: Mapping[str, float],
-              overlaps: Mapping[str, list[str]]) -> list[str]:
+              overlaps: Mapping[str, list[str]], shape: Any = None) -> list[str]:
     if len(group) > EXACT_LIMIT:
         chosen: list[str] = []
         for did in sorted(group, key=lambda d: -values[d]):
@@ -357,7 +381,8 @@ def _best_set(group: list[str], values: Mapping[str, float],
         return chosen
     best: list[str] = []
     best_sum = 0.0
-    shape = tuple((d, tuple(o for o in overlaps[d] if o in group)) for d in group)
+    if shape is None:
+        shape = tuple((d, tuple(o for o in overlaps[d] if o in group)) for d in group)
     for chosen in _disjoint_sets(shape):  # in the order of the masks 1 .. 2^n − 1
         total = sum(values[d] for d in chosen)
         if total > best_sum + 1e-9:
@@ -398,6 +423,7 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
     at_base = {d["id"]: d["base"] for d in live}
 
     totals: dict[tuple[float, ...], float] = {}  # the same values give the same total
+    groups: dict[tuple[str, ...], Any] = {}  # the overlap groups, by the positive drivers
 
     def total(aid: str, pinned: Mapping[str, float]) -> float:
         values = dict(at_base)
@@ -407,7 +433,7 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
                 values[d["id"]] = _value(plan, figures, "base", pinned)
         key = tuple(values.values())
         if key not in totals:
-            totals[key] = sum(values[c] for c in _counted(values, overlaps))
+            totals[key] = sum(values[c] for c in _counted(values, overlaps, groups))
         return totals[key]
 
     out = []
@@ -435,10 +461,13 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
     kpis = {k["id"]: k for k in results["kpis"]}
     drivers = {d["id"]: d for d in results["business_case"]["drivers"]}
     questionnaires = results["questionnaires"]
-    ranks: dict[tuple[str, str], list[int]] = {}  # (source, KPI id or practice) -> ranks
+    kpi_ranks: dict[str, list[int]] = {}  # KPI id -> ranks of its recommendations
+    practice_ranks: dict[str, list[int]] = {}  # <questionnaire>.<item> -> ranks
     for r in results["recommendations"]:
-        key = (r["source"], r["id"] if r["source"] == "kpi" else f"{r['area']}.{r['id']}")
-        ranks.setdefault(key, []).append(r["rank"])
+        if r["source"] == "kpi":
+            kpi_ranks.setdefault(r["id"], []).append(r["rank"])
+        elif r["source"] == "practice":
+            practice_ranks.setdefault(f"{r['area']}.{r['id']}", []).append(r["rank"])
     rows = []
     for init, practice_parts in _initiative_parts(base):
         moved = [kpis[k] for k in init.kpis if k in kpis and kpis[k]["applicable"]]
@@ -449,8 +478,8 @@ def roadmap(base: Framework, results: Mapping[str, Any], intake: IntakeData) -> 
                              if k["element"] == "renewal")
         money = ({case: sum(d[case] for d in own) for case in ("low", "base", "high")}
                  if own else None)
-        keys = {("kpi", k["id"]) for k in moved} | {("practice", p) for p in practices}
-        recs = sorted({rank for key in keys for rank in ranks.get(key, ())})
+        recs = sorted({rank for k in moved for rank in kpi_ranks.get(k["id"], ())}
+                      | {rank for p in practices for rank in practice_ranks.get(p, ())})
         tracking = intake.initiatives.get(init.id)
         rows.append({
             "id": init.id, "name": init.name, "description": init.description,
