@@ -813,9 +813,10 @@ def _recommendations(plan: _Plan, kpis: list[dict[str, Any]],
 
     def add(source: str, ident: str, name: str, area: str, priority: float, basis: str,
             texts: Iterable[str], side: str | None = None, kind: str = "improve") -> None:
-        out.extend({"source": source, "id": ident, "name": name, "area": area,
-                    "priority": priority, "basis": basis, "text": text, "side": side,
-                    "kind": kind} for text in texts)
+        for text in texts:
+            out.append({"source": source, "id": ident, "name": name, "area": area,
+                        "priority": priority, "basis": basis, "text": text, "side": side,
+                        "kind": kind, "rank": len(out) + 1})
 
     def kpi_advice(r: dict[str, Any], priority: float, basis: str, area: str) -> None:
         if r["score"] is None:
@@ -850,6 +851,4 @@ def _recommendations(plan: _Plan, kpis: list[dict[str, Any]],
     for d in focus:
         add("expectation", d["id"], d["name"], "customer_expectations", d["gap"],
             "importance − performance", dims[d["id"]].recommendations)
-    for rank, rec in enumerate(out, start=1):
-        rec["rank"] = rank
     return out
