@@ -71,16 +71,33 @@ def make_intakes(folder: Path, n: int = 20, broken: tuple[int, ...] = (5, 13)) -
 
 
 def normalized_notebook(path: Path, out: Path) -> Any:
-    """An executed notebook without what changes from run to run anyway (timings, cell ids)
-    and with its batch folder named OUT."""
-    notebook = json.loads(path.read_text(encoding="utf-8").replace(str(out), "OUT"))
-    notebook["metadata"].get("papermill", {}).update(start_time=None, end_time=None,
-                                                     duration=None)
+    """An executed notebook without what differs between any two runs of the local batch
+    too: timings, cell ids, and how a cell's printed text was cut into stream messages
+    (consecutive stream outputs are joined). Its batch folder is named OUT. The file itself
+    must be in nbformat's canonical layout, so that the comparison covers the bytes too."""
+    text = path.read_text(encoding="utf-8")
+    notebook = json.loads(text.replace(str(out), "OUT"))
+    assert text.rstrip("\n") == json.dumps(json.loads(text), indent=1, sort_keys=True,
+                                            ensure_ascii=False), path
+    for part in (notebook, *notebook["cells"]):
+        if "papermill" in part["metadata"]:
+            part["metadata"]["papermill"].update(start_time=None, end_time=None,
+                                                 duration=None)
     for cell in notebook["cells"]:
         cell.pop("id", None)
         cell["metadata"].pop("execution", None)
-        cell["metadata"].get("papermill", {}).update(start_time=None, end_time=None,
-                                                     duration=None)
+        merged: list[dict[str, Any]] = []
+        for output in cell.get("outputs", []):
+            if (merged and output.get("output_type") == "stream" == merged[-1]["output_type"]
+                    and output["name"] == merged[-1]["name"]):
+                merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        for output in merged:
+            if output.get("output_type") == "stream":
+                output["text"] = "".join(output["text"])
+        if "outputs" in cell:
+            cell["outputs"] = merged
     return notebook
 
 
@@ -297,3 +314,39 @@ def test_an_out_url_is_refused_before_anything_runs(capsys):
     code = main(["batch", str(SAMPLE), "--out", "s3://bucket/reports"])
     assert code == 2 and "publishing to object storage URLs is not supported" in \
         capsys.readouterr().err
+
+
+def test_kernel_pool_lends_one_kernel_per_running_notebook(monkeypatch):
+    """Two threads of one Dask worker never share a kernel; a broken kernel is shut down and
+    not lent again; closing the pool shuts the idle ones down."""
+    from assessment.batch import kernel
+
+    class Fake:
+        made = 0
+
+        def __init__(self) -> None:
+            Fake.made += 1
+            self.pid, self.down = Fake.made, False
+
+        def shutdown(self) -> None:
+            self.down = True
+
+    monkeypatch.setattr(kernel, "start_kernel", Fake)
+    pool = kernel.KernelPool()
+    with pool.lease() as first, pool.lease() as second:  # two notebooks at once
+        assert first.kernel is not second.kernel
+    with pool.lease() as again:  # a warm one is reused
+        assert again.kernel in (first.kernel, second.kernel)
+        again.broken = True  # it died: replaced
+    assert again.kernel.down
+    with pool.lease() as third:
+        assert third.kernel is not again.kernel and not third.kernel.down
+    with pytest.raises(RuntimeError), pool.lease() as failing:
+        raise RuntimeError("the worker itself failed")
+    assert failing.kernel.down
+    idle = third.kernel
+    pool.close()
+    assert idle.down
+    with pool.lease() as late:  # a notebook still running when its worker closes
+        pass
+    assert late.kernel.down

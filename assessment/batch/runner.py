@@ -521,7 +521,7 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
     staged.mkdir(parents=True)
     executed = work / "executed.ipynb"
     parameters = {**job.parameters, "output_dir": str(staged)}
-    ran, fetched = False, None
+    notebook, fetched = None, None
     try:
         if job.intake and is_url(job.intake):  # its bytes, read here, in a local file
             fetched = _fetch_intake(job.intake, work / "intake")
@@ -539,21 +539,22 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
             result.kernel = lease.kernel.pid
             try:
                 lease.kernel.reset()
-                execute_notebook(  # writes the executed notebook once, at the end, into staging
-                    job.notebook, executed, parameters=parameters,
+                # kept in memory (no output path): written once, when it is published
+                notebook = execute_notebook(
+                    job.notebook, None, parameters=parameters,
                     km=lease.kernel.km, kernel_name=KERNEL_NAME, progress_bar=False,
                     request_save_on_cell_execute=False,
                     execution_timeout=cell_timeout(job.timeout))
-                ran = True
             except Exception as exc:
                 lease.broken = _failed(result, exc, job.timeout)
     except Exception as exc:  # no kernel would start
         _failed(result, exc, job.timeout)
     try:
-        if ran:
+        if notebook is not None:
             try:
                 result.folder, result.notebook, result.note = _publish_outputs(
-                    job, executed, staged, fetched)
+                    job, _notebook_text(notebook, executed, job.source), executed, staged,
+                    fetched)
                 result.status = "succeeded"
                 if job.kind == "scorecard":
                     result.schema, result.segment = _results_facts(
@@ -628,7 +629,20 @@ def _fetch_intake(url: str, folder: Path) -> Path:
     return target
 
 
-def _publish_outputs(job: _Job, executed: Path, staged: Path,
+def _notebook_text(notebook: Any, path: Path, source: dict[str, int | str] | None) -> str:
+    """The executed notebook's JSON as papermill writes it to ``path``, with the intake's
+    fingerprint (:data:`SOURCE_KEY`) in its metadata. nbformat's own writer, less the
+    validation ``nbformat.writes`` adds: nbclient filled a notebook that was valid."""
+    from nbformat.v4 import nbjson
+
+    notebook.metadata.setdefault("papermill", {})["output_path"] = str(path)
+    if source:
+        notebook.metadata[SOURCE_KEY] = source
+    text = nbjson.writes(notebook)
+    return text + "\n" if source else text
+
+
+def _publish_outputs(job: _Job, text: str, executed: Path, staged: Path,
                      fetched: Path | None = None) -> tuple[str, str, str | None]:
     """Move what the notebook wrote from staging into ``--out``, with the executed notebook;
     returns (folder, notebook) relative to ``--out``, and a note when the organization's usual
@@ -636,7 +650,7 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path,
     then gives it a folder of its own)."""
     out = Path(job.out)
     if job.kind == "portfolio":
-        _rewrite_notebook(executed, staged / "portfolio.ipynb",
+        _rewrite_notebook(text, staged / "portfolio.ipynb",
                           [(executed, out / PORTFOLIO_NAME / "portfolio.ipynb"),
                            (staged, out / PORTFOLIO_NAME)])
         _move_tree(_land(job, staged), out / PORTFOLIO_NAME)
@@ -657,10 +671,10 @@ def _publish_outputs(job: _Job, executed: Path, staged: Path,
         dest = output_dir(results, out)
         note = collision_note(results, dest)
         # the notebook ran against staging: make it name the paths its files have from now on
-        _rewrite_notebook(executed, landed / name,
+        _rewrite_notebook(text, landed / name,
                           [*([(fetched, job.intake)] if fetched and job.intake else []),
                            (executed, dest / name), (folder, dest), (staged, out)],
-                          renamed=(folder.name, dest.name), source=job.source)
+                          renamed=(folder.name, dest.name))
         _move_tree(landed, dest)
     return dest.name, f"{dest.name}/{name}", note
 
@@ -677,21 +691,15 @@ def _land(job: _Job, folder: Path) -> Path:
     return Path(shutil.copytree(folder, landing / "out", copy_function=shutil.copy))
 
 
-def _rewrite_notebook(executed: Path, target: Path, paths: list[tuple[Path, Path | str]],
-                      renamed: tuple[str, str] | None = None,
-                      source: dict[str, int | str] | None = None) -> None:
-    """Write ``executed`` to ``target`` with staging paths replaced by their final ones (and a
-    renamed folder's relative name), recording the intake's fingerprint in its metadata."""
-    text = executed.read_text(encoding="utf-8")
+def _rewrite_notebook(text: str, target: Path, paths: list[tuple[Path, Path | str]],
+                      renamed: tuple[str, str] | None = None) -> None:
+    """Write the notebook ``text`` to ``target`` with staging paths replaced by their final
+    ones (and a renamed folder's relative name)."""
     for old, new in paths:
         text = text.replace(_in_json(old), _in_json(new))
     if renamed and renamed[0] != renamed[1]:  # relative names, not inside a path
         text = re.sub(rf"(?<![\w./-]){re.escape(renamed[0])}/", lambda _: f"{renamed[1]}/",
                       text)
-    if source:
-        notebook = json.loads(text)
-        notebook.setdefault("metadata", {})[SOURCE_KEY] = source
-        text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     target.write_text(text, encoding="utf-8")
 
 
