@@ -114,10 +114,9 @@ class _Computation:
         cols = self._resolve(header)
         self.say("computing the KPIs")
         rows_cheap = self.export.format == "parquet"
-        dups = self._duplicates(cols, with_rows=False)
+        dups = self._duplicates(cols)
         if dups:
-            self.say("duplicate ticket ids found: finding their first rows")
-            self._duplicates(cols, with_rows=True)
+            self.say("ticket ids repeat: the first row of each is kept")
         first = self._aggregate(cols, with_rows=rows_cheap or dups, dups=dups)
         if not (rows_cheap or dups) and first["excluded"]:
             self.say("finding the rows left out")
@@ -291,20 +290,24 @@ class _Computation:
                               for g in groups if g["reason"] is not None}
         return result
 
-    def _duplicates(self, cols: dict[str, _Column], *, with_rows: bool) -> bool:
-        """Whether any ticket id repeats; with ``with_rows``, the temporary table ``dups``
-        (id, first row) that the main pass joins. A hash aggregate, so it spills to disk."""
+    def _duplicates(self, cols: dict[str, _Column]) -> bool:
+        """Whether any ticket id repeats, leaving the temporary table ``dups`` (id, first row)
+        that the main pass joins. First the hashes that occur more than once (equal ids have
+        equal hashes; a hash aggregate, so it spills to disk), then, only when there are any,
+        the exact ids among the rows with those hashes."""
+        table, ticket = self.export.table(), cols["ticket_id"].value
+        self._fetch(f"""CREATE OR REPLACE TEMP TABLE dup_hashes AS
+            SELECT hash(id) AS h FROM (SELECT {ticket} AS id FROM {table})
+            WHERE id IS NOT NULL GROUP BY h HAVING count(*) > 1""")
+        if not self._fetch("SELECT count(*) FROM dup_hashes")[0][0]:
+            return False
         row = ("file_row_number + 1" if self.export.format == "parquet"
-               else "row_number() OVER () + 1") if with_rows else "0"
-        ids = f"SELECT {row} AS _row, {cols['ticket_id'].value} AS id FROM {self.export.table()}"
-        if not with_rows:  # the quick check: equal ids have equal hashes
-            (ids_n, distinct), = self._fetch(
-                f"SELECT count(id), count(DISTINCT hash(id)) FILTER (id IS NOT NULL) FROM ({ids})")
-            if ids_n == distinct:
-                return False
+               else "row_number() OVER () + 1")
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
-            SELECT id, min(_row) AS first FROM ({ids})
-            WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1""")
+            SELECT id, min(_row) AS first
+            FROM (SELECT {row} AS _row, {ticket} AS id FROM {table})
+            WHERE hash(id) IN (SELECT h FROM dup_hashes)
+            GROUP BY id HAVING count(*) > 1""")
         return bool(self._fetch("SELECT count(*) FROM dups")[0][0])
 
     def _first_rows(self, cols: dict[str, _Column]) -> dict[str, list[int]]:
