@@ -388,7 +388,9 @@ class Framework:
         gives them; then money values (unit ``currency``: target, floor, band, min, max) are
         multiplied by ``fx_rate`` (client-currency units per framework-currency unit).
         Benchmarks keep their own currency. ``segment`` must be one of ``settings.segments``
-        or None; the result has no ``by_segment`` left to apply.
+        or None; the result has no ``by_segment`` left to apply. Each ``(segment, fx_rate)``
+        is resolved once and kept on this framework (:meth:`memo`): the same object is
+        returned again.
         """
         if segment is not None and segment not in self.settings.segments:
             raise KeyError(f"unknown segment {segment!r}")
