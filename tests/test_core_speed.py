@@ -316,3 +316,14 @@ def test_counted_keeps_the_exact_search_rule_for_a_lone_driver():
     assert business._counted({"a": 0.0, "b": 2.0}, {"a": ["b"], "b": ["a"]}) == ["b"]
     assert business._counted({"a": 3.0, "b": 2.0, "c": 2.0},
                              {"a": ["b", "c"], "b": ["a"], "c": ["a"]}) == ["b", "c"]
+
+
+def test_memo_is_bounded_and_keeps_the_most_recently_used():
+    fw = dataclasses.replace(load_framework())
+    built: list[int] = []
+    fw.memo("hot", lambda: built.append(0) or "hot value")
+    for i in range(fw_module.MEMO_LIMIT * 2):
+        assert fw.memo("hot", lambda: built.append(1) or "rebuilt") == "hot value"
+        fw.memo(("cold", i), lambda i=i: i)
+    assert built == [0]
+    assert len(fw._memo_store) == fw_module.MEMO_LIMIT

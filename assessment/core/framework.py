@@ -8,6 +8,7 @@ recommendations and settings. :func:`load_framework` checks every rule and raise
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -146,6 +147,7 @@ class FrozenDict(dict):
 _NO_SEGMENTS: FrozenDict = FrozenDict()
 #: Entries each framework keeps in its memo (resolved views, scoring plans) at most.
 MEMO_LIMIT = 64
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -362,15 +364,19 @@ class Framework:
         """``build()``, computed once per ``key`` for this framework instance and kept (the
         :data:`MEMO_LIMIT` most recent keys). For values derived from the framework alone,
         such as :meth:`resolved` views and the scoring engine's per-segment plans; callers
-        must treat what is returned as read-only."""
+        must treat what is returned as read-only. The least recently used key goes first.
+        """
         store = self._memo_store
-        try:
-            value = store[key]
-        except KeyError:
+        value = store.get(key, _MISSING)
+        if value is _MISSING:
             value = build()
             store[key] = value
             while len(store) > MEMO_LIMIT:
-                store.popitem(last=False)
+                store.popitem(last=False)  # the least recently used
+        else:
+            # KeyError: dropped by another thread meanwhile, nothing to keep fresh
+            with contextlib.suppress(KeyError):
+                store.move_to_end(key)
         return value
 
     def __getstate__(self) -> dict[str, Any]:
