@@ -425,12 +425,10 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
     totals: dict[tuple[float, ...], float] = {}  # the same values give the same total
     groups: dict[tuple[str, ...], Any] = {}  # the overlap groups, by the positive drivers
 
-    def total(aid: str, pinned: Mapping[str, float]) -> float:
+    def total(movers: list[tuple[str, _DriverPlan]], pinned: Mapping[str, float]) -> float:
         values = dict(at_base)
-        for d in live:
-            plan = plans[d["id"]]
-            if plan.driver.formula != "renewal_at_stake" and aid in plan.driver.assumptions:
-                values[d["id"]] = _value(plan, figures, "base", pinned)
+        for did, plan in movers:
+            values[did] = _value(plan, figures, "base", pinned)
         key = tuple(values.values())
         if key not in totals:
             totals[key] = sum(values[c] for c in _counted(values, overlaps, groups))
@@ -438,7 +436,10 @@ def _sensitivity(base: Framework, results: Mapping[str, Any], profile: Mapping[s
 
     out = []
     for a in used:
-        low, high = total(a.id, {a.id: a.low}), total(a.id, {a.id: a.high})
+        movers = [(d["id"], plans[d["id"]]) for d in live
+                  if plans[d["id"]].driver.formula != "renewal_at_stake"
+                  and a.id in plans[d["id"]].driver.assumptions]
+        low, high = total(movers, {a.id: a.low}), total(movers, {a.id: a.high})
         out.append({"assumption": a.id, "name": a.name, "low_total": low, "high_total": high,
                     "swing": abs(high - low)})
     out.sort(key=lambda s: -s["swing"])
