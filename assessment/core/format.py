@@ -369,6 +369,15 @@ def rating_stat_text(mean: float | None, sd: float | None, n: int | None,
     return f"{format_rating(mean)} ({inner})" if inner else format_rating(mean)
 
 
+def group_rating_text(stat: Any, group_n: int) -> str:
+    """One group's rating in a customers-and-staff table: ``3.7 (sd 0.8)``, with the rating's
+    own n only when it differs from its group's (some left it blank); a dash for none.
+    ``stat`` has ``mean``, ``sd`` and ``n``."""
+    if stat is None:
+        return DASH
+    return rating_stat_text(stat.mean, stat.sd, stat.n, show_n=stat.n != group_n)
+
+
 # --------------------------------------------------------------------------- Excel
 
 

@@ -61,13 +61,13 @@ from assessment.core.format import (
     format_rating,
     format_score,
     format_value,
+    group_rating_text,
     interval_text,
     level_text,
     money_range,
     needs_data_text,
     period_text,
     rag_label,
-    rating_stat_text,
     status_label,
     value_range,
     value_text,
@@ -706,12 +706,6 @@ def _survey(view: ResultsView) -> dict[str, Any] | None:
     if not any(d.survey for d in dims):
         return None
 
-    def stat(s: Any, group_n: int) -> str:
-        """``3.7 (sd 0.8)``; the rating's own n too when it differs from its group's."""
-        if s is None:
-            return DASH
-        return rating_stat_text(s.mean, s.sd, s.n, show_n=s.n != group_n)
-
     rows = []
     for d in dims:
         s = d.survey
@@ -720,9 +714,9 @@ def _survey(view: ResultsView) -> dict[str, Any] | None:
             continue
         rows.append({
             "name": d.name, "surveyed": True, "flagged": s.flagged,
-            "importance": stat(s.importance, s.customer_n),
-            "performance": stat(s.performance, s.customer_n),
-            "customer_n": f"{s.customer_n:,}", "priority": stat(s.priority, s.staff_n),
+            "importance": group_rating_text(s.importance, s.customer_n),
+            "performance": group_rating_text(s.performance, s.customer_n),
+            "customer_n": f"{s.customer_n:,}", "priority": group_rating_text(s.priority, s.staff_n),
             "staff_n": f"{s.staff_n:,}",
             "customer_few": s.customer_n < MIN_RESPONDENTS,
             "staff_few": s.staff_n < MIN_RESPONDENTS,

@@ -25,8 +25,8 @@ from assessment.core.format import (
     benchmark_source,
     evidence_text,
     format_value,
+    group_rating_text,
     level_text,
-    rating_stat_text,
     readings,
     status_label,
     value_range,
@@ -431,11 +431,6 @@ def _survey_table(ws: Worksheet, view: ResultsView, start: int) -> None:
     if not any(d.survey for d in dims):
         return
 
-    def stat(s: Any, group_n: int) -> str:
-        if s is None:
-            return DASH
-        return rating_stat_text(s.mean, s.sd, s.n, show_n=s.n != group_n)
-
     rows = []
     for d in dims:
         s = d.survey
@@ -443,9 +438,10 @@ def _survey_table(ws: Worksheet, view: ResultsView, start: int) -> None:
             rows.append([d.name, "typed in the intake", None, None, None, None, None])
             continue
         rows.append([
-            d.name, stat(s.importance, s.customer_n), stat(s.performance, s.customer_n),
+            d.name, group_rating_text(s.importance, s.customer_n),
+            group_rating_text(s.performance, s.customer_n),
             V(s.customer_n, "0", rag="amber" if s.customer_n < MIN_RESPONDENTS else None),
-            stat(s.priority, s.staff_n),
+            group_rating_text(s.priority, s.staff_n),
             V(s.staff_n, "0", rag="amber" if s.staff_n < MIN_RESPONDENTS else None),
             V(FEW_RESPONDENTS, rag="amber", wrap=True) if s.flagged else None])
     row = section_row(ws, start, "Survey: customers and staff side by side", span=7)
