@@ -451,8 +451,9 @@ def _score_one(intake: Path, out: Path, quiet: bool = False, **options) -> int:
 
 
 def _batch(inputs: Sequence[Path], out: Path, **options) -> tuple[int, BatchResult | None]:
+    from assessment.batch.distributed import ClusterLost
     from assessment.batch.report import summary_text
-    from assessment.batch.runner import BatchError, ClusterLost, run_batch
+    from assessment.batch.runner import BatchError, run_batch
     from assessment.scorecard.pdf import PdfError
 
     try:

@@ -193,7 +193,8 @@ def test_a_killed_worker_loses_no_organization(runs):
     assert runs["killed"], "no worker was killed"
     result = runs["dask_result"]
     failed = [Path(r.intake or "").name for r in result.intakes if r.status == "failed"]
-    assert failed == ["client-05.xlsx", "client-13.xlsx"]  # only the broken intakes
+    assert failed == ["client-05.xlsx", "client-13.xlsx"], [  # only the broken intakes
+        (r.intake, r.error) for r in result.intakes if r.status == "failed"]
     assert all(r.folder for r in result.intakes if r.status == "succeeded")
     # the kernels of both workers ran notebooks, and at least one ran several (warm)
     kernels = [r.kernel for r in result.intakes if r.kernel]

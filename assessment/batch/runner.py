@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from assessment.batch.distributed import ClusterLost, ClusterUnavailable, connect
 from assessment.batch.kernel import (
     KERNEL_NAME,
     POOL,
@@ -68,11 +69,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class BatchError(Exception):
     """A usage problem found before anything runs (no intakes, a missing notebook...)."""
-
-
-class ClusterLost(Exception):
-    """The executor itself went away mid-batch (a Dask scheduler that stopped): the batch ends,
-    with what was published kept and nothing half-written."""
 
 
 class Executor(Protocol):
@@ -355,9 +351,10 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
     with contextlib.ExitStack() as stack:
         cluster = None
         if scheduler:  # connect first: an unreachable scheduler is reported before any write
-            from assessment.batch.distributed import connect
-
-            cluster = stack.enter_context(connect(scheduler))
+            try:
+                cluster = stack.enter_context(connect(scheduler))
+            except ClusterUnavailable as exc:
+                raise BatchError(str(exc)) from None
         out.mkdir(parents=True, exist_ok=True)
         return _run(intakes, out, options, declared, started, clock, workers, skip_existing,
                     timeout, portfolio, scorecard_notebook, portfolio_notebook, progress,
@@ -395,7 +392,7 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
                              timeout, str(intake), source, local_staging=cluster is not None))
         pool_size = max(1, min(workers, len(jobs)))
-        with (cluster.executor() if cluster else _pool(pool_size)) as pool:
+        with (cluster.executor(_run_job) if cluster else _pool(pool_size)) as pool:
             report = Reporter(out, staging, intakes, results, previous, started,
                               pool.workers if cluster else workers, segment)
             futures = {pool.submit(job): intake for job, intake in zip(jobs, queued, strict=True)}
@@ -687,6 +684,7 @@ def _land(job: _Job, folder: Path) -> Path:
     if not job.local_staging:
         return folder
     landing = Path(job.staging)
+    shutil.rmtree(landing, ignore_errors=True)  # left by an attempt whose worker was killed
     landing.mkdir()  # FileNotFoundError (an OSError: not published) without OUT/.staging
     return Path(shutil.copytree(folder, landing / "out", copy_function=shutil.copy))
 
