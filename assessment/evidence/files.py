@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 import zoneinfo
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ SNIFF_BYTES = 1 << 20
 #: DuckDB's working memory; beyond it, it spills to a temporary folder, so exports larger than
 #: memory stream through (the 10-million-ticket benchmark peaks well under 1 GB).
 MEMORY_LIMIT = "600MB"
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,15 @@ class ExportFile:
     format: str  # csv | parquet
     encoding: str | None
     delimiter: str | None
-    sha256: str
+    digest: Future[str] | str
     size: int
     #: The file the client gave, when ``path`` is a CSV made from it (a survey workbook).
     original: Path | None = None
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256, computed beside the reading (a future until first asked)."""
+        return self.digest if isinstance(self.digest, str) else self.digest.result()
 
     @property
     def name(self) -> str:
@@ -94,12 +101,11 @@ def open_export(path: str | Path, *, encoding: str = "auto", delimiter: str = "a
         raise refuse(f"a {path.suffix or 'file without extension'} file cannot be read here",
                      "give a " + " or ".join(f".{f}" for f in formats) + " file")
     size = path.stat().st_size
-    digest = _sha256(path)
     if fmt != "csv":
         if fmt == "parquet" and not _is_parquet(path):
             raise refuse("the file is not Parquet (no PAR1 marker)",
                          "export again as Parquet, or give the CSV export")
-        return ExportFile(path, fmt, None, None, digest, size)
+        return ExportFile(path, fmt, None, None, _digest(path), size)
     if encoding not in ENCODINGS:
         raise refuse(f"unknown encoding {encoding!r}", "use one of " + ", ".join(ENCODINGS))
     if delimiter not in DELIMITERS:
@@ -109,7 +115,7 @@ def open_export(path: str | Path, *, encoding: str = "auto", delimiter: str = "a
     enc = _encoding(head, encoding, refuse)
     header = _header_line(head, enc)
     delim = DELIMITERS[delimiter] or _delimiter(header, refuse)
-    return ExportFile(path, "csv", enc, delim, digest, size)
+    return ExportFile(path, "csv", enc, delim, _digest(path), size)
 
 
 def connect(tz: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -146,6 +152,12 @@ def _format(path: Path) -> str:
     if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
     return suffix.lstrip(".") or "unknown"
+
+
+def _digest(path: Path) -> Future[str]:
+    """The file's SHA-256 in a background thread: hashlib releases the GIL, so it overlaps
+    DuckDB's reading instead of adding to it."""
+    return _HASHING.submit(_sha256, path)
 
 
 def _sha256(path: Path) -> str:

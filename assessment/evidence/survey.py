@@ -138,7 +138,7 @@ def _workbook_as_csv(path: Path, folder: Path) -> ExportFile:
         for row in ws.iter_rows(values_only=True):
             writer.writerow(["" if v is None else _cell_text(v) for v in row])
     export = open_export(target, encoding="utf-8", delimiter="comma", formats=("csv",))
-    return dataclasses.replace(export, original=path, sha256=_digest(path),
+    return dataclasses.replace(export, original=path, digest=_digest(path),
                                size=path.stat().st_size)
 
 

@@ -9,6 +9,7 @@ Python object per row.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,18 +92,24 @@ def ticket_evidence(path: str | Path, *, system: str = "generic",
                                  "give --from before --to", path=Path(path).name)],
                           source=str(path))
     export = open_export(path, encoding=encoding, delimiter=delimiter)
-    con = connect(zone)
-    try:
-        return _Computation(con, export, rules, zone, date_from, date_to, say).run()
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="support-excellence-evidence-") as scratch:
+        con = connect(zone)
+        try:
+            return _Computation(con, export, rules, zone, date_from, date_to, say,
+                                Path(scratch)).run()
+        finally:
+            con.close()  # before the scratch folder goes
 
 
 class _Computation:
+    """One export's computation on one DuckDB connection: resolve the mapping's columns
+    against the file, check every row, aggregate."""
+
     def __init__(self, con: Any, export: ExportFile, mapping: Mapping, tz: str,
                  date_from: dt.date | None, date_to: dt.date | None,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], scratch: Path) -> None:
         self.con, self.export, self.mapping, self.tz = con, export, mapping, tz
+        self.scratch = scratch  # where a CSV's parsed rows are kept during the computation
         self.date_from, self.date_to, self.say = date_from, date_to, say
         self.unavailable: list[tuple[str, str]] = []  # canonical columns this file lacks
         self.skipped: list[tuple[str, str]] = []  # KPIs that cannot be computed, and why
@@ -112,18 +119,15 @@ class _Computation:
         self.say(f"reading {self.export.name}")
         header = self._header()
         cols = self._resolve(header)
-        self.say("computing the KPIs")
-        rows_cheap = self.export.format == "parquet"
-        dups = self._duplicates(cols)
+        if self.export.format == "csv":
+            self.say("parsing every row once")
+        source = self._source(cols)
+        self.say("checking ticket ids")
+        dups = self._duplicates(source)
         if dups:
             self.say("ticket ids repeat: the first row of each is kept")
-        first = self._aggregate(cols, with_rows=rows_cheap or dups, dups=dups)
-        if not (rows_cheap or dups) and first["excluded"]:
-            self.say("finding the rows left out")
-            rows = self._first_rows(cols)
-            for reason, record in first["excluded"].items():
-                record["first_rows"] = rows.get(reason, [])
-        return self._report(first)
+        self.say("computing the KPIs")
+        return self._report(self._aggregate(source, dups))
 
     def _header(self) -> dict[str, str]:
         try:
@@ -171,8 +175,12 @@ class _Computation:
 
     def _column(self, rule: ColumnRule, name: str, header: dict[str, str]) -> _Column:
         kind, ref = header[name], sql_name(name)
-        text = (f"nullif(trim({ref}), '')" if kind == "VARCHAR"
-                else f"CAST({ref} AS VARCHAR)")
+        if kind != "VARCHAR":
+            text = f"CAST({ref} AS VARCHAR)"
+        elif self.export.format == "parquet":  # typed text is taken as stored; "" is blank
+            text = f"nullif({ref}, '')"
+        else:  # a CSV cell: surrounding spaces are not part of the value
+            text = f"nullif(trim({ref}), '')"
         if rule.kind == "text":
             return _Column(text)
         numeric = kind in _NUMERIC or kind.startswith("DECIMAL")
@@ -208,8 +216,9 @@ class _Computation:
         return _Column(value, bad)
 
     # ------------------------------------------------------------------ SQL
-    def _rows_sql(self, cols: dict[str, _Column], with_rows: bool, dups: bool) -> str:
-        """One row per ticket: canonical values, its row number and its reason (or NULL)."""
+    def _canonical_sql(self, cols: dict[str, _Column]) -> str:
+        """One row per ticket in the file's order: ``_row`` (a CSV's spreadsheet row, a Parquet
+        record number), the canonical values and each check's outcome."""
         get = {k: c.value for k, c in cols.items()}
         null = "CAST(NULL AS {})"
         c, r = get["created_at"], get["resolved_at"]
@@ -224,10 +233,30 @@ class _Computation:
         missing_count = " OR ".join(f"{get[k]} IS NULL" for k in counts) or "false"
         flags = [k for k in ("escalated", "sla_met") if k in cols]
         bad_flag = " OR ".join(cols[k].bad for k in flags) or "false"
+        row = "file_row_number + 1 AS _row, " if self.export.format == "parquet" else ""
+        return f"""
+          SELECT {row}{get['ticket_id']} AS id, {c} AS c, {f} AS f, {r} AS r,
+                 {ro} AS ro, {ar} AS ar, {get.get('assignee', 'CAST(NULL AS VARCHAR)')} AS asg,
+                 {get.get('escalated', 'CAST(NULL AS BOOLEAN)')} AS esc,
+                 {get.get('sla_met', 'CAST(NULL AS BOOLEAN)')} AS sla,
+                 ({bad_ts}) AS bad_ts, ({bad_count}) AS bad_count, ({neg}) AS neg_count,
+                 ({missing_count}) AS missing_count, ({bad_flag}) AS bad_flag
+          FROM {self.export.table()}"""
+
+    def _source(self, cols: dict[str, _Column]) -> str:
+        """The canonical rows as a relation. A Parquet file is read again by each pass (its
+        columns are typed and its record numbers free); a CSV is parsed once into a scratch
+        database on disk (compressed, bounded by DuckDB's memory limit), whose insertion
+        order is the file's, so ``rowid`` gives the spreadsheet row."""
         if self.export.format == "parquet":
-            row = "file_row_number + 1"
-        else:
-            row = "row_number() OVER () + 1" if with_rows else "0"
+            return f"({self._canonical_sql(cols)})"
+        self._fetch(f"ATTACH {sql_string(str(self.scratch / 'rows.duckdb'))} AS scratch")
+        self._fetch(f"CREATE TABLE scratch.rows AS {self._canonical_sql(cols)}")
+        return "(SELECT rowid + 2 AS _row, * FROM scratch.rows)"
+
+    def _aggregate(self, source: str, dups: bool) -> dict[str, Any]:
+        """One pass: every row's reason (or none), the KPI aggregates of the rows used and the
+        count and first rows of each reason."""
         period = []
         if self.date_from:
             period.append(f"c < CAST({sql_string(self.date_from.isoformat())} AS TIMESTAMPTZ)")
@@ -237,17 +266,9 @@ class _Computation:
         outside = " OR ".join(period) or "false"
         join = "LEFT JOIN dups USING (id)" if dups else ""
         dup = "dups.first IS NOT NULL AND _row > dups.first" if dups else "false"
-        return f"""
-        WITH raw AS (
-          SELECT {row} AS _row, {get['ticket_id']} AS id, {c} AS c, {f} AS f, {r} AS r,
-                 {ro} AS ro, {ar} AS ar, {get.get('assignee', 'NULL')} AS asg,
-                 {get.get('escalated', 'CAST(NULL AS BOOLEAN)')} AS esc,
-                 {get.get('sla_met', 'CAST(NULL AS BOOLEAN)')} AS sla,
-                 {bad_ts} AS bad_ts, {bad_count} AS bad_count, {neg} AS neg_count,
-                 ({missing_count}) AS missing_count, {bad_flag} AS bad_flag
-          FROM {self.export.table()}),
-        t AS (
-          SELECT raw.*, CASE
+        sql = f"""
+        WITH t AS (
+          SELECT src.*, CASE
             WHEN id IS NULL THEN 'missing_id'
             WHEN {dup} THEN 'duplicate_id'
             WHEN bad_ts THEN 'unparsable_timestamp'
@@ -260,13 +281,9 @@ class _Computation:
             WHEN bad_flag THEN 'unparsable_flag'
             WHEN {outside} THEN 'outside_period'
           END AS reason
-          FROM raw {join})"""
-
-    def _aggregate(self, cols: dict[str, _Column], *, with_rows: bool,
-                   dups: bool) -> dict[str, Any]:
-        rows = f"min(_row, {FIRST_ROWS})" if with_rows else "[]"
-        sql = self._rows_sql(cols, with_rows, dups) + f"""
-        SELECT reason, count(*) AS rows, {rows} AS first_rows,
+          FROM {source} src {join})
+        SELECT reason, count(*) AS rows,
+          min(_row, {FIRST_ROWS}) FILTER (reason IS NOT NULL) AS first_rows,
           count(r) AS resolved,
           count(*) FILTER (r IS NOT NULL AND ro = 0 AND ar <= 1) AS fcr,
           count(*) FILTER (r IS NOT NULL AND ro > 0) AS reopened,
@@ -290,30 +307,21 @@ class _Computation:
                               for g in groups if g["reason"] is not None}
         return result
 
-    def _duplicates(self, cols: dict[str, _Column]) -> bool:
+    def _duplicates(self, source: str) -> bool:
         """Whether any ticket id repeats, leaving the temporary table ``dups`` (id, first row)
         that the main pass joins. First the hashes that occur more than once (equal ids have
         equal hashes; a hash aggregate, so it spills to disk), then, only when there are any,
         the exact ids among the rows with those hashes."""
-        table, ticket = self.export.table(), cols["ticket_id"].value
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dup_hashes AS
-            SELECT hash(id) AS h FROM (SELECT {ticket} AS id FROM {table})
+            SELECT hash(id) AS h FROM {source} src
             WHERE id IS NOT NULL GROUP BY h HAVING count(*) > 1""")
         if not self._fetch("SELECT count(*) FROM dup_hashes")[0][0]:
             return False
-        row = ("file_row_number + 1" if self.export.format == "parquet"
-               else "row_number() OVER () + 1")
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
-            SELECT id, min(_row) AS first
-            FROM (SELECT {row} AS _row, {ticket} AS id FROM {table})
+            SELECT id, min(_row) AS first FROM {source} src
             WHERE hash(id) IN (SELECT h FROM dup_hashes)
             GROUP BY id HAVING count(*) > 1""")
         return bool(self._fetch("SELECT count(*) FROM dups")[0][0])
-
-    def _first_rows(self, cols: dict[str, _Column]) -> dict[str, list[int]]:
-        sql = self._rows_sql(cols, True, False) + f"""
-        SELECT reason, min(_row, {FIRST_ROWS}) FROM t WHERE reason IS NOT NULL GROUP BY reason"""
-        return {reason: list(rows) for reason, rows in self._fetch(sql)}
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         try:
