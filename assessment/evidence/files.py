@@ -30,9 +30,16 @@ DELIMITERS: dict[str, str] = {"auto": "", "comma": ",", "semicolon": ";", "tab":
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 #: How much of the file is read to check the encoding and find the header line.
 SNIFF_BYTES = 1 << 20
-#: DuckDB's working memory; beyond it, it spills to a temporary folder, so exports larger than
-#: memory stream through (the 10-million-ticket benchmark peaks well under 1 GB).
-MEMORY_LIMIT = "600MB"
+#: DuckDB's working memory for an export of up to about 10 million tickets; beyond it, reading
+#: and grouping spill to a temporary folder, so exports larger than memory stream through (the
+#: 10-million-ticket benchmark peaks under 1 GB). Exact medians keep every duration (16 bytes a
+#: ticket), so a larger export gets :data:`BYTES_PER_ROW` per estimated row, up to
+#: :data:`MAX_MEMORY_SHARE` of the machine's memory.
+MEMORY_LIMIT_MB = 600
+BYTES_PER_ROW = 60
+MAX_MEMORY_SHARE = 0.6
+#: Bytes per ticket, to estimate the rows of a file from its size (a generous guess).
+ROW_BYTES = {"csv": 100, "parquet": 28}
 _HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
@@ -118,14 +125,30 @@ def open_export(path: str | Path, *, encoding: str = "auto", delimiter: str = "a
     return ExportFile(path, "csv", enc, delim, _digest(path), size)
 
 
-def connect(tz: str | None = None) -> duckdb.DuckDBPyConnection:
+def memory_limit_mb(export: ExportFile | None = None) -> int:
+    """DuckDB's memory cap for ``export``: :data:`MEMORY_LIMIT_MB`, or more for a file of
+    more than about 10 million tickets (within :data:`MAX_MEMORY_SHARE` of the machine)."""
+    if export is None:
+        return MEMORY_LIMIT_MB
+    rows = export.size / ROW_BYTES.get(export.format, 100)
+    wanted = int(rows * BYTES_PER_ROW / 2**20)
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        physical = 4096
+    return max(MEMORY_LIMIT_MB, min(wanted, int(physical * MAX_MEMORY_SHARE)))
+
+
+def connect(tz: str | None = None,
+            export: ExportFile | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection for one computation: naive timestamps are read in ``tz``
-    (UTC by default), memory is capped and spills to a temporary folder."""
+    (UTC by default), memory is capped (:func:`memory_limit_mb`) and spills to a temporary
+    folder."""
     import duckdb
 
     con = duckdb.connect(":memory:")
     spill = Path(tempfile.gettempdir()) / f"support-excellence-duckdb-{os.getpid()}"
-    con.execute(f"SET memory_limit={sql_string(MEMORY_LIMIT)}")
+    con.execute(f"SET memory_limit='{memory_limit_mb(export)}MB'")
     con.execute(f"SET temp_directory={sql_string(str(spill))}")
     con.execute(f"SET TimeZone={sql_string(tz or 'UTC')}")
     con.execute("SET enable_progress_bar=false")

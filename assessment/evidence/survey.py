@@ -109,7 +109,7 @@ def survey_evidence(path: str | Path, kind: str, *, column: str | None = None,
 
 def _compute(export: ExportFile, kind: str, column: str | None, dimensions: Sequence[str],
              zone: str) -> EvidenceReport:
-    con = connect(zone)
+    con = connect(zone, export)
     try:
         header = _header(con, export)
         if kind == "expectations":

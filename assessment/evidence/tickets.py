@@ -28,6 +28,7 @@ from assessment.evidence.files import (
     ExportFile,
     check_timezone,
     connect,
+    memory_limit_mb,
     open_export,
     sql_name,
     sql_string,
@@ -93,7 +94,7 @@ def ticket_evidence(path: str | Path, *, system: str = "generic",
                           source=str(path))
     export = open_export(path, encoding=encoding, delimiter=delimiter)
     with tempfile.TemporaryDirectory(prefix="support-excellence-evidence-") as scratch:
-        con = connect(zone)
+        con = connect(zone, export)
         try:
             return _Computation(con, export, rules, zone, date_from, date_to, say,
                                 Path(scratch)).run()
@@ -250,9 +251,8 @@ class _Computation:
         order is the file's, so ``rowid`` gives the spreadsheet row."""
         if self.export.format == "parquet":
             return f"({self._canonical_sql(cols)})"
-        self._fetch(f"ATTACH {sql_string(str(self.scratch / 'rows.duckdb'))} AS scratch")
-        self._fetch(f"CREATE TABLE scratch.rows AS {self._canonical_sql(cols)}")
-        return "(SELECT rowid + 2 AS _row, * FROM scratch.rows)"
+        self._fetch(f"CREATE TEMP TABLE parsed AS {self._canonical_sql(cols)}")
+        return "(SELECT rowid + 2 AS _row, * FROM parsed)"
 
     def _aggregate(self, source: str, dups: bool) -> dict[str, Any]:
         """One pass: every row's reason (or none), the KPI aggregates of the rows used and the
@@ -327,6 +327,13 @@ class _Computation:
         try:
             return self.con.execute(sql).fetchall()
         except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
+            if "Out of Memory" in str(error):
+                raise ExportError([Issue(
+                    f"the computation needed more than its {memory_limit_mb(self.export)} MB "
+                    "of working memory (exact medians keep every ticket's durations)",
+                    "free memory or run it on a larger machine; or split the export by "
+                    "period (--from/--to) and compute each part", path=self.export.name)],
+                    source=str(self.export.path)) from None
             raise ExportError([Issue(f"the file cannot be read: {_first_line(error)}",
                                      "fix or remove that line and export again",
                                      path=self.export.name)]) from None
