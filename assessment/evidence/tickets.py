@@ -9,7 +9,6 @@ Python object per row.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,13 +92,11 @@ def ticket_evidence(path: str | Path, *, system: str = "generic",
                                  "give --from before --to", path=Path(path).name)],
                           source=str(path))
     export = open_export(path, encoding=encoding, delimiter=delimiter)
-    with tempfile.TemporaryDirectory(prefix="support-excellence-evidence-") as scratch:
-        con = connect(zone, export)
-        try:
-            return _Computation(con, export, rules, zone, date_from, date_to, say,
-                                Path(scratch)).run()
-        finally:
-            con.close()  # before the scratch folder goes
+    con = connect(zone, export)
+    try:
+        return _Computation(con, export, rules, zone, date_from, date_to, say).run()
+    finally:
+        con.close()
 
 
 class _Computation:
@@ -108,9 +105,8 @@ class _Computation:
 
     def __init__(self, con: Any, export: ExportFile, mapping: Mapping, tz: str,
                  date_from: dt.date | None, date_to: dt.date | None,
-                 say: Callable[[str], None], scratch: Path) -> None:
+                 say: Callable[[str], None]) -> None:
         self.con, self.export, self.mapping, self.tz = con, export, mapping, tz
-        self.scratch = scratch  # where a CSV's parsed rows are kept during the computation
         self.date_from, self.date_to, self.say = date_from, date_to, say
         self.unavailable: list[tuple[str, str]] = []  # canonical columns this file lacks
         self.skipped: list[tuple[str, str]] = []  # KPIs that cannot be computed, and why
@@ -246,9 +242,9 @@ class _Computation:
 
     def _source(self, cols: dict[str, _Column]) -> str:
         """The canonical rows as a relation. A Parquet file is read again by each pass (its
-        columns are typed and its record numbers free); a CSV is parsed once into a scratch
-        database on disk (compressed, bounded by DuckDB's memory limit), whose insertion
-        order is the file's, so ``rowid`` gives the spreadsheet row."""
+        columns are typed and its record numbers free); a CSV is parsed once into a temporary
+        table (spilled to disk beyond DuckDB's memory cap), whose insertion order is the
+        file's, so ``rowid`` gives the spreadsheet row."""
         if self.export.format == "parquet":
             return f"({self._canonical_sql(cols)})"
         self._fetch(f"CREATE TEMP TABLE parsed AS {self._canonical_sql(cols)}")
