@@ -246,9 +246,12 @@ class _Computation:
         table (spilled to disk beyond DuckDB's memory cap), whose insertion order is the
         file's, so ``rowid`` gives the spreadsheet row."""
         if self.export.format == "parquet":
-            return f"({self._canonical_sql(cols)})"
-        self._fetch(f"CREATE TEMP TABLE parsed AS {self._canonical_sql(cols)}")
-        return "(SELECT rowid + 2 AS _row, * FROM parsed)"
+            source = f"({self._canonical_sql(cols)})"
+        else:  # the table keeps the file's order; the passes after it need none
+            self._fetch(f"CREATE TEMP TABLE parsed AS {self._canonical_sql(cols)}")
+            source = "(SELECT rowid + 2 AS _row, * FROM parsed)"
+        self._fetch("SET preserve_insertion_order = false")  # every row carries its number
+        return source
 
     def _aggregate(self, source: str, dups: bool) -> dict[str, Any]:
         """One pass: every row's reason (or none), the KPI aggregates of the rows used and the
