@@ -30,7 +30,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from assessment.core.defaults import DEFAULT_MAX_BYTES
-from assessment.intake.layout import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, SHEETS
+from assessment.intake.layout import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, SHEETS, TEMPLATE_SHEETS
 from assessment.intake.reader import MAX_PART_BYTES, MAX_UNPACKED_BYTES, MAX_XML_ELEMENTS
 from assessment.intake.samples import sample_workbooks
 
@@ -110,7 +110,7 @@ def far_cell(path: Path) -> None:
 def every_sheet(fn: Callable[[bytes], bytes]) -> Callable[[Path], None]:
     def build(path: Path) -> None:
         parts = base_parts()
-        for role in SHEETS:
+        for role in TEMPLATE_SHEETS:
             name = sheet_part(parts, role)
             parts[name] = fn(parts[name])
         write(path, parts)

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
 from assessment.core.scoring import score
-from assessment.intake.layout import SHEETS
+from assessment.intake.layout import SHEETS, TEMPLATE_SHEETS
 from assessment.intake.reader import IntakeError, read_intake
 from assessment.intake.samples import sample_data, sample_names, sample_workbooks
 from assessment.scorecard.brand import DEFAULT_BRAND, Brand
@@ -205,7 +205,7 @@ def validated_cells(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Sheet -> cell -> the rule that guards it: type, operator, formulas, flags, texts."""
     book = openpyxl.load_workbook(path)
     found: dict[str, dict[str, dict[str, Any]]] = {}
-    for title in SHEETS.values():
+    for title in (SHEETS[role] for role in TEMPLATE_SHEETS):
         cells: dict[str, dict[str, Any]] = {}
         for dv in book[title].data_validations.dataValidation:
             # LibreOffice writes operator="between" on list rules and formula2="0" on
@@ -236,10 +236,10 @@ def test_template_keeps_its_validations_when_libreoffice_saves_it(framework: Fra
     resaved_path = out / REPO_TEMPLATE.name
 
     before, after = validated_cells(REPO_TEMPLATE), validated_cells(resaved_path)
-    assert all(before[SHEETS[role]] for role in SHEETS if role != "instructions")
+    assert all(before[SHEETS[role]] for role in TEMPLATE_SHEETS if role != "instructions")
     original_book = openpyxl.load_workbook(REPO_TEMPLATE)
     resaved_book = openpyxl.load_workbook(resaved_path)
-    for title in SHEETS.values():
+    for title in (SHEETS[role] for role in TEMPLATE_SHEETS):
         dvs = original_book[title].data_validations.dataValidation
         if dvs:
             kept = resaved_book[title].data_validations.dataValidation

@@ -21,6 +21,7 @@ from assessment.intake.layout import (
     OPTIONAL_SHEETS,
     SHEETS,
     TEMPLATE_DATE,
+    TEMPLATE_SHEETS,
     TEMPLATE_VERSION,
     answer_labels,
 )
@@ -94,7 +95,7 @@ def validations(ws: Worksheet) -> dict[str, Any]:
 def test_eight_sheets_in_order(book: openpyxl.Workbook) -> None:
     """The blank template has eight sheets; the ninth, Evidence, is written only with a copy
     filled from raw exports (support-excellence evidence … --intake)."""
-    assert book.sheetnames == [v for k, v in SHEETS.items() if k != "evidence"]
+    assert book.sheetnames == [SHEETS[role] for role in TEMPLATE_SHEETS]
     assert list(SHEETS) == ["instructions", "profile", "kpis", "renewal_practices",
                             "excellence_practices", "customer_expectations", "initiatives",
                             "findings", "evidence"]
@@ -353,7 +354,7 @@ def test_filled_intake_writes_tracking(framework: Framework, sample: IntakeData)
 # ----------------------------------------------------------------------------- sheet setup
 
 
-@pytest.mark.parametrize("role", [k for k in SHEETS if k != "evidence"])
+@pytest.mark.parametrize("role", TEMPLATE_SHEETS)
 def test_sheets_protected_without_password(book: openpyxl.Workbook, role: str) -> None:
     protection = book[SHEETS[role]].protection
     assert protection.sheet is True

@@ -38,6 +38,9 @@ SHEETS: dict[str, str] = {
 #: Sheets a 2.0 workbook may leave out (absent = nothing recorded); the template writes each
 #: one only when the framework has rows for it (initiatives, executive-summary findings).
 OPTIONAL_SHEETS: tuple[str, ...] = ("initiatives", "findings", "evidence")
+#: The sheets of the blank template (and of a workbook filled without evidence): all but the
+#: Evidence sheet, which only ``support-excellence evidence … --intake`` writes.
+TEMPLATE_SHEETS: tuple[str, ...] = tuple(role for role in SHEETS if role != "evidence")
 
 #: Where the version and framework identity are recorded (cells on Instructions + names).
 VERSION_NAME = "template_version"
