@@ -348,7 +348,7 @@ def print_issues(error: InputError) -> None:
     problem: ``Sheet!Cell: ...`` for an intake, the YAML path for a framework, and
     ``brand.yaml: key: ...`` for a brand file."""
     what = error.kind if error.kind in ("framework", "brand file", "PowerPoint template",
-                                        "export") else "intake"
+                                        "export", "column mapping") else "intake"
     prefix = (f"{printable(Path(error.source).name)}: "
               if error.kind == "brand file" and error.source else "")
     print(f"error: the {what} {printable(error.source)} has {len(error.issues)} problem(s); "

@@ -607,3 +607,20 @@ def test_cli_help(argv: list[str], words: list[str],
     assert code == 0
     for word in words:
         assert word in out
+
+
+def test_cli_bad_mapping_names_each_key(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A consultant's own mapping with mistakes: exit 2, every mistake with its YAML key."""
+    mapping = write(tmp_path, "mine.yaml", "schema: support-excellence/mapping@1\ncolumns:\n"
+                    "  ticket_id: {column: ID}\n  created_at: {column: Created, plus_days: X}\n"
+                    "  resolved: {column: Solved}\n")
+    tickets = write(tmp_path, "t.csv", "ID,Created,Solved\nA,2024-01-01,2024-01-02\n")
+    code, _, err = run(capsys, "evidence", "tickets", str(tickets), "--mapping", str(mapping),
+                       "--json", str(tmp_path / "out.json"))
+    assert code == 2
+    assert "the column mapping" in err and "3 problem(s)" in err
+    assert "mine.yaml: columns.created_at: plus_days cannot be used" in err
+    assert "mine.yaml: columns.resolved: 'resolved' is not a canonical column" in err
+    assert "the required column resolved_at is not mapped" in err
+    assert not (tmp_path / "out.json").exists()

@@ -101,3 +101,9 @@ class ExportError(InputError):
     """A raw export (tickets or survey responses) or its column mapping cannot be used."""
 
     kind = "export"
+
+
+class MappingError(ExportError):
+    """A column mapping (``--mapping`` or a shipped one) is invalid."""
+
+    kind = "column mapping"

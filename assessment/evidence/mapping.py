@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from assessment.core.errors import ExportError, Issue
+from assessment.core.errors import Issue, MappingError
 
 MAPPING_SCHEMA = "support-excellence/mapping@1"
 MAPPINGS_DIR = Path(str(resources.files("assessment") / "data" / "mappings"))
@@ -92,7 +92,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     shipped = not (path.suffix in (".yaml", ".yml") or path.exists())
     if shipped:
         if text not in systems():
-            raise ExportError([Issue(f"no mapping for system {text!r}",
+            raise MappingError([Issue(f"no mapping for system {text!r}",
                                      "use one of " + ", ".join(systems())
                                      + ", or --mapping FILE")])
         path = MAPPINGS_DIR / f"{text}.yaml"
@@ -100,13 +100,13 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ExportError([Issue(f"the mapping cannot be read: {error}",
+        raise MappingError([Issue(f"the mapping cannot be read: {error}",
                                  "give a YAML mapping file (see docs/evidence.md)",
                                  path=where)]) from None
     issues: list[Issue] = []
     mapping = _parse(raw, where, issues, shipped)
     if issues or mapping is None:
-        raise ExportError(issues, source=str(path))
+        raise MappingError(issues, source=str(path))
     return mapping
 
 
