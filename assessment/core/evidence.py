@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
 
 EVIDENCE_SCHEMA = "support-excellence/evidence@1"
@@ -183,13 +184,43 @@ def apply_evidence(intake: IntakeData, reports: Iterable[EvidenceReport]) -> Int
     return data
 
 
-def unknown_targets(figures: Iterable[EvidenceFigure], kpis: Iterable[str],
-                    dimensions: Iterable[str]) -> list[EvidenceFigure]:
-    """The figures whose KPI or expectation dimension is not in the framework."""
-    known_kpis, known_dims = set(kpis), set(dimensions)
+def unknown_targets(figures: Iterable[EvidenceFigure],
+                    framework: Framework) -> list[EvidenceFigure]:
+    """The figures whose KPI or expectation dimension is not in ``framework``."""
+    known_kpis = {k.id for k in framework.kpis}
+    known_dims = {i.id for i in framework.questionnaires["customer_expectations"].items}
     return [f for f in figures
             if (f.target == "kpi" and f.id not in known_kpis)
             or (f.target == "expectation" and f.id.rpartition(".")[0] not in known_dims)]
+
+
+def slot(intake: IntakeData, target: str, fid: str) -> tuple[Any, str]:
+    """What ``intake`` holds where a figure of ``target`` and ``fid`` goes, and the cell that
+    value was read from (empty when it was not read from a workbook)."""
+    if target == "kpi":
+        return intake.current.get(fid), intake.cells.get(f"kpi.{fid}", "")
+    if target == "profile":
+        return intake.profile.get(fid), intake.cells.get(f"profile.{fid}", "")
+    dim, _, rating = fid.rpartition(".")
+    return (intake.ratings.get(dim, {}).get(rating),
+            intake.cells.get(f"customer_expectations.{dim}.{rating}", ""))
+
+
+def holds(intake: IntakeData, fig: EvidenceFigure) -> bool:
+    """Whether ``intake`` still holds ``fig``'s value in its place (a profile volume holds it
+    rounded to a whole count, as :func:`apply_evidence` puts it)."""
+    typed, _cell = slot(intake, fig.target, fig.id)
+    if fig.value is None or not isinstance(typed, int | float) or isinstance(typed, bool):
+        return False
+    expected = round(fig.value) if fig.target == "profile" else fig.value
+    return math.isclose(float(typed), expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def typed_over(intake: IntakeData) -> dict[tuple[str, str], str]:
+    """The figures of ``intake.evidence`` whose place no longer holds their value (typed over
+    or cleared): ``(target, id)`` -> the cell."""
+    return {(f.target, f.id): slot(intake, f.target, f.id)[1] for f in intake.evidence
+            if f.value is not None and not holds(intake, f)}
 
 
 def figure_from_dict(raw: Mapping[str, Any]) -> EvidenceFigure:
@@ -216,7 +247,7 @@ def results_evidence(intake: IntakeData) -> list[dict[str, Any]]:
         key = (fig.target, fig.id)
         record = fig.as_dict()
         record["used"] = key not in intake.evidence_overridden
-        record["cell"] = _cell(intake, fig)
+        record["cell"] = slot(intake, fig.target, fig.id)[1]
         out.append(record)
     return out
 
@@ -262,8 +293,3 @@ def _used(intake: IntakeData, target: str, fid: str) -> EvidenceFigure | None:
     return next((f for f in intake.evidence if f.target == target and f.id == fid), None)
 
 
-def _cell(intake: IntakeData, fig: EvidenceFigure) -> str:
-    if fig.target == "expectation":
-        dim, _, rating = fig.id.rpartition(".")
-        return intake.cells.get(f"customer_expectations.{dim}.{rating}", "")
-    return intake.cells.get(f"{fig.target}.{fig.id}", "")

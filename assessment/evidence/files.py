@@ -155,6 +155,31 @@ def connect(tz: str | None = None,
     return con
 
 
+def fetch(con: duckdb.DuckDBPyConnection, export: ExportFile,
+          sql: str) -> list[tuple[object, ...]]:
+    """The rows of ``sql``; DuckDB's failures as :class:`ExportError`: a line it cannot read
+    (its message names the line), or running out of working memory."""
+    try:
+        return con.execute(sql).fetchall()
+    except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
+        if "Out of Memory" in str(error):
+            raise ExportError([Issue(
+                f"the computation needed more than its {memory_limit_mb(export)} MB of working "
+                "memory (exact medians keep every ticket's durations)",
+                "free memory or run it on a larger machine; or split the export by period "
+                "(--from/--to) and compute each part", path=export.name)],
+                source=str(export.path)) from None
+        raise ExportError([Issue(f"the file cannot be read: {error_line(error)}",
+                                 "fix or remove that line and export again",
+                                 path=export.name)], source=str(export.path)) from None
+
+
+def error_line(error: Exception) -> str:
+    """The first line of DuckDB's message (it names the file's line), at most 300 characters."""
+    text = str(error).strip()
+    return text.splitlines()[0][:300] if text else type(error).__name__
+
+
 def check_timezone(tz: str | None) -> str:
     """``tz`` if it is an IANA time-zone name (``Europe/Berlin``), else raises ``ValueError``."""
     name = tz or "UTC"

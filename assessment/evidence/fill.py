@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assessment.core.errors import ExportError, Issue
-from assessment.core.evidence import EvidenceReport, apply_evidence, unknown_targets
+from assessment.core.evidence import EvidenceReport, apply_evidence, slot, unknown_targets
 from assessment.core.framework import Framework
 from assessment.intake.reader import read_intake
 from assessment.intake.template import write_intake
@@ -39,9 +39,8 @@ def fill_intake_copy(intake: str | Path, out: str | Path, reports: Iterable[Evid
                                  "give a new file name for the filled copy", path=out.name)])
     reports = list(reports)
     data = read_intake(intake, framework)
-    dims = [i.id for i in framework.questionnaires["customer_expectations"].items]
     figures = [f for r in reports for f in r.figures]
-    unknown = unknown_targets(figures, (k.id for k in framework.kpis), dims)
+    unknown = unknown_targets(figures, framework)
     if unknown:
         raise ExportError([Issue(f"{f.target} {f.id} is not in the framework "
                                  f"{framework.name} {framework.version}",
@@ -53,17 +52,8 @@ def fill_intake_copy(intake: str | Path, out: str | Path, reports: Iterable[Evid
     for fig in filled.evidence:
         if (fig.target, fig.id) not in new:
             continue  # filled by an earlier run; kept as it was
-        if fig.target == "kpi":
-            before, after = data.current.get(fig.id), filled.current.get(fig.id)
-            cell = data.cells.get(f"kpi.{fig.id}", "")
-        elif fig.target == "profile":
-            before, after = data.profile.get(fig.id), filled.profile.get(fig.id)
-            cell = data.cells.get(f"profile.{fig.id}", "")
-        else:
-            dim, _, rating = fig.id.rpartition(".")
-            before = data.ratings.get(dim, {}).get(rating)
-            after = filled.ratings.get(dim, {}).get(rating)
-            cell = data.cells.get(f"customer_expectations.{dim}.{rating}", "")
+        before, cell = slot(data, fig.target, fig.id)
+        after = slot(filled, fig.target, fig.id)[0]
         changes.append(Change(f"{fig.target}.{fig.id}", cell, before, after))
     write_intake(framework, filled, out)
     return changes

@@ -41,6 +41,8 @@ from assessment.evidence.files import (
     ExportFile,
     check_timezone,
     connect,
+    error_line,
+    fetch,
     open_export,
     sql_name,
 )
@@ -160,7 +162,7 @@ def _header(con: Any, export: ExportFile) -> list[str]:
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {export.table()}").fetchall()
     except Exception as error:  # noqa: BLE001 - DuckDB names the line
-        raise ExportError([Issue(f"the file cannot be read as CSV: {_first_line(error)}",
+        raise ExportError([Issue(f"the file cannot be read as CSV: {error_line(error)}",
                                  "export it again, or set --encoding/--delimiter",
                                  path=export.name)]) from None
     return [str(r[0]) for r in rows]
@@ -202,7 +204,7 @@ def _scores(con: Any, export: ExportFile, header: list[str], scale: Scale, kind:
            count(*) FILTER (x >= {scale.top_from}), count(*) FILTER (x <= 6),
            min(d), max(d)
     FROM q GROUP BY reason"""
-    groups = _fetch(con, export, sql)
+    groups = fetch(con, export, sql)
     ok = next((g for g in groups if g[0] is None), (None, 0, [], 0, 0, None, None))
     n, top, low = ok[1], ok[3], ok[4]
     p_from, p_to = _day(ok[5]), _day(ok[6])
@@ -262,7 +264,7 @@ def _expectations(con: Any, export: ExportFile, header: list[str],
             WHEN bad_d THEN 'unparsable_timestamp' END AS reason FROM raw)
     SELECT reason, count(*), min(_row, {FIRST_ROWS}), 0, 0, min(d), max(d), {', '.join(stats)}
     FROM q GROUP BY reason"""
-    groups = _fetch(con, export, sql)
+    groups = fetch(con, export, sql)
     ok = next((g for g in groups if g[0] is None), None)
     p_from, p_to = (_day(ok[5]), _day(ok[6])) if ok else (None, None)
     label = f"{export.name} (expectation survey)"
@@ -297,15 +299,6 @@ def _expectations(con: Any, export: ExportFile, header: list[str],
         unavailable=unavailable, excluded=_excluded(groups), expectations=summary)
 
 
-def _fetch(con: Any, export: ExportFile, sql: str) -> list[tuple[Any, ...]]:
-    try:
-        return con.execute(sql).fetchall()
-    except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
-        raise ExportError([Issue(f"the file cannot be read: {_first_line(error)}",
-                                 "fix or remove that line and export again",
-                                 path=export.name)]) from None
-
-
 def _excluded(groups: list[tuple[Any, ...]]) -> list[Exclusion]:
     found = {g[0]: g for g in groups if g[0] is not None}
     return [Exclusion(reason, found[reason][1], tuple(found[reason][2]), REASONS[reason])
@@ -318,8 +311,3 @@ def _day(value: dt.datetime | None) -> str | None:
 
 def _days(first: dt.datetime | None, last: dt.datetime | None) -> float | None:
     return None if first is None or last is None else (last - first).total_seconds() / 86400
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:300] if text else type(error).__name__

@@ -27,7 +27,8 @@ from assessment.evidence.files import (
     ExportFile,
     check_timezone,
     connect,
-    memory_limit_mb,
+    error_line,
+    fetch,
     open_export,
     sql_name,
     sql_string,
@@ -132,7 +133,7 @@ class _Computation:
                 f"DESCRIBE SELECT * FROM {self.export.table()}").fetchall()
         except Exception as error:  # noqa: BLE001 - DuckDB's own errors name the line
             raise ExportError([Issue(f"the file cannot be read as "
-                                     f"{self.export.format.upper()}: {_first_line(error)}",
+                                     f"{self.export.format.upper()}: {error_line(error)}",
                                      "export it again, or set --encoding/--delimiter",
                                      path=self.export.name)]) from None
         return {str(name): str(kind) for name, kind, *_ in described
@@ -323,19 +324,7 @@ class _Computation:
         return bool(self._fetch("SELECT count(*) FROM dups")[0][0])
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
-        try:
-            return self.con.execute(sql).fetchall()
-        except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
-            if "Out of Memory" in str(error):
-                raise ExportError([Issue(
-                    f"the computation needed more than its {memory_limit_mb(self.export)} MB "
-                    "of working memory (exact medians keep every ticket's durations)",
-                    "free memory or run it on a larger machine; or split the export by "
-                    "period (--from/--to) and compute each part", path=self.export.name)],
-                    source=str(self.export.path)) from None
-            raise ExportError([Issue(f"the file cannot be read: {_first_line(error)}",
-                                     "fix or remove that line and export again",
-                                     path=self.export.name)]) from None
+        return fetch(self.con, self.export, sql)
 
     # ------------------------------------------------------------------ figures
     def _report(self, agg: dict[str, Any]) -> EvidenceReport:
@@ -444,7 +433,3 @@ def _zone(tz: str) -> dt.tzinfo:
 def _from_us(us: int, tzinfo: dt.tzinfo) -> dt.datetime:
     return (dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)).astimezone(
         tzinfo)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__

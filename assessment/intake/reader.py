@@ -43,7 +43,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.core.defaults import DEFAULT_MAX_BYTES
 from assessment.core.errors import IntakeError, Issue, printable
-from assessment.core.evidence import EvidenceFigure
+from assessment.core.evidence import EvidenceFigure, holds, slot
 from assessment.core.framework import PRACTICE_QUESTIONNAIRES, Framework, Kpi
 from assessment.core.model import (
     NA,
@@ -1161,10 +1161,8 @@ class WorkbookReader:
                 period_to=_day_text(texts["period_to"]), source=texts["source"] or "",
                 flagged=str(texts["flagged"] or "").lower() == "yes", note=texts["note"] or "")
             data.evidence.append(fig)
-            typed, cell = _typed_value(data, fig)
-            expected = round(fig.value) if target == "profile" else fig.value
-            if typed is None or not math.isclose(float(typed), expected, rel_tol=1e-9,
-                                                  abs_tol=1e-12):
+            if not holds(data, fig):
+                typed, cell = slot(data, target, fid)
                 data.evidence_overridden[(target, fid)] = cell
                 self.warn(t.title, t.coord(row, "value"),
                           f"{key} was computed as {_shown_number(fig.value)} from "
@@ -1186,17 +1184,6 @@ def _day_text(value: Any) -> str | None:
 
 def _shown_number(value: Any) -> str:
     return f"{float(value):,.6g}"
-
-
-def _typed_value(data: IntakeData, fig: EvidenceFigure) -> tuple[Any, str]:
-    """What the intake now holds where ``fig`` was filled, and that cell."""
-    if fig.target == "kpi":
-        return data.current.get(fig.id), data.cells.get(f"kpi.{fig.id}", "")
-    if fig.target == "profile":
-        return data.profile.get(fig.id), data.cells.get(f"profile.{fig.id}", "")
-    dim, _, rating = fig.id.rpartition(".")
-    return (data.ratings.get(dim, {}).get(rating),
-            data.cells.get(f"customer_expectations.{dim}.{rating}", ""))
 
 
 # ----------------------------------------------------------------------------- tracking values

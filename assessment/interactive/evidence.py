@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from assessment.core.errors import InputError, Issue
-from assessment.core.evidence import EvidenceFigure, EvidenceReport, unknown_targets
+from assessment.core.evidence import EvidenceFigure, EvidenceReport, slot, unknown_targets
 from assessment.core.format import DASH, format_number, format_value
 from assessment.core.framework import Framework
 from assessment.core.model import IntakeData
@@ -253,9 +253,7 @@ class EvidencePanel:
 
 
 def _unknown(form: EvidenceTarget, figures: Iterable[EvidenceFigure]) -> list[EvidenceFigure]:
-    fw = form.framework
-    dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
-    return unknown_targets(figures, (k.id for k in fw.kpis), dims)
+    return unknown_targets(figures, form.framework)
 
 
 # --------------------------------------------------------------------------- the preview
@@ -269,22 +267,19 @@ def preview_html(framework: Any, data: IntakeData, report: EvidenceReport, name:
     dims = {i.id: i.name for i in framework.questionnaires["customer_expectations"].items}
     labels = {spec.key: spec.label for spec in PROFILE_FIELDS}
     currency = data.profile.get("currency") or framework.settings.currency
-    unknown = set(unknown_targets(report.figures, kpis, dims))
+    unknown = set(unknown_targets(report.figures, framework))
     rows = []
     for fig in report.figures:
-        if fig.target == "kpi" and fig.id in kpis:
-            kpi = kpis[fig.id]
-            label, unit = kpi.name, kpi.unit
-            now = data.current.get(fig.id)
+        now = None if fig in unknown else slot(data, fig.target, fig.id)[0]
+        if fig in unknown:
+            label, unit = fig.id, ""
+        elif fig.target == "kpi":
+            label, unit = kpis[fig.id].name, kpis[fig.id].unit
         elif fig.target == "profile":
             label, unit = labels.get(fig.id, fig.id), WHOLE
-            now = data.profile.get(fig.id)
-        elif fig.target == "expectation" and fig not in unknown:
+        else:
             dim, _, rating = fig.id.rpartition(".")
             label, unit = f"{dims.get(dim, dim)}: {rating}", RATING
-            now = data.ratings.get(dim, {}).get(rating)
-        else:
-            label, unit, now = fig.id, "", None
         rows.append(_figure_row(fig, label, unit, now, currency, fig in unknown))
     period = (f"{report.period_from or '?'} to {report.period_to or '?'}"
               + (f" ({format_number(report.period_days, 1)} days)"

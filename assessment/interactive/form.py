@@ -99,7 +99,13 @@ import ipywidgets as w
 
 from assessment.core.defaults import DEFAULT_PAPER, PAPERS
 from assessment.core.errors import ExportError, InputError, Issue
-from assessment.core.evidence import EvidenceFigure, EvidenceReport, apply_evidence, unknown_targets
+from assessment.core.evidence import (
+    EvidenceFigure,
+    EvidenceReport,
+    apply_evidence,
+    typed_over,
+    unknown_targets,
+)
 from assessment.core.format import (
     DASH,
     DRIVER_STATUS_LABELS,
@@ -245,30 +251,6 @@ def parse_profile_entry(key: str, text: str, framework: Framework | None = None)
     except InvalidValue as bad:
         return None, Issue(bad.message, bad.expected, path=f"profile.{key}")
     return value, None  # a required field left blank is an InvalidValue of profile_value
-
-
-def typed_over(data: IntakeData) -> dict[tuple[str, str], str]:
-    """The evidence figures whose value the inputs no longer hold (typed over or cleared):
-    ``(target, id)`` -> the workbook cell, as the intake reader records them."""
-    out: dict[tuple[str, str], str] = {}
-    for fig in data.evidence:
-        if fig.value is None:
-            continue
-        expected: float = fig.value
-        if fig.target == "kpi":
-            typed, key = data.current.get(fig.id), f"kpi.{fig.id}"
-        elif fig.target == "profile":
-            typed, key = data.profile.get(fig.id), f"profile.{fig.id}"
-            expected = round(fig.value)
-        else:
-            dim, _, rating = fig.id.rpartition(".")
-            typed = data.ratings.get(dim, {}).get(rating)
-            key = f"customer_expectations.{dim}.{rating}"
-        number = isinstance(typed, int | float) and not isinstance(typed, bool)
-        if not number or not math.isclose(float(typed), expected, rel_tol=1e-9,
-                                          abs_tol=1e-12):
-            out[(fig.target, fig.id)] = data.cells.get(key, "")
-    return out
 
 
 def _profile_text(value: Any) -> str:
@@ -939,9 +921,7 @@ class AssessmentForm:
         for a figure this framework has no place for. Returns the form's data."""
         reports = list(reports)
         fw = self.framework
-        dims = [i.id for i in fw.questionnaires["customer_expectations"].items]
-        unknown = unknown_targets([f for r in reports for f in r.figures],
-                                  (k.id for k in fw.kpis), dims)
+        unknown = unknown_targets([f for r in reports for f in r.figures], fw)
         unknown += [f for r in reports for f in r.figures
                     if f.target == "profile" and f.id not in self.profile]
         if unknown:
