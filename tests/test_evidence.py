@@ -43,6 +43,7 @@ from pathlib import Path
 import pytest
 
 from assessment.core.errors import ExportError
+from assessment.evidence import tickets as tickets_module
 from assessment.evidence.survey import survey_evidence
 from assessment.evidence.tickets import REASONS, ticket_evidence
 
@@ -283,6 +284,23 @@ def test_bad_rows_by_first_reason(tmp_path: Path) -> None:
     assert doc["kpis"]["first_contact_resolution"]["value"] == 1.0
     assert doc["kpis"]["first_contact_resolution"]["n"] == 2
     assert doc["kpis"]["escalation_rate"]["n"] == 3
+
+
+def test_repeated_ids_found_the_same_by_sorting_and_by_the_spilling_aggregate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # many repeats (every id of 300 rows seen three times, plus a blank id) so both paths work
+    lines = [f"R{i % 100},2024-05-01T08:00:00Z,,,0,1,ann,web,false," for i in range(300)]
+    lines.insert(150, ",2024-05-01T08:00:00Z,,,0,1,ann,web,false,")
+    path = write(tmp_path, "r.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    sorted_doc = ticket_evidence(path).to_json()
+    monkeypatch.setattr(tickets_module, "SORT_HASHES_MAX_ROWS", 0)
+    spilled_doc = ticket_evidence(path).to_json()
+    got = {e["reason"]: (e["rows"], e["first_rows"]) for e in sorted_doc["excluded"]}
+    # rows 2..101 are the first R0..R99; row 102 is the first repeat; row 152 the blank id
+    assert got == {"missing_id": (1, [152]),
+                   "duplicate_id": (200, list(range(102, 112)))}
+    assert sorted_doc["excluded"] == spilled_doc["excluded"]
+    assert sorted_doc["kpis"] == spilled_doc["kpis"]
 
 
 # --------------------------------------------------------------------------- 3. Parquet

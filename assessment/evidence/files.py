@@ -12,10 +12,11 @@ import hashlib
 import os
 import tempfile
 import zoneinfo
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assessment.core.errors import ExportError, Issue
 
@@ -159,8 +160,19 @@ def fetch(con: duckdb.DuckDBPyConnection, export: ExportFile,
           sql: str) -> list[tuple[object, ...]]:
     """The rows of ``sql``; DuckDB's failures as :class:`ExportError`: a line it cannot read
     (its message names the line), or running out of working memory."""
+    return _reported(con, export, sql, lambda result: result.fetchall())
+
+
+def fetch_column(con: duckdb.DuckDBPyConnection, export: ExportFile, sql: str,
+                 column: str) -> Any:
+    """One column of ``sql`` as a NumPy array, its failures reported as :func:`fetch`'s."""
+    return _reported(con, export, sql, lambda result: result.fetchnumpy()[column])
+
+
+def _reported(con: duckdb.DuckDBPyConnection, export: ExportFile, sql: str,
+              take: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
     try:
-        return con.execute(sql).fetchall()
+        return take(con.execute(sql))
     except Exception as error:  # noqa: BLE001 - a malformed line surfaces here
         if "Out of Memory" in str(error):
             raise ExportError([Issue(

@@ -29,6 +29,7 @@ from assessment.evidence.files import (
     connect,
     error_line,
     fetch,
+    fetch_column,
     open_export,
     sql_name,
     sql_string,
@@ -63,6 +64,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "assisted_cases": (),
 }
 US_PER_HOUR = 3_600_000_000
+#: Up to this many rows, repeated ticket ids are found by sorting their hashes in memory
+#: (8 bytes a row); beyond, by DuckDB's hash aggregate, which spills to disk.
+SORT_HASHES_MAX_ROWS = 40_000_000
 _NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"}
 
@@ -310,11 +314,14 @@ class _Computation:
     def _duplicates(self, source: str) -> bool:
         """Whether any ticket id repeats, leaving the temporary table ``dups`` (id, first row)
         that the main pass joins. First the hashes that occur more than once (equal ids have
-        equal hashes; a hash aggregate, so it spills to disk), then, only when there are any,
-        the exact ids among the rows with those hashes."""
-        self._fetch(f"""CREATE OR REPLACE TEMP TABLE dup_hashes AS
-            SELECT hash(id) AS h FROM {source} src
-            WHERE id IS NOT NULL GROUP BY h HAVING count(*) > 1""")
+        equal hashes), then, only when there are any, the exact ids among the rows with those
+        hashes."""
+        if self._rows(source) <= SORT_HASHES_MAX_ROWS:
+            self._repeated_hashes_sorted(source)
+        else:  # a hash aggregate: slower, but it spills to disk
+            self._fetch(f"""CREATE OR REPLACE TEMP TABLE dup_hashes AS
+                SELECT hash(id) AS h FROM {source} src
+                WHERE id IS NOT NULL GROUP BY h HAVING count(*) > 1""")
         if not self._fetch("SELECT count(*) FROM dup_hashes")[0][0]:
             return False
         self._fetch(f"""CREATE OR REPLACE TEMP TABLE dups AS
@@ -322,6 +329,30 @@ class _Computation:
             WHERE hash(id) IN (SELECT h FROM dup_hashes)
             GROUP BY id HAVING count(*) > 1""")
         return bool(self._fetch("SELECT count(*) FROM dups")[0][0])
+
+    def _repeated_hashes_sorted(self, source: str) -> None:
+        """``dup_hashes`` by sorting every id's 64-bit hash in NumPy and comparing neighbours:
+        about twice as fast as DuckDB's hash aggregate over millions of distinct ids, at 8 bytes
+        of memory a row."""
+        import numpy as np
+
+        hashes = fetch_column(self.con, self.export, f"SELECT hash(id) AS h FROM {source} src "
+                              "WHERE id IS NOT NULL", "h")
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        hashes.sort()
+        repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+        del hashes
+        self.con.register("repeated_hashes", {"h": repeated})
+        try:
+            self._fetch("CREATE OR REPLACE TEMP TABLE dup_hashes AS "
+                        "SELECT h FROM repeated_hashes")
+        finally:
+            self.con.unregister("repeated_hashes")
+
+    def _rows(self, source: str) -> int:
+        """The number of rows: from the Parquet footer, or the parsed CSV table."""
+        table = self.export.table() if self.export.format == "parquet" else "parsed"
+        return int(self._fetch(f"SELECT count(*) FROM {table}")[0][0])
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         return fetch(self.con, self.export, sql)
