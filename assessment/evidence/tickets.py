@@ -67,16 +67,24 @@ US_PER_HOUR = 3_600_000_000
 #: Up to this many rows, repeated ticket ids are found by sorting their hashes in memory
 #: (8 bytes a row); beyond, by DuckDB's hash aggregate, which spills to disk.
 SORT_HASHES_MAX_ROWS = 40_000_000
+_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT"}
 _NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"}
 
 
 @dataclass(frozen=True)
 class _Column:
-    """A canonical column resolved against the file: the SQL for its value and its problem."""
+    """A canonical column resolved against the file, in steps that DuckDB evaluates once each:
+    ``text`` reads the file's cell (SQL over the file's columns), ``parsed`` converts it (over
+    the alias ``t_<column>``), then ``value`` and ``bad``, whether the cell has a problem (over
+    ``t_``, ``p_<column>`` the parsed value and ``o_<column>`` the offset's text)."""
 
-    value: str
+    text: str
+    parsed: str
     bad: str = "false"
+    offset: str | None = None  # the offset column's text, for a time given as local + offset
+    value: str | None = None  # when not the parsed value itself
 
 
 def ticket_evidence(path: str | Path, *, system: str = "generic",
@@ -159,7 +167,7 @@ class _Computation:
                     self.unavailable.append(
                         (canonical, f"the file has no column {wanted}"))
                 continue
-            cols[canonical] = self._column(rule, name, header)
+            cols[canonical] = self._column(rule, name, header, canonical)
         if missing:
             found = ", ".join(f"'{n}'" for n in list(header)[:30])
             raise ExportError([Issue(
@@ -175,53 +183,65 @@ class _Computation:
                     (canonical, f"the {self.mapping.short} mapping has no {canonical} column"))
         return cols
 
-    def _column(self, rule: ColumnRule, name: str, header: dict[str, str]) -> _Column:
+    def _column(self, rule: ColumnRule, name: str, header: dict[str, str],
+                canonical: str) -> _Column:
+        """How to read ``canonical`` from the file's column ``name`` (see :class:`_Column`)."""
         kind, ref = header[name], sql_name(name)
-        if kind != "VARCHAR":
+        t, p, o = f"t_{canonical}", f"p_{canonical}", f"o_{canonical}"
+        if kind == "VARCHAR":  # a CSV cell's surrounding spaces are not part of its value;
+            text = f"nullif({ref}, '')" if self.export.format == "parquet" \
+                else f"nullif(trim({ref}), '')"  # Parquet text is taken as stored
+        else:
             text = f"CAST({ref} AS VARCHAR)"
-        elif self.export.format == "parquet":  # typed text is taken as stored; "" is blank
-            text = f"nullif({ref}, '')"
-        else:  # a CSV cell: surrounding spaces are not part of the value
-            text = f"nullif(trim({ref}), '')"
         if rule.kind == "text":
-            return _Column(text)
-        numeric = kind in _NUMERIC or kind.startswith("DECIMAL")
+            return _Column(text, t)
         if rule.kind == "count":
-            if numeric:  # a typed (Parquet) column: no text to parse
-                return _Column(f"CAST({ref} AS DOUBLE)",
-                               f"({ref} IS NOT NULL AND CAST({ref} AS DOUBLE) <> "
-                               f"floor(CAST({ref} AS DOUBLE)))")
-            number = f"try_cast({text} AS DOUBLE)"
-            bad = (f"({text} IS NOT NULL AND ({number} IS NULL OR isinf({number}) "
-                   f"OR {number} <> floor({number})))")
-            return _Column(number, bad)
+            if kind in _INTEGER:  # a typed whole number: nothing to check
+                return _Column(ref, f"CAST({t} AS DOUBLE)")
+            if kind in _NUMERIC or kind.startswith("DECIMAL"):
+                return _Column(ref, f"CAST({t} AS DOUBLE)",
+                               f"({p} IS NOT NULL AND {p} <> floor({p}))")
+            return _Column(text, f"try_cast({t} AS DOUBLE)",
+                           f"({t} IS NOT NULL AND ({p} IS NULL OR isinf({p}) "
+                           f"OR {p} <> floor({p})))")
         if rule.kind == "flag":
             if kind == "BOOLEAN" and rule.contains is None and rule.greater_than is None:
-                return _Column(ref)
-            return _flag(rule, text)
+                return _Column(ref, t)
+            return _flag(rule, text, t, p)
         if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-            value, bad = ref, "false"
+            column = _Column(ref, t)
         elif kind.startswith("TIMESTAMP") or kind == "DATE":
-            value, bad = f"CAST({ref} AS TIMESTAMPTZ)", "false"
+            column = _Column(ref, f"CAST({t} AS TIMESTAMPTZ)")
         else:
-            parsed = [f"try_cast({text} AS TIMESTAMPTZ)"] + [
-                f"CAST(try_strptime({text}, {sql_string(f)}) AS TIMESTAMPTZ)"
+            parsed = [f"try_cast({t} AS TIMESTAMPTZ)"] + [
+                f"CAST(try_strptime({t}, {sql_string(f)}) AS TIMESTAMPTZ)"
                 for f in self.mapping.timestamp_formats]
-            value = f"coalesce({', '.join(parsed)})"
-            bad = f"({text} IS NOT NULL AND {value} IS NULL)"
-        if rule.offset_column:
-            off = f"nullif(trim(CAST({sql_name(rule.offset_column)} AS VARCHAR)), '')"
-            number = f"try_cast({off} AS DOUBLE)"
-            scale = 60_000_000 if rule.plus_minutes else US_PER_HOUR
-            value = (f"({value} + to_microseconds(CAST(round({number} * {scale}) AS BIGINT)))")
-            bad = f"({bad} OR ({off} IS NOT NULL AND ({number} IS NULL OR isinf({number}))))"
-        return _Column(value, bad)
+            column = _Column(text, f"coalesce({', '.join(parsed)})",
+                             f"({t} IS NOT NULL AND {p} IS NULL)")
+        if not rule.offset_column:
+            return column
+        number = f"try_cast({o} AS DOUBLE)"
+        scale = 60_000_000 if rule.plus_minutes else US_PER_HOUR
+        return _Column(
+            column.text, column.parsed,
+            f"({column.bad} OR ({o} IS NOT NULL AND ({number} IS NULL OR isinf({number}))))",
+            f"nullif(trim(CAST({sql_name(rule.offset_column)} AS VARCHAR)), '')",
+            f"({p} + to_microseconds(CAST(round({number} * {scale}) AS BIGINT)))")
 
     # ------------------------------------------------------------------ SQL
     def _canonical_sql(self, cols: dict[str, _Column]) -> str:
         """One row per ticket in the file's order: ``_row`` (a CSV's spreadsheet row, a Parquet
-        record number), the canonical values and each check's outcome."""
-        get = {k: c.value for k, c in cols.items()}
+        record number), the canonical values and each check's outcome. Three nested
+        projections, so that each cell is trimmed once and parsed once however many checks
+        read it."""
+        texts, parsed = [], []
+        for k, col in cols.items():
+            texts.append(f"{col.text} AS t_{k}")
+            parsed.append(f"t_{k}")
+            if col.offset:
+                texts.append(f"{col.offset} AS o_{k}")
+                parsed.append(f"o_{k}")
+        get = {k: col.value or f"p_{k}" for k, col in cols.items()}
         null = "CAST(NULL AS {})"
         c, r = get["created_at"], get["resolved_at"]
         f = get.get("first_response_at", null.format("TIMESTAMPTZ"))
@@ -235,7 +255,9 @@ class _Computation:
         missing_count = " OR ".join(f"{get[k]} IS NULL" for k in counts) or "false"
         flags = [k for k in ("escalated", "sla_met") if k in cols]
         bad_flag = " OR ".join(cols[k].bad for k in flags) or "false"
-        row = "file_row_number + 1 AS _row, " if self.export.format == "parquet" else ""
+        number = "file_row_number, " if self.export.format == "parquet" else ""
+        row = "file_row_number + 1 AS _row, " if number else ""
+        conversions = ", ".join(f"{col.parsed} AS p_{k}" for k, col in cols.items())
         return f"""
           SELECT {row}{get['ticket_id']} AS id, {c} AS c, {f} AS f, {r} AS r,
                  {ro} AS ro, {ar} AS ar, {get.get('assignee', 'CAST(NULL AS VARCHAR)')} AS asg,
@@ -243,7 +265,8 @@ class _Computation:
                  {get.get('sla_met', 'CAST(NULL AS BOOLEAN)')} AS sla,
                  ({bad_ts}) AS bad_ts, ({bad_count}) AS bad_count, ({neg}) AS neg_count,
                  ({missing_count}) AS missing_count, ({bad_flag}) AS bad_flag
-          FROM {self.export.table()}"""
+          FROM (SELECT {number}{', '.join(parsed)}, {conversions}
+                FROM (SELECT {number}{', '.join(texts)} FROM {self.export.table()}))"""
 
     def _source(self, cols: dict[str, _Column]) -> str:
         """The canonical rows as a relation. A Parquet file is read again by each pass (its
@@ -432,19 +455,19 @@ class _Computation:
         self.skipped.append((kpi, reason))
 
 
-def _flag(rule: ColumnRule, text: str) -> _Column:
+def _flag(rule: ColumnRule, text: str, t: str, p: str) -> _Column:
     if rule.contains is not None:
-        return _Column(f"coalesce(contains(lower({text}), {sql_string(rule.contains.lower())}),"
-                       " false)")
+        return _Column(text, f"coalesce(contains(lower({t}), "
+                             f"{sql_string(rule.contains.lower())}), false)")
     if rule.greater_than is not None:
-        number = f"try_cast({text} AS DOUBLE)"
-        return _Column(f"({number} > {rule.greater_than!r})",
-                       f"({text} IS NOT NULL AND {number} IS NULL)")
+        number = f"try_cast({t} AS DOUBLE)"
+        return _Column(text, f"({number} > {rule.greater_than!r})",
+                       f"({t} IS NOT NULL AND {number} IS NULL)")
     yes = ", ".join(sql_string(v) for v in rule.true_values)
     no = ", ".join(sql_string(v) for v in rule.false_values)
-    value = (f"(CASE WHEN lower({text}) IN ({yes}) THEN true "
-             f"WHEN lower({text}) IN ({no}) THEN false END)")
-    return _Column(value, f"({text} IS NOT NULL AND {value} IS NULL)")
+    return _Column(text, f"(CASE WHEN lower({t}) IN ({yes}) THEN true "
+                         f"WHEN lower({t}) IN ({no}) THEN false END)",
+                   f"({t} IS NOT NULL AND {p} IS NULL)")
 
 
 def _ratio(k: int | None, n: int) -> float | None:
