@@ -52,6 +52,9 @@ REASONS: dict[str, str] = {
     "unparsable_flag": "an escalated or SLA value that is neither true nor false",
     "outside_period": "created outside --from/--to",
 }
+#: Each reason's number in SQL (a small integer is cheaper to carry than its name).
+REASON_CODES: dict[str, int] = {reason: code for code, reason in enumerate(REASONS)}
+REASONS_BY_CODE: tuple[str, ...] = tuple(REASONS)
 #: The ticket KPIs (framework ids) in the order they are shown, and what each needs.
 NEEDS: dict[str, tuple[str, ...]] = {
     "first_contact_resolution": ("reopens", "agent_replies"),
@@ -247,26 +250,52 @@ class _Computation:
         f = get.get("first_response_at", null.format("TIMESTAMPTZ"))
         ro = get.get("reopens", null.format("DOUBLE"))
         ar = get.get("agent_replies", null.format("DOUBLE"))
-        bad_ts = " OR ".join(cols[k].bad for k in ("created_at", "first_response_at",
-                                                     "resolved_at") if k in cols)
         counts = [k for k in ("reopens", "agent_replies") if k in cols]
-        bad_count = " OR ".join(cols[k].bad for k in counts) or "false"
-        neg = " OR ".join(f"{get[k]} < 0" for k in counts) or "false"
-        missing_count = " OR ".join(f"{get[k]} IS NULL" for k in counts) or "false"
         flags = [k for k in ("escalated", "sla_met") if k in cols]
-        bad_flag = " OR ".join(cols[k].bad for k in flags) or "false"
+        checks = {  # every reason a row alone can show, in REASONS order
+            "missing_id": f"{get['ticket_id']} IS NULL",
+            "unparsable_timestamp": " OR ".join(
+                cols[k].bad for k in ("created_at", "first_response_at", "resolved_at")
+                if k in cols),
+            "missing_created": f"{c} IS NULL",
+            "responded_before_created": f"{f} < {c}",
+            "resolved_before_created": f"{r} < {c}",
+            "unparsable_count": " OR ".join(cols[k].bad for k in counts) or "false",
+            "negative_count": " OR ".join(f"{get[k]} < 0" for k in counts) or "false",
+            "missing_count": f"{r} IS NOT NULL AND ("
+                             + (" OR ".join(f"{get[k]} IS NULL" for k in counts) or "false")
+                             + ")",
+            "unparsable_flag": " OR ".join(cols[k].bad for k in flags) or "false",
+            "outside_period": self._outside(c),
+        }
+        reason = "CASE " + " ".join(f"WHEN {sql} THEN {REASON_CODES[k]}"
+                                    for k, sql in checks.items() if sql != "false") + " END"
         number = "file_row_number, " if self.export.format == "parquet" else ""
         row = "file_row_number + 1 AS _row, " if number else ""
         conversions = ", ".join(f"{col.parsed} AS p_{k}" for k, col in cols.items())
         return f"""
-          SELECT {row}{get['ticket_id']} AS id, {c} AS c, {f} AS f, {r} AS r,
-                 {ro} AS ro, {ar} AS ar, {get.get('assignee', 'CAST(NULL AS VARCHAR)')} AS asg,
+          SELECT {row}{get['ticket_id']} AS id, epoch_us({c}) AS c,
+                 epoch_us({f}) - epoch_us({c}) AS first_us,
+                 epoch_us({r}) - epoch_us({c}) AS resolve_us,
+                 ({r} IS NOT NULL AND {ro} = 0 AND {ar} <= 1) AS fcr,
+                 ({r} IS NOT NULL AND {ro} > 0) AS reopened,
+                 {get.get('assignee', 'CAST(NULL AS VARCHAR)')} AS asg,
                  {get.get('escalated', 'CAST(NULL AS BOOLEAN)')} AS esc,
                  {get.get('sla_met', 'CAST(NULL AS BOOLEAN)')} AS sla,
-                 ({bad_ts}) AS bad_ts, ({bad_count}) AS bad_count, ({neg}) AS neg_count,
-                 ({missing_count}) AS missing_count, ({bad_flag}) AS bad_flag
+                 CAST({reason} AS UTINYINT) AS reason0
           FROM (SELECT {number}{', '.join(parsed)}, {conversions}
                 FROM (SELECT {number}{', '.join(texts)} FROM {self.export.table()}))"""
+
+    def _outside(self, created: str) -> str:
+        """SQL: the ticket was created outside --from/--to."""
+        period = []
+        if self.date_from:
+            start = sql_string(self.date_from.isoformat())
+            period.append(f"{created} < CAST({start} AS TIMESTAMPTZ)")
+        if self.date_to:
+            end = sql_string((self.date_to + dt.timedelta(days=1)).isoformat())
+            period.append(f"{created} >= CAST({end} AS TIMESTAMPTZ)")
+        return " OR ".join(period) or "false"
 
     def _source(self, cols: dict[str, _Column]) -> str:
         """The canonical rows as a relation. A Parquet file is read again by each pass (its
@@ -284,48 +313,34 @@ class _Computation:
     def _aggregate(self, source: str, dups: bool) -> dict[str, Any]:
         """One pass: every row's reason (or none), the KPI aggregates of the rows used and the
         count and first rows of each reason."""
-        period = []
-        if self.date_from:
-            period.append(f"c < CAST({sql_string(self.date_from.isoformat())} AS TIMESTAMPTZ)")
-        if self.date_to:
-            end = (self.date_to + dt.timedelta(days=1)).isoformat()
-            period.append(f"c >= CAST({sql_string(end)} AS TIMESTAMPTZ)")
-        outside = " OR ".join(period) or "false"
         join = "LEFT JOIN dups USING (id)" if dups else ""
-        dup = "dups.first IS NOT NULL AND _row > dups.first" if dups else "false"
+        dup = (f"WHEN dups.first IS NOT NULL AND _row > dups.first "
+               f"THEN {REASON_CODES['duplicate_id']} " if dups else "")
+        missing = REASON_CODES["missing_id"]
         sql = f"""
         WITH t AS (
-          SELECT src.*, CASE
-            WHEN id IS NULL THEN 'missing_id'
-            WHEN {dup} THEN 'duplicate_id'
-            WHEN bad_ts THEN 'unparsable_timestamp'
-            WHEN c IS NULL THEN 'missing_created'
-            WHEN f < c THEN 'responded_before_created'
-            WHEN r < c THEN 'resolved_before_created'
-            WHEN bad_count THEN 'unparsable_count'
-            WHEN neg_count THEN 'negative_count'
-            WHEN r IS NOT NULL AND missing_count THEN 'missing_count'
-            WHEN bad_flag THEN 'unparsable_flag'
-            WHEN {outside} THEN 'outside_period'
-          END AS reason
+          SELECT src.*, CASE WHEN reason0 = {missing} THEN {missing} {dup}ELSE reason0 END
+            AS reason
           FROM {source} src {join})
         SELECT reason, count(*) AS rows,
           min(_row, {FIRST_ROWS}) FILTER (reason IS NOT NULL) AS first_rows,
-          count(r) AS resolved,
-          count(*) FILTER (r IS NOT NULL AND ro = 0 AND ar <= 1) AS fcr,
-          count(*) FILTER (r IS NOT NULL AND ro > 0) AS reopened,
-          count(f) AS responded,
-          median(epoch_us(f) - epoch_us(c)) AS ttfr,
-          median(epoch_us(r) - epoch_us(c)) AS ttr,
+          count(resolve_us) AS resolved,
+          count(*) FILTER (fcr) AS fcr,
+          count(*) FILTER (reopened) AS reopened,
+          count(first_us) AS responded,
+          median(first_us) AS ttfr,
+          median(resolve_us) AS ttr,
           count(*) FILTER (esc) AS escalated, count(esc) AS esc_n,
           count(*) FILTER (sla) AS sla_met, count(sla) AS sla_n,
-          count(DISTINCT asg) FILTER (r IS NOT NULL) AS engineers,
-          min(epoch_us(c)) AS first_us, max(epoch_us(c)) AS last_us
+          count(DISTINCT asg) FILTER (resolve_us IS NOT NULL) AS engineers,
+          min(c) AS first_us, max(c) AS last_us
         FROM t GROUP BY reason"""
         names = ["reason", "rows", "first_rows", "resolved", "fcr", "reopened", "responded",
                  "ttfr", "ttr", "escalated", "esc_n", "sla_met", "sla_n", "engineers",
                  "first_us", "last_us"]
         groups = [dict(zip(names, row, strict=True)) for row in self._fetch(sql)]
+        for group in groups:
+            group["reason"] = None if group["reason"] is None else REASONS_BY_CODE[group["reason"]]
         result: dict[str, Any] = dict.fromkeys(names)
         result.update(next((g for g in groups if g["reason"] is None), {}))
         result["tickets"] = result["rows"] or 0
