@@ -286,6 +286,28 @@ def test_bad_rows_by_first_reason(tmp_path: Path) -> None:
     assert doc["kpis"]["escalation_rate"]["n"] == 3
 
 
+def test_spaces_around_csv_cells_and_all_space_cells(tmp_path: Path) -> None:
+    # row 2: every cell padded; row 3: ' A1 ' repeats row 2's id once trimmed; row 4: blank
+    # (all-space) first response, resolution and counts: an open ticket, not a bad row;
+    # row 5: a padded but unreadable count
+    text = (HEADER + "\n"
+            "  A1 , 2024-05-02T08:00:00Z ,  2024-05-02T09:00:00Z , 2024-05-02 10:00:00 "
+            ", 0 , 1 , ann ,web, TRUE ,  yes \n"
+            " A1 ,2024-05-02T08:00:00Z,,,0,1,ann,web,false,\n"
+            "B1,2024-05-03T08:00:00Z,   ,   ,  ,  ,ben,web,false,\n"
+            "B2,2024-05-03T08:00:00Z,,, 1.5 ,1,ben,web,false,\n")
+    doc = ticket_evidence(write(tmp_path, "s.csv", text)).to_json()
+    got = {e["reason"]: (e["rows"], e["first_rows"]) for e in doc["excluded"]}
+    assert got == {"duplicate_id": (1, [3]), "unparsable_count": (1, [5])}
+    kpis = doc["kpis"]
+    assert kpis["time_to_first_response"]["value"] == 1.0  # A1 only: B1's is blank
+    assert kpis["time_to_first_response"]["n"] == 1
+    assert kpis["time_to_resolve"]["value"] == 2.0
+    assert kpis["first_contact_resolution"]["n"] == 1  # B1 is open
+    assert kpis["escalation_rate"]["value"] == 0.5  # A1 TRUE, B1 false
+    assert kpis["sla_attainment"]["n"] == 1  # B1's SLA is blank
+
+
 def test_repeated_ids_found_the_same_by_sorting_and_by_the_spilling_aggregate(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # many repeats (every id of 300 rows seen three times, plus a blank id) so both paths work

@@ -191,9 +191,17 @@ class _Computation:
         """How to read ``canonical`` from the file's column ``name`` (see :class:`_Column`)."""
         kind, ref = header[name], sql_name(name)
         t, p, o = f"t_{canonical}", f"p_{canonical}", f"o_{canonical}"
-        if kind == "VARCHAR":  # a CSV cell's surrounding spaces are not part of its value;
+        # DuckDB's casts read numbers and times through surrounding spaces, so a CSV's counts
+        # and times are converted as they stand, and a blank (or all-space) cell is told from
+        # a bad one only where the conversion failed: no string is copied to trim it.
+        raw = (kind == "VARCHAR" and self.export.format == "csv"
+               and rule.kind in ("count", "timestamp"))
+        filled = f"trim({t}) <> ''" if raw else "true"
+        if raw:
+            text = ref
+        elif kind == "VARCHAR":  # a CSV cell's surrounding spaces are not part of its value;
             text = f"nullif({ref}, '')" if self.export.format == "parquet" \
-                else f"nullif(trim({ref}), '')"  # Parquet text is taken as stored
+                else _trimmed(ref)  # Parquet text is taken as stored
         else:
             text = f"CAST({ref} AS VARCHAR)"
         if rule.kind == "text":
@@ -205,8 +213,8 @@ class _Computation:
                 return _Column(ref, f"CAST({t} AS DOUBLE)",
                                f"({p} IS NOT NULL AND {p} <> floor({p}))")
             return _Column(text, f"try_cast({t} AS DOUBLE)",
-                           f"({t} IS NOT NULL AND ({p} IS NULL OR isinf({p}) "
-                           f"OR {p} <> floor({p})))")
+                           f"(CASE WHEN {p} IS NOT NULL THEN isinf({p}) OR {p} <> floor({p}) "
+                           f"WHEN {t} IS NULL THEN false ELSE {filled} END)")
         if rule.kind == "flag":
             if kind == "BOOLEAN" and rule.contains is None and rule.greater_than is None:
                 return _Column(ref, t)
@@ -220,7 +228,8 @@ class _Computation:
                 f"CAST(try_strptime({t}, {sql_string(f)}) AS TIMESTAMPTZ)"
                 for f in self.mapping.timestamp_formats]
             column = _Column(text, f"coalesce({', '.join(parsed)})",
-                             f"({t} IS NOT NULL AND {p} IS NULL)")
+                             f"(CASE WHEN {p} IS NOT NULL OR {t} IS NULL THEN false "
+                             f"ELSE {filled} END)")
         if not rule.offset_column:
             return column
         number = f"try_cast({o} AS DOUBLE)"
@@ -483,6 +492,13 @@ def _flag(rule: ColumnRule, text: str, t: str, p: str) -> _Column:
     return _Column(text, f"(CASE WHEN lower({t}) IN ({yes}) THEN true "
                          f"WHEN lower({t}) IN ({no}) THEN false END)",
                    f"({t} IS NOT NULL AND {p} IS NULL)")
+
+
+def _trimmed(text: str) -> str:
+    """SQL: ``text`` without surrounding spaces, NULL when blank. Most cells have none to
+    trim, and testing the ends is much cheaper than copying every string."""
+    return (f"nullif(CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') "
+            f"THEN trim({text}) ELSE {text} END, '')")
 
 
 def _ratio(k: int | None, n: int) -> float | None:
