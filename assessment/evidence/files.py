@@ -8,9 +8,11 @@ exactly one of comma, semicolon and tab appears in it, otherwise ``--delimiter``
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 import zoneinfo
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -221,6 +223,10 @@ def _digest(path: Path) -> Future[str]:
 
 
 def _sha256(path: Path) -> str:
+    with contextlib.suppress(AttributeError, OSError):  # Linux: this thread alone
+        # lowest priority, so it fills the moments DuckDB leaves a core idle rather than
+        # taking one from it
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
