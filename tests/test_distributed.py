@@ -311,12 +311,6 @@ def test_intake_urls_are_read_through_fsspec(tmp_path, intakes):
     assert summary["intakes"][0]["intake"] == url
 
 
-def test_an_out_url_is_refused_before_anything_runs(capsys):
-    code = main(["batch", str(SAMPLE), "--out", "s3://bucket/reports"])
-    assert code == 2 and "publishing to object storage URLs is not supported" in \
-        capsys.readouterr().err
-
-
 def test_kernel_pool_lends_one_kernel_per_running_notebook(monkeypatch):
     """Two threads of one Dask worker never share a kernel; a broken kernel is shut down and
     not lent again; closing the pool shuts the idle ones down."""

@@ -51,7 +51,7 @@ class JobResult:
 class BatchResult:
     """Everything one batch did; ``exit_code`` is 0 only if nothing failed."""
 
-    out: Path
+    out: Path | str  # the folder, or the object-storage URL it was published to
     intakes: list[JobResult]
     portfolio: JobResult | None
     portfolio_note: str
@@ -199,7 +199,7 @@ def _scored_as(r: JobResult) -> str:
 
 def summary_text(batch: BatchResult) -> str:
     """The few lines printed at the end of a batch."""
-    out = batch.out
+    out = str(batch.out).rstrip("/")  # a folder, or an object-storage URL
     lines = [f"Batch finished in {batch.seconds:.1f} s with {batch.workers} worker(s): "
              f"{batch.count('succeeded')} succeeded, {batch.count('failed')} failed, "
              f"{batch.count('skipped')} skipped."]
@@ -215,8 +215,8 @@ def summary_text(batch: BatchResult) -> str:
             lines.append(f"    ... and {len(r.issues) - 20} more (see the log)")
     lines.append(f"Scorecards and executed notebooks: {out}/<organization>-<date>/")
     if batch.portfolio and batch.portfolio.status == "succeeded":
-        lines.append(f"Portfolio: {out / PORTFOLIO_NAME}/")
+        lines.append(f"Portfolio: {out}/{PORTFOLIO_NAME}/")
     else:
         lines.append(f"Portfolio: {batch.portfolio_note or 'failed (see the log)'}")
-    lines.append(f"Summary: {out / SUMMARY_NAME}; log: {out / LOG_NAME}")
+    lines.append(f"Summary: {out}/{SUMMARY_NAME}; log: {out}/{LOG_NAME}")
     return "\n".join(printable(line) for line in lines)

@@ -18,6 +18,7 @@ folder. ``OUT/batch-summary.json`` and ``OUT/batch.log`` report the outcome
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -43,8 +44,11 @@ from assessment.batch.kernel import (
     cell_timeout,
     init_worker,
 )
+from assessment.batch.remote import RemoteError, RemoteOut
 from assessment.batch.report import (
+    LOG_NAME,
     PORTFOLIO_NAME,
+    SUMMARY_NAME,
     BatchResult,
     JobResult,
     Reporter,
@@ -343,12 +347,26 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
                                                         *(k for k in options if k != "framework")))
     if portfolio and portfolio_notebook.is_file():
         notebook_parameters(portfolio_notebook, ("results_dir", "output_dir"))
-    if is_url(out):
-        raise BatchError(f"--out {out}: give a folder path (with --scheduler, one every worker "
-                         "sees, e.g. a shared mount); publishing to object storage URLs is not "
-                         "supported yet")
-    out = Path(str(out).removeprefix("file://")).resolve()
+    remote = None
+    if is_url(out):  # object storage: the batch runs into a local mirror, pushed as it goes
+        if scheduler:
+            raise BatchError(f"--out {out}: with --scheduler, give a folder every worker sees "
+                             "(a shared mount); an object-storage --out works with the local "
+                             "workers (docs/distributed.md)")
+        try:
+            remote = RemoteOut.open(str(out))
+        except RemoteError as exc:
+            raise BatchError(str(exc)) from None
     with contextlib.ExitStack() as stack:
+        if remote is not None:
+            stack.callback(remote.close)
+            try:
+                remote.pull(notebooks=skip_existing)
+            except Exception as exc:  # noqa: BLE001 - network, permissions: before any work
+                raise BatchError(f"--out {remote.url}: cannot read what earlier batches "
+                                 f"published there: {type(exc).__name__}: {exc}") from None
+            out = remote.mirror
+        out = Path(str(out).removeprefix("file://")).resolve()
         cluster = None
         if scheduler:  # connect first: an unreachable scheduler is reported before any write
             try:
@@ -356,17 +374,20 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
             except ClusterUnavailable as exc:
                 raise BatchError(str(exc)) from None
         out.mkdir(parents=True, exist_ok=True)
-        return _run(intakes, out, options, declared, started, clock, workers, skip_existing,
-                    timeout, portfolio, scorecard_notebook, portfolio_notebook, progress,
-                    segment, cluster)
+        result = _run(intakes, out, options, declared, started, clock, workers, skip_existing,
+                      timeout, portfolio, scorecard_notebook, portfolio_notebook, progress,
+                      segment, cluster, remote)
+        return dataclasses.replace(result, out=remote.url) if remote else result
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[str],
          started: dt.datetime, clock: float, workers: int, skip_existing: bool,
          timeout: float, portfolio: bool, scorecard_notebook: Path, portfolio_notebook: Path,
-         progress: bool, segment: str | None, cluster: Any) -> BatchResult:
-    """The batch proper, once its inputs are checked: the same for either executor."""
+         progress: bool, segment: str | None, cluster: Any,
+         remote: RemoteOut | None = None) -> BatchResult:
+    """The batch proper, once its inputs are checked: the same for either executor (and
+    with ``remote``, each published folder pushed to object storage as it lands)."""
     previous = load_summary(out).get("index") or {}
 
     with _staging(out) as staging:
@@ -400,6 +421,8 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
             try:
                 for future in as_completed(futures):
                     result = _result(future.result, futures[future], pool)
+                    if remote is not None:
+                        _push(remote, result)
                     results[futures[future]] = result
                     bar.update(1)
                     bar.set_postfix(failed=sum(r.status == "failed" for r in results.values()))
@@ -407,6 +430,8 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
                 report.portfolio, report.portfolio_note = _portfolio(
                     pool, out, staging, portfolio, portfolio_notebook, timeout,
                     scored=bool(jobs), local_staging=cluster is not None)
+                if remote is not None and report.portfolio is not None:
+                    _push(remote, report.portfolio)
             except ClusterLost as exc:
                 report.write()  # what was done ("finished": false); then no staging left
                 shutil.rmtree(staging, ignore_errors=True)
@@ -419,7 +444,26 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
                 bar.close()
         report.seconds = time.perf_counter() - clock
         report.write()
+        if remote is not None:
+            try:
+                remote.push_files([SUMMARY_NAME, LOG_NAME])
+            except Exception as exc:  # noqa: BLE001 - the scorecards are there: say so
+                raise BatchError(f"--out {remote.url}: the scorecards were published but not "
+                                 f"the summary and log: {type(exc).__name__}: {exc}") from None
     return report.result()
+
+
+def _push(remote: RemoteOut, result: JobResult) -> None:
+    """Push a job's published folder to object storage; a failure fails that job alone."""
+    if result.status != "succeeded" or not result.folder:
+        return
+    try:
+        remote.push(result.folder)
+    except Exception as exc:  # noqa: BLE001 - network, permissions, quota
+        result.status = "failed"
+        result.error = (f"could not publish to {remote.url}/{result.folder}/: "
+                        f"{type(exc).__name__}: {exc}").splitlines()[0]
+        result.detail = repr(exc)
 
 
 def _portfolio(pool: Executor, out: Path, staging: Path, wanted: bool,
