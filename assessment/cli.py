@@ -205,8 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT",  # str: an fsspec URL stays whole
                    help="intake workbooks, or folders whose *.xlsx/*.xlsm are taken (paths, "
                         "or fsspec URLs such as s3://bucket/intakes/)")
-    p.add_argument("--out", metavar="DIR", required=True,  # str: a URL is refused whole
-                   help="output folder (a path; with --scheduler, one every worker sees)")
+    p.add_argument("--out", metavar="DIR", required=True,  # str: a URL stays whole
+                   help="output folder: a path (with --scheduler, one every worker sees), or "
+                        "an fsspec URL such as s3://bucket/prefix (needs its package, e.g. "
+                        "s3fs): each organization is published there as it lands")
     p.add_argument("--workers", type=worker_count, metavar="N", default=None,
                    help="worker processes, each with one warm kernel (default: min(2, CPUs); "
                         f"1 to {MAX_WORKERS})")
