@@ -208,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", required=True,  # str: a URL stays whole
                    help="output folder: a path (with --scheduler, one every worker sees), or "
                         "an fsspec URL such as s3://bucket/prefix (needs its package, e.g. "
-                        "s3fs): each organization is published there as it lands")
+                        "s3fs): each organization is published there as it lands, from the "
+                        "machine running the batch")
     p.add_argument("--workers", type=worker_count, metavar="N", default=None,
                    help="worker processes, each with one warm kernel (default: min(2, CPUs); "
                         f"1 to {MAX_WORKERS})")

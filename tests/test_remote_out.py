@@ -132,11 +132,54 @@ def test_a_bucket_that_does_not_exist_is_a_usage_error(s3, tmp_path):
     assert "--out s3://no-such-bucket/x: cannot write there" in err
 
 
-def test_with_a_scheduler_an_object_storage_out_is_refused(capsys):
-    code = main(["batch", str(SAMPLES["ironclad-systems"]), "--out", "s3://bucket/reports",
-                 "--scheduler", "tcp://127.0.0.1:9"])
-    assert code == 2
-    assert "with --scheduler, give a folder every worker sees" in capsys.readouterr().err
+@pytest.mark.slow
+def test_on_a_dask_cluster_the_workers_ship_and_the_batch_publishes(runs):
+    """Two Dask worker processes that never see the batch's mirror return each
+    organization's files; the batch publishes them into the bucket: the same files again."""
+    distributed = pytest.importorskip("distributed")
+    url = f"s3://{BUCKET}/cluster/nightly"
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                       host="127.0.0.1", dashboard_address=None)
+    try:
+        code, printed, _ = cli("batch", runs["inputs"], "--out", url,
+                               "--scheduler", cluster.scheduler_address)
+    finally:
+        cluster.close()
+    assert code == 1 and f"Portfolio: {url}/portfolio/" in printed
+    on_cluster = objects(runs["fs"], f"{BUCKET}/cluster/nightly")
+    assert sorted(on_cluster) == sorted(runs["objects"])
+    for name, data in on_cluster.items():
+        if name.endswith((".ipynb", ".log")) or name == report.SUMMARY_NAME:
+            assert b"support-excellence-" not in data.replace(b"support-excellence/", b""), name
+            continue
+        assert data == runs["objects"][name], name
+    summary = json.loads(on_cluster[report.SUMMARY_NAME])
+    assert summary["counts"] == {"succeeded": 2, "failed": 1, "skipped": 0}
+    assert all("shipped" not in entry for entry in summary["intakes"])
+
+
+def test_a_shipped_job_is_published_where_its_notebook_says(tmp_path):
+    """The batch side of a shipped job: files written by a worker under its own paths are
+    published into OUT, and the notebook's text names their final places."""
+    out = tmp_path / "out"
+    (out / ".staging").mkdir(parents=True)
+    worker = "/worker/tmp/support-excellence-abc"
+    results = {"schema": "support-excellence/results@2",
+               "organization": {"name": "Acme Support", "assessed_on": "2026-11-30",
+                                "segment": "b2b_software"}}
+    text = json.dumps({"cells": [], "metadata": {"note": f"{worker}/out/acme/results.json"}})
+    job = batch._Job("scorecard", "nb.ipynb", {}, str(out), str(out / ".staging" / "00000-x"),
+                     60.0, "acme.xlsx", None, local_staging=True, ship=True)
+    result = report.JobResult("acme.xlsx", "succeeded")
+    result.shipped = batch._Shipment(text, f"{worker}/executed.ipynb", f"{worker}/out", None,
+                                     {"acme/results.json": json.dumps(results).encode()})
+    batch._receive(job, result)
+    assert result.status == "succeeded" and result.shipped is None
+    assert result.segment == "b2b_software"
+    [notebook] = (out / result.folder).glob("*.ipynb")
+    assert json.loads(notebook.read_text())["metadata"]["note"] == \
+        f"{out / result.folder}/results.json"
+    assert json.loads((out / result.folder / "results.json").read_text()) == results
 
 
 def test_a_failed_upload_fails_that_organization_alone():

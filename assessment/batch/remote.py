@@ -14,8 +14,8 @@ links that mirror to the URL:
   delete). The portfolio, then the summary and the log, are pushed the same way at the end.
 
 The executed notebooks, the summary and the log name the URL, never the mirror's local path.
-Nothing here runs on a worker: with ``--scheduler`` an object-storage ``--out`` is refused (see
-docs/distributed.md).
+Nothing here runs on a worker: with ``--scheduler``, each Dask worker returns its files and the
+batch publishes them into the mirror (``runner._receive``), then pushes them.
 """
 
 from __future__ import annotations

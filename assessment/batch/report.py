@@ -42,9 +42,11 @@ class JobResult:
     note: str | None = None  # e.g. its usual folder held another organization
     schema: str | None = None  # of the results.json it published (results@1 or results@2)
     segment: str | None = None  # the peer segment the results were scored for
+    #: the outputs a Dask worker returns for the batch to publish (runner._Shipment)
+    shipped: Any = field(default=None, repr=False, compare=False)
 
     def brief(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "detail"}
+        return {k: v for k, v in asdict(self).items() if k not in ("detail", "shipped")}
 
 
 @dataclass

@@ -126,6 +126,22 @@ class _Job:
     #: run in a temporary folder of the worker, then copy into ``staging`` (on the target file
     #: system) to publish from there: a Dask worker, whose disk need not be OUT's
     local_staging: bool = False
+    #: return the outputs to the batch, which publishes them: a Dask worker that cannot see
+    #: ``--out`` (object storage, published from the batch's mirror)
+    ship: bool = False
+
+
+@dataclass(frozen=True)
+class _Shipment:
+    """What a ``ship`` job returns instead of publishing: the executed notebook's text, the
+    worker's paths that text names, and the files the notebook wrote (relative path ->
+    bytes)."""
+
+    text: str
+    executed: str
+    staged: str
+    fetched: str | None
+    files: dict[str, bytes]
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -349,10 +365,6 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *,
         notebook_parameters(portfolio_notebook, ("results_dir", "output_dir"))
     remote = None
     if is_url(out):  # object storage: the batch runs into a local mirror, pushed as it goes
-        if scheduler:
-            raise BatchError(f"--out {out}: with --scheduler, give a folder every worker sees "
-                             "(a shared mount); an object-storage --out works with the local "
-                             "workers (docs/distributed.md)")
         try:
             remote = RemoteOut.open(str(out))
         except RemoteError as exc:
@@ -411,25 +423,31 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
             jobs.append(_Job("scorecard", str(scorecard_notebook),
                              {k: v for k, v in parameters.items() if k in declared},
                              str(out), str(staging / f"{len(jobs):05d}-{uuid.uuid4().hex[:8]}"),
-                             timeout, str(intake), source, local_staging=cluster is not None))
+                             timeout, str(intake), source, local_staging=cluster is not None,
+                             ship=cluster is not None and remote is not None))
         pool_size = max(1, min(workers, len(jobs)))
         with (cluster.executor(_run_job) if cluster else _pool(pool_size)) as pool:
             report = Reporter(out, staging, intakes, results, previous, started,
                               pool.workers if cluster else workers, segment)
             futures = {pool.submit(job): intake for job, intake in zip(jobs, queued, strict=True)}
+            submitted = dict(zip(futures, jobs, strict=True))
             bar = progress_bar(len(intakes), len(results), enabled=progress)
             try:
                 for future in as_completed(futures):
                     result = _result(future.result, futures[future], pool)
+                    _receive(submitted[future], result)
                     if remote is not None:
                         _push(remote, result)
                     results[futures[future]] = result
                     bar.update(1)
                     bar.set_postfix(failed=sum(r.status == "failed" for r in results.values()))
                     report.write(throttle=True)
-                report.portfolio, report.portfolio_note = _portfolio(
-                    pool, out, staging, portfolio, portfolio_notebook, timeout,
-                    scored=bool(jobs), local_staging=cluster is not None)
+                # the portfolio reads every results.json of OUT: where OUT is the batch's own
+                # mirror of object storage, it runs here, on one local worker
+                with (_pool(1) if cluster and remote else contextlib.nullcontext(pool)) as where:
+                    report.portfolio, report.portfolio_note = _portfolio(
+                        where, out, staging, portfolio, portfolio_notebook, timeout,
+                        scored=bool(jobs), local_staging=cluster is not None and not remote)
                 if remote is not None and report.portfolio is not None:
                     _push(remote, report.portfolio)
             except ClusterLost as exc:
@@ -438,8 +456,9 @@ def _run(intakes: list[Path], out: Path, options: dict[str, str], declared: set[
                 done = sum(r.status == "succeeded" for r in results.values())
                 raise ClusterLost(
                     f"{exc} ({done} of {len(intakes)} organization(s) reported done); what "
-                    f"is in {out} is whole, nothing half-written: start the scheduler and its "
-                    "workers again, then re-run the same command with --skip-existing") from None
+                    f"is in {remote.url if remote else out} is whole, nothing half-written: "
+                    "start the scheduler and its workers again, then re-run the same command "
+                    "with --skip-existing") from None
             finally:
                 bar.close()
         report.seconds = time.perf_counter() - clock
@@ -556,7 +575,8 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
     wrote."""
     clock = time.perf_counter()
     result = JobResult(job.intake, "failed")
-    work = Path(tempfile.mkdtemp(prefix="support-excellence-")) if job.local_staging \
+    work = Path(tempfile.mkdtemp(prefix="support-excellence-")) \
+        if job.local_staging or job.ship \
         else Path(job.staging)
     staged = work / "out"
     staged.mkdir(parents=True)
@@ -593,9 +613,16 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
     try:
         if notebook is not None:
             try:
+                text = _notebook_text(notebook, executed, job.source)
+                if job.ship:  # the batch publishes it (_receive)
+                    result.shipped = _Shipment(
+                        text, str(executed), str(staged), str(fetched) if fetched else None,
+                        {p.relative_to(staged).as_posix(): p.read_bytes()
+                         for p in sorted(staged.rglob("*")) if p.is_file()})
+                    result.status = "succeeded"
+                    return result
                 result.folder, result.notebook, result.note = _publish_outputs(
-                    job, _notebook_text(notebook, executed, job.source), executed, staged,
-                    fetched)
+                    job, text, executed, staged, fetched)
                 result.status = "succeeded"
                 if job.kind == "scorecard":
                     result.schema, result.segment = _results_facts(
@@ -610,10 +637,36 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
                                            for t in (result.error, result.detail))
             result.issues = [i.replace(str(fetched), job.intake) for i in result.issues]
         shutil.rmtree(work, ignore_errors=True)
-        if job.local_staging:
+        if job.local_staging and not job.ship:
             shutil.rmtree(job.staging, ignore_errors=True)
         result.seconds = round(time.perf_counter() - clock, 3)
     return result
+
+
+def _receive(job: _Job, result: JobResult) -> None:
+    """Publish here what a ``ship`` job returned (:class:`_Shipment`), as its worker would
+    have; a failure to publish fails that job alone."""
+    shipment, result.shipped = result.shipped, None
+    if shipment is None:
+        return
+    with tempfile.TemporaryDirectory(prefix="support-excellence-") as work:
+        staged = Path(work) / "out"
+        for rel, data in shipment.files.items():
+            path = staged / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        try:
+            result.folder, result.notebook, result.note = _publish_outputs(
+                dataclasses.replace(job, ship=False), shipment.text, Path(shipment.executed),
+                staged, Path(shipment.fetched) if shipment.fetched else None,
+                named=Path(shipment.staged))
+            if job.kind == "scorecard":
+                result.schema, result.segment = _results_facts(
+                    Path(job.out) / result.folder / "results.json")
+        except (OSError, _PublishError) as exc:
+            result.status, result.folder, result.notebook = "failed", None, None
+            result.error = f"could not publish the outputs: {exc}"
+            result.detail = repr(exc)
 
 
 def _failed(result: JobResult, exc: Exception, timeout: float) -> bool:
@@ -684,16 +737,19 @@ def _notebook_text(notebook: Any, path: Path, source: dict[str, int | str] | Non
 
 
 def _publish_outputs(job: _Job, text: str, executed: Path, staged: Path,
-                     fetched: Path | None = None) -> tuple[str, str, str | None]:
+                     fetched: Path | None = None,
+                     named: Path | None = None) -> tuple[str, str, str | None]:
     """Move what the notebook wrote from staging into ``--out``, with the executed notebook;
     returns (folder, notebook) relative to ``--out``, and a note when the organization's usual
     folder holds another organization's results (:func:`~assessment.scorecard.outputs.output_dir`
-    then gives it a folder of its own)."""
+    then gives it a folder of its own). ``named`` is the staging folder as the notebook's text
+    names it, when its files now lie elsewhere (``staged``: a shipped job's)."""
     out = Path(job.out)
+    named = named or staged
     if job.kind == "portfolio":
         _rewrite_notebook(text, staged / "portfolio.ipynb",
                           [(executed, out / PORTFOLIO_NAME / "portfolio.ipynb"),
-                           (staged, out / PORTFOLIO_NAME)])
+                           (named, out / PORTFOLIO_NAME)])
         _move_tree(_land(job, staged), out / PORTFOLIO_NAME)
         return PORTFOLIO_NAME, f"{PORTFOLIO_NAME}/portfolio.ipynb", None
     made = sorted(p.parent for p in staged.glob("*/results.json"))
@@ -714,7 +770,7 @@ def _publish_outputs(job: _Job, text: str, executed: Path, staged: Path,
         # the notebook ran against staging: make it name the paths its files have from now on
         _rewrite_notebook(text, landed / name,
                           [*([(fetched, job.intake)] if fetched and job.intake else []),
-                           (executed, dest / name), (folder, dest), (staged, out)],
+                           (executed, dest / name), (named / folder.name, dest), (named, out)],
                           renamed=(folder.name, dest.name))
         _move_tree(landed, dest)
     return dest.name, f"{dest.name}/{name}", note
