@@ -284,7 +284,7 @@ class _Computation:
         conversions = ", ".join(f"{col.parsed} AS p_{k}" for k, col in cols.items())
         return f"""
           SELECT {row}{get['ticket_id']} AS id, epoch_us({c}) AS c,
-                 epoch_us({f}) - epoch_us({c}) AS first_us,
+                 epoch_us({f}) - epoch_us({c}) AS response_us,
                  epoch_us({r}) - epoch_us({c}) AS resolve_us,
                  ({r} IS NOT NULL AND {ro} = 0 AND {ar} <= 1) AS fcr,
                  ({r} IS NOT NULL AND {ro} > 0) AS reopened,
@@ -336,8 +336,8 @@ class _Computation:
           count(resolve_us) AS resolved,
           count(*) FILTER (fcr) AS fcr,
           count(*) FILTER (reopened) AS reopened,
-          count(first_us) AS responded,
-          median(first_us) AS ttfr,
+          count(response_us) AS responded,
+          median(response_us) AS ttfr,
           median(resolve_us) AS ttr,
           count(*) FILTER (esc) AS escalated, count(esc) AS esc_n,
           count(*) FILTER (sla) AS sla_met, count(sla) AS sla_n,
