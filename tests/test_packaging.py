@@ -30,7 +30,8 @@ NOTEBOOKS = ["interactive_assessment.ipynb", "portfolio.ipynb", "scorecard.ipynb
 
 
 def _split(requirement: str) -> tuple[str, str]:
-    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement)
+    """``("moto", ">=5.0")`` for ``"moto[s3]>=5.0"``: the name and its bounds, extras aside."""
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)$", requirement)
     assert match, requirement
     return _name(match.group(1)), match.group(2).replace(" ", "")
 
