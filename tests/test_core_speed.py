@@ -232,14 +232,14 @@ def test_resolved_is_computed_once_per_segment_and_rate(monkeypatch):
 def test_scoring_plan_is_built_once_per_segment_rate_currency_and_model(monkeypatch):
     fw = dataclasses.replace(load_framework())
     built: list[tuple[Any, ...]] = []
-    real = scoring._Plan
+    real = scoring.ScoringPlan
 
     class Counting(real):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any) -> None:
             built.append(args[2:])
             super().__init__(*args)
 
-    monkeypatch.setattr(scoring, "_Plan", Counting)
+    monkeypatch.setattr(scoring, "ScoringPlan", Counting)
     data = sample_data("harbor-city-it")  # a segment and a currency of its own
     first = score(fw, data)
     assert dumps(score(fw, data)) == dumps(first)

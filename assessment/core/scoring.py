@@ -226,7 +226,7 @@ def for_organization(framework: Framework, profile: dict[str, Any]) -> Framework
 # --------------------------------------------------------------------------- the engine
 
 
-class _Plan:
+class ScoringPlan:
     """What scoring needs that does not depend on the organization's figures, for one
     framework, segment, exchange rate, client currency and support model: the resolved KPIs
     with their constant row parts, the relations that apply, each element's and
@@ -273,13 +273,13 @@ class _Plan:
                       for qid in (*PRACTICE_QUESTIONNAIRES, "customer_expectations")}
 
 
-def _plan(base: Framework, fw: Framework, segment: str | None, fx: float | None,
-          currency: Any, model: str | None) -> _Plan:
-    """The :class:`_Plan` for these, kept on ``base`` (built afresh for an odd currency)."""
+def scoring_plan(base: Framework, fw: Framework, segment: str | None, fx: float | None,
+                 currency: Any, model: str | None) -> ScoringPlan:
+    """The :class:`ScoringPlan` for these, kept on ``base`` (built afresh for an odd currency)."""
     if currency is not None and not isinstance(currency, str):
-        return _Plan(base, fw, segment, fx, currency, model)
+        return ScoringPlan(base, fw, segment, fx, currency, model)
     return base.memo(("scoring.plan", segment, fx, currency, model),
-                     lambda: _Plan(base, fw, segment, fx, currency, model))
+                     lambda: ScoringPlan(base, fw, segment, fx, currency, model))
 
 
 def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
@@ -297,7 +297,7 @@ def score(framework: Framework, intake: IntakeData) -> dict[str, Any]:
     fw = for_organization(framework, profile)
     fx = fx_rate(framework, profile)
     segment = profile.get("segment") or None
-    plan = _plan(framework, fw, segment, fx, profile.get("currency"), model)
+    plan = scoring_plan(framework, fw, segment, fx, profile.get("currency"), model)
     warnings: list[str] = list(intake.warnings)
 
     current = dict(intake.current)
@@ -429,7 +429,7 @@ def relation_implied(relation: Relation, values: dict[str, float | None]) -> flo
     return implied
 
 
-def _consistency(plan: _Plan, intake: IntakeData, current: dict[str, float | None],
+def _consistency(plan: ScoringPlan, intake: IntakeData, current: dict[str, float | None],
                  warnings: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Check every relation in framework order; derive a blank stated KPI from the others.
 
@@ -490,7 +490,7 @@ def _term_unit(fw: Framework, term: str) -> str:
 # --------------------------------------------------------------------------- KPIs
 
 
-def _kpi_rows(plan: _Plan, intake: IntakeData, current_values: dict[str, float | None],
+def _kpi_rows(plan: ScoringPlan, intake: IntakeData, current_values: dict[str, float | None],
               derived: dict[str, str], amber: float) -> list[dict[str, Any]]:
     """One results row per KPI, in framework order (methodology §2)."""
     targets, notes, evidence = intake.targets, intake.notes, intake.evidence
@@ -755,7 +755,7 @@ def _renewal(framework: Framework, rows: list[dict[str, Any]],
 # --------------------------------------------------------------------------- expectations
 
 
-def _expectations(framework: Framework, plan: _Plan, intake: IntakeData) -> dict[str, Any]:
+def _expectations(framework: Framework, plan: ScoringPlan, intake: IntakeData) -> dict[str, Any]:
     settings = framework.settings
     threshold = settings.ipa_threshold
     ratings, evidence = intake.ratings, intake.evidence
@@ -797,7 +797,7 @@ def measure_text(kpi: Kpi) -> str:
             "it counts as 0 in the index.")
 
 
-def _recommendations(plan: _Plan, kpis: list[dict[str, Any]],
+def _recommendations(plan: ScoringPlan, kpis: list[dict[str, Any]],
                      questionnaires: dict[str, dict[str, Any]],
                      expectations: dict[str, Any]) -> list[dict[str, Any]]:
     """Ranked recommendations, each with where it comes from and why it ranks where it does.
