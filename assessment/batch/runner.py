@@ -612,24 +612,18 @@ def _run_job(job: _Job, kernels: KernelPool = POOL) -> JobResult:
         _failed(result, exc, job.timeout)
     try:
         if notebook is not None:
-            try:
-                text = _notebook_text(notebook, executed, job.source)
-                if job.ship:  # the batch publishes it (_receive)
+            text = _notebook_text(notebook, executed, job.source)
+            if not job.ship:
+                _publish(job, result, text, executed, staged, fetched)
+            else:  # the batch publishes it (_receive)
+                try:
                     result.shipped = _Shipment(
                         text, str(executed), str(staged), str(fetched) if fetched else None,
                         {p.relative_to(staged).as_posix(): p.read_bytes()
                          for p in sorted(staged.rglob("*")) if p.is_file()})
                     result.status = "succeeded"
-                    return result
-                result.folder, result.notebook, result.note = _publish_outputs(
-                    job, text, executed, staged, fetched)
-                result.status = "succeeded"
-                if job.kind == "scorecard":
-                    result.schema, result.segment = _results_facts(
-                        Path(job.out) / result.folder / "results.json")
-            except (OSError, _PublishError) as exc:  # the kernel is fine: keep it
-                result.error = f"could not publish the outputs: {exc}"
-                result.detail = repr(exc)
+                except OSError as exc:
+                    _cannot_publish(result, exc)
     finally:
         if fetched is not None and job.intake:  # name the URL, not the worker's copy
             result.error, result.detail = (None if t is None else t.replace(str(fetched),
@@ -655,18 +649,31 @@ def _receive(job: _Job, result: JobResult) -> None:
             path = staged / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        try:
-            result.folder, result.notebook, result.note = _publish_outputs(
-                dataclasses.replace(job, ship=False), shipment.text, Path(shipment.executed),
-                staged, Path(shipment.fetched) if shipment.fetched else None,
-                named=Path(shipment.staged))
-            if job.kind == "scorecard":
-                result.schema, result.segment = _results_facts(
-                    Path(job.out) / result.folder / "results.json")
-        except (OSError, _PublishError) as exc:
-            result.status, result.folder, result.notebook = "failed", None, None
-            result.error = f"could not publish the outputs: {exc}"
-            result.detail = repr(exc)
+        _publish(job, result, shipment.text, Path(shipment.executed), staged,
+                 Path(shipment.fetched) if shipment.fetched else None,
+                 named=Path(shipment.staged))
+
+
+def _publish(job: _Job, result: JobResult, text: str, executed: Path, staged: Path,
+             fetched: Path | None = None, named: Path | None = None) -> None:
+    """Publish a notebook's outputs (:func:`_publish_outputs`) and record on ``result``
+    where they went; a failure to publish fails that job alone (its kernel is fine)."""
+    try:
+        result.folder, result.notebook, result.note = _publish_outputs(
+            job, text, executed, staged, fetched, named)
+    except (OSError, _PublishError) as exc:
+        _cannot_publish(result, exc)
+        return
+    result.status = "succeeded"
+    if job.kind == "scorecard":
+        result.schema, result.segment = _results_facts(
+            Path(job.out) / result.folder / "results.json")
+
+
+def _cannot_publish(result: JobResult, exc: Exception) -> None:
+    result.status, result.folder, result.notebook = "failed", None, None
+    result.error = f"could not publish the outputs: {exc}"
+    result.detail = repr(exc)
 
 
 def _failed(result: JobResult, exc: Exception, timeout: float) -> bool:

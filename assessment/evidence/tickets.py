@@ -72,8 +72,7 @@ US_PER_HOUR = 3_600_000_000
 SORT_HASHES_MAX_ROWS = 40_000_000
 _INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT"}
-_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"}
+_NUMERIC = _INTEGER | {"FLOAT", "DOUBLE"}
 
 
 @dataclass(frozen=True)
@@ -363,7 +362,7 @@ class _Computation:
         that the main pass joins. First the hashes that occur more than once (equal ids have
         equal hashes), then, only when there are any, the exact ids among the rows with those
         hashes."""
-        if self._rows(source) <= SORT_HASHES_MAX_ROWS:
+        if self._rows() <= SORT_HASHES_MAX_ROWS:
             self._repeated_hashes_sorted(source)
         else:  # a hash aggregate: slower, but it spills to disk
             self._fetch(f"""CREATE OR REPLACE TEMP TABLE dup_hashes AS
@@ -396,7 +395,7 @@ class _Computation:
         finally:
             self.con.unregister("repeated_hashes")
 
-    def _rows(self, source: str) -> int:
+    def _rows(self) -> int:
         """The number of rows: from the Parquet footer, or the parsed CSV table."""
         table = self.export.table() if self.export.format == "parquet" else "parsed"
         return int(self._fetch(f"SELECT count(*) FROM {table}")[0][0])
